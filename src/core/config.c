@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Configuration keys as one table: name, type, bounds, where stored. The INI
+ * reader (libinih), the environment reader and the flag parser all go through
+ * config_set(), so validation lives in one place.
+ */
+#include "core/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <ini.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "core/log.h"
+#include "core/util.h"
+#include "core/banned.h"
+
+enum key_type { K_STR, K_INT, K_I64, K_BOOL, K_LEVEL };
+
+struct key {
+	const char *name;
+	enum key_type type;
+	size_t off;
+	size_t size; /* strings: buffer size */
+	int64_t min, max;
+};
+
+#define S(n, f) { n, K_STR, offsetof(struct config, f), sizeof(((struct config *)0)->f), 0, 0 }
+#define I(n, f, lo, hi) { n, K_INT, offsetof(struct config, f), 0, lo, hi }
+#define L(n, f, lo, hi) { n, K_I64, offsetof(struct config, f), 0, lo, hi }
+#define B(n, f) { n, K_BOOL, offsetof(struct config, f), 0, 0, 0 }
+
+static const struct key keys[] = {
+	S("server.listen", listen),
+	I("server.port", port, 0, 65535),
+	I("server.threads", threads, 1, 64),
+	L("server.max_body_bytes", max_body_bytes, 1024, 1024LL * 1024 * 1024),
+	S("server.web_dir", web_dir),
+	S("server.port_file", port_file),
+	S("database.path", db_path),
+	I("database.busy_timeout_ms", busy_timeout_ms, 0, 600000),
+	S("data.dir", data_dir),
+	{ "log.level", K_LEVEL, offsetof(struct config, log_level), sizeof(((struct config *)0)->log_level), 0, 0 },
+	B("log.access", access_log),
+	I("security.session_idle_min", session_idle_min, 1, 24 * 60),
+	I("security.session_absolute_min", session_absolute_min, 1, 7 * 24 * 60),
+	I("security.lockout_failures", lockout_failures, 1, 100),
+	I("security.lockout_min", lockout_min, 1, 24 * 60),
+	I("security.login_rate_per_min", login_rate_per_min, 1, 100000),
+	I("security.argon2_t_cost", argon2_t_cost, 1, 20),
+	I("security.argon2_m_kib", argon2_m_kib, 1024, 4 * 1024 * 1024),
+	B("security.cookie_secure", cookie_secure),
+	B("security.metrics_public", metrics_public),
+	{ 0 },
+};
+
+void config_defaults(struct config *c)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->listen, sizeof(c->listen), "127.0.0.1");
+	c->port = 8080;
+	c->threads = 4;
+	c->max_body_bytes = 1024 * 1024;
+	snprintf(c->web_dir, sizeof(c->web_dir), "web/dist");
+	snprintf(c->db_path, sizeof(c->db_path), "var/anjian.db");
+	c->busy_timeout_ms = 5000;
+	snprintf(c->data_dir, sizeof(c->data_dir), "data");
+	snprintf(c->log_level, sizeof(c->log_level), "info");
+	c->access_log = true;
+	c->session_idle_min = 30;
+	c->session_absolute_min = 12 * 60;
+	c->lockout_failures = 5;
+	c->lockout_min = 15;
+	c->login_rate_per_min = 20;
+	/* OWASP's minimum for Argon2id: m = 19 MiB, t = 2, p = 1. */
+	c->argon2_t_cost = 2;
+	c->argon2_m_kib = 19 * 1024;
+	c->cookie_secure = false;
+	c->metrics_public = true;
+}
+
+int config_set(struct config *c, const char *key, const char *value, struct errmsg *why)
+{
+	const struct key *k = NULL;
+	char *base = (char *)c;
+	int64_t n;
+
+	for (const struct key *p = keys; p->name; p++)
+		if (strcmp(p->name, key) == 0)
+			k = p;
+	if (k == NULL) {
+		errmsg_set(why, key, "unknown setting '%s'", key);
+		return ERR_NOT_FOUND;
+	}
+	switch (k->type) {
+	case K_STR:
+		if (strlen(value) >= k->size)
+			return errmsg_set(why, key, "'%s' is longer than %zu bytes", key, k->size - 1);
+		snprintf(base + k->off, k->size, "%s", value);
+		return 0;
+	case K_LEVEL: {
+		enum log_level lv;
+
+		if (log_level_parse(value, &lv) < 0)
+			return errmsg_set(why, key, "'%s' must be error, warn, info or debug, not '%s'",
+					  key, value);
+		snprintf(base + k->off, k->size, "%s", value);
+		return 0;
+	}
+	case K_BOOL:
+		if (strcmp(value, "true") == 0 || strcmp(value, "1") == 0 ||
+		    strcmp(value, "yes") == 0)
+			*(bool *)(base + k->off) = true;
+		else if (strcmp(value, "false") == 0 || strcmp(value, "0") == 0 ||
+			 strcmp(value, "no") == 0)
+			*(bool *)(base + k->off) = false;
+		else
+			return errmsg_set(why, key, "'%s' must be true or false, not '%s'", key,
+					  value);
+		return 0;
+	case K_INT:
+	case K_I64:
+		if (parse_i64(value, &n) < 0)
+			return errmsg_set(why, key, "'%s' must be an integer, not '%s'", key, value);
+		if (n < k->min || n > k->max)
+			return errmsg_set(why, key, "'%s' must be between %lld and %lld, not %lld",
+					  key, (long long)k->min, (long long)k->max,
+					  (long long)n);
+		if (k->type == K_INT)
+			*(int *)(base + k->off) = (int)n;
+		else
+			*(int64_t *)(base + k->off) = n;
+		return 0;
+	}
+	return ERR_INTERNAL;
+}
+
+struct ini_ctx {
+	struct config *c;
+	struct errmsg *why;
+	int rc;
+	const char *path;
+};
+
+static int ini_cb(void *user, const char *section, const char *name, const char *value)
+{
+	struct ini_ctx *x = user;
+	char key[128];
+	int rc;
+
+	if (x->rc < 0)
+		return 0;
+	snprintf(key, sizeof(key), "%s.%s", section, name);
+	rc = config_set(x->c, key, value, x->why);
+	if (rc < 0) {
+		x->rc = rc == ERR_NOT_FOUND ? ERR_INVALID : rc;
+		return 0;
+	}
+	return 1;
+}
+
+int config_load_file(struct config *c, const char *path, struct errmsg *why)
+{
+	struct ini_ctx x = { c, why, 0, path };
+	int line;
+
+	errno = 0;
+	line = ini_parse(path, ini_cb, &x);
+	if (line == -1) {
+		errmsg_set(why, "config", "cannot read configuration file '%s': %s", path,
+			   strerror(errno ? errno : ENOENT));
+		return ERR_IO;
+	}
+	if (x.rc < 0) {
+		char reason[256];
+
+		snprintf(reason, sizeof(reason), "%s", why->text);
+		errmsg_set(why, why->field, "%s: %s", path, reason);
+		return ERR_INVALID;
+	}
+	if (line > 0)
+		return errmsg_set(why, "config", "%s:%d: cannot parse this line", path, line);
+	return 0;
+}
+
+int config_load_env(struct config *c, char *const *envp, struct errmsg *why)
+{
+	for (; envp && *envp; envp++) {
+		const char *e = *envp, *eq;
+		char name[100], key[128];
+		size_t n;
+		int rc;
+
+		if (strncmp(e, "ANJIAN_", 7) != 0 || (eq = strchr(e, '=')) == NULL)
+			continue;
+		n = (size_t)(eq - e - 7);
+		if (n == 0 || n >= sizeof(name))
+			continue;
+		for (size_t i = 0; i < n; i++)
+			name[i] = (char)tolower((unsigned char)e[7 + i]);
+		name[n] = '\0';
+		/* ANJIAN_SECTION_NAME: the first '_' separates section from name. */
+		char *us = strchr(name, '_');
+		if (us == NULL)
+			return errmsg_set(why, name, "unknown environment variable '%.*s'",
+					  (int)(eq - e), e);
+		*us = '\0';
+		snprintf(key, sizeof(key), "%s.%s", name, us + 1);
+		rc = config_set(c, key, eq + 1, why);
+		if (rc == ERR_NOT_FOUND)
+			return errmsg_set(why, key, "unknown environment variable '%.*s'",
+					  (int)(eq - e), e);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}

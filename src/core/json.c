@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: MIT */
+/* Strict body checking against field tables; compact dumps. */
+#include "core/json.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "core/util.h"
+#include "core/banned.h"
+
+void field_errors_add(struct field_errors *fe, const char *field, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (fe->n >= sizeof(fe->e) / sizeof(fe->e[0])) {
+		fe->dropped++;
+		return;
+	}
+	snprintf(fe->e[fe->n].field, sizeof(fe->e[0].field), "%s", field);
+	va_start(ap, fmt);
+	vsnprintf(fe->e[fe->n].reason, sizeof(fe->e[0].reason), fmt, ap);
+	va_end(ap);
+	fe->n++;
+}
+
+static const char *type_name(enum jf_type t)
+{
+	switch (t) {
+	case JF_STRING:
+		return "a string";
+	case JF_INT:
+		return "an integer";
+	case JF_NUMBER:
+		return "a number";
+	case JF_BOOL:
+		return "true or false";
+	case JF_OBJECT:
+		return "an object";
+	case JF_ARRAY:
+		return "an array";
+	default:
+		return "a value";
+	}
+}
+
+static bool type_ok(const json_t *v, enum jf_type t)
+{
+	switch (t) {
+	case JF_STRING:
+		return json_is_string(v);
+	case JF_INT:
+		return json_is_integer(v);
+	case JF_NUMBER:
+		return json_is_number(v);
+	case JF_BOOL:
+		return json_is_boolean(v);
+	case JF_OBJECT:
+		return json_is_object(v);
+	case JF_ARRAY:
+		return json_is_array(v);
+	default:
+		return true;
+	}
+}
+
+int json_check(const json_t *body, const struct json_field *spec, struct field_errors *fe)
+{
+	const char *key;
+	json_t *v;
+
+	if (!json_is_object(body)) {
+		field_errors_add(fe, "", "the body must be a JSON object");
+		return ERR_INVALID;
+	}
+	json_object_foreach((json_t *)body, key, v) {
+		const struct json_field *f = NULL;
+
+		for (const struct json_field *s = spec; s->name; s++)
+			if (strcmp(s->name, key) == 0)
+				f = s;
+		if (f == NULL) {
+			field_errors_add(fe, key, "unknown field");
+			continue;
+		}
+		if (json_is_null(v)) {
+			if (!(f->flags & JF_NULLABLE))
+				field_errors_add(fe, key, "must be %s, not null", type_name(f->type));
+			continue;
+		}
+		if (!type_ok(v, f->type)) {
+			field_errors_add(fe, key, "must be %s", type_name(f->type));
+			continue;
+		}
+		if (f->type == JF_STRING) {
+			size_t max = f->max_len ? f->max_len : 200;
+			const char *s = json_string_value(v);
+
+			if (strlen(s) != json_string_length(v))
+				field_errors_add(fe, key, "must not contain NUL characters");
+			else if (utf8_len(s) > max)
+				field_errors_add(fe, key, "longer than %zu characters", max);
+		} else if (f->type == JF_INT && f->min < f->max) {
+			json_int_t n = json_integer_value(v);
+
+			if (n < f->min || n > f->max)
+				field_errors_add(fe, key, "must be between %lld and %lld",
+						 (long long)f->min, (long long)f->max);
+		} else if (f->type == JF_ARRAY) {
+			size_t max = f->max_len ? f->max_len : 1000;
+
+			if (json_array_size(v) > max)
+				field_errors_add(fe, key, "more than %zu items", max);
+		}
+	}
+	for (const struct json_field *s = spec; s->name; s++)
+		if ((s->flags & JF_REQUIRED) && json_object_get(body, s->name) == NULL)
+			field_errors_add(fe, s->name, "is required");
+	return fe->n > 0 ? ERR_INVALID : 0;
+}
+
+char *json_dump_compact(const json_t *j)
+{
+	return json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(15));
+}
+
+const char *json_str(const json_t *obj, const char *key)
+{
+	return json_string_value(json_object_get(obj, key));
+}
+
+int64_t json_i64(const json_t *obj, const char *key, int64_t dflt)
+{
+	json_t *v = json_object_get(obj, key);
+
+	return json_is_integer(v) ? (int64_t)json_integer_value(v) : dflt;
+}
+
+bool json_has(const json_t *obj, const char *key)
+{
+	return json_object_get(obj, key) != NULL;
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * jansson helpers: dumping with fixed flags, and checking a request body
+ * against a field table so that every bad field is named (RFC 9457 `errors`).
+ */
+#ifndef CORE_JSON_H
+#define CORE_JSON_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct field_error {
+	char field[64];
+	char reason[192];
+};
+
+/* Up to 16 errors are kept; more are counted in `dropped`. */
+struct field_errors {
+	struct field_error e[16];
+	size_t n;
+	size_t dropped;
+};
+
+void field_errors_add(struct field_errors *fe, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+enum jf_type {
+	JF_STRING,
+	JF_INT,
+	JF_NUMBER,
+	JF_BOOL,
+	JF_OBJECT,
+	JF_ARRAY,
+	JF_ANY,
+};
+
+enum jf_flags {
+	JF_REQUIRED = 1 << 0,
+	JF_NULLABLE = 1 << 1, /* null accepted (means "clear" on PATCH) */
+};
+
+/* One accepted field of a JSON object body. */
+struct json_field {
+	const char *name;
+	enum jf_type type;
+	unsigned flags;
+	size_t max_len;  /* strings: max code points (0 = 200); arrays: max items (0 = 1000) */
+	int64_t min, max; /* ints: inclusive range when min < max */
+};
+
+/*
+ * Checks that body is an object whose keys are all in spec (terminated by a
+ * {NULL} row), that required keys are present and that every value has the
+ * declared type and bounds. Adds one entry to fe per bad field.
+ * Returns 0, or ERR_INVALID when fe->n > 0.
+ */
+int json_check(const json_t *body, const struct json_field *spec, struct field_errors *fe);
+
+/* Returns: owned compact serialisation (JSON_COMPACT | JSON_REAL_PRECISION(15)). */
+char *json_dump_compact(const json_t *j);
+
+/* Borrowed string value of key, or NULL when absent or not a string. */
+const char *json_str(const json_t *obj, const char *key);
+/* Integer value of key, or dflt when absent or not an integer. */
+int64_t json_i64(const json_t *obj, const char *key, int64_t dflt);
+/* True when the key is present (even null). */
+bool json_has(const json_t *obj, const char *key);
+
+#endif

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/* The role table: name, Chinese name, permissions (tables over code). */
+#include "core/perm.h"
+
+#include <string.h>
+
+#include "core/err.h"
+#include "core/banned.h"
+
+#define READ_ORG (PERM_SELF | PERM_REGION_READ | PERM_DEPT_READ | PERM_GRID_READ)
+
+static const struct {
+	const char *name, *zh;
+	uint64_t perms;
+} roles[ROLE_COUNT_] = {
+	[ROLE_NONE] = { "none", "无", 0 },
+	[ROLE_ADMIN] = { "admin", "系统管理员",
+			 READ_ORG | PERM_DEPT_WRITE | PERM_GRID_WRITE | PERM_USER_READ |
+				 PERM_USER_WRITE | PERM_AUDIT_READ | PERM_TOKEN_ADMIN |
+				 PERM_METRICS },
+	[ROLE_LEADER] = { "leader", "局领导", READ_ORG | PERM_USER_READ },
+	[ROLE_INSPECTOR] = { "inspector", "执法人员", READ_ORG },
+	[ROLE_GRID_MANAGER] = { "grid_manager", "网格管理员", READ_ORG },
+	[ROLE_GRID_PATROLLER] = { "grid_patroller", "网格巡查员", READ_ORG },
+	[ROLE_GRID_SUPERVISOR] = { "grid_supervisor", "网格督导员", READ_ORG },
+	[ROLE_ENTERPRISE_OFFICER] = { "enterprise_officer", "企业安全管理员",
+				      PERM_SELF | PERM_REGION_READ },
+};
+
+const char *role_name(enum role r)
+{
+	return (r > ROLE_NONE && r < ROLE_COUNT_) ? roles[r].name : "none";
+}
+
+const char *role_name_zh(enum role r)
+{
+	return (r > ROLE_NONE && r < ROLE_COUNT_) ? roles[r].zh : "无";
+}
+
+int role_parse(const char *s, enum role *out)
+{
+	for (int r = ROLE_ADMIN; r < ROLE_COUNT_; r++) {
+		if (strcmp(s, roles[r].name) == 0) {
+			*out = (enum role)r;
+			return 0;
+		}
+	}
+	return ERR_INVALID;
+}
+
+uint64_t role_perms(enum role r)
+{
+	return (r > ROLE_NONE && r < ROLE_COUNT_) ? roles[r].perms : 0;
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Roles (DESIGN §1) and the permission bits each grants. Routes declare the
+ * bit they need; the router checks it before the handler runs. Pure data.
+ */
+#ifndef CORE_PERM_H
+#define CORE_PERM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum role {
+	ROLE_NONE = 0,
+	ROLE_ADMIN,
+	ROLE_LEADER,
+	ROLE_INSPECTOR,
+	ROLE_GRID_MANAGER,
+	ROLE_GRID_PATROLLER,
+	ROLE_GRID_SUPERVISOR,
+	ROLE_ENTERPRISE_OFFICER,
+	ROLE_COUNT_
+};
+
+enum perm {
+	PERM_SELF = 1u << 0,         /* own session, profile and password */
+	PERM_REGION_READ = 1u << 1,  /* administrative divisions (reference data) */
+	PERM_DEPT_READ = 1u << 2,
+	PERM_DEPT_WRITE = 1u << 3,
+	PERM_GRID_READ = 1u << 4,
+	PERM_GRID_WRITE = 1u << 5,
+	PERM_USER_READ = 1u << 6,
+	PERM_USER_WRITE = 1u << 7,
+	PERM_AUDIT_READ = 1u << 8,
+	PERM_TOKEN_ADMIN = 1u << 9,  /* API tokens for machine clients */
+	PERM_METRICS = 1u << 10,
+};
+
+/* Returns: static identifier ("admin", "grid_manager", ...) or "none". */
+const char *role_name(enum role r);
+/* Returns: static Chinese name (管理员, 网格员 ...). */
+const char *role_name_zh(enum role r);
+/* Parses an identifier. Returns 0 or ERR_INVALID. */
+int role_parse(const char *s, enum role *out);
+/* Permission bits granted to r. */
+uint64_t role_perms(enum role r);
+
+#endif

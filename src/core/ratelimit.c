@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+/* Fixed-window counters in a small open-addressing table; old windows are reused. */
+#include "core/ratelimit.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/mem.h"
+#include "core/banned.h"
+
+#define SLOTS 4096
+
+struct slot {
+	char key[48];
+	int64_t window_start_ms;
+	int count;
+};
+
+struct rate_limiter {
+	pthread_mutex_t lock; /* protects slots; leaf lock */
+	int limit;
+	int64_t window_ms;
+	struct slot slots[SLOTS];
+};
+
+struct rate_limiter *rate_limiter_new(int limit, int64_t window_ms)
+{
+	struct rate_limiter *rl = xcalloc(1, sizeof(*rl));
+
+	pthread_mutex_init(&rl->lock, NULL);
+	rl->limit = limit;
+	rl->window_ms = window_ms;
+	return rl;
+}
+
+void rate_limiter_free(struct rate_limiter *rl)
+{
+	if (rl == NULL)
+		return;
+	pthread_mutex_destroy(&rl->lock);
+	free(rl);
+}
+
+static uint32_t hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+bool rate_limiter_allow(struct rate_limiter *rl, const char *key, int64_t now_ms,
+			int *retry_after_s)
+{
+	uint32_t h = hash(key);
+	struct slot *use = NULL;
+	bool ok;
+
+	pthread_mutex_lock(&rl->lock);
+	for (int probe = 0; probe < 8 && use == NULL; probe++) {
+		struct slot *s = &rl->slots[(h + (uint32_t)probe) % SLOTS];
+
+		if (strcmp(s->key, key) == 0 || s->key[0] == '\0' ||
+		    now_ms - s->window_start_ms >= rl->window_ms)
+			use = s;
+	}
+	if (use == NULL) /* table crowded: share the home slot, erring on the strict side */
+		use = &rl->slots[h % SLOTS];
+	if (strcmp(use->key, key) != 0 || now_ms - use->window_start_ms >= rl->window_ms) {
+		snprintf(use->key, sizeof(use->key), "%s", key);
+		use->window_start_ms = now_ms;
+		use->count = 0;
+	}
+	ok = use->count < rl->limit;
+	if (ok)
+		use->count++;
+	if (!ok && retry_after_s)
+		*retry_after_s = (int)((use->window_start_ms + rl->window_ms - now_ms + 999) / 1000);
+	pthread_mutex_unlock(&rl->lock);
+	return ok;
+}

@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: MIT */
+/* Scope parsing and matching; USCC check (GB 32100-2015). Pure, no I/O. */
+#include "core/scope.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "core/util.h"
+#include "core/banned.h"
+
+static bool all_digits(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+size_t region_prefix_len(const char *code)
+{
+	size_t n = code ? strlen(code) : 0;
+
+	if (n == 0 || !all_digits(code, n))
+		return 0;
+	if (n == 9 || n == 12)
+		return n;
+	if (n != 6)
+		return 0;
+	if (strcmp(code + 2, "0000") == 0)
+		return 2;
+	if (strcmp(code + 4, "00") == 0)
+		return 4;
+	return 6;
+}
+
+bool region_in_subtree(const char *ancestor, const char *code)
+{
+	size_t p = region_prefix_len(ancestor);
+
+	if (p == 0 || region_prefix_len(code) == 0 || strlen(code) < p)
+		return false;
+	return strncmp(ancestor, code, p) == 0;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+int scope_parse(const char *text, struct scope *out, struct errmsg *why)
+{
+	memset(out, 0, sizeof(*out));
+	if (strcmp(text, "all") == 0) {
+		out->kind = SCOPE_ALL;
+		return 0;
+	}
+	if (strncmp(text, "region:", 7) == 0) {
+		const char *c = text + 7;
+
+		if (region_prefix_len(c) == 0 || strlen(c) > 9)
+			return errmsg_set(why, "scope",
+					  "'%s' is not a GB/T 2260 code of 6 or 9 digits", c);
+		out->kind = SCOPE_REGION;
+		snprintf(out->region, sizeof(out->region), "%s", c);
+		return 0;
+	}
+	if (strncmp(text, "grids:", 6) == 0) {
+		const char *p = text + 6;
+
+		out->kind = SCOPE_GRIDS;
+		while (*p) {
+			char num[24];
+			size_t n = strcspn(p, ",");
+			int64_t id;
+
+			if (n == 0 || n >= sizeof(num))
+				return errmsg_set(why, "scope", "grid ids must be positive integers "
+								"separated by commas");
+			memcpy(num, p, n);
+			num[n] = '\0';
+			if (parse_i64(num, &id) < 0 || id <= 0)
+				return errmsg_set(why, "scope", "'%s' is not a grid id", num);
+			if (out->ngrids == SCOPE_MAX_GRIDS)
+				return errmsg_set(why, "scope", "more than %d grids",
+						  SCOPE_MAX_GRIDS);
+			out->grids[out->ngrids++] = id;
+			p += n;
+			if (*p == ',') {
+				p++;
+				if (*p == '\0')
+					return errmsg_set(why, "scope", "trailing comma");
+			}
+		}
+		if (out->ngrids == 0)
+			return errmsg_set(why, "scope", "a grids scope needs at least one grid id");
+		qsort(out->grids, out->ngrids, sizeof(out->grids[0]), cmp_i64);
+		return 0;
+	}
+	if (strncmp(text, "enterprise:", 11) == 0) {
+		const char *c = text + 11;
+
+		if (!uscc_valid(c))
+			return errmsg_set(why, "scope",
+					  "'%s' is not a valid unified social credit code", c);
+		out->kind = SCOPE_ENTERPRISE;
+		snprintf(out->enterprise, sizeof(out->enterprise), "%s", c);
+		return 0;
+	}
+	return errmsg_set(why, "scope",
+			  "must be 'all', 'region:CODE', 'grids:ID,ID' or 'enterprise:USCC'");
+}
+
+void scope_format(const struct scope *s, char *out, size_t n)
+{
+	size_t used;
+
+	switch (s->kind) {
+	case SCOPE_ALL:
+		snprintf(out, n, "all");
+		return;
+	case SCOPE_REGION:
+		snprintf(out, n, "region:%s", s->region);
+		return;
+	case SCOPE_ENTERPRISE:
+		snprintf(out, n, "enterprise:%s", s->enterprise);
+		return;
+	case SCOPE_GRIDS:
+		snprintf(out, n, "grids:");
+		used = strlen(out);
+		for (size_t i = 0; i < s->ngrids && used < n; i++) {
+			int w = snprintf(out + used, n - used, "%s%lld", i ? "," : "",
+					 (long long)s->grids[i]);
+			if (w < 0)
+				break;
+			used += (size_t)w;
+		}
+		return;
+	}
+}
+
+bool scope_has_region(const struct scope *s, const char *region_code)
+{
+	switch (s->kind) {
+	case SCOPE_ALL:
+		return true;
+	case SCOPE_REGION:
+		return region_code && region_in_subtree(s->region, region_code);
+	default:
+		return false;
+	}
+}
+
+bool scope_has_grid(const struct scope *s, int64_t grid_id, const char *region_code)
+{
+	if (s->kind == SCOPE_GRIDS)
+		return bsearch(&grid_id, s->grids, s->ngrids, sizeof(s->grids[0]), cmp_i64) != NULL;
+	return scope_has_region(s, region_code);
+}
+
+bool scope_has_enterprise(const struct scope *s, const char *uscc, const char *region_code)
+{
+	if (s->kind == SCOPE_ENTERPRISE)
+		return uscc && strcmp(s->enterprise, uscc) == 0;
+	return scope_has_region(s, region_code);
+}
+
+bool scope_covers(const struct scope *outer, const struct scope *inner,
+		  const char *const *inner_grid_regions)
+{
+	if (outer->kind == SCOPE_ALL)
+		return true;
+	switch (inner->kind) {
+	case SCOPE_ALL:
+		return false;
+	case SCOPE_REGION:
+		return outer->kind == SCOPE_REGION && region_in_subtree(outer->region, inner->region);
+	case SCOPE_GRIDS:
+		for (size_t i = 0; i < inner->ngrids; i++) {
+			const char *r = inner_grid_regions ? inner_grid_regions[i] : NULL;
+
+			if (!scope_has_grid(outer, inner->grids[i], r))
+				return false;
+		}
+		return true;
+	case SCOPE_ENTERPRISE: {
+		/* Positions 3-8 of a USCC are the registering authority's division. */
+		char region[7];
+
+		memcpy(region, inner->enterprise + 2, 6);
+		region[6] = '\0';
+		return scope_has_enterprise(outer, inner->enterprise, region);
+	}
+	}
+	return false;
+}
+
+static const char uscc_charset[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+
+static int uscc_value(char c)
+{
+	const char *p = c ? strchr(uscc_charset, c) : NULL;
+
+	return p ? (int)(p - uscc_charset) : -1;
+}
+
+static bool org_code_valid(const char *c)
+{
+	static const int w[8] = { 3, 7, 9, 10, 5, 8, 4, 2 };
+	int sum = 0, check;
+	char expect;
+
+	for (int i = 0; i < 8; i++) {
+		int v;
+
+		if (isdigit((unsigned char)c[i]))
+			v = c[i] - '0';
+		else if (c[i] >= 'A' && c[i] <= 'Z')
+			v = c[i] - 'A' + 10;
+		else
+			return false;
+		sum += v * w[i];
+	}
+	check = 11 - sum % 11;
+	expect = check == 10 ? 'X' : check == 11 ? '0' : (char)('0' + check);
+	return c[8] == expect;
+}
+
+bool uscc_valid(const char *code)
+{
+	int sum = 0, weight = 1;
+
+	if (code == NULL || strlen(code) != 18)
+		return false;
+	for (int i = 0; i < 17; i++) {
+		int v = uscc_value(code[i]);
+
+		if (v < 0)
+			return false;
+		sum += v * weight;
+		weight = weight * 3 % 31;
+	}
+	if (uscc_value(code[17]) < 0 || code[17] != uscc_charset[(31 - sum % 31) % 31])
+		return false;
+	return org_code_valid(code + 8);
+}

@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * struct req (what a handler reads) and struct resp (what it fills), the
+ * route row, and the helpers that build RFC 9457 problem bodies.
+ * Everything allocated for one request comes from rq->arena.
+ */
+#ifndef HTTP_REQ_H
+#define HTTP_REQ_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/app.h"
+#include "core/json.h"
+#include "core/mem.h"
+#include "core/perm.h"
+#include "core/scope.h"
+#include "db/db.h"
+
+struct MHD_Connection;
+struct db;
+
+enum http_method {
+	HTTP_GET = 1 << 0,
+	HTTP_POST = 1 << 1,
+	HTTP_PUT = 1 << 2,
+	HTTP_PATCH = 1 << 3,
+	HTTP_DELETE = 1 << 4,
+	HTTP_HEAD = 1 << 5,
+	HTTP_OPTIONS = 1 << 6,
+};
+
+/* Who is asking (filled by the router through app->auth_resolve). */
+struct principal {
+	int64_t user_id;
+	char login[72];
+	enum role role;
+	uint64_t perms;
+	struct scope scope;
+	bool must_change_password;
+	int64_t session_id;   /* 0 for API tokens */
+	int64_t token_id;     /* 0 for sessions */
+	char csrf[48];        /* the session's CSRF token */
+};
+
+enum route_flags {
+	ROUTE_PUBLIC = 1 << 0,       /* no authentication */
+	ROUTE_JSON_BODY = 1 << 1,    /* body must be application/json; parsed into rq->body */
+	ROUTE_PENDING_OK = 1 << 2,   /* allowed while a password change is pending */
+	ROUTE_NOT_API = 1 << 3,      /* outside /api/v1 (healthz, metrics) */
+};
+
+struct req;
+struct resp;
+
+typedef int (*route_handler_fn)(struct req *rq, struct resp *rs);
+
+struct route {
+	unsigned method;          /* one enum http_method */
+	const char *path;         /* "/api/v1/grids/{id}" */
+	route_handler_fn handler;
+	uint64_t perm;            /* required permission bit, 0 with ROUTE_PUBLIC */
+	size_t max_body;          /* 0 = config server.max_body_bytes */
+	unsigned flags;
+	const char *summary;      /* one line for docs/api.md */
+};
+
+#define REQ_MAX_PARAMS 4
+
+struct req {
+	struct app *app;
+	struct MHD_Connection *conn;
+	enum http_method method;
+	const char *path;
+	const struct route *route;
+	const char *param_name[REQ_MAX_PARAMS];
+	const char *param_value[REQ_MAX_PARAMS];
+	int nparams;
+	json_t *body;            /* parsed JSON body (ROUTE_JSON_BODY), owned by the request */
+	const char *raw_body;    /* raw bytes (NUL-terminated), arena-owned */
+	size_t raw_len;
+	struct principal *user;  /* NULL on public routes without credentials */
+	const char *ip;
+	char rid[24];
+	struct arena arena;
+	struct db *db;           /* this thread's connection */
+};
+
+#define RESP_MAX_HEADERS 8
+
+struct resp {
+	int status;
+	json_t *json;           /* owned; serialised by the server */
+	char *body;             /* owned raw body when json is NULL */
+	size_t body_len;
+	const char *content_type;
+	char *hname[RESP_MAX_HEADERS]; /* owned */
+	char *hvalue[RESP_MAX_HEADERS];
+	int nheaders;
+	int fd;                 /* file body (static files), -1 when unused */
+	uint64_t fd_size;
+};
+
+/* Borrowed path parameter {name}, or NULL. */
+const char *req_param(struct req *rq, const char *name);
+/* Parses path parameter {name} as a positive id. Returns 0 or ERR_INVALID. */
+int req_param_id(struct req *rq, const char *name, int64_t *out);
+/* Borrowed query argument, or NULL when absent. */
+const char *req_query(struct req *rq, const char *name);
+/* Borrowed request header, or NULL. */
+const char *req_header(struct req *rq, const char *name);
+
+/* Sets a JSON body (stolen) and status. Returns 0. */
+int resp_json(struct resp *rs, int status, json_t *body);
+/* 204 No Content. Returns 0. */
+int resp_no_content(struct resp *rs);
+/* Adds a header (copied). */
+void resp_header(struct resp *rs, const char *name, const char *value);
+/*
+ * RFC 9457 problem: {"type","title","status","detail"}; errors may be NULL.
+ * Returns 0 so handlers can `return resp_problem(...)`.
+ */
+int resp_problem(struct resp *rs, int status, const char *title, const char *detail,
+		 const struct field_errors *errors);
+/* 422 with each bad field in `errors`. Returns 0. */
+int resp_invalid(struct resp *rs, const struct field_errors *fe);
+/* 422 for one field. Returns 0. */
+int resp_invalid1(struct resp *rs, const char *field, const char *reason);
+/* Returns the status a negative enum err maps to (STYLE §2.4, done once here). */
+int http_status_for(int rc);
+
+/*
+ * The list convention (docs/api.md): ?limit=1..500 (default 50), ?after=<id of
+ * the last row seen> (keyset cursor), ?sort=<key> or -<key> from the route's
+ * whitelist, plus the route's filters. Any other query argument is an error.
+ * Replies {"items":[...],"next":"<cursor>"|null}.
+ */
+
+/*
+ * Parses the list arguments; sorts is a NULL-terminated whitelist (sorts[0]
+ * is the default), filters the accepted filter names (NULL-terminated, may
+ * be NULL). Returns 0 or ERR_INVALID with each bad argument in fe.
+ */
+int list_params_parse(struct req *rq, const char *const *sorts, const char *const *filters,
+		      struct list_params *out, struct field_errors *fe);
+/*
+ * Builds {"items": items, "next": ...}: next is the id of the last item when
+ * the page is full (items has limit+1 rows: the extra one is dropped).
+ * Steals items. Returns: owned.
+ */
+json_t *list_page(json_t *items, const struct list_params *lp);
+
+#endif

@@ -1,0 +1,440 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libmicrohttpd glue. One request goes: match route (404/405) -> read body
+ * up to the limit (413) -> authenticate (401) -> pending password change
+ * (403) -> permission (403) -> CSRF for cookie writes (403) -> JSON body
+ * (415/400) -> handler -> answer. Errors leave as RFC 9457 problems.
+ */
+#define LOG_MODULE "http"
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "core/clock.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "core/util.h"
+#include "db/db.h"
+#include "http/metrics.h"
+#include "http/router.h"
+#include "http/static.h"
+#include "core/banned.h"
+
+struct http_server {
+	struct MHD_Daemon *d;
+	struct app *app;
+	int port;
+};
+
+struct conn_ctx {
+	struct req rq;
+	struct resp rs;
+	struct buf body;
+	size_t limit;
+	bool too_large;
+	bool is_api;
+	enum route_match match;
+	unsigned allowed;
+	int64_t start_us;
+	struct principal user;
+};
+
+static _Atomic uint64_t rid_counter;
+static uint32_t rid_boot;
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	msg[strcspn(msg, "\n")] = '\0';
+	log_debug("microhttpd: %s", msg);
+}
+
+static const char *client_ip(struct MHD_Connection *c, struct arena *a)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	char text[INET6_ADDRSTRLEN] = "";
+
+	if (ci && ci->client_addr) {
+		const struct sockaddr *sa = ci->client_addr;
+
+		if (sa->sa_family == AF_INET)
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, text,
+				  sizeof(text));
+		else if (sa->sa_family == AF_INET6)
+			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, text,
+				  sizeof(text));
+	}
+	return arena_strdup(a, text[0] ? text : "unknown");
+}
+
+static void ctx_free(struct conn_ctx *cx)
+{
+	json_decref(cx->rq.body);
+	json_decref(cx->rs.json);
+	free(cx->rs.body);
+	for (int i = 0; i < cx->rs.nheaders; i++) {
+		free(cx->rs.hname[i]);
+		free(cx->rs.hvalue[i]);
+	}
+	if (cx->rs.fd >= 0)
+		close(cx->rs.fd);
+	buf_release(&cx->body);
+	arena_release(&cx->rq.arena);
+	free(cx);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)c;
+	(void)toe;
+	if (*con_cls)
+		ctx_free(*con_cls);
+	*con_cls = NULL;
+	log_set_rid(NULL);
+}
+
+/* Finds the session token: "Authorization: Bearer X" first, then the cookie. */
+static const char *find_token(struct req *rq, bool *via_cookie)
+{
+	const char *h = req_header(rq, MHD_HTTP_HEADER_AUTHORIZATION);
+
+	*via_cookie = false;
+	if (h && strncasecmp(h, "Bearer ", 7) == 0 && h[7])
+		return h + 7;
+	h = MHD_lookup_connection_value(rq->conn, MHD_COOKIE_KIND, HTTP_SESSION_COOKIE);
+	if (h && *h) {
+		*via_cookie = true;
+		return h;
+	}
+	return NULL;
+}
+
+static bool is_json_type(const char *ct)
+{
+	size_t n = strlen("application/json");
+
+	return ct && strncasecmp(ct, "application/json", n) == 0 &&
+	       (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+static int dispatch(struct conn_ctx *cx)
+{
+	struct req *rq = &cx->rq;
+	struct resp *rs = &cx->rs;
+	const struct route *r = rq->route;
+	const char *token;
+	bool via_cookie;
+	int rc;
+
+	if (cx->match == ROUTE_MATCH_NO_PATH) {
+		if (cx->is_api)
+			return resp_problem(rs, 404, NULL, "no such endpoint", NULL);
+		if (rq->method != HTTP_GET && rq->method != HTTP_HEAD) {
+			resp_header(rs, "Allow", "GET, HEAD");
+			return resp_problem(rs, 405, NULL, "only GET and HEAD serve files", NULL);
+		}
+		return static_serve(rq, rs, rq->app->cfg.web_dir);
+	}
+	if (cx->match == ROUTE_MATCH_NO_METHOD) {
+		char allow[80] = "";
+
+		for (unsigned m = 1; m <= HTTP_OPTIONS; m <<= 1)
+			if (cx->allowed & m) {
+				size_t used = strlen(allow);
+
+				snprintf(allow + used, sizeof(allow) - used, "%s%s",
+					 used ? ", " : "", http_method_name(m));
+			}
+		resp_header(rs, "Allow", allow);
+		return resp_problem(rs, 405, NULL, "method not allowed on this resource", NULL);
+	}
+	if (cx->too_large) {
+		char detail[96];
+
+		snprintf(detail, sizeof(detail), "the body is larger than %zu bytes", cx->limit);
+		return resp_problem(rs, 413, NULL, detail, NULL);
+	}
+	rq->db = db_pool_get(rq->app->pool);
+	if (rq->db == NULL)
+		return resp_problem(rs, 503, NULL, "the database cannot be opened", NULL);
+
+	token = find_token(rq, &via_cookie);
+	if (token) {
+		rc = rq->app->auth_resolve(rq, token, &cx->user);
+		if (rc == 0) {
+			rq->user = &cx->user;
+		} else if (!(r->flags & ROUTE_PUBLIC)) {
+			resp_header(rs, "WWW-Authenticate", "Bearer");
+			return resp_problem(rs, 401, NULL,
+					    "the session has expired or the token is not valid",
+					    NULL);
+		}
+	}
+	if (!(r->flags & ROUTE_PUBLIC)) {
+		if (rq->user == NULL) {
+			resp_header(rs, "WWW-Authenticate", "Bearer");
+			return resp_problem(rs, 401, NULL, "log in first", NULL);
+		}
+		if (rq->user->must_change_password && !(r->flags & ROUTE_PENDING_OK))
+			return resp_problem(rs, 403, NULL,
+					    "the password must be changed before anything else "
+					    "(POST /api/v1/me/password)",
+					    NULL);
+		if (r->perm && !(rq->user->perms & r->perm))
+			return resp_problem(rs, 403, NULL, "your role may not do this", NULL);
+	}
+	/* Cookies are sent by browsers on their own: writes need the CSRF token too. */
+	if (rq->user && via_cookie && rq->method != HTTP_GET && rq->method != HTTP_HEAD &&
+	    rq->method != HTTP_OPTIONS) {
+		const char *t = req_header(rq, "X-CSRF-Token");
+
+		if (t == NULL || !rq->user->csrf[0] || !str_equal_ct(t, rq->user->csrf))
+			return resp_problem(rs, 403, NULL,
+					    "missing or wrong X-CSRF-Token header for a cookie "
+					    "session",
+					    NULL);
+	}
+	if (r->flags & ROUTE_JSON_BODY) {
+		json_error_t jerr;
+		struct field_errors fe = { 0 };
+
+		if (!is_json_type(req_header(rq, MHD_HTTP_HEADER_CONTENT_TYPE)))
+			return resp_problem(rs, 415, NULL, "the body must be application/json",
+					    NULL);
+		if (cx->body.len == 0)
+			return resp_problem(rs, 400, NULL, "a JSON body is required", NULL);
+		rq->body = json_loadb(cx->body.p, cx->body.len, JSON_REJECT_DUPLICATES, &jerr);
+		if (rq->body == NULL) {
+			field_errors_add(&fe, "body", "%s at line %d column %d", jerr.text,
+					 jerr.line, jerr.column);
+			return resp_problem(rs, 400, NULL, "the body is not valid JSON", &fe);
+		}
+	}
+	rq->raw_body = cx->body.p ? cx->body.p : "";
+	rq->raw_len = cx->body.len;
+	rc = r->handler(rq, rs);
+	if (rc < 0) {
+		int status = http_status_for(rc);
+
+		db_rollback(rq->db);
+		if (status >= 500) {
+			char detail[96];
+
+			log_error("handler failed route=%s err=%s error_id=%s", r->path, err_str(rc),
+				  rq->rid);
+			snprintf(detail, sizeof(detail), "internal error; error_id %s", rq->rid);
+			return resp_problem(rs, status, NULL, detail, NULL);
+		}
+		return resp_problem(rs, status, NULL, err_str(rc), NULL);
+	}
+	if (rs->status == 0)
+		rs->status = 200;
+	return 0;
+}
+
+static enum MHD_Result answer(struct conn_ctx *cx)
+{
+	struct MHD_Response *resp;
+	struct resp *rs = &cx->rs;
+	size_t bytes = 0;
+	enum MHD_Result ret;
+	char line[512];
+
+	if (rs->fd >= 0) {
+		resp = MHD_create_response_from_fd64(rs->fd_size, rs->fd);
+		rs->fd = -1; /* MHD owns it now */
+		bytes = (size_t)rs->fd_size;
+	} else {
+		if (rs->json) {
+			free(rs->body);
+			rs->body = json_dump_compact(rs->json);
+			rs->body_len = strlen(rs->body);
+		}
+		bytes = rs->body_len;
+		resp = MHD_create_response_from_buffer(rs->body_len, rs->body ? rs->body : (char *)"",
+						       rs->body ? MHD_RESPMEM_MUST_FREE
+								: MHD_RESPMEM_PERSISTENT);
+		rs->body = NULL;
+	}
+	if (resp == NULL)
+		return MHD_NO;
+	if (rs->content_type && rs->status != 204 && rs->status != 304)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, rs->content_type);
+	MHD_add_response_header(resp, "X-Request-Id", cx->rq.rid);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	if (cx->is_api)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	else
+		MHD_add_response_header(resp, "Content-Security-Policy",
+					"default-src 'self'; img-src 'self' data: blob: *; "
+					"style-src 'self' 'unsafe-inline'; object-src 'none'; "
+					"frame-ancestors 'none'");
+	for (int i = 0; i < rs->nheaders; i++)
+		MHD_add_response_header(resp, rs->hname[i], rs->hvalue[i]);
+	ret = MHD_queue_response(cx->rq.conn, (unsigned)rs->status, resp);
+	MHD_destroy_response(resp);
+
+	int64_t dur = monotonic_us() - cx->start_us;
+	const char *route = cx->rq.route ? cx->rq.route->path : (cx->is_api ? "-" : "static");
+	const char *method = http_method_name(cx->rq.method);
+
+	metrics_observe(cx->rq.app->metrics, method, route, rs->status, dur);
+	if (cx->rq.app->cfg.access_log) {
+		snprintf(line, sizeof(line),
+			 "method=%s route=%s status=%d dur_us=%" PRId64 " bytes=%zu user=%" PRId64
+			 " ip=%s",
+			 method, route, rs->status, dur, bytes,
+			 cx->rq.user ? cx->rq.user->user_id : 0, cx->rq.ip);
+		log_fields("access", line);
+	}
+	return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+				  const char *method, const char *version, const char *upload,
+				  size_t *upload_size, void **con_cls)
+{
+	struct app *app = cls;
+	struct conn_ctx *cx = *con_cls;
+
+	(void)version;
+	if (cx == NULL) {
+		const char *cl;
+
+		cx = xcalloc(1, sizeof(*cx));
+		*con_cls = cx;
+		cx->start_us = monotonic_us();
+		cx->rs.fd = -1;
+		arena_init(&cx->rq.arena);
+		cx->rq.app = app;
+		cx->rq.conn = c;
+		cx->rq.path = arena_strdup(&cx->rq.arena, url);
+		cx->rq.ip = client_ip(c, &cx->rq.arena);
+		snprintf(cx->rq.rid, sizeof(cx->rq.rid), "%08" PRIx32 "%08" PRIx64, rid_boot,
+			 ++rid_counter);
+		log_set_rid(cx->rq.rid);
+		cx->rq.method = (enum http_method)http_method_parse(method);
+		cx->is_api = strncmp(url, "/api/", 5) == 0;
+		cx->match = router_match(&cx->rq, cx->rq.method, url, &cx->allowed);
+		cx->limit = (size_t)app->cfg.max_body_bytes;
+		if (cx->match == ROUTE_MATCH_OK && cx->rq.route->max_body)
+			cx->limit = cx->rq.route->max_body;
+		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						 MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (cl) {
+			int64_t n;
+
+			if (parse_i64(cl, &n) == 0 && (uint64_t)n > cx->limit) {
+				cx->too_large = true;
+				/* Far too large: answer now instead of reading it all. */
+				if ((uint64_t)n > 8 * (uint64_t)cx->limit)
+					return dispatch(cx) == 0 ? answer(cx) : MHD_NO;
+			}
+		}
+		return MHD_YES;
+	}
+	log_set_rid(cx->rq.rid);
+	if (*upload_size) {
+		if (!cx->too_large && cx->body.len + *upload_size <= cx->limit)
+			buf_add(&cx->body, upload, *upload_size);
+		else
+			cx->too_large = true;
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (cx->too_large && cx->rs.status)
+		return MHD_YES; /* already answered */
+	if (cx->rq.method == 0) {
+		resp_problem(&cx->rs, 405, NULL, "unknown method", NULL);
+		return answer(cx);
+	}
+	if (cx->body.len && !utf8_valid(cx->body.p, cx->body.len) &&
+	    cx->match == ROUTE_MATCH_OK && (cx->rq.route->flags & ROUTE_JSON_BODY)) {
+		struct field_errors fe = { 0 };
+
+		field_errors_add(&fe, "body", "is not valid UTF-8");
+		resp_problem(&cx->rs, 400, NULL, "the body is not valid UTF-8 text", &fe);
+		return answer(cx);
+	}
+	dispatch(&*cx);
+	return answer(cx);
+}
+
+int http_server_start(struct app *app, struct http_server **out)
+{
+	struct http_server *s = NULL;
+	struct sockaddr_in6 a6;
+	struct sockaddr_in a4;
+	struct sockaddr *sa;
+	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+	const union MHD_DaemonInfo *di;
+
+	*out = NULL;
+	random_bytes((unsigned char *)&rid_boot, sizeof(rid_boot));
+	memset(&a4, 0, sizeof(a4));
+	memset(&a6, 0, sizeof(a6));
+	if (inet_pton(AF_INET, app->cfg.listen, &a4.sin_addr) == 1) {
+		a4.sin_family = AF_INET;
+		a4.sin_port = htons((uint16_t)app->cfg.port);
+		sa = (struct sockaddr *)&a4;
+	} else if (inet_pton(AF_INET6, app->cfg.listen, &a6.sin6_addr) == 1) {
+		a6.sin6_family = AF_INET6;
+		a6.sin6_port = htons((uint16_t)app->cfg.port);
+		sa = (struct sockaddr *)&a6;
+		flags |= MHD_USE_IPv6;
+	} else {
+		log_error("cannot listen on '%s': not an IPv4 or IPv6 address", app->cfg.listen);
+		return ERR_INVALID;
+	}
+	s = xcalloc(1, sizeof(*s));
+	s->app = app;
+	s->d = MHD_start_daemon(
+		flags, (uint16_t)app->cfg.port, NULL, NULL, on_request, app, MHD_OPTION_SOCK_ADDR,
+		sa, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)app->cfg.threads,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
+		(unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_LISTENING_ADDRESS_REUSE,
+		(unsigned)1, MHD_OPTION_END);
+	if (s->d == NULL) {
+		log_error("cannot listen on %s port %d (in use, or not allowed)", app->cfg.listen,
+			  app->cfg.port);
+		free(s);
+		return ERR_IO;
+	}
+	di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+	s->port = di ? di->port : app->cfg.port;
+	*out = s;
+	return 0;
+}
+
+int http_server_port(struct http_server *s)
+{
+	return s->port;
+}
+
+void http_server_stop(struct http_server *s)
+{
+	if (s == NULL)
+		return;
+	MHD_stop_daemon(s->d);
+	free(s);
+}

@@ -1,0 +1,580 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Process wiring only: command line, configuration, logging, database,
+ * HTTP server, signals. Every rule lives in a module.
+ *
+ * Exit codes: 0 success, 1 the command failed (database error, audit chain
+ * broken ...), 2 usage or configuration error (one line on stderr).
+ */
+#define LOG_MODULE "main"
+#include <errno.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "audit/audit.h"
+#include "core/app.h"
+#include "core/clock.h"
+#include "core/config.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/ratelimit.h"
+#include "db/db.h"
+#include "db/migrate.h"
+#include "http/metrics.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "org/org.h"
+#include "version.h"
+#include "core/banned.h"
+
+extern char **environ;
+
+enum { EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+/* Command-line flags: name, whether it takes a value, the config key it sets (NULL = own). */
+static const struct flag {
+	const char *name;
+	bool value;
+	const char *key;
+	const char *help;
+} flags[] = {
+	{ "--config", true, NULL, "FILE  read settings from this INI file" },
+	{ "--set", true, NULL, "SECTION.KEY=VALUE  override any setting" },
+	{ "--db", true, "database.path", "PATH  SQLite database file" },
+	{ "--data-dir", true, "data.dir", "DIR  reference data folder" },
+	{ "--log-level", true, "log.level", "LEVEL  error, warn, info or debug" },
+	{ "--listen", true, "server.listen", "ADDR  address to listen on" },
+	{ "--port", true, "server.port", "N  port (0 = any free port)" },
+	{ "--threads", true, "server.threads", "N  HTTP worker threads" },
+	{ "--web-dir", true, "server.web_dir", "DIR  built web UI" },
+	{ "--port-file", true, "server.port_file", "FILE  write the bound port here" },
+	{ "--role", true, NULL, "ROLE  admin, leader, inspector, grid_manager, grid_patroller, "
+				"grid_supervisor, enterprise_officer" },
+	{ "--scope", true, NULL, "SCOPE  all, region:CODE, grids:ID,ID, enterprise:USCC" },
+	{ "--password-stdin", false, NULL, "read the password from standard input" },
+	{ "--markdown", false, NULL, "print as a Markdown table" },
+	{ "--help", false, NULL, "show this help" },
+	{ NULL, false, NULL, NULL },
+};
+
+struct command {
+	const char *name;    /* "user add" */
+	int nargs;           /* positional arguments after the name */
+	const char *args;    /* their names for help */
+	const char *summary;
+	const char *const flags[8]; /* accepted command flags beyond the common ones */
+};
+
+static const struct command commands[] = {
+	{ "serve", 0, "", "run the HTTP server (API and web UI)",
+	  { "--listen", "--port", "--threads", "--web-dir", "--port-file", NULL } },
+	{ "migrate", 0, "", "apply database migrations and load reference data", { NULL } },
+	{ "user add", 1, "LOGIN", "create a user (a password is generated unless --password-stdin)",
+	  { "--role", "--scope", "--password-stdin", NULL } },
+	{ "user passwd", 1, "LOGIN", "set a new password (must be changed at next login)",
+	  { "--password-stdin", NULL } },
+	{ "user lock", 1, "LOGIN", "lock an account and end its sessions", { NULL } },
+	{ "user unlock", 1, "LOGIN", "unlock an account", { NULL } },
+	{ "user list", 0, "", "list accounts", { NULL } },
+	{ "backup", 1, "FILE", "write a consistent copy of the database (safe while serving)",
+	  { NULL } },
+	{ "audit verify", 0, "", "check the audit log's SM3 hash chain", { NULL } },
+	{ "routes", 0, "", "list the HTTP API routes", { "--markdown", NULL } },
+	{ "version", 0, "", "print the version", { NULL } },
+	{ NULL, 0, NULL, NULL, { NULL } },
+};
+
+static const char *const common_flags[] = { "--config", "--set", "--db", "--data-dir",
+					    "--log-level", "--help", NULL };
+
+struct cli {
+	const struct command *cmd;
+	const char *config;
+	const char *pos[4];
+	int npos;
+	const char *role, *scope;
+	bool password_stdin, markdown, help;
+	struct {
+		const char *key, *value;
+	} sets[32];
+	int nsets;
+};
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("anjian: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_USAGE;
+}
+
+static bool listed(const char *const *list, const char *s)
+{
+	for (; *list; list++)
+		if (strcmp(*list, s) == 0)
+			return true;
+	return false;
+}
+
+static const struct flag *flag_find(const char *name)
+{
+	for (const struct flag *f = flags; f->name; f++)
+		if (strcmp(f->name, name) == 0)
+			return f;
+	return NULL;
+}
+
+static void print_help(const struct command *c)
+{
+	if (c == NULL) {
+		printf("anjian %s — work-safety supervision platform (安全生产监管信息平台)\n\n"
+		       "usage: anjian COMMAND [OPTIONS]\n\ncommands:\n",
+		       ANJIAN_VERSION);
+		for (const struct command *k = commands; k->name; k++)
+			printf("  %-14s %-6s %s\n", k->name, k->args, k->summary);
+		printf("\nRun 'anjian COMMAND --help' for its options. Settings: "
+		       "docs/configuration.md.\n");
+		return;
+	}
+	printf("usage: anjian %s%s%s [OPTIONS]\n\n%s\n\noptions:\n", c->name, c->args[0] ? " " : "",
+	       c->args, c->summary);
+	for (const struct flag *f = flags; f->name; f++)
+		if (listed(common_flags, f->name) || listed(c->flags, f->name))
+			printf("  %-18s %s\n", f->name, f->help);
+}
+
+/* Parses argv into cli. Returns 0 or EXIT_USAGE after printing one line. */
+static int parse_cli(int argc, char **argv, struct cli *cli)
+{
+	const struct flag *seen[64];
+	int nseen = 0;
+	const char *positional[8];
+	int npositional = 0;
+
+	memset(cli, 0, sizeof(*cli));
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *eq;
+		char name[64];
+		const struct flag *f;
+		const char *value = NULL;
+
+		if (strcmp(a, "-h") == 0)
+			a = "--help";
+		if (strncmp(a, "--", 2) != 0 || strlen(a) == 2) {
+			if (npositional == 8)
+				return usage_error("too many arguments");
+			positional[npositional++] = a;
+			continue;
+		}
+		eq = strchr(a, '=');
+		snprintf(name, sizeof(name), "%.*s", eq ? (int)(eq - a) : (int)strlen(a), a);
+		f = flag_find(name);
+		if (f == NULL)
+			return usage_error("unknown option '%s' (see anjian --help)", name);
+		if (f->value) {
+			if (eq)
+				value = eq + 1;
+			else if (i + 1 < argc)
+				value = argv[++i];
+			else
+				return usage_error("option '%s' needs a value", name);
+		} else if (eq) {
+			return usage_error("option '%s' takes no value", name);
+		}
+		if (strcmp(name, "--help") == 0) {
+			cli->help = true;
+		} else if (strcmp(name, "--config") == 0) {
+			cli->config = value;
+		} else if (strcmp(name, "--set") == 0) {
+			const char *e = strchr(value, '=');
+			static char keys[32][96];
+
+			if (e == NULL || e == value || (size_t)(e - value) >= sizeof(keys[0]))
+				return usage_error("--set needs SECTION.KEY=VALUE, not '%s'", value);
+			if (cli->nsets == 32)
+				return usage_error("too many --set options");
+			snprintf(keys[cli->nsets], sizeof(keys[0]), "%.*s", (int)(e - value), value);
+			cli->sets[cli->nsets].key = keys[cli->nsets];
+			cli->sets[cli->nsets].value = e + 1;
+			cli->nsets++;
+		} else if (f->key) {
+			if (cli->nsets == 32)
+				return usage_error("too many options");
+			cli->sets[cli->nsets].key = f->key;
+			cli->sets[cli->nsets].value = value;
+			cli->nsets++;
+		} else if (strcmp(name, "--role") == 0) {
+			cli->role = value;
+		} else if (strcmp(name, "--scope") == 0) {
+			cli->scope = value;
+		} else if (strcmp(name, "--password-stdin") == 0) {
+			cli->password_stdin = true;
+		} else if (strcmp(name, "--markdown") == 0) {
+			cli->markdown = true;
+		}
+		/* Remember the flag to check it against the command below. */
+		if (nseen < 64)
+			seen[nseen++] = f;
+	}
+	/* The command: one or two words. */
+	if (npositional == 0) {
+		if (cli->help)
+			return 0;
+		return usage_error("no command given (see anjian --help)");
+	}
+	for (const struct command *c = commands; c->name; c++) {
+		size_t n = strlen(positional[0]);
+		bool two = strchr(c->name, ' ') != NULL;
+
+		if (strncmp(c->name, positional[0], n) != 0 || (c->name[n] != '\0' && c->name[n] != ' '))
+			continue;
+		if (two && (npositional < 2 || strcmp(c->name + n + 1, positional[1]) != 0))
+			continue;
+		cli->cmd = c;
+		int used = two ? 2 : 1;
+
+		if (!cli->help && npositional - used != c->nargs)
+			return usage_error("'%s' takes %s%s (see anjian %s --help)", c->name,
+					   c->nargs ? "the argument " : "no arguments",
+					   c->nargs ? c->args : "", c->name);
+		for (int k = used; k < npositional && cli->npos < 4; k++)
+			cli->pos[cli->npos++] = positional[k];
+		break;
+	}
+	if (cli->cmd == NULL) {
+		if (strcmp(positional[0], "user") == 0 || strcmp(positional[0], "audit") == 0)
+			return usage_error("unknown command '%s %s' (see anjian --help)", positional[0],
+					   npositional > 1 ? positional[1] : "");
+		return usage_error("unknown command '%s' (see anjian --help)", positional[0]);
+	}
+	/* Flags must belong to the command. */
+	for (int i = 0; i < nseen; i++) {
+		const struct flag *f = seen[i];
+
+		if (!listed(common_flags, f->name) && !listed(cli->cmd->flags, f->name))
+			return usage_error("option '%s' does not apply to '%s'", f->name,
+					   cli->cmd->name);
+	}
+	if (cli->cmd->name[0] == 'u' && strcmp(cli->cmd->name, "user add") == 0 && !cli->help &&
+	    cli->role == NULL)
+		return usage_error("'user add' needs --role ROLE");
+	return 0;
+}
+
+/* Defaults < INI file < ANJIAN_* environment < flags. Returns 0 or EXIT_USAGE. */
+static int load_config(const struct cli *cli, struct config *cfg)
+{
+	struct errmsg why = { 0 };
+	const char *file = cli->config ? cli->config : getenv("ANJIAN_CONFIG");
+	char *const *env = environ;
+	int rc;
+
+	config_defaults(cfg);
+	if (file && (rc = config_load_file(cfg, file, &why)) < 0)
+		return usage_error("%s", why.text);
+	/* ANJIAN_CONFIG names the file; it is not a setting. */
+	for (char *const *e = env; *e; e++) {
+		if (strncmp(*e, "ANJIAN_CONFIG=", 14) == 0)
+			continue;
+		char *one[2] = { *e, NULL };
+
+		if (config_load_env(cfg, one, &why) < 0)
+			return usage_error("%s", why.text);
+	}
+	for (int i = 0; i < cli->nsets; i++) {
+		rc = config_set(cfg, cli->sets[i].key, cli->sets[i].value, &why);
+		if (rc < 0)
+			return usage_error("%s", why.text);
+	}
+	enum log_level lv;
+
+	if (log_level_parse(cfg->log_level, &lv) == 0)
+		log_set_level(lv);
+	return 0;
+}
+
+/* mkdir -p for the database's folder. */
+static int ensure_parent_dir(const char *path)
+{
+	char dir[512];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash == NULL || slash == dir)
+		return 0;
+	*slash = '\0';
+	for (char *p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0750) < 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(dir, 0750) < 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+static int open_db(struct app *app, struct db **db)
+{
+	if (ensure_parent_dir(app->cfg.db_path) < 0) {
+		fprintf(stderr, "anjian: cannot create the folder of '%s': %s\n", app->cfg.db_path,
+			strerror(errno));
+		return EXIT_FAIL;
+	}
+	if (db_pool_new(app->cfg.db_path, app->cfg.busy_timeout_ms, &app->pool) < 0 ||
+	    (*db = db_pool_get(app->pool)) == NULL) {
+		fprintf(stderr, "anjian: cannot open database '%s'\n", app->cfg.db_path);
+		return EXIT_FAIL;
+	}
+	return 0;
+}
+
+/* Migrations, then reference data. */
+static int prepare_db(struct app *app, struct db *db)
+{
+	int64_t loaded;
+	int applied, rc;
+
+	rc = db_migrate(db, db_migrations, db_migrations_n, &applied);
+	if (rc == ERR_CONFLICT) {
+		fprintf(stderr, "anjian: database '%s' is newer than this anjian %s\n",
+			app->cfg.db_path, ANJIAN_VERSION);
+		return EXIT_FAIL;
+	}
+	if (rc < 0) {
+		fprintf(stderr, "anjian: cannot migrate database '%s'\n", app->cfg.db_path);
+		return EXIT_FAIL;
+	}
+	rc = org_regions_load(db, app->cfg.data_dir, &loaded);
+	if (rc < 0) {
+		fprintf(stderr, "anjian: cannot load administrative divisions from '%s/regions'\n",
+			app->cfg.data_dir);
+		return EXIT_FAIL;
+	}
+	return 0;
+}
+
+static int read_password_stdin(char *out, size_t n)
+{
+	if (fgets(out, (int)n, stdin) == NULL)
+		return usage_error("no password on standard input");
+	out[strcspn(out, "\r\n")] = '\0';
+	return 0;
+}
+
+static int cmd_serve(struct app *app, struct db *db)
+{
+	struct http_server *srv = NULL;
+	char password[32];
+	bool created = false;
+	sigset_t set;
+	int sig, rc;
+
+	rc = org_bootstrap_admin(app, db, &created, password, sizeof(password));
+	if (rc < 0) {
+		fprintf(stderr, "anjian: cannot create the first administrator\n");
+		return EXIT_FAIL;
+	}
+	if (created) {
+		printf("================================================================\n"
+		       " First administrator created / 首个管理员账号已创建\n"
+		       "   login / 账号:    admin\n"
+		       "   password / 密码: %s\n"
+		       " Shown only this once; it must be changed at first login.\n"
+		       " 仅显示这一次，首次登录时必须修改。\n"
+		       "================================================================\n",
+		       password);
+		fflush(stdout);
+	}
+	/* Worker threads inherit this mask: only this thread takes the signals. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	rc = http_server_start(app, &srv);
+	if (rc < 0)
+		return EXIT_FAIL;
+	if (app->cfg.port_file[0]) {
+		char tmp[600];
+		FILE *f;
+
+		snprintf(tmp, sizeof(tmp), "%s.tmp", app->cfg.port_file);
+		f = fopen(tmp, "w");
+		if (f == NULL || fprintf(f, "%d\n", http_server_port(srv)) < 0 || fclose(f) != 0 ||
+		    rename(tmp, app->cfg.port_file) != 0) {
+			log_error("cannot write port file '%s'", app->cfg.port_file);
+			http_server_stop(srv);
+			return EXIT_FAIL;
+		}
+	}
+	log_info("listening on http://%s:%d/ database=%s started_in_ms=%" PRId64, app->cfg.listen,
+		 http_server_port(srv), app->cfg.db_path, now_ms() - app->started_ms);
+	sigwait(&set, &sig);
+	log_info("stopping on signal %d", sig);
+	http_server_stop(srv);
+	return 0;
+}
+
+static int cmd_user(struct app *app, struct db *db, const struct cli *cli)
+{
+	struct errmsg why = { 0 };
+	char password[300], generated[32];
+	const char *name = cli->cmd->name;
+	int rc;
+
+	if (cli->password_stdin && read_password_stdin(password, sizeof(password)) != 0)
+		return EXIT_USAGE;
+	if (strcmp(name, "user list") == 0) {
+		rc = org_cli_user_list(db);
+	} else if (strcmp(name, "user add") == 0) {
+		struct org_user_opts o = { cli->pos[0], cli->role, cli->scope,
+					   cli->password_stdin ? password : NULL };
+
+		rc = org_cli_user_add(app, db, &o, generated, sizeof(generated), &why);
+	} else if (strcmp(name, "user passwd") == 0) {
+		rc = org_cli_user_passwd(app, db, cli->pos[0],
+					 cli->password_stdin ? password : NULL, generated,
+					 sizeof(generated), &why);
+	} else {
+		rc = org_cli_user_lock(db, cli->pos[0], strcmp(name, "user lock") == 0, &why);
+	}
+	if (rc == ERR_INVALID || rc == ERR_NOT_FOUND || rc == ERR_CONFLICT) {
+		fprintf(stderr, "anjian: %s%s%s\n", why.field[0] ? why.field : "",
+			why.field[0] ? ": " : "", why.text[0] ? why.text : err_str(rc));
+		return rc == ERR_INVALID ? EXIT_USAGE : EXIT_FAIL;
+	}
+	if (rc < 0) {
+		fprintf(stderr, "anjian: %s failed: %s\n", name, err_str(rc));
+		return EXIT_FAIL;
+	}
+	if ((strcmp(name, "user add") == 0 || strcmp(name, "user passwd") == 0)) {
+		printf("%s '%s'%s\n", strcmp(name, "user add") == 0 ? "created" : "password set for",
+		       cli->pos[0], "; it must be changed at first login");
+		if (!cli->password_stdin)
+			printf("password (shown once): %s\n", generated);
+	} else if (strcmp(name, "user list") != 0) {
+		printf("%s '%s'\n", strcmp(name, "user lock") == 0 ? "locked" : "unlocked",
+		       cli->pos[0]);
+	}
+	return 0;
+}
+
+static int cmd_audit_verify(struct db *db)
+{
+	struct errmsg why = { 0 };
+	int64_t count = 0, bad = 0;
+	int rc = audit_verify(db, &count, &bad, &why);
+
+	if (rc == ERR_CONFLICT) {
+		printf("audit log BROKEN at record %" PRId64 ": %s (%" PRId64
+		       " records before it verify)\n",
+		       bad, why.text, count);
+		return EXIT_FAIL;
+	}
+	if (rc < 0) {
+		fprintf(stderr, "anjian: cannot read the audit log: %s\n", err_str(rc));
+		return EXIT_FAIL;
+	}
+	printf("audit log intact: %" PRId64 " records verified (SM3 chain)\n", count);
+	return 0;
+}
+
+static int cmd_routes(const struct cli *cli)
+{
+	if (cli->markdown)
+		printf("| method | path | permission | flags | summary |\n|---|---|---|---|---|\n");
+	for (const struct route *const *t = route_tables; *t; t++)
+		for (const struct route *r = *t; r->path; r++) {
+			if (cli->markdown)
+				printf("| %s | `%s` | %" PRIu64 " | %s%s%s | %s |\n",
+				       http_method_name(r->method), r->path, r->perm,
+				       (r->flags & ROUTE_PUBLIC) ? "public " : "",
+				       (r->flags & ROUTE_JSON_BODY) ? "json " : "",
+				       (r->flags & ROUTE_PENDING_OK) ? "pending-ok" : "",
+				       r->summary ? r->summary : "");
+			else
+				printf("%s %s\n", http_method_name(r->method), r->path);
+		}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct app app;
+	struct cli cli;
+	struct db *db = NULL;
+	int rc;
+
+	memset(&app, 0, sizeof(app));
+	app.started_ms = now_ms();
+	rc = parse_cli(argc, argv, &cli);
+	if (rc != 0)
+		return rc;
+	if (cli.help) {
+		print_help(cli.cmd);
+		return 0;
+	}
+	if (strcmp(cli.cmd->name, "version") == 0) {
+		printf("anjian %s\n", ANJIAN_VERSION);
+		return 0;
+	}
+	if (strcmp(cli.cmd->name, "routes") == 0)
+		return cmd_routes(&cli);
+	rc = load_config(&cli, &app.cfg);
+	if (rc != 0)
+		return rc;
+	rc = open_db(&app, &db);
+	if (rc != 0)
+		goto out;
+	if (strcmp(cli.cmd->name, "backup") == 0) {
+		rc = db_backup(db, cli.pos[0]) < 0 ? EXIT_FAIL : 0;
+		if (rc == 0)
+			printf("backup written to '%s'\n", cli.pos[0]);
+		else
+			fprintf(stderr, "anjian: backup to '%s' failed\n", cli.pos[0]);
+		goto out;
+	}
+	if (strcmp(cli.cmd->name, "audit verify") == 0) {
+		rc = cmd_audit_verify(db);
+		goto out;
+	}
+	rc = prepare_db(&app, db);
+	if (rc != 0)
+		goto out;
+	if (strcmp(cli.cmd->name, "migrate") == 0) {
+		printf("database '%s' is up to date\n", app.cfg.db_path);
+		goto out;
+	}
+	if (strncmp(cli.cmd->name, "user ", 5) == 0) {
+		rc = cmd_user(&app, db, &cli);
+		goto out;
+	}
+	/* serve */
+	app.metrics = metrics_new();
+	app.login_limiter = rate_limiter_new(app.cfg.login_rate_per_min, 60000);
+	app.auth_resolve = org_auth_resolve;
+	app.gauges = org_gauges;
+	rc = cmd_serve(&app, db);
+out:
+	db_pool_free(app.pool);
+	metrics_free(app.metrics);
+	rate_limiter_free(app.login_limiter);
+	return rc;
+}

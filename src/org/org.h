@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Organisation and accounts: administrative divisions (GB/T 2260), departments,
+ * grids (一格三员), users with roles and data scopes, sessions and API tokens.
+ *
+ * Rules here are pure functions (password policy, lockout, session expiry,
+ * role/scope compatibility, grid geometry); org_db.c holds the SQL;
+ * org_api.c and org_units_api.c hold the routes.
+ */
+#ifndef ORG_ORG_H
+#define ORG_ORG_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/perm.h"
+#include "core/scope.h"
+
+struct app;
+struct buf;
+struct config;
+struct db;
+struct errmsg;
+struct principal;
+struct req;
+
+/* --- rules (org.c) --- */
+
+/*
+ * Password policy (DESIGN §6, GB/T 22239-2019 8.1.4.1 a): at least 8 and at most
+ * 128 characters, at least three of the four classes lower-case letter,
+ * upper-case letter, digit, other character; and not the login name (nor
+ * containing it, ignoring case). Returns 0 or ERR_INVALID with the reason
+ * (field "password").
+ */
+int org_password_check(const char *login, const char *password, struct errmsg *why);
+
+/* Writes a random 16-character password that meets the policy into out (>= 17 bytes). */
+void org_password_generate(char *out, size_t n);
+
+/* Argon2id hash in the PHC string form ($argon2id$v=19$m=...). Returns 0 or ERR_INTERNAL. */
+int org_password_hash(const struct config *cfg, const char *password, char *out, size_t n);
+/* True when password matches the encoded hash. */
+bool org_password_verify(const char *encoded, const char *password);
+
+/* Logins: 3..64 characters from a-z 0-9 . _ - @. Returns 0 or ERR_INVALID (field "login"). */
+int org_login_check(const char *login, struct errmsg *why);
+
+/*
+ * Lockout (DESIGN §6): after `failures` consecutive failed logins the account
+ * is locked for `lockout_min` minutes. Given the failures so far (including
+ * this one) returns the locked-until time in ms, or 0 when not locked.
+ */
+int64_t org_lockout_until(int failed_logins, int64_t now_ms, int failures, int lockout_min);
+
+/*
+ * A session is valid while now - last_seen < idle and now - created <
+ * absolute (both in minutes; DESIGN §6: 30 min idle, 12 h absolute).
+ */
+bool org_session_valid(int64_t created_ms, int64_t last_seen_ms, int64_t now_ms, int idle_min,
+		       int absolute_min);
+
+/*
+ * Which scope kinds a role may hold: admin, leader, inspector: all or region;
+ * grid roles: grids or region; enterprise officer: enterprise only.
+ * Returns 0 or ERR_INVALID (field "scope").
+ */
+int org_role_scope_check(enum role role, const struct scope *scope, struct errmsg *why);
+
+/*
+ * A grid's boundary: a GeoJSON Polygon or MultiPolygon whose rings are closed,
+ * have at least 4 positions, and lie inside China's extent (73..136 E,
+ * 3..54 N, CGCS2000). Returns 0 or ERR_INVALID (field "geometry").
+ */
+int org_geometry_check(const json_t *geometry, struct errmsg *why);
+
+/* --- accounts used by main.c and the router --- */
+
+/* The router's authentication hook (app->auth_resolve). */
+int org_auth_resolve(struct req *rq, const char *token, struct principal *out);
+
+/* Appends the sessions gauge for /metrics (app->gauges). */
+void org_gauges(struct app *app, struct db *db, struct buf *out);
+
+/*
+ * When the database has no user yet, creates "admin" (scope all) with a
+ * generated password that must be changed at first login and writes it into
+ * password_out (>= 17 bytes); *created tells whether it did. Returns 0 or err.
+ */
+int org_bootstrap_admin(struct app *app, struct db *db, bool *created, char *password_out,
+			size_t n);
+
+/*
+ * Loads the GB/T 2260 divisions from <data_dir>/regions/{province,city,area,town}.csv
+ * when the region table is empty (one transaction). *loaded receives the row
+ * count (0 when already loaded). Returns 0, ERR_IO or ERR_DB.
+ */
+int org_regions_load(struct db *db, const char *data_dir, int64_t *loaded);
+
+/* --- command line (main.c) --- */
+
+struct org_user_opts {
+	const char *login;
+	const char *role;     /* add: required */
+	const char *scope;    /* add: default by role */
+	const char *password; /* NULL: generate and print once */
+};
+
+/* anjian user add|passwd|lock|unlock|list. Print to stdout; errors go to why. */
+int org_cli_user_add(struct app *app, struct db *db, const struct org_user_opts *o,
+		     char *generated, size_t n, struct errmsg *why);
+int org_cli_user_passwd(struct app *app, struct db *db, const char *login, const char *password,
+			char *generated, size_t n, struct errmsg *why);
+int org_cli_user_lock(struct db *db, const char *login, bool lock, struct errmsg *why);
+int org_cli_user_list(struct db *db);
+
+#endif
