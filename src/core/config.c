@@ -186,6 +186,16 @@ int config_load_file(struct config *c, const char *path, struct errmsg *why)
 	return 0;
 }
 
+static bool section_known(const char *section)
+{
+	size_t n = strlen(section);
+
+	for (const struct key *k = keys; k->name; k++)
+		if (strncmp(k->name, section, n) == 0 && k->name[n] == '.')
+			return true;
+	return false;
+}
+
 int config_load_env(struct config *c, char *const *envp, struct errmsg *why)
 {
 	for (; envp && *envp; envp++) {
@@ -205,11 +215,13 @@ int config_load_env(struct config *c, char *const *envp, struct errmsg *why)
 		/* ANJIAN_SECTION_NAME: the first '_' separates section from name. */
 		char *us = strchr(name, '_');
 		if (us == NULL)
-			return errmsg_set(why, name, "unknown environment variable '%.*s'",
-					  (int)(eq - e), e);
+			continue; /* ANJIAN_CONFIG, ANJIAN_BIN ...: not settings */
 		*us = '\0';
 		snprintf(key, sizeof(key), "%s.%s", name, us + 1);
 		rc = config_set(c, key, eq + 1, why);
+		/* A known section with an unknown name is a typo worth stopping for. */
+		if (rc == ERR_NOT_FOUND && !section_known(name))
+			continue;
 		if (rc == ERR_NOT_FOUND)
 			return errmsg_set(why, key, "unknown environment variable '%.*s'",
 					  (int)(eq - e), e);

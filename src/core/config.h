@@ -51,7 +51,9 @@ int config_load_file(struct config *c, const char *path, struct errmsg *why);
 
 /*
  * Applies environment variables ANJIAN_<SECTION>_<NAME> (e.g. ANJIAN_SERVER_PORT,
- * ANJIAN_DATABASE_PATH) found in envp (NULL-terminated "K=V" strings).
+ * ANJIAN_DATABASE_PATH) found in envp (NULL-terminated "K=V" strings). Variables
+ * outside the known sections (ANJIAN_CONFIG, ANJIAN_BIN ...) are not settings and are
+ * skipped; an unknown name in a known section (ANJIAN_SERVER_PROT) is an error.
  */
 int config_load_env(struct config *c, char *const *envp, struct errmsg *why);
 

@@ -1,0 +1,287 @@
+"""Test harness for API tests: starts the real `anjian` binary on a free 127.0.0.1 port
+with a fresh database, talks HTTP to it, and reports in TAP.
+
+The binary is $ANJIAN_BIN (set by Meson: the normal or the sanitizer build). Only the
+Python standard library is used.
+
+    from harness import Server, run
+    def test_healthz(t):
+        s = t.server()                      # fresh server, admin logged in with a new password
+        r = s.get('/healthz'); t.eq(r.status, 200)
+    run(globals())
+"""
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+BIN = os.path.abspath(os.environ.get('ANJIAN_BIN') or os.path.join(os.path.dirname(__file__), '..', '..', 'build',
+                                                   'anjian'))
+SRC_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
+ADMIN_PASSWORD = 'Chief-Pass-2026'
+# Fast hashing and no login rate limit keep the suite short; the rules themselves are
+# tested with their real values in the unit tests and in the tests that set them back.
+FAST = ['--set', 'security.argon2_m_kib=1024', '--set', 'security.argon2_t_cost=1',
+        '--set', 'security.login_rate_per_min=100000']
+
+
+class Resp:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers  # dict, lower-case names
+        self.body = body        # bytes
+        try:
+            self.json = json.loads(body) if body else None
+        except ValueError:
+            self.json = None
+
+    def header(self, name):
+        return self.headers.get(name.lower())
+
+    def __repr__(self):
+        return f'<{self.status} {self.body[:300]!r}>'
+
+
+class Client:
+    """One HTTP identity: a bearer token, or a cookie jar with its CSRF token, or none."""
+
+    def __init__(self, server, token=None, cookie=None, csrf=None):
+        self.server, self.token, self.cookie, self.csrf = server, token, cookie, csrf
+
+    def request(self, method, path, body=None, headers=None, raw=None, content_type=None):
+        h = {}
+        if self.token:
+            h['Authorization'] = 'Bearer ' + self.token
+        if self.cookie:
+            h['Cookie'] = 'anjian_session=' + self.cookie
+            if self.csrf:
+                h['X-CSRF-Token'] = self.csrf
+        data = None
+        if raw is not None:
+            data = raw
+            h['Content-Type'] = content_type or 'application/json'
+        elif body is not None:
+            data = json.dumps(body, ensure_ascii=False).encode()
+            h['Content-Type'] = content_type or 'application/json'
+        h.update(headers or {})
+        conn = http.client.HTTPConnection('127.0.0.1', self.server.port, timeout=60)
+        try:
+            conn.request(method, path, body=data, headers=h)
+            r = conn.getresponse()
+            return Resp(r.status, {k.lower(): v for k, v in r.getheaders()}, r.read())
+        finally:
+            conn.close()
+
+    def get(self, path, **kw):
+        return self.request('GET', path, **kw)
+
+    def post(self, path, body=None, **kw):
+        return self.request('POST', path, body, **kw)
+
+    def patch(self, path, body=None, **kw):
+        return self.request('PATCH', path, body, **kw)
+
+    def delete(self, path, **kw):
+        return self.request('DELETE', path, **kw)
+
+
+class Server:
+    """A running anjian on a fresh database in a temporary folder."""
+
+    def __init__(self, extra_args=(), fast=True, db=None, tmp=None):
+        self.tmp = tmp or tempfile.mkdtemp(prefix='anjian-test-')
+        self.db = db or os.path.join(self.tmp, 'anjian.db')
+        self.extra = list(extra_args) + (FAST if fast else [])
+        self.proc = None
+        self.admin_password = None
+        self.start()
+
+    def args(self, *cmd):
+        return [BIN, *cmd, '--db', self.db, '--data-dir', os.path.join(SRC_ROOT, 'data')]
+
+    def start(self):
+        port_file = os.path.join(self.tmp, 'port')
+        if os.path.exists(port_file):
+            os.unlink(port_file)
+        self.out = open(os.path.join(self.tmp, 'stdout'), 'ab')
+        self.err = open(os.path.join(self.tmp, 'stderr'), 'ab')
+        self.proc = subprocess.Popen(
+            self.args('serve') + ['--port', '0', '--port-file', port_file,
+                                  '--web-dir', os.path.join(self.tmp, 'web')] + self.extra,
+            stdout=self.out, stderr=self.err, cwd=self.tmp)
+        deadline = time.time() + 60
+        while not os.path.exists(port_file):
+            if self.proc.poll() is not None:
+                raise RuntimeError('anjian exited with %s: %s' % (self.proc.returncode,
+                                                                  self.stderr()[-2000:]))
+            if time.time() > deadline:
+                raise RuntimeError('anjian did not start within 60 s')
+            time.sleep(0.02)
+        with open(port_file) as fh:
+            self.port = int(fh.read())
+        m = re.search(r'password / 密码: (\S+)', self.stdout())
+        if m and self.admin_password is None:
+            self.first_password = m.group(1)
+
+    def stdout(self):
+        with open(os.path.join(self.tmp, 'stdout'), encoding='utf-8', errors='replace') as fh:
+            return fh.read()
+
+    def stderr(self):
+        with open(os.path.join(self.tmp, 'stderr'), encoding='utf-8', errors='replace') as fh:
+            return fh.read()
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        rc = self.proc.returncode if self.proc else None
+        self.proc = None
+        self.out.close()
+        self.err.close()
+        return rc
+
+    def kill(self):
+        return self.stop(signal.SIGKILL)
+
+    def cli(self, *cmd, stdin=None):
+        """Runs `anjian CMD ... --db <this db>`; returns CompletedProcess (text)."""
+        return subprocess.run(self.args(*cmd) + self.extra_cli(), input=stdin, capture_output=True,
+                              text=True, timeout=120, cwd=self.tmp)
+
+    def extra_cli(self):
+        return [a for a in self.extra if a != '--port']
+
+    def anon(self):
+        return Client(self)
+
+    def login(self, login, password, cookie=False):
+        """Logs in; returns (Client, response). With cookie=True the client uses the cookie."""
+        r = self.anon().post('/api/v1/session', {'login': login, 'password': password})
+        if r.status != 201:
+            return None, r
+        if cookie:
+            m = re.search(r'anjian_session=([^;]*)', r.header('set-cookie') or '')
+            return Client(self, cookie=m.group(1), csrf=r.json['csrf_token']), r
+        return Client(self, token=r.json['token']), r
+
+    def admin(self):
+        """The bootstrap admin, logged in, with its first password changed to ADMIN_PASSWORD."""
+        if self.admin_password is None:
+            c, r = self.login('admin', self.first_password)
+            assert c, r
+            r = c.post('/api/v1/me/password', {'old_password': self.first_password,
+                                               'new_password': ADMIN_PASSWORD})
+            assert r.status == 204, r
+            self.admin_password = ADMIN_PASSWORD
+        c, r = self.login('admin', self.admin_password)
+        assert c, r
+        return c
+
+    def user(self, login, role, scope, password='Test-Pass-2026'):
+        """Creates a user as admin, sets the password, changes it at first login, returns a Client."""
+        a = self.admin()
+        r = a.post('/api/v1/users', {'login': login, 'role': role, 'scope': scope,
+                                     'password': 'First-Pass-2026'})
+        assert r.status == 201, r
+        c, r2 = self.login(login, 'First-Pass-2026')
+        assert c, r2
+        r3 = c.post('/api/v1/me/password', {'old_password': 'First-Pass-2026',
+                                            'new_password': password})
+        assert r3.status == 204, r3
+        c, _ = self.login(login, password)
+        c.id = r.json['id']
+        return c
+
+    def sql(self, query, params=()):
+        """Reads the database directly (WAL allows it while the server runs)."""
+        con = sqlite3.connect(self.db, timeout=30)
+        try:
+            cur = con.execute(query, params)
+            rows = cur.fetchall()
+            con.commit()
+            return rows
+        finally:
+            con.close()
+
+    def cleanup(self):
+        if self.proc:
+            self.stop()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+class Case:
+    """What a test function receives: assertions and server factory with clean-up."""
+
+    def __init__(self):
+        self.servers = []
+
+    def server(self, *args, **kw):
+        s = Server(*args, **kw)
+        self.servers.append(s)
+        return s
+
+    def eq(self, got, want, msg=''):
+        if got != want:
+            raise AssertionError(f'{msg} got {got!r}, want {want!r}')
+
+    def true(self, cond, msg=''):
+        if not cond:
+            raise AssertionError(msg or 'condition is false')
+
+    def status(self, r, want, msg=''):
+        if r.status != want:
+            raise AssertionError(f'{msg} status {r.status}, want {want}: {r.body[:500]!r}')
+
+    def problem(self, r, status, field=None):
+        """Checks an RFC 9457 problem response, and that it names `field` when given."""
+        self.status(r, status)
+        self.true((r.header('content-type') or '').startswith('application/problem+json'),
+                  f'content type {r.header("content-type")}')
+        self.eq(r.json.get('status'), status, 'problem status')
+        if field is not None:
+            fields = [e['field'] for e in r.json.get('errors', [])]
+            self.true(field in fields, f'problem does not name {field!r}: {r.json}')
+
+    def close(self):
+        for s in self.servers:
+            s.cleanup()
+
+
+def run(namespace):
+    """Runs every test_* function of namespace in order of definition; prints TAP."""
+    tests = [(n, f) for n, f in namespace.items() if n.startswith('test_') and callable(f)]
+    only = os.environ.get('ANJIAN_TEST_ONLY')
+    if only:
+        tests = [(n, f) for n, f in tests if only in n]
+    print(f'1..{len(tests)}', flush=True)
+    failed = 0
+    for i, (name, fn) in enumerate(tests, 1):
+        case = Case()
+        t0 = time.time()
+        try:
+            fn(case)
+            print(f'ok {i} - {name} ({time.time() - t0:.1f}s)', flush=True)
+        except Exception:  # report every failure, keep going
+            failed += 1
+            print(f'not ok {i} - {name}', flush=True)
+            for line in traceback.format_exc().splitlines():
+                print('# ' + line, flush=True)
+            for s in case.servers:
+                for line in s.stderr().splitlines()[-15:]:
+                    print('#   server: ' + line, flush=True)
+        finally:
+            case.close()
+    sys.exit(1 if failed else 0)
