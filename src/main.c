@@ -23,6 +23,7 @@
 #include "core/config.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/perm.h"
 #include "core/ratelimit.h"
 #include "db/db.h"
 #include "db/migrate.h"
@@ -502,15 +503,20 @@ static int cmd_routes(const struct cli *cli)
 		printf("| method | path | permission | flags | summary |\n|---|---|---|---|---|\n");
 	for (const struct route *const *t = route_tables; *t; t++)
 		for (const struct route *r = *t; r->path; r++) {
-			if (cli->markdown)
-				printf("| %s | `%s` | %" PRIu64 " | %s%s%s | %s |\n",
-				       http_method_name(r->method), r->path, r->perm,
-				       (r->flags & ROUTE_PUBLIC) ? "public " : "",
-				       (r->flags & ROUTE_JSON_BODY) ? "json " : "",
-				       (r->flags & ROUTE_PENDING_OK) ? "pending-ok" : "",
-				       r->summary ? r->summary : "");
-			else
+			char fl[64] = "";
+
+			if (!cli->markdown) {
 				printf("%s %s\n", http_method_name(r->method), r->path);
+				continue;
+			}
+			snprintf(fl, sizeof(fl), "%s%s%s",
+				 (r->flags & ROUTE_PUBLIC) ? "public " : "",
+				 (r->flags & ROUTE_JSON_BODY) ? "json " : "",
+				 (r->flags & ROUTE_PENDING_OK) ? "before-password-change " : "");
+			if (fl[0])
+				fl[strlen(fl) - 1] = '\0';
+			printf("| %s | `%s` | %s | %s | %s |\n", http_method_name(r->method), r->path,
+			       r->perm ? perm_name(r->perm) : "-", fl, r->summary ? r->summary : "");
 		}
 	return 0;
 }

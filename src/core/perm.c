@@ -52,3 +52,23 @@ uint64_t role_perms(enum role r)
 {
 	return (r > ROLE_NONE && r < ROLE_COUNT_) ? roles[r].perms : 0;
 }
+
+static const struct {
+	uint64_t bit;
+	const char *name;
+} perm_names[] = {
+	{ PERM_SELF, "self" },		   { PERM_REGION_READ, "region.read" },
+	{ PERM_DEPT_READ, "dept.read" },   { PERM_DEPT_WRITE, "dept.write" },
+	{ PERM_GRID_READ, "grid.read" },   { PERM_GRID_WRITE, "grid.write" },
+	{ PERM_USER_READ, "user.read" },   { PERM_USER_WRITE, "user.write" },
+	{ PERM_AUDIT_READ, "audit.read" }, { PERM_TOKEN_ADMIN, "token.admin" },
+	{ PERM_METRICS, "metrics" },
+};
+
+const char *perm_name(uint64_t bit)
+{
+	for (size_t i = 0; i < sizeof(perm_names) / sizeof(perm_names[0]); i++)
+		if (perm_names[i].bit == bit)
+			return perm_names[i].name;
+	return "?";
+}

@@ -41,6 +41,8 @@ const char *role_name(enum role r);
 const char *role_name_zh(enum role r);
 /* Parses an identifier. Returns 0 or ERR_INVALID. */
 int role_parse(const char *s, enum role *out);
+/* Returns: static name of one permission bit ("grid.read"), or "?". */
+const char *perm_name(uint64_t bit);
 /* Permission bits granted to r. */
 uint64_t role_perms(enum role r);
 

@@ -434,3 +434,17 @@ char *db_list_sql(const char *select, const char *where, const char *table, cons
 		 desc ? "DESC" : "ASC");
 	return buf_detach(&b);
 }
+
+char *db_like_contains(const char *q)
+{
+	struct buf b = BUF_INIT;
+
+	buf_adds(&b, "%");
+	for (const char *p = q; *p; p++) {
+		if (*p == '%' || *p == '_' || *p == '\\')
+			buf_add(&b, "\\", 1);
+		buf_add(&b, p, 1);
+	}
+	buf_adds(&b, "%");
+	return buf_detach(&b);
+}

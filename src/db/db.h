@@ -117,4 +117,10 @@ struct list_params {
 char *db_list_sql(const char *select, const char *where, const char *table, const char *sort_col,
 		  bool desc);
 
+/*
+ * Returns: owned LIKE pattern "%q%" with q's %, _ and \ escaped by \, for
+ * "col LIKE :p ESCAPE '\'" (portable to PostgreSQL, unlike instr()).
+ */
+char *db_like_contains(const char *q);
+
 #endif

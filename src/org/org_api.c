@@ -322,22 +322,11 @@ static int session_delete(struct req *rq, struct resp *rs)
 
 static json_t *perm_names(uint64_t perms)
 {
-	static const struct {
-		uint64_t bit;
-		const char *name;
-	} names[] = {
-		{ PERM_SELF, "self" },		     { PERM_REGION_READ, "region.read" },
-		{ PERM_DEPT_READ, "dept.read" },     { PERM_DEPT_WRITE, "dept.write" },
-		{ PERM_GRID_READ, "grid.read" },     { PERM_GRID_WRITE, "grid.write" },
-		{ PERM_USER_READ, "user.read" },     { PERM_USER_WRITE, "user.write" },
-		{ PERM_AUDIT_READ, "audit.read" },   { PERM_TOKEN_ADMIN, "token.admin" },
-		{ PERM_METRICS, "metrics" },
-	};
 	json_t *a = json_array();
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (perms & names[i].bit)
-			json_array_append_new(a, json_string(names[i].name));
+	for (uint64_t bit = 1; bit && bit <= perms; bit <<= 1)
+		if (perms & bit)
+			json_array_append_new(a, json_string(perm_name(bit)));
 	return a;
 }
 

@@ -29,6 +29,15 @@ static void bind_after_limit(struct db_stmt *st, const struct list_params *lp)
 	db_bind_i64(st, ":limit", lp->limit + 1);
 }
 
+/* Binds "contains q" as a portable LIKE pattern (q's own % _ \ escaped); NULL binds NULL. */
+static void bind_like(struct db_stmt *st, const char *name, const char *q)
+{
+	char *pat = q ? db_like_contains(q) : NULL;
+
+	db_bind_text(st, name, pat);
+	free(pat);
+}
+
 /* ---------------------------------------------------------------- scope anchor */
 
 static const char SQL_GRID_REGION[] = "SELECT region_code FROM grid WHERE id = :id";
@@ -337,7 +346,7 @@ static const char SQL_USER_LIST_WHERE[] =
 	"(:prefix IS NULL OR (app_user.scope_kind <> 'all' AND "
 	"substr(app_user.scope_anchor, 1, length(:prefix)) = :prefix)) AND "
 	"(:role IS NULL OR app_user.role = :role) AND "
-	"(:q IS NULL OR instr(app_user.login, :q) > 0 OR instr(app_user.display_name, :q) > 0)";
+	"(:q IS NULL OR app_user.login LIKE :q ESCAPE '\\' OR app_user.display_name LIKE :q ESCAPE '\\')";
 static const char *const user_sort_cols[] = { "id", "login", "display_name", "created_ms" };
 
 int org_db_user_list(struct db *db, const char *anchor_prefix, const char *role, const char *q,
@@ -354,7 +363,7 @@ int org_db_user_list(struct db *db, const char *anchor_prefix, const char *role,
 		return ERR_DB;
 	db_bind_text(st, ":prefix", anchor_prefix);
 	db_bind_text(st, ":role", role);
-	db_bind_text(st, ":q", q);
+	bind_like(st, ":q", q);
 	bind_after_limit(st, lp);
 	*items = json_array();
 	while ((rc = db_step(st)) == DB_ROW) {
@@ -683,7 +692,7 @@ int org_db_region_children(struct db *db, const char *code, json_t **items)
 }
 
 static const char SQL_REGION_SEARCH[] =
-	"SELECT code, name, level, parent_code FROM region WHERE instr(name, :q) > 0 AND "
+	"SELECT code, name, level, parent_code FROM region WHERE name LIKE :q ESCAPE '\\' AND "
 	"(:prefix IS NULL OR substr(code, 1, length(:prefix)) = :prefix) "
 	"ORDER BY level, code LIMIT :limit";
 
@@ -694,7 +703,7 @@ int org_db_region_search(struct db *db, const char *q, const char *under_prefix,
 
 	if (st == NULL)
 		return ERR_DB;
-	db_bind_text(st, ":q", q);
+	bind_like(st, ":q", q);
 	db_bind_text(st, ":prefix", under_prefix);
 	db_bind_i64(st, ":limit", limit);
 	return region_rows(st, items);
@@ -816,7 +825,7 @@ int org_db_dept_delete(struct db *db, int64_t id)
 static const char SQL_DEPT_LIST_SELECT[] = "SELECT " DEPT_COLS " FROM dept";
 static const char SQL_DEPT_LIST_WHERE[] =
 	"(:prefix IS NULL OR substr(dept.region_code, 1, length(:prefix)) = :prefix) AND "
-	"(:q IS NULL OR instr(dept.name, :q) > 0)";
+	"(:q IS NULL OR dept.name LIKE :q ESCAPE '\\')";
 static const char *const dept_sort_cols[] = { "id", "name", "region_code" };
 
 int org_db_dept_list(struct db *db, const char *region_prefix, const char *q,
@@ -831,7 +840,7 @@ int org_db_dept_list(struct db *db, const char *region_prefix, const char *q,
 	if (st == NULL)
 		return ERR_DB;
 	db_bind_text(st, ":prefix", region_prefix);
-	db_bind_text(st, ":q", q);
+	bind_like(st, ":q", q);
 	bind_after_limit(st, lp);
 	*items = json_array();
 	while ((rc = db_step(st)) == DB_ROW)
@@ -996,7 +1005,7 @@ static const char SQL_GRID_LIST_WHERE[] =
 	"(:grid_user IS NULL OR grid.id IN (SELECT user_grid.grid_id FROM user_grid WHERE "
 	"user_grid.user_id = :grid_user)) AND "
 	"(:region IS NULL OR substr(grid.region_code, 1, length(:region)) = :region) AND "
-	"(:q IS NULL OR instr(grid.name, :q) > 0 OR instr(grid.code, :q) > 0)";
+	"(:q IS NULL OR grid.name LIKE :q ESCAPE '\\' OR grid.code LIKE :q ESCAPE '\\')";
 static const char *const grid_sort_cols[] = { "id", "code", "name", "region_code" };
 
 int org_db_grid_list(struct db *db, const char *prefix, int64_t grid_user, const char *region,
@@ -1017,7 +1026,7 @@ int org_db_grid_list(struct db *db, const char *prefix, int64_t grid_user, const
 	else
 		db_bind_null(st, ":grid_user");
 	db_bind_text(st, ":region", region);
-	db_bind_text(st, ":q", q);
+	bind_like(st, ":q", q);
 	bind_after_limit(st, lp);
 	*items = json_array();
 	while ((rc = db_step(st)) == DB_ROW) {
