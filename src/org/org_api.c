@@ -194,6 +194,7 @@ static int login_failed(struct req *rq, struct resp *rs, const struct org_user *
 	int64_t now = now_ms();
 	int rc, failed = 0;
 	struct audit_actor a;
+	json_t *summary;
 
 	rc = db_begin(rq->db);
 	if (rc < 0)
@@ -208,8 +209,9 @@ static int login_failed(struct req *rq, struct resp *rs, const struct org_user *
 			return finish(rq->db, rc);
 	}
 	audit_actor_from_req(rq, &a);
-	rc = audit_append(rq->db, &a, "login.fail", "user", login,
-			  json_pack("{s:s, s:i}", "reason", reason, "failed_logins", failed));
+	summary = json_pack("{s:s, s:i}", "reason", reason, "failed_logins", failed);
+	rc = audit_append(rq->db, &a, "login.fail", "user", login, summary);
+	json_decref(summary);
 	rc = finish(rq->db, rc);
 	if (rc < 0)
 		return rc;
@@ -277,8 +279,10 @@ static int session_create(struct req *rq, struct resp *rs)
 		audit_actor_from_req(rq, &a);
 		a.id = u.id;
 		snprintf(a.login, sizeof(a.login), "%s", u.login);
-		rc = audit_append(rq->db, &a, "login.ok", "user", login,
-				  json_pack("{s:I}", "session_id", (json_int_t)sid));
+		json_t *summary = json_pack("{s:I}", "session_id", (json_int_t)sid);
+
+		rc = audit_append(rq->db, &a, "login.ok", "user", login, summary);
+		json_decref(summary);
 	}
 	rc = finish(rq->db, rc);
 	if (rc < 0)

@@ -102,6 +102,7 @@ class Server:
         self.extra = list(extra_args) + (FAST if fast else [])
         self.proc = None
         self.admin_password = None
+        self.problems = []
         self.start()
 
     def args(self, *cmd):
@@ -151,6 +152,10 @@ class Server:
         self.proc = None
         self.out.close()
         self.err.close()
+        # A clean stop must exit 0: under ASan/UBSan/LSan a report at exit makes it non-zero.
+        if sig == signal.SIGTERM and rc not in (0, None):
+            self.problems.append(f'server exited with status {rc} on SIGTERM '
+                                 f'(sanitizer report?): {self.stderr()[-3000:]}')
         return rc
 
     def kill(self):
@@ -256,8 +261,12 @@ class Case:
             self.true(field in fields, f'problem does not name {field!r}: {r.json}')
 
     def close(self):
+        """Stops every server; returns the problems seen (non-zero exit on a clean stop)."""
+        problems = []
         for s in self.servers:
             s.cleanup()
+            problems += s.problems
+        return problems
 
 
 def run(namespace):
@@ -273,6 +282,9 @@ def run(namespace):
         t0 = time.time()
         try:
             fn(case)
+            problems = case.close()
+            if problems:
+                raise AssertionError('\n'.join(problems))
             print(f'ok {i} - {name} ({time.time() - t0:.1f}s)', flush=True)
         except Exception:  # report every failure, keep going
             failed += 1
@@ -280,8 +292,11 @@ def run(namespace):
             for line in traceback.format_exc().splitlines():
                 print('# ' + line, flush=True)
             for s in case.servers:
-                for line in s.stderr().splitlines()[-15:]:
-                    print('#   server: ' + line, flush=True)
+                try:
+                    for line in s.stderr().splitlines()[-15:]:
+                        print('#   server: ' + line, flush=True)
+                except OSError:
+                    pass
         finally:
             case.close()
     sys.exit(1 if failed else 0)
