@@ -10,26 +10,50 @@
 #include <unistd.h>
 
 #include "core/json.h"
+#include "core/mem.h"
 #include "core/util.h"
 #include "core/banned.h"
+
+/*
+ * A text field as a JSON string. Text that is not UTF-8 (never expected: inputs are
+ * validated where they enter) becomes "hex:<bytes>" so that it is still covered by the
+ * hash instead of silently dropping out of the canonical form.
+ */
+static json_t *text(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	char *hex;
+	json_t *j;
+
+	if (s == NULL)
+		return json_null();
+	if (utf8_valid(s, n))
+		return json_string(s);
+	hex = xmalloc(2 * n + 5);
+	memcpy(hex, "hex:", 4);
+	hex_encode((const unsigned char *)s, n, hex + 4);
+	j = json_string(hex);
+	free(hex);
+	return j;
+}
 
 char *audit_canonical(const struct audit_record *r)
 {
 	json_t *o = json_object();
-	char *text;
+	char *out;
 
-	json_object_set_new(o, "action", json_string(r->action));
+	json_object_set_new(o, "action", text(r->action));
 	json_object_set_new(o, "actor_id", r->actor_id ? json_integer(r->actor_id) : json_null());
-	json_object_set_new(o, "actor_login", json_string(r->actor_login));
+	json_object_set_new(o, "actor_login", text(r->actor_login));
 	json_object_set_new(o, "at_ms", json_integer(r->at_ms));
-	json_object_set_new(o, "entity", json_string(r->entity));
-	json_object_set_new(o, "entity_id", json_string(r->entity_id));
+	json_object_set_new(o, "entity", text(r->entity));
+	json_object_set_new(o, "entity_id", text(r->entity_id));
 	json_object_set_new(o, "id", json_integer(r->id));
-	json_object_set_new(o, "ip", json_string(r->ip));
-	json_object_set_new(o, "summary", json_string(r->summary));
-	text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+	json_object_set_new(o, "ip", text(r->ip));
+	json_object_set_new(o, "summary", text(r->summary));
+	out = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
 	json_decref(o);
-	return text;
+	return out;
 }
 
 void audit_chain_hash(const char *prev_hash_hex, const char *canonical, char out[65])

@@ -72,4 +72,20 @@ int audit_append(struct db *db, const struct audit_actor *actor, const char *act
  */
 int audit_verify(struct db *db, int64_t *count, int64_t *first_bad, struct errmsg *why);
 
+/* Filters of the audit list; NULL / -1 = no filter. */
+struct audit_filter {
+	const char *actor, *action, *entity, *entity_id;
+	int64_t since_ms, until_ms; /* [since, until) */
+};
+
+struct list_params;
+
+/*
+ * One page of the log (keyset on id, lp->desc for newest first), as JSON objects
+ * {id, at_ms, actor_id, actor, ip, action, entity, entity_id, summary, hash}.
+ * Returns 0 with *items owned, or ERR_DB.
+ */
+int audit_db_list(struct db *db, const struct audit_filter *f, const struct list_params *lp,
+		  json_t **items);
+
 #endif

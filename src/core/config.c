@@ -165,25 +165,42 @@ static int ini_cb(void *user, const char *section, const char *name, const char 
 int config_load_file(struct config *c, const char *path, struct errmsg *why)
 {
 	struct ini_ctx x = { c, why, 0, path };
-	int line;
+	FILE *f = NULL;
+	int line, rc = 0;
 
+	/*
+	 * Opened here rather than by ini_parse() so that a read error is seen:
+	 * fopen() succeeds on a directory and ini_parse() then reads it as empty.
+	 */
 	errno = 0;
-	line = ini_parse(path, ini_cb, &x);
-	if (line == -1) {
+	f = fopen(path, "r");
+	if (f == NULL) {
 		errmsg_set(why, "config", "cannot read configuration file '%s': %s", path,
 			   strerror(errno ? errno : ENOENT));
-		return ERR_IO;
+		rc = ERR_IO;
+		goto out;
+	}
+	line = ini_parse_file(f, ini_cb, &x);
+	if (ferror(f)) {
+		errmsg_set(why, "config", "cannot read configuration file '%s': %s", path,
+			   strerror(errno ? errno : EIO));
+		rc = ERR_IO;
+		goto out;
 	}
 	if (x.rc < 0) {
 		char reason[256];
 
 		snprintf(reason, sizeof(reason), "%s", why->text);
 		errmsg_set(why, why->field, "%s: %s", path, reason);
-		return ERR_INVALID;
+		rc = ERR_INVALID;
+		goto out;
 	}
 	if (line > 0)
-		return errmsg_set(why, "config", "%s:%d: cannot parse this line", path, line);
-	return 0;
+		rc = errmsg_set(why, "config", "%s:%d: cannot parse this line", path, line);
+out:
+	if (f)
+		fclose(f);
+	return rc;
 }
 
 static bool section_known(const char *section)

@@ -16,11 +16,16 @@ struct field_error {
 	char reason[192];
 };
 
-/* Up to 16 errors are kept; more are counted in `dropped`. */
+/*
+ * Up to 16 errors are kept; more are counted in `dropped`. `forbidden` is set
+ * when a field names something outside the caller's data scope: the request
+ * is then refused (403), not merely invalid (422).
+ */
 struct field_errors {
 	struct field_error e[16];
 	size_t n;
 	size_t dropped;
+	bool forbidden;
 };
 
 void field_errors_add(struct field_errors *fe, const char *field, const char *fmt, ...)

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#define LOG_MODULE "ratelimit"
 /* Fixed-window counters in a small open-addressing table; old windows are reused. */
 #include "core/ratelimit.h"
 
@@ -7,10 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/log.h"
 #include "core/mem.h"
 #include "core/banned.h"
 
 #define SLOTS 4096
+#define PROBES 8
 
 struct slot {
 	char key[48];
@@ -52,6 +55,15 @@ static uint32_t hash(const char *s)
 	return h;
 }
 
+/*
+ * A slot holds the first sizeof(key) - 1 bytes of its key; longer keys that
+ * share them share the slot (the strict side) instead of never matching.
+ */
+static bool key_eq(const struct slot *s, const char *key)
+{
+	return strncmp(s->key, key, sizeof(s->key) - 1) == 0;
+}
+
 bool rate_limiter_allow(struct rate_limiter *rl, const char *key, int64_t now_ms,
 			int *retry_after_s)
 {
@@ -60,16 +72,30 @@ bool rate_limiter_allow(struct rate_limiter *rl, const char *key, int64_t now_ms
 	bool ok;
 
 	pthread_mutex_lock(&rl->lock);
-	for (int probe = 0; probe < 8 && use == NULL; probe++) {
+	/* The key's own slot first, so that its count is never lost to a free slot before it. */
+	for (int probe = 0; probe < PROBES && use == NULL; probe++) {
 		struct slot *s = &rl->slots[(h + (uint32_t)probe) % SLOTS];
 
-		if (strcmp(s->key, key) == 0 || s->key[0] == '\0' ||
-		    now_ms - s->window_start_ms >= rl->window_ms)
+		if (s->key[0] != '\0' && key_eq(s, key))
 			use = s;
 	}
-	if (use == NULL) /* table crowded: share the home slot, erring on the strict side */
-		use = &rl->slots[h % SLOTS];
-	if (strcmp(use->key, key) != 0 || now_ms - use->window_start_ms >= rl->window_ms) {
+	for (int probe = 0; probe < PROBES && use == NULL; probe++) {
+		struct slot *s = &rl->slots[(h + (uint32_t)probe) % SLOTS];
+
+		if (s->key[0] == '\0' || now_ms - s->window_start_ms >= rl->window_ms)
+			use = s;
+	}
+	/*
+	 * Every slot near the key holds a live window (thousands of clients within one
+	 * window): let the event through untracked rather than evict another key's count or
+	 * shut out every new client. Account lockout still bounds guessing per account.
+	 */
+	if (use == NULL) {
+		pthread_mutex_unlock(&rl->lock);
+		log_every_ms(60000, LL_WARN, "rate limiter table crowded; key not tracked");
+		return true;
+	}
+	if (!key_eq(use, key) || now_ms - use->window_start_ms >= rl->window_ms) {
 		snprintf(use->key, sizeof(use->key), "%s", key);
 		use->window_start_ms = now_ms;
 		use->count = 0;

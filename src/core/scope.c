@@ -99,6 +99,10 @@ int scope_parse(const char *text, struct scope *out, struct errmsg *why)
 		if (out->ngrids == 0)
 			return errmsg_set(why, "scope", "a grids scope needs at least one grid id");
 		qsort(out->grids, out->ngrids, sizeof(out->grids[0]), cmp_i64);
+		for (size_t i = 1; i < out->ngrids; i++)
+			if (out->grids[i] == out->grids[i - 1])
+				return errmsg_set(why, "scope", "grid %lld is listed twice",
+						  (long long)out->grids[i]);
 		return 0;
 	}
 	if (strncmp(text, "enterprise:", 11) == 0) {
@@ -234,7 +238,8 @@ bool uscc_valid(const char *code)
 {
 	int sum = 0, weight = 1;
 
-	if (code == NULL || strlen(code) != 18)
+	/* Positions 3-8 are the GB/T 2260 division of the registering authority. */
+	if (code == NULL || strlen(code) != 18 || !all_digits(code + 2, 6))
 		return false;
 	for (int i = 0; i < 17; i++) {
 		int v = uscc_value(code[i]);

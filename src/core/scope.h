@@ -57,8 +57,9 @@ bool scope_covers(const struct scope *outer, const struct scope *inner,
 
 /*
  * Checks a unified social credit code (GB 32100-2015 §4, STANDARDS.md §5):
- * 18 characters from the 31-symbol set, position 18 the check character
- * over weights 3^(i-1) mod 31, and positions 9-17 a valid GB 11714
+ * 18 characters from the 31-symbol set, positions 3-8 digits (GB/T 2260),
+ * position 18 the check character over weights 3^(i-1) mod 31, and
+ * positions 9-17 a valid GB 11714
  * organization code. Returns true when both check characters hold.
  */
 bool uscc_valid(const char *code);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "core/util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,7 +125,8 @@ int parse_i64(const char *s, int64_t *out)
 	char *end = NULL;
 	long long v;
 
-	if (s == NULL || *s == '\0' || *s == ' ' || *s == '+')
+	/* strtoll() would skip any leading white space and take a '+': refuse both. */
+	if (s == NULL || *s == '\0' || isspace((unsigned char)*s) || *s == '+')
 		return ERR_INVALID;
 	errno = 0;
 	v = strtoll(s, &end, 10);

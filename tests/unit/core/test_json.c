@@ -1,0 +1,287 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests for src/core/json.c: json_check(), the strict body check that
+ * names every bad field (RFC 9457 `errors`): unknown fields, missing
+ * required ones, wrong types, null, string length in characters (code
+ * points, not bytes), integer ranges, array sizes.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/err.h"
+#include "core/json.h"
+#include "core/banned.h"
+
+static const struct json_field spec[] = {
+	{ .name = "name", .type = JF_STRING, .flags = JF_REQUIRED, .max_len = 10 },
+	{ .name = "code", .type = JF_STRING, .flags = JF_REQUIRED },
+	{ .name = "level", .type = JF_INT, .min = 1, .max = 4 },
+	{ .name = "count", .type = JF_INT },
+	{ .name = "note", .type = JF_STRING, .flags = JF_NULLABLE },
+	{ .name = "active", .type = JF_BOOL },
+	{ .name = "tags", .type = JF_ARRAY, .max_len = 3 },
+	{ .name = "items", .type = JF_ARRAY },
+	{ .name = "geometry", .type = JF_OBJECT },
+	{ .name = "ratio", .type = JF_NUMBER },
+	{ .name = "extra", .type = JF_ANY },
+	{ NULL },
+};
+
+/* Checks text against spec; fe receives the errors. */
+static int check(const char *text, struct field_errors *fe)
+{
+	json_error_t jerr;
+	json_t *body = json_loads(text, JSON_DECODE_ANY, &jerr);
+	int rc;
+
+	if (body == NULL)
+		fail_msg("test body is not JSON: %s: %s", jerr.text, text);
+	memset(fe, 0, sizeof(*fe));
+	rc = json_check(body, spec, fe);
+	json_decref(body);
+	return rc;
+}
+
+static void check_ok(const char *text)
+{
+	struct field_errors fe;
+
+	if (check(text, &fe) != 0)
+		fail_msg("rejected (%s: %s): %s", fe.e[0].field, fe.e[0].reason, text);
+	assert_int_equal(fe.n, 0);
+}
+
+/* Expects exactly one error, on field, whose reason contains reason_part. */
+static void check_bad(const char *text, const char *field, const char *reason_part)
+{
+	struct field_errors fe;
+
+	if (check(text, &fe) != ERR_INVALID)
+		fail_msg("accepted: %s", text);
+	if (fe.n != 1)
+		fail_msg("%zu errors, want 1 (first %s: %s): %s", fe.n, fe.e[0].field,
+			 fe.e[0].reason, text);
+	assert_string_equal(fe.e[0].field, field);
+	if (strstr(fe.e[0].reason, reason_part) == NULL)
+		fail_msg("reason '%s' does not mention '%s'", fe.e[0].reason, reason_part);
+}
+
+static void test_valid_body(void **state)
+{
+	(void)state;
+	check_ok("{\"name\":\"西湖区网格\",\"code\":\"HZ-XH-001\"}");
+	check_ok("{\"name\":\"n\",\"code\":\"c\",\"level\":4,\"count\":-7,\"note\":null,"
+		 "\"active\":false,\"tags\":[1,2,3],\"items\":[],\"geometry\":{},\"ratio\":0.5,"
+		 "\"extra\":[{\"x\":null}]}");
+}
+
+static void test_unknown_field(void **state)
+{
+	(void)state;
+	check_bad("{\"name\":\"n\",\"code\":\"c\",\"nmae\":\"x\"}", "nmae", "unknown field");
+	check_bad("{\"name\":\"n\",\"code\":\"c\",\"Name\":\"x\"}", "Name", "unknown field");
+	check_bad("{\"name\":\"n\",\"code\":\"c\",\"\":1}", "", "unknown field");
+}
+
+static void test_missing_required(void **state)
+{
+	struct field_errors fe;
+
+	(void)state;
+	check_bad("{\"code\":\"c\"}", "name", "required");
+	check_bad("{\"name\":\"n\"}", "code", "required");
+	assert_int_equal(check("{}", &fe), ERR_INVALID);
+	assert_int_equal(fe.n, 2);
+	assert_string_equal(fe.e[0].field, "name");
+	assert_string_equal(fe.e[1].field, "code");
+}
+
+static void test_wrong_type(void **state)
+{
+	(void)state;
+	check_bad("{\"name\":5,\"code\":\"c\"}", "name", "string");
+	check_bad("{\"name\":[\"n\"],\"code\":\"c\"}", "name", "string");
+	check_bad("{\"name\":\"n\",\"code\":\"c\",\"level\":\"3\"}", "level", "integer");
+	check_bad("{\"name\":\"n\",\"code\":\"c\",\"level\":2.0}", "level", "integer");
+	check_bad("{\"name\":\"n\",\"code\":\"c\",\"level\":true}", "level", "integer");
+	check_bad("{\"name\":\"n\",\"code\":\"c\",\"active\":1}", "active", "true or false");
+	check_bad("{\"name\":\"n\",\"code\":\"c\",\"active\":\"true\"}", "active",
+		  "true or false");
+	check_bad("{\"name\":\"n\",\"code\":\"c\",\"tags\":{}}", "tags", "array");
+	check_bad("{\"name\":\"n\",\"code\":\"c\",\"geometry\":[]}", "geometry", "object");
+	check_bad("{\"name\":\"n\",\"code\":\"c\",\"ratio\":\"0.5\"}", "ratio", "number");
+	check_ok("{\"name\":\"n\",\"code\":\"c\",\"ratio\":3}"); /* an integer is a number */
+}
+
+static void test_null(void **state)
+{
+	(void)state;
+	check_bad("{\"name\":null,\"code\":\"c\"}", "name", "not null");
+	check_bad("{\"name\":\"n\",\"code\":\"c\",\"level\":null}", "level", "not null");
+	check_bad("{\"name\":\"n\",\"code\":\"c\",\"active\":null}", "active", "not null");
+	check_ok("{\"name\":\"n\",\"code\":\"c\",\"note\":null}");
+	check_ok("{\"name\":\"n\",\"code\":\"c\",\"note\":\"\"}");
+	/* JF_ANY takes any value but null unless JF_NULLABLE */
+	check_bad("{\"name\":\"n\",\"code\":\"c\",\"extra\":null}", "extra", "not null");
+}
+
+/* Lengths are characters: ten Chinese characters (30 bytes) fit max_len 10, eleven do not. */
+static void test_string_length_in_code_points(void **state)
+{
+	char body[2048];
+	size_t used;
+
+	(void)state;
+	check_ok("{\"name\":\"一二三四五六七八九十\",\"code\":\"c\"}");
+	check_bad("{\"name\":\"一二三四五六七八九十百\",\"code\":\"c\"}", "name",
+		  "longer than 10");
+	check_ok("{\"name\":\"😀😀😀😀😀😀😀😀😀😀\",\"code\":\"c\"}");
+	check_bad("{\"name\":\"abcdefghijk\",\"code\":\"c\"}", "name", "longer than 10");
+	/* default limit: 200 characters */
+	used = (size_t)snprintf(body, sizeof(body), "{\"name\":\"n\",\"code\":\"");
+	for (int i = 0; i < 200; i++)
+		used += (size_t)snprintf(body + used, sizeof(body) - used, "安");
+	snprintf(body + used, sizeof(body) - used, "\"}");
+	check_ok(body);
+	snprintf(body + used, sizeof(body) - used, "全\"}");
+	check_bad(body, "code", "longer than 200");
+}
+
+static void test_string_with_nul_rejected(void **state)
+{
+	struct field_errors fe = { 0 };
+	json_t *body = json_pack("{s:s, s:o}", "name", "n", "code", json_stringn("a\0b", 3));
+
+	(void)state;
+	assert_int_equal(json_check(body, spec, &fe), ERR_INVALID);
+	assert_int_equal(fe.n, 1);
+	assert_string_equal(fe.e[0].field, "code");
+	assert_non_null(strstr(fe.e[0].reason, "NUL"));
+	json_decref(body);
+}
+
+static void test_int_range(void **state)
+{
+	(void)state;
+	check_ok("{\"name\":\"n\",\"code\":\"c\",\"level\":1}");
+	check_ok("{\"name\":\"n\",\"code\":\"c\",\"level\":4}");
+	check_bad("{\"name\":\"n\",\"code\":\"c\",\"level\":0}", "level", "between 1 and 4");
+	check_bad("{\"name\":\"n\",\"code\":\"c\",\"level\":5}", "level", "between 1 and 4");
+	check_bad("{\"name\":\"n\",\"code\":\"c\",\"level\":-9223372036854775808}", "level",
+		  "between");
+	/* no range declared: any integer */
+	check_ok("{\"name\":\"n\",\"code\":\"c\",\"count\":9223372036854775807}");
+}
+
+static void test_array_size(void **state)
+{
+	char body[8192];
+	size_t used;
+
+	(void)state;
+	check_ok("{\"name\":\"n\",\"code\":\"c\",\"tags\":[]}");
+	check_bad("{\"name\":\"n\",\"code\":\"c\",\"tags\":[1,2,3,4]}", "tags", "more than 3");
+	used = (size_t)snprintf(body, sizeof(body), "{\"name\":\"n\",\"code\":\"c\",\"items\":[0");
+	for (int i = 1; i < 1000; i++)
+		used += (size_t)snprintf(body + used, sizeof(body) - used, ",%d", i % 10);
+	snprintf(body + used, sizeof(body) - used, "]}");
+	check_ok(body);
+	snprintf(body + used, sizeof(body) - used, ",0]}");
+	check_bad(body, "items", "more than 1000");
+}
+
+static void test_not_an_object(void **state)
+{
+	struct field_errors fe;
+
+	(void)state;
+	assert_int_equal(check("[]", &fe), ERR_INVALID);
+	assert_int_equal(fe.n, 1);
+	assert_int_equal(check("\"name\"", &fe), ERR_INVALID);
+	assert_int_equal(check("null", &fe), ERR_INVALID);
+	assert_int_equal(check("42", &fe), ERR_INVALID);
+	assert_non_null(strstr(fe.e[0].reason, "object"));
+}
+
+/* Every bad field is named at once, not only the first one. */
+static void test_every_bad_field_is_named(void **state)
+{
+	struct field_errors fe;
+	bool seen[3] = { false, false, false };
+
+	(void)state;
+	assert_int_equal(check("{\"name\":7,\"level\":9,\"colour\":\"red\"}", &fe), ERR_INVALID);
+	assert_int_equal(fe.n, 4);
+	for (size_t i = 0; i < fe.n; i++) {
+		if (strcmp(fe.e[i].field, "name") == 0)
+			seen[0] = true;
+		else if (strcmp(fe.e[i].field, "level") == 0)
+			seen[1] = true;
+		else if (strcmp(fe.e[i].field, "colour") == 0)
+			seen[2] = true;
+		else
+			assert_string_equal(fe.e[i].field, "code");
+	}
+	assert_true(seen[0] && seen[1] && seen[2]);
+}
+
+/* At most 16 errors are kept; the rest are counted, never written past the array. */
+static void test_errors_capped_at_16(void **state)
+{
+	struct field_errors fe;
+	char body[1024];
+	size_t used = (size_t)snprintf(body, sizeof(body), "{\"name\":\"n\",\"code\":\"c\"");
+
+	(void)state;
+	for (int i = 0; i < 20; i++)
+		used += (size_t)snprintf(body + used, sizeof(body) - used, ",\"x%02d\":1", i);
+	snprintf(body + used, sizeof(body) - used, "}");
+	assert_int_equal(check(body, &fe), ERR_INVALID);
+	assert_int_equal(fe.n, 16);
+	assert_int_equal(fe.dropped, 4);
+}
+
+static void test_accessors(void **state)
+{
+	json_t *o = json_pack("{s:s, s:I, s:n, s:f}", "s", "安全", "i", (json_int_t)42, "z", "f",
+			      1.5);
+
+	(void)state;
+	assert_string_equal(json_str(o, "s"), "安全");
+	assert_null(json_str(o, "i"));
+	assert_null(json_str(o, "missing"));
+	assert_int_equal(json_i64(o, "i", -1), 42);
+	assert_int_equal(json_i64(o, "s", -1), -1);
+	assert_int_equal(json_i64(o, "f", -1), -1);
+	assert_true(json_has(o, "z"));
+	assert_false(json_has(o, "missing"));
+	json_decref(o);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_valid_body),
+		cmocka_unit_test(test_unknown_field),
+		cmocka_unit_test(test_missing_required),
+		cmocka_unit_test(test_wrong_type),
+		cmocka_unit_test(test_null),
+		cmocka_unit_test(test_string_length_in_code_points),
+		cmocka_unit_test(test_string_with_nul_rejected),
+		cmocka_unit_test(test_int_range),
+		cmocka_unit_test(test_array_size),
+		cmocka_unit_test(test_not_an_object),
+		cmocka_unit_test(test_every_bad_field_is_named),
+		cmocka_unit_test(test_errors_capped_at_16),
+		cmocka_unit_test(test_accessors),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests for src/core/util.c: UTF-8 validation (RFC 3629 / Unicode
+ * Table 3-7 well-formed byte sequences), code-point counting, strict integer
+ * parsing, hex, SHA-256 (FIPS 180-2 test vector), constant-time comparison
+ * and random tokens.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/err.h"
+#include "core/util.h"
+#include "core/banned.h"
+
+static bool valid(const char *s)
+{
+	return utf8_valid(s, strlen(s));
+}
+
+static void test_utf8_valid_text(void **state)
+{
+	(void)state;
+	assert_true(valid(""));
+	assert_true(valid("anjian 1.0"));
+	assert_true(valid("安全生产监管平台"));
+	assert_true(valid("西湖区 😀 ok"));
+	assert_true(valid("\xc2\x80"));         /* U+0080, first 2-byte */
+	assert_true(valid("\xdf\xbf"));         /* U+07FF */
+	assert_true(valid("\xe0\xa0\x80"));     /* U+0800, first 3-byte */
+	assert_true(valid("\xed\x9f\xbf"));     /* U+D7FF, just below the surrogates */
+	assert_true(valid("\xee\x80\x80"));     /* U+E000, just above */
+	assert_true(valid("\xef\xbf\xbd"));     /* U+FFFD */
+	assert_true(valid("\xf0\x90\x80\x80")); /* U+10000, first 4-byte */
+	assert_true(valid("\xf4\x8f\xbf\xbf")); /* U+10FFFF, the last code point */
+	/* a NUL inside the given length is a code point like any other */
+	assert_true(utf8_valid("a\0b", 3));
+}
+
+/* RFC 3629 §3: overlong forms must not be accepted (they hide '/', NUL ...). */
+static void test_utf8_rejects_overlong(void **state)
+{
+	(void)state;
+	assert_false(valid("\xc0\x80"));         /* NUL in 2 bytes */
+	assert_false(valid("\xc0\xaf"));         /* '/' in 2 bytes */
+	assert_false(valid("\xc1\xbf"));         /* U+007F in 2 bytes */
+	assert_false(valid("\xe0\x80\xaf"));     /* '/' in 3 bytes */
+	assert_false(valid("\xe0\x9f\xbf"));     /* U+07FF in 3 bytes */
+	assert_false(valid("\xf0\x80\x80\xaf")); /* '/' in 4 bytes */
+	assert_false(valid("\xf0\x8f\xbf\xbf")); /* U+FFFF in 4 bytes */
+}
+
+/* RFC 3629 §3: UTF-16 surrogates U+D800..U+DFFF are not characters. */
+static void test_utf8_rejects_surrogates(void **state)
+{
+	(void)state;
+	assert_false(valid("\xed\xa0\x80"));             /* U+D800 */
+	assert_false(valid("\xed\xbf\xbf"));             /* U+DFFF */
+	assert_false(valid("\xed\xa0\xbd\xed\xb8\x80")); /* CESU-8 form of U+1F600 */
+}
+
+static void test_utf8_rejects_out_of_range_and_bad_bytes(void **state)
+{
+	(void)state;
+	assert_false(valid("\xf4\x90\x80\x80")); /* U+110000 */
+	assert_false(valid("\xf5\x80\x80\x80"));
+	assert_false(valid("\xf8\x88\x80\x80\x80")); /* 5-byte form */
+	assert_false(valid("\xfe"));
+	assert_false(valid("\xff"));
+	assert_false(valid("\x80"));           /* continuation without a lead */
+	assert_false(valid("a\xbf" "b"));
+	assert_false(valid("\xe5\x41\x89"));   /* 'A' where a continuation must be */
+	assert_false(valid("\xe5\xae\xe5\xae\x89"));
+}
+
+static void test_utf8_rejects_truncated(void **state)
+{
+	(void)state;
+	assert_false(valid("\xc3"));
+	assert_false(valid("\xe5\xae"));     /* 安 without its last byte */
+	assert_false(valid("\xf0\x9f\x98")); /* 😀 without its last byte */
+	assert_false(valid("ok\xf0\x9f"));
+	/* the length given is what counts, not the NUL */
+	assert_false(utf8_valid("安", 2));
+	assert_true(utf8_valid("安", 3));
+	assert_true(utf8_valid("安全", 3));
+}
+
+static void test_utf8_len_counts_code_points(void **state)
+{
+	(void)state;
+	assert_int_equal(utf8_len(""), 0);
+	assert_int_equal(utf8_len("abc"), 3);
+	assert_int_equal(utf8_len("安全生产"), 4);
+	assert_int_equal(utf8_len("安全😀a"), 4);
+	assert_int_equal(utf8_len("\xc2\x80\xf4\x8f\xbf\xbf"), 2);
+}
+
+static void i64_ok(const char *s, int64_t want)
+{
+	int64_t v = 0;
+
+	if (parse_i64(s, &v) != 0)
+		fail_msg("parse_i64('%s') failed", s);
+	assert_true(v == want);
+}
+
+static void i64_bad(const char *s)
+{
+	int64_t v = 12345;
+
+	if (parse_i64(s, &v) != ERR_INVALID)
+		fail_msg("parse_i64('%s') accepted", s);
+	assert_int_equal(v, 12345); /* untouched on failure */
+}
+
+/* util.h: a whole decimal int64, no sign junk, no surrounding text or spaces. */
+static void test_parse_i64(void **state)
+{
+	(void)state;
+	i64_ok("0", 0);
+	i64_ok("42", 42);
+	i64_ok("-7", -7);
+	i64_ok("9223372036854775807", INT64_MAX);
+	i64_ok("-9223372036854775808", INT64_MIN);
+	i64_bad(NULL);
+	i64_bad("");
+	i64_bad("-");
+	i64_bad("+5");
+	i64_bad(" 5");
+	i64_bad("\t5");
+	i64_bad("\n5");
+	i64_bad("5 ");
+	i64_bad("5x");
+	i64_bad("0x10");
+	i64_bad("1e3");
+	i64_bad("1.0");
+	i64_bad("9223372036854775808");
+	i64_bad("-9223372036854775809");
+	i64_bad("１２"); /* full-width digits */
+}
+
+static void test_hex_encode(void **state)
+{
+	static const unsigned char in[] = { 0x00, 0x0f, 0xa5, 0xff };
+	char out[9];
+
+	(void)state;
+	memset(out, 'x', sizeof(out));
+	hex_encode(in, sizeof(in), out);
+	assert_string_equal(out, "000fa5ff");
+	hex_encode(in, 0, out);
+	assert_string_equal(out, "");
+}
+
+/* FIPS 180-2 Appendix B.1: SHA-256("abc"); the empty message from NIST's examples. */
+static void test_sha256_hex_vectors(void **state)
+{
+	char out[65];
+
+	(void)state;
+	sha256_hex("abc", 3, out);
+	assert_string_equal(out, "ba7816bf8f01cfea414140de5dae2223"
+				 "b00361a396177a9cb410ff61f20015ad");
+	sha256_hex("", 0, out);
+	assert_string_equal(out, "e3b0c44298fc1c149afbf4c8996fb924"
+				 "27ae41e4649b934ca495991b7852b855");
+}
+
+static void test_str_equal_ct(void **state)
+{
+	(void)state;
+	assert_true(str_equal_ct("", ""));
+	assert_true(str_equal_ct("abc", "abc"));
+	assert_false(str_equal_ct("abc", "abd"));
+	assert_false(str_equal_ct("abc", "ab"));
+	assert_false(str_equal_ct("ab", "abc"));
+	assert_false(str_equal_ct("xbc", "abc"));
+}
+
+/* 256 random bits as base64url without padding: 43 characters from [A-Za-z0-9_-]. */
+static void test_random_token(void **state)
+{
+	char a[64], b[64];
+
+	(void)state;
+	random_token(32, a, sizeof(a));
+	random_token(32, b, sizeof(b));
+	assert_int_equal(strlen(a), 43);
+	assert_int_equal(strspn(a, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				   "abcdefghijklmnopqrstuvwxyz0123456789-_"),
+			 43);
+	assert_string_not_equal(a, b);
+	random_token(1, a, sizeof(a));
+	assert_int_equal(strlen(a), 2);
+	random_token(2, a, sizeof(a));
+	assert_int_equal(strlen(a), 3);
+	random_token(3, a, sizeof(a));
+	assert_int_equal(strlen(a), 4);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_utf8_valid_text),
+		cmocka_unit_test(test_utf8_rejects_overlong),
+		cmocka_unit_test(test_utf8_rejects_surrogates),
+		cmocka_unit_test(test_utf8_rejects_out_of_range_and_bad_bytes),
+		cmocka_unit_test(test_utf8_rejects_truncated),
+		cmocka_unit_test(test_utf8_len_counts_code_points),
+		cmocka_unit_test(test_parse_i64),
+		cmocka_unit_test(test_hex_encode),
+		cmocka_unit_test(test_sha256_hex_vectors),
+		cmocka_unit_test(test_str_equal_ct),
+		cmocka_unit_test(test_random_token),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
