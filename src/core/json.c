@@ -71,7 +71,7 @@ int json_check(const json_t *body, const struct json_field *spec, struct field_e
 	json_t *v;
 
 	if (!json_is_object(body)) {
-		field_errors_add(fe, "", "the body must be a JSON object");
+		field_errors_add(fe, "body", "must be a JSON object");
 		return ERR_INVALID;
 	}
 	json_object_foreach((json_t *)body, key, v) {

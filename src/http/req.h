@@ -124,7 +124,7 @@ void resp_header(struct resp *rs, const char *name, const char *value);
  */
 int resp_problem(struct resp *rs, int status, const char *title, const char *detail,
 		 const struct field_errors *errors);
-/* 422 with each bad field in `errors`. Returns 0. */
+/* 422 with each bad field in `errors` (403 when fe->forbidden). Returns 0. */
 int resp_invalid(struct resp *rs, const struct field_errors *fe);
 /* 422 for one field. Returns 0. */
 int resp_invalid1(struct resp *rs, const char *field, const char *reason);

@@ -182,6 +182,8 @@ static const char *status_title(int status)
 		return "Unprocessable Content";
 	case 429:
 		return "Too Many Requests";
+	case 501:
+		return "Not Implemented";
 	case 503:
 		return "Service Unavailable";
 	default:
@@ -221,7 +223,7 @@ int resp_invalid(struct resp *rs, const struct field_errors *fe)
 		snprintf(detail, sizeof(detail), "'%s' %s", fe->e[0].field, fe->e[0].reason);
 	else
 		snprintf(detail, sizeof(detail), "%zu fields are invalid", fe->n + fe->dropped);
-	return resp_problem(rs, 422, NULL, detail, fe);
+	return resp_problem(rs, fe->forbidden ? 403 : 422, NULL, detail, fe);
 }
 
 int resp_invalid1(struct resp *rs, const char *field, const char *reason)

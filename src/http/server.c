@@ -220,7 +220,9 @@ static int dispatch(struct conn_ctx *cx)
 					    NULL);
 		if (cx->body.len == 0)
 			return resp_problem(rs, 400, NULL, "a JSON body is required", NULL);
-		rq->body = json_loadb(cx->body.p, cx->body.len, JSON_REJECT_DUPLICATES, &jerr);
+		/* NUL is valid JSON: json_check() names the field that holds one (422). */
+		rq->body = json_loadb(cx->body.p, cx->body.len,
+				      JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
 		if (rq->body == NULL) {
 			field_errors_add(&fe, "body", "%s at line %d column %d", jerr.text,
 					 jerr.line, jerr.column);
@@ -364,7 +366,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	if (cx->too_large && cx->rs.status)
 		return MHD_YES; /* already answered */
 	if (cx->rq.method == 0) {
-		resp_problem(&cx->rs, 405, NULL, "unknown method", NULL);
+		/* RFC 9110 §15.6.2: a method the server does not know at all. */
+		resp_problem(&cx->rs, 501, NULL, "this method is not supported", NULL);
 		return answer(cx);
 	}
 	if (cx->body.len && !utf8_valid(cx->body.p, cx->body.len) &&

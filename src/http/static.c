@@ -4,6 +4,8 @@
 #include "http/static.h"
 
 #include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -52,7 +54,7 @@ const char *static_mime_type(const char *name)
 /* A request path is safe when every segment is non-empty text without "." or ".." names. */
 static bool path_safe(const char *p)
 {
-	if (p[0] != '/' || strchr(p, '\\') || strchr(p, '\0') != p + strlen(p))
+	if (p[0] != '/' || strchr(p, '\\'))
 		return false;
 	for (const char *s = p; *s; s++) {
 		if (*s == '/' && (strncmp(s, "/../", 4) == 0 || strcmp(s, "/..") == 0 ||
@@ -64,14 +66,24 @@ static bool path_safe(const char *p)
 	return true;
 }
 
+/*
+ * Opens web_dir/path for reading when it is a regular file whose real path (symbolic
+ * links resolved) lies inside web_dir's real path. Returns the fd or -1.
+ */
 static int open_file(const char *web_dir, const char *path, struct stat *st)
 {
-	char full[1024];
+	char full[1024], real_dir[PATH_MAX], real[PATH_MAX];
+	size_t n;
 	int fd;
 
 	if ((size_t)snprintf(full, sizeof(full), "%s%s", web_dir, path) >= sizeof(full))
 		return -1;
-	fd = open(full, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (realpath(web_dir, real_dir) == NULL || realpath(full, real) == NULL)
+		return -1;
+	n = strlen(real_dir);
+	if (strncmp(real, real_dir, n) != 0 || real[n] != '/')
+		return -1;
+	fd = open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return -1;
 	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
@@ -103,15 +115,17 @@ int static_serve(struct req *rq, struct resp *rs, const char *web_dir)
 		return resp_problem(rs, 404, NULL,
 				    index ? "the web UI is not built (run make)" : "no such file",
 				    NULL);
-	snprintf(etag, sizeof(etag), "\"%llx-%llx\"", (unsigned long long)st.st_size,
-		 (unsigned long long)st.st_mtime);
+	/* Size and modification time to the nanosecond: an edit within a second still shows. */
+	snprintf(etag, sizeof(etag), "\"%llx-%llx.%lx\"", (unsigned long long)st.st_size,
+		 (unsigned long long)st.st_mtim.tv_sec, (unsigned long)st.st_mtim.tv_nsec);
 	resp_header(rs, "ETag", etag);
 	resp_header(rs, "Cache-Control", !index && strncmp(path, "/assets/", 8) == 0
 						 ? "public, max-age=31536000, immutable"
 						 : "no-cache");
 	rs->content_type = static_mime_type(index ? "index.html" : path);
 	inm = req_header(rq, "If-None-Match");
-	if (inm && strcmp(inm, etag) == 0) {
+	/* If-None-Match may list several tags or be "*" (RFC 9110 §13.1.2). */
+	if (inm && (strcmp(inm, "*") == 0 || strstr(inm, etag) != NULL)) {
 		close(fd);
 		rs->status = 304;
 		return 0;

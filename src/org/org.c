@@ -130,6 +130,13 @@ int64_t org_lockout_until(int failed_logins, int64_t now_ms, int failures, int l
 	return 0;
 }
 
+int org_failed_logins_after(int failed_logins, int64_t locked_until_ms, int64_t now_ms)
+{
+	if (locked_until_ms > 0 && locked_until_ms <= now_ms)
+		return 1;
+	return failed_logins + 1;
+}
+
 bool org_session_valid(int64_t created_ms, int64_t last_seen_ms, int64_t now_ms, int idle_min,
 		       int absolute_min)
 {

@@ -56,6 +56,12 @@ int org_login_check(const char *login, struct errmsg *why);
 int64_t org_lockout_until(int failed_logins, int64_t now_ms, int failures, int lockout_min);
 
 /*
+ * The consecutive-failure count after one more failed login: a lockout that has run out
+ * (0 < locked_until_ms <= now_ms) starts the count again at 1; otherwise failed + 1.
+ */
+int org_failed_logins_after(int failed_logins, int64_t locked_until_ms, int64_t now_ms);
+
+/*
  * A session is valid while now - last_seen < idle and now - created <
  * absolute (both in minutes; DESIGN §6: 30 min idle, 12 h absolute).
  */

@@ -140,17 +140,7 @@ static const char *manage_prefix(struct req *rq, char *buf, size_t n)
 /* True when the caller's scope covers every row visible to scope s. */
 static bool covers(struct req *rq, const struct scope *s)
 {
-	char regions[SCOPE_MAX_GRIDS][16];
-	const char *ptrs[SCOPE_MAX_GRIDS];
-
-	if (s->kind == SCOPE_GRIDS) {
-		if (org_db_grid_regions(rq->db, s, regions) < 0)
-			return false;
-		for (size_t i = 0; i < s->ngrids; i++)
-			ptrs[i] = regions[i];
-		return scope_covers(&rq->user->scope, s, ptrs);
-	}
-	return scope_covers(&rq->user->scope, s, NULL);
+	return org_db_scope_covers(rq->db, &rq->user->scope, s);
 }
 
 /* Phones are personal data: only administrators read them whole. */
@@ -201,10 +191,11 @@ static int login_failed(struct req *rq, struct resp *rs, const struct org_user *
 		return rc;
 	if (u && strcmp(reason, "wrong password") == 0) {
 		/* The lockout starts when this failure reaches the threshold. */
-		int64_t until = org_lockout_until(u->failed_logins + 1, now, cfg->lockout_failures,
+		int count = org_failed_logins_after(u->failed_logins, u->locked_until_ms, now);
+		int64_t until = org_lockout_until(count, now, cfg->lockout_failures,
 						  cfg->lockout_min);
 
-		rc = org_db_user_login_failed(rq->db, u->id, until, &failed);
+		rc = org_db_user_login_failed(rq->db, u->id, until, now, &failed);
 		if (rc < 0)
 			return finish(rq->db, rc);
 	}
@@ -374,8 +365,9 @@ static int me_password(struct req *rq, struct resp *rs)
 		return rc;
 	if (!org_password_verify(u.password_hash, old_pw))
 		return resp_invalid1(rs, "old_password", "is not the current password");
+	/* The policy names its subject 'password'; here the body's field is new_password. */
 	if (org_password_check(u.login, new_pw, &why) < 0)
-		return resp_invalid1(rs, why.field, why.text);
+		return resp_invalid1(rs, "new_password", why.text);
 	if (strcmp(old_pw, new_pw) == 0)
 		return resp_invalid1(rs, "new_password", "must differ from the old password");
 	if (org_password_hash(&rq->app->cfg, new_pw, u.password_hash, sizeof(u.password_hash)) < 0)
@@ -389,7 +381,6 @@ static int me_password(struct req *rq, struct resp *rs)
 	rc = org_db_user_update(rq->db, &u);
 	/* Every other session of this user ends; this one goes on. */
 	if (rc == 0)
-		if (rc == 0)
 		rc = org_db_sessions_revoke_user(rq->db, u.id, rq->user->session_id, now);
 	if (rc == 0)
 		rc = audit_req(rq, "user.password.change", "user", u.id, json_object());
@@ -478,6 +469,7 @@ static void user_apply(struct req *rq, const json_t *body, struct org_user *u,
 	}
 	if (!covers(rq, &u->scope)) {
 		field_errors_add(fe, "scope", "is outside your own data scope");
+		fe->forbidden = true;
 		return;
 	}
 	if (org_db_scope_anchor(rq->db, &u->scope, u->scope_anchor, sizeof(u->scope_anchor)) < 0)
@@ -708,13 +700,15 @@ static int tokens_create(struct req *rq, struct resp *rs)
 		return resp_invalid(rs, &fe);
 	rc = org_db_user_by_id(rq->db, json_i64(rq->body, "user_id", 0), &u);
 	if (rc == ERR_NOT_FOUND)
-		return resp_invalid1(rs, "user_id", "no such user");
-	if (rc < 0)
+		field_errors_add(&fe, "user_id", "no such user");
+	else if (rc < 0)
 		return rc;
+	if (json_str(rq->body, "name")[0] == '\0')
+		field_errors_add(&fe, "name", "must not be empty");
+	if (fe.n)
+		return resp_invalid(rs, &fe);
 	if (!covers(rq, &u.scope))
 		return resp_problem(rs, 403, NULL, "this user is outside your data scope", NULL);
-	if (json_str(rq->body, "name")[0] == '\0')
-		return resp_invalid1(rs, "name", "must not be empty");
 	random_token(32, raw, sizeof(raw));
 	snprintf(token, sizeof(token), "%s%s", API_TOKEN_PREFIX, raw);
 	snprintf(prefix, sizeof(prefix), "%.10s", token);
@@ -756,12 +750,22 @@ static int tokens_list(struct req *rq, struct resp *rs)
 
 static int tokens_delete(struct req *rq, struct resp *rs)
 {
+	struct org_user u;
 	char pbuf[16];
 	int64_t id, user_id;
 	int rc;
 
 	if (req_param_id(rq, "id", &id) < 0)
 		return resp_problem(rs, 400, NULL, "the token id must be a positive integer", NULL);
+	/* Like every single entity: outside the scope is 403, not 404. */
+	rc = org_db_token_user(rq->db, id, &user_id);
+	if (rc == 0)
+		rc = org_db_user_by_id(rq->db, user_id, &u);
+	if (rc < 0)
+		return rc;
+	if (!covers(rq, &u.scope))
+		return resp_problem(rs, 403, NULL, "this token's user is outside your data scope",
+				    NULL);
 	rc = db_begin(rq->db);
 	if (rc < 0)
 		return rc;

@@ -60,6 +60,20 @@ int org_db_grid_regions(struct db *db, const struct scope *s, char out[][16])
 	return 0;
 }
 
+bool org_db_scope_covers(struct db *db, const struct scope *outer, const struct scope *inner)
+{
+	char regions[SCOPE_MAX_GRIDS][16];
+	const char *ptrs[SCOPE_MAX_GRIDS];
+
+	if (inner->kind != SCOPE_GRIDS)
+		return scope_covers(outer, inner, NULL);
+	if (org_db_grid_regions(db, inner, regions) < 0)
+		return false;
+	for (size_t i = 0; i < inner->ngrids; i++)
+		ptrs[i] = regions[i];
+	return scope_covers(outer, inner, ptrs);
+}
+
 int org_db_scope_anchor(struct db *db, const struct scope *s, char *out, size_t n)
 {
 	char regions[SCOPE_MAX_GRIDS][16];
@@ -291,12 +305,17 @@ int org_db_user_count(struct db *db, int64_t *n)
 	return 0;
 }
 
+/* A lockout that has run out starts the count again (SET reads the old row values). */
 static const char SQL_USER_FAILED[] =
-	"UPDATE app_user SET failed_logins = failed_logins + 1, locked_until_ms = CASE WHEN "
-	":locked_until_ms > 0 THEN :locked_until_ms ELSE locked_until_ms END WHERE id = :id "
-	"RETURNING failed_logins";
+	"UPDATE app_user SET "
+	"failed_logins = CASE WHEN locked_until_ms > 0 AND locked_until_ms <= :now THEN 1 "
+	"ELSE failed_logins + 1 END, "
+	"locked_until_ms = CASE WHEN :locked_until_ms > 0 THEN :locked_until_ms "
+	"WHEN locked_until_ms <= :now THEN 0 ELSE locked_until_ms END "
+	"WHERE id = :id RETURNING failed_logins";
 
-int org_db_user_login_failed(struct db *db, int64_t id, int64_t locked_until_ms, int *failed)
+int org_db_user_login_failed(struct db *db, int64_t id, int64_t locked_until_ms, int64_t now,
+			     int *failed)
 {
 	struct db_stmt *st = db_stmt(db, SQL_USER_FAILED);
 	int rc;
@@ -304,6 +323,7 @@ int org_db_user_login_failed(struct db *db, int64_t id, int64_t locked_until_ms,
 	if (st == NULL)
 		return ERR_DB;
 	db_bind_i64(st, ":id", id);
+	db_bind_i64(st, ":now", now);
 	db_bind_i64(st, ":locked_until_ms", locked_until_ms);
 	rc = db_step(st);
 	if (rc != DB_ROW)
@@ -554,6 +574,26 @@ int org_db_token_touch(struct db *db, int64_t id, int64_t now)
 	db_bind_i64(st, ":id", id);
 	db_bind_i64(st, ":now", now);
 	return db_step_done(st);
+}
+
+static const char SQL_TOKEN_USER[] = "SELECT user_id FROM api_token WHERE id = :id";
+
+int org_db_token_user(struct db *db, int64_t id, int64_t *user_id)
+{
+	struct db_stmt *st = db_stmt(db, SQL_TOKEN_USER);
+	int rc;
+
+	if (st == NULL)
+		return ERR_DB;
+	db_bind_i64(st, ":id", id);
+	rc = db_step(st);
+	if (rc == DB_DONE)
+		return ERR_NOT_FOUND;
+	if (rc < 0)
+		return rc;
+	*user_id = db_col_i64(st, 0);
+	db_reset(st);
+	return 0;
 }
 
 static const char SQL_TOKEN_REVOKE[] =

@@ -43,6 +43,8 @@ struct org_session {
 };
 
 /* Region code prefix a scope lies under ("" for all): fills u->scope_anchor. */
+/* True when every row visible to inner is visible to outer (looks up inner's grid regions). */
+bool org_db_scope_covers(struct db *db, const struct scope *outer, const struct scope *inner);
 int org_db_scope_anchor(struct db *db, const struct scope *s, char *out, size_t n);
 
 int org_db_user_by_login(struct db *db, const char *login, struct org_user *u);
@@ -51,8 +53,12 @@ int org_db_user_insert(struct db *db, struct org_user *u);
 /* Writes every mutable column of u (and its grid set). */
 int org_db_user_update(struct db *db, const struct org_user *u);
 int org_db_user_count(struct db *db, int64_t *n);
-/* Records a failed login; returns the new failure count in *failed. */
-int org_db_user_login_failed(struct db *db, int64_t id, int64_t locked_until_ms, int *failed);
+/*
+ * Records a failed login (the count restarts at 1 when a lockout has run out by now) and
+ * sets the lockout when locked_until_ms > 0; returns the new failure count in *failed.
+ */
+int org_db_user_login_failed(struct db *db, int64_t id, int64_t locked_until_ms, int64_t now,
+			     int *failed);
 int org_db_user_login_ok(struct db *db, int64_t id);
 /* Users visible under anchor prefix (NULL = all), keyset paged. Returns: owned items array. */
 int org_db_user_list(struct db *db, const char *anchor_prefix, const char *role, const char *q,
@@ -74,6 +80,8 @@ int org_db_token_insert(struct db *db, int64_t user_id, const char *name, const 
 /* Finds a live token by hash: *id and *user_id. */
 int org_db_token_find(struct db *db, const char *token_hash, int64_t *id, int64_t *user_id);
 int org_db_token_touch(struct db *db, int64_t id, int64_t now);
+/* The user token id belongs to (revoked or not). Returns 0 or ERR_NOT_FOUND. */
+int org_db_token_user(struct db *db, int64_t id, int64_t *user_id);
 /* Revokes token id when it belongs to a user under anchor prefix (NULL = any). */
 int org_db_token_revoke(struct db *db, int64_t id, const char *anchor_prefix, int64_t now,
 			int64_t *user_id);

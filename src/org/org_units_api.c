@@ -92,15 +92,14 @@ static int regions_list(struct req *rq, struct resp *rs)
 	json_t *items = NULL;
 	int rc;
 
-	if (list_params_parse(rq, sorts, filters, &lp, &fe) < 0)
-		return resp_problem(rs, 400, NULL, "invalid query", &fe);
+	list_params_parse(rq, sorts, filters, &lp, &fe);
 	if (lp.after)
-		return resp_invalid1(rs, "after", "regions come in one page; no cursor is needed");
+		field_errors_add(&fe, "after", "regions come in one page; no cursor is needed");
 	parent = region_filter(rq, "parent", pbuf, sizeof(pbuf), &fe);
+	if (q && utf8_len(q) > 50)
+		field_errors_add(&fe, "q", "longer than 50 characters");
 	if (fe.n)
 		return resp_problem(rs, 400, NULL, "invalid query", &fe);
-	if (q && utf8_len(q) > 50)
-		return resp_invalid1(rs, "q", "longer than 50 characters");
 	if (q && q[0])
 		rc = org_db_region_search(rq->db, q, parent, lp.limit, &items);
 	else
@@ -160,8 +159,10 @@ static void dept_check(struct req *rq, const char *name, const char *region,
 	if (region && !org_db_region_exists(rq->db, region))
 		field_errors_add(fe, "region_code", "no administrative division has code '%s'",
 				 region);
-	else if (region && !scope_has_region(&rq->user->scope, region))
+	else if (region && !scope_has_region(&rq->user->scope, region)) {
 		field_errors_add(fe, "region_code", "is outside your data scope");
+		fe->forbidden = true;
+	}
 }
 
 static int depts_list(struct req *rq, struct resp *rs)
@@ -365,6 +366,9 @@ static void grid_role_check(struct req *rq, const char *field, int64_t user_id, 
 	else if (u.role != want)
 		field_errors_add(fe, field, "user %" PRId64 " is a %s, not a %s", user_id,
 				 role_name(u.role), role_name(want));
+	else if (!org_db_scope_covers(rq->db, &rq->user->scope, &u.scope))
+		field_errors_add(fe, field, "user %" PRId64 " works outside your data scope",
+				 user_id);
 }
 
 /* Applies body to g and checks the result. */
@@ -390,8 +394,10 @@ static void grid_apply(struct req *rq, const json_t *body, struct org_grid *g,
 	if (!org_db_region_exists(rq->db, g->region_code))
 		field_errors_add(fe, "region_code", "no administrative division has code '%s'",
 				 g->region_code);
-	else if (!scope_has_region(&rq->user->scope, g->region_code))
+	else if (!scope_has_region(&rq->user->scope, g->region_code)) {
 		field_errors_add(fe, "region_code", "is outside your data scope");
+		fe->forbidden = true;
+	}
 	if (json_has(body, "geometry")) {
 		geo = json_object_get(body, "geometry");
 		free(g->geometry);
@@ -401,6 +407,9 @@ static void grid_apply(struct req *rq, const json_t *body, struct org_grid *g,
 				field_errors_add(fe, "geometry", "%s", why.text);
 			else
 				g->geometry = json_dumps(geo, JSON_COMPACT);
+			/* json_check() sees only top-level strings; NUL would not load back. */
+			if (g->geometry && strstr(g->geometry, "\\u0000"))
+				field_errors_add(fe, "geometry", "must not contain NUL characters");
 		}
 	}
 	if (json_has(body, "manager_id"))

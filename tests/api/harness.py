@@ -103,7 +103,15 @@ class Server:
         self.proc = None
         self.admin_password = None
         self.problems = []
-        self.start()
+        try:
+            self.start()
+        except Exception:
+            if self.proc and self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait()
+            if tmp is None:
+                shutil.rmtree(self.tmp, ignore_errors=True)
+            raise
 
     def args(self, *cmd):
         return [BIN, *cmd, '--db', self.db, '--data-dir', os.path.join(SRC_ROOT, 'data')]

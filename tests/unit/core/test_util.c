@@ -106,7 +106,7 @@ static void i64_ok(const char *s, int64_t want)
 	int64_t v = 0;
 
 	if (parse_i64(s, &v) != 0)
-		fail_msg("parse_i64('%s') failed", s);
+		fail_msg("parse_i64('%s') failed", s ? s : "(null)");
 	assert_true(v == want);
 }
 
@@ -115,7 +115,7 @@ static void i64_bad(const char *s)
 	int64_t v = 12345;
 
 	if (parse_i64(s, &v) != ERR_INVALID)
-		fail_msg("parse_i64('%s') accepted", s);
+		fail_msg("parse_i64('%s') accepted", s ? s : "(null)");
 	assert_int_equal(v, 12345); /* untouched on failure */
 }
 

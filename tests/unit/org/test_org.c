@@ -264,6 +264,20 @@ static void test_lockout_after_5_failures_for_15_minutes(void **state)
 	assert_int_equal(org_lockout_until(3, T0, 3, 60), T0 + 60 * MIN_MS);
 }
 
+/* A lockout that has run out starts the count again: one wrong password does not re-lock. */
+static void test_failed_logins_restart_after_lockout(void **state)
+{
+	(void)state;
+	assert_int_equal(org_failed_logins_after(0, 0, T0), 1);
+	assert_int_equal(org_failed_logins_after(4, 0, T0), 5);
+	/* locked until T0 + 1 ms: still locked, the count goes on */
+	assert_int_equal(org_failed_logins_after(5, T0 + 1, T0), 6);
+	/* the lock ran out at T0 (or earlier): the count restarts */
+	assert_int_equal(org_failed_logins_after(5, T0, T0), 1);
+	assert_int_equal(org_failed_logins_after(7, T0 - 60000, T0), 1);
+	assert_int_equal(org_lockout_until(org_failed_logins_after(5, T0 - 1, T0), T0, 5, 15), 0);
+}
+
 /*
  * DESIGN §6, GB/T 22239-2019 8.1.4.1 b): idle timeout 30 min; at exactly 30
  * min idle the session has expired.
@@ -471,6 +485,7 @@ int main(void)
 		cmocka_unit_test(test_password_hash_fails_on_small_buffer),
 		cmocka_unit_test(test_login_check),
 		cmocka_unit_test(test_lockout_after_5_failures_for_15_minutes),
+		cmocka_unit_test(test_failed_logins_restart_after_lockout),
 		cmocka_unit_test(test_session_idle_30_minutes),
 		cmocka_unit_test(test_session_absolute_12_hours),
 		cmocka_unit_test(test_role_scope_check_matrix),

@@ -1,0 +1,401 @@
+#!/usr/bin/env python3
+"""Authorisation matrix: every route x every role x inside/outside the role's data scope, against
+the expectations in authz_matrix.json. A route that `anjian routes` lists without an entry in the
+matrix fails (and so does an entry for a route that no longer exists), so a new route cannot ship
+without its row. Denied requests must change nothing: not the data, not the audit log."""
+import json
+import os
+import subprocess
+
+from harness import ADMIN_PASSWORD, BIN, Client, run
+
+MATRIX = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'authz_matrix.json')
+
+R1, R2 = '320902', '320903'            # 亭湖区, 盐都区 (both under 盐城市 320900)
+T1, T2 = '320902001', '320903002'      # 五星街道 in R1, 张庄街道 in R2
+CITY = '320900'
+PASSWORDS = ('Matrix-Pass-2026', 'Matrix-Pass-2027')
+USCC_CHARSET = '0123456789ABCDEFGHJKLMNPQRTUWXY'
+
+# Everything a denied request must leave as it was (columns that reads update are left out).
+SNAPSHOT = [
+    'SELECT COUNT(*), MAX(id) FROM audit_log',
+    'SELECT * FROM app_user ORDER BY id',
+    'SELECT * FROM dept ORDER BY id',
+    'SELECT * FROM grid ORDER BY id',
+    'SELECT * FROM user_grid ORDER BY user_id, grid_id',
+    'SELECT id, user_id, name, token_hash, created_ms, revoked_ms FROM api_token ORDER BY id',
+    'SELECT id, user_id, created_ms, revoked_ms FROM session ORDER BY id',
+]
+
+
+def uscc(authority_region, body8='MA1XXXXX'):
+    """A unified social credit code (GB 32100-2015) for an enterprise registered in the region:
+    '91' + the 6-digit division + a GB 11714 organisation code + the check character."""
+    org_weights = (3, 7, 9, 10, 5, 8, 4, 2)
+    s = sum((int(c) if c.isdigit() else ord(c) - ord('A') + 10) * w
+            for c, w in zip(body8, org_weights))
+    c9 = 11 - s % 11
+    org = body8 + ('X' if c9 == 10 else '0' if c9 == 11 else str(c9))
+    first17 = '91' + authority_region + org
+    total = sum(USCC_CHARSET.index(c) * pow(3, i, 31) for i, c in enumerate(first17))
+    return first17 + USCC_CHARSET[(31 - total % 31) % 31]
+
+
+def list_routes():
+    out = subprocess.run([BIN, 'routes'], capture_output=True, text=True, check=True).stdout
+    return [line.strip() for line in out.splitlines() if line.strip()]
+
+
+def load_matrix():
+    with open(MATRIX, encoding='utf-8') as fh:
+        return json.load(fh)
+
+
+class World:
+    """One server with fixtures in two counties and a logged-in client for every role."""
+
+    def __init__(self, t):
+        self.t = t
+        self.s = s = t.server()
+        self.root = root = s.admin()
+        self.seq = 0
+
+        def ok(r, status=201):
+            t.status(r, status, 'fixture')
+            return r.json
+
+        for code in (R1, R2, T1, T2):
+            ok(root.get(f'/api/v1/regions/{code}'), 200)
+        self.dept = {'in': ok(root.post('/api/v1/depts', {'name': '亭湖区应急管理局',
+                                                          'region_code': R1}))['id'],
+                     'out': ok(root.post('/api/v1/depts', {'name': '盐都区应急管理局',
+                                                           'region_code': R2}))['id']}
+        self.grid = {'in': ok(root.post('/api/v1/grids', {'code': 'G1', 'name': '五星一网格',
+                                                          'region_code': T1}))['id'],
+                     'out': ok(root.post('/api/v1/grids', {'code': 'G2', 'name': '张庄一网格',
+                                                           'region_code': T2}))['id']}
+        self.region = {'in': R1, 'out': R2}
+        # Target users (never log in) and their tokens.
+        self.target = {}
+        self.token = {}
+        for where, region in (('in', R1), ('out', R2)):
+            u = ok(root.post('/api/v1/users', {'login': f'target.{where}', 'role': 'inspector',
+                                               'scope': 'region:' + region,
+                                               'password': 'First-Pass-2026'}))
+            self.target[where] = u['id']
+            self.token[where] = ok(root.post('/api/v1/tokens', {'user_id': u['id'],
+                                                                'name': 'target ' + where}))['id']
+        # One logged-in client per role.
+        self.uscc = uscc(R1)
+        scopes = {'admin': 'region:' + R1, 'leader': 'region:' + R1, 'inspector': 'region:' + R1,
+                  'grid_manager': f'grids:{self.grid["in"]}',
+                  'grid_patroller': f'grids:{self.grid["in"]}',
+                  'grid_supervisor': f'grids:{self.grid["in"]}',
+                  'enterprise_officer': 'enterprise:' + self.uscc}
+        self.login = {'admin_all': 'admin'}
+        self.password = {'admin_all': ADMIN_PASSWORD}
+        self.client = {'anonymous': s.anon(), 'admin_all': root}
+        for role, scope in scopes.items():
+            login = 'm.' + role.replace('_', '-')
+            self.client[role] = s.user(login, role, scope, password=PASSWORDS[0])
+            self.login[role] = login
+            self.password[role] = PASSWORDS[0]
+        for role, c in self.client.items():
+            if role != 'anonymous':
+                me = ok(c.get('/api/v1/me'), 200)
+                t.eq(me['role'], 'admin' if role == 'admin_all' else role, 'fixture role')
+
+    def name(self, prefix):
+        self.seq += 1
+        return f'{prefix}-{self.seq}'
+
+    def snapshot(self):
+        return [self.s.sql(q) for q in SNAPSHOT]
+
+    # Throwaway entities for DELETE cells, made by the all-scope administrator.
+    def throwaway_dept(self, where):
+        r = self.root.post('/api/v1/depts', {'name': self.name('临时部门'),
+                                             'region_code': self.region[where]})
+        self.t.status(r, 201, 'throwaway dept')
+        return r.json['id']
+
+    def throwaway_grid(self, where):
+        r = self.root.post('/api/v1/grids', {'code': self.name('TMP'), 'name': '临时网格',
+                                             'region_code': T1 if where == 'in' else T2})
+        self.t.status(r, 201, 'throwaway grid')
+        return r.json['id']
+
+    def throwaway_token(self, where):
+        r = self.root.post('/api/v1/tokens', {'user_id': self.target[where],
+                                              'name': self.name('throwaway')})
+        self.t.status(r, 201, 'throwaway token')
+        return r.json['id']
+
+
+# ------------------------------------------------------------------ requests, one per route
+#
+# Each takes (world, role, where, client) and returns (method, path, body, client); `where` is
+# 'in', 'out' or 'any'. Bodies are valid, so that an allowed request really succeeds.
+
+def _any(method, path):
+    return lambda w, role, where, c: (method, path, None, c)
+
+
+def _session_create(w, role, where, c):
+    who = 'leader' if role == 'anonymous' else role
+    return 'POST', '/api/v1/session', {'login': w.login[who], 'password': w.password[who]}, c
+
+
+def _session_delete(w, role, where, c):
+    if role != 'anonymous':
+        c, r = w.s.login(w.login[role], w.password[role])
+        w.t.true(c, f'log in as {role}: {r}')
+    return 'DELETE', '/api/v1/session', None, c
+
+
+def _me_password(w, role, where, c):
+    old = w.password.get(role, PASSWORDS[0])
+    new = PASSWORDS[1] if old == PASSWORDS[0] else PASSWORDS[0]
+    if role == 'admin_all':
+        new = ADMIN_PASSWORD if old != ADMIN_PASSWORD else PASSWORDS[1]
+    return 'POST', '/api/v1/me/password', {'old_password': old, 'new_password': new}, c
+
+
+def _me_password_done(w, role, r, body):
+    if r.status == 204:
+        w.password[role] = body['new_password']
+        if role == 'admin_all':
+            w.s.admin_password = body['new_password']
+
+
+REQUESTS = {
+    'GET /healthz': _any('GET', '/healthz'),
+    'GET /metrics': _any('GET', '/metrics'),
+    'GET /api/v1/version': _any('GET', '/api/v1/version'),
+    'POST /api/v1/session': _session_create,
+    'DELETE /api/v1/session': _session_delete,
+    'GET /api/v1/me': _any('GET', '/api/v1/me'),
+    'POST /api/v1/me/password': _me_password,
+    'GET /api/v1/users': _any('GET', '/api/v1/users?limit=500'),
+    'POST /api/v1/users': lambda w, role, where, c: (
+        'POST', '/api/v1/users', {'login': w.name('new.' + role.replace('_', '-')),
+                                  'role': 'inspector', 'scope': 'region:' + w.region[where],
+                                  'password': 'First-Pass-2026'}, c),
+    'GET /api/v1/users/{id}': lambda w, role, where, c: (
+        'GET', f'/api/v1/users/{w.target[where]}', None, c),
+    'PATCH /api/v1/users/{id}': lambda w, role, where, c: (
+        'PATCH', f'/api/v1/users/{w.target[where]}', {'display_name': w.name('改名')}, c),
+    'POST /api/v1/users/{id}/password': lambda w, role, where, c: (
+        'POST', f'/api/v1/users/{w.target[where]}/password', {}, c),
+    'GET /api/v1/tokens': _any('GET', '/api/v1/tokens?limit=500'),
+    'POST /api/v1/tokens': lambda w, role, where, c: (
+        'POST', '/api/v1/tokens', {'user_id': w.target[where], 'name': w.name('matrix')}, c),
+    'DELETE /api/v1/tokens/{id}': lambda w, role, where, c: (
+        'DELETE', f'/api/v1/tokens/{w.throwaway_token(where)}', None, c),
+    'GET /api/v1/regions': _any('GET', f'/api/v1/regions?parent={CITY}'),
+    'GET /api/v1/regions/{code}': lambda w, role, where, c: (
+        'GET', f'/api/v1/regions/{w.region[where]}', None, c),
+    'GET /api/v1/regions/{code}/children': lambda w, role, where, c: (
+        'GET', f'/api/v1/regions/{w.region[where]}/children', None, c),
+    'GET /api/v1/depts': _any('GET', '/api/v1/depts?limit=500'),
+    'POST /api/v1/depts': lambda w, role, where, c: (
+        'POST', '/api/v1/depts', {'name': w.name('部门'), 'region_code': w.region[where]}, c),
+    'GET /api/v1/depts/{id}': lambda w, role, where, c: (
+        'GET', f'/api/v1/depts/{w.dept[where]}', None, c),
+    'PATCH /api/v1/depts/{id}': lambda w, role, where, c: (
+        'PATCH', f'/api/v1/depts/{w.dept[where]}', {'description': w.name('说明')}, c),
+    'DELETE /api/v1/depts/{id}': lambda w, role, where, c: (
+        'DELETE', f'/api/v1/depts/{w.throwaway_dept(where)}', None, c),
+    'GET /api/v1/grids': _any('GET', '/api/v1/grids?limit=500'),
+    'POST /api/v1/grids': lambda w, role, where, c: (
+        'POST', '/api/v1/grids', {'code': w.name('NEW'), 'name': '新网格',
+                                  'region_code': T1 if where == 'in' else T2}, c),
+    'GET /api/v1/grids/{id}': lambda w, role, where, c: (
+        'GET', f'/api/v1/grids/{w.grid[where]}', None, c),
+    'PATCH /api/v1/grids/{id}': lambda w, role, where, c: (
+        'PATCH', f'/api/v1/grids/{w.grid[where]}', {'name': w.name('网格')}, c),
+    'DELETE /api/v1/grids/{id}': lambda w, role, where, c: (
+        'DELETE', f'/api/v1/grids/{w.throwaway_grid(where)}', None, c),
+    'GET /api/v1/audit': _any('GET', '/api/v1/audit'),
+}
+
+AFTER = {'POST /api/v1/me/password': _me_password_done}
+
+# For list routes: how to find the inside and the outside entity among the items.
+LIST_KEYS = {
+    'GET /api/v1/users': ('id', lambda w: w.target),
+    'GET /api/v1/tokens': ('id', lambda w: w.token),
+    'GET /api/v1/regions': ('code', lambda w: w.region),
+    'GET /api/v1/depts': ('id', lambda w: w.dept),
+    'GET /api/v1/grids': ('id', lambda w: w.grid),
+}
+
+
+# ------------------------------------------------------------------ tests
+
+def test_matrix_has_exactly_the_routes_of_the_server(t):
+    routes = list_routes()
+    t.true(len(routes) > 20, f'anjian routes printed only {routes}')
+    m = load_matrix()
+    missing = [r for r in routes if r not in m['routes']]
+    t.eq(missing, [], 'routes without an entry in authz_matrix.json (add a row for each):')
+    stale = [r for r in m['routes'] if r not in routes]
+    t.eq(stale, [], 'authz_matrix.json names routes that do not exist:')
+    t.eq(len(set(routes)), len(routes), 'anjian routes lists a route twice')
+
+
+def test_uscc_helper_makes_valid_codes(t):
+    # Published codes (STANDARDS.md §5) come out of the same computation.
+    t.eq(uscc('440300', '19220382'), '914403001922038216')
+    t.eq(uscc('110000', '71092609'), '91110000710926094P')
+    t.eq(uscc(R1)[2:8], R1)
+
+
+def test_matrix_rows_are_complete(t):
+    m = load_matrix()
+    roles = m['roles']
+    for r in ('anonymous', 'admin_all', 'admin', 'leader', 'inspector', 'grid_manager',
+              'grid_patroller', 'grid_supervisor', 'enterprise_officer'):
+        t.true(r in roles, f'role {r} missing from the matrix')
+    for key, row in m['routes'].items():
+        t.true(key in REQUESTS, f'{key}: no request in test_authz_matrix.py REQUESTS')
+        t.true(bool(row.get('note')), f'{key}: no note')
+        scopes = [s for s in ('any', 'in', 'out') if s in row]
+        t.true(scopes in (['any'], ['in', 'out']), f'{key}: needs "any", or "in" and "out"')
+        t.eq(bool(row.get('list')), key in LIST_KEYS, f'{key}: list flag')
+        for s in scopes:
+            t.eq(sorted(row[s]), sorted(roles), f'{key} {s}: roles')
+            for role, want in row[s].items():
+                good = isinstance(want, int) and 200 <= want < 500
+                if row.get('list') and s == 'out':
+                    good = good or want in ('shown', 'hidden')
+                t.true(good, f'{key} {s} {role}: bad cell {want!r}')
+                if role == 'anonymous' and isinstance(want, int) and want >= 400:
+                    t.eq(want, 401, f'{key}: anonymous is refused with 401')
+
+
+def test_every_route_role_and_scope(t):
+    m = load_matrix()
+    w = World(t)
+    failures = []
+    cells = 0
+    for key in list_routes():
+        row = m['routes'].get(key)
+        if row is None or key not in REQUESTS:
+            failures.append(f'{key}: no row in authz_matrix.json or no request in REQUESTS')
+            continue
+        for where in [s for s in ('any', 'in', 'out') if s in row]:
+            for role in m['roles']:
+                want = row[where][role]
+                cells += 1
+                method, path, body, c = REQUESTS[key](w, role, where, w.client[role])
+                denied = isinstance(want, int) and want >= 400
+                before = w.snapshot() if denied else None
+                r = c.request(method, path, body)
+                got = r.status
+                problem = None
+                if denied:
+                    ct = r.header('content-type') or ''
+                    if not ct.startswith('application/problem+json'):
+                        problem = f'content type {ct!r}'
+                    elif w.snapshot() != before:
+                        problem = 'a denied request changed the database or the audit log'
+                if row.get('list') and got == 200:
+                    field, entities = LIST_KEYS[key]
+                    ids = [it[field] for it in r.json['items']]
+                    target = entities(w)['in' if where == 'in' else 'out']
+                    if where == 'in':
+                        got = 200 if target in ids else 'inside entity missing'
+                    else:
+                        got = 'shown' if target in ids else 'hidden'
+                if key in AFTER:
+                    AFTER[key](w, role, r, body)
+                if got != want or problem:
+                    failures.append(f'{key} [{where}] {role}: got {got}, want {want}'
+                                    f'{"; " + problem if problem else ""}: {r.body[:160]!r}')
+    t.true(cells > 400, f'only {cells} cells')
+    t.true(not failures, f'{len(failures)} of {cells} cells differ:\n  ' + '\n  '.join(failures))
+
+
+def test_outside_entities_stay_untouched(t):
+    """The writes that the matrix refuses outside the scope left the R2 entities as they were."""
+    w = World(t)
+    admin = w.client['admin']
+    before = w.snapshot()
+    for method, path, body in (
+            ('PATCH', f'/api/v1/depts/{w.dept["out"]}', {'name': 'x'}),
+            ('DELETE', f'/api/v1/depts/{w.dept["out"]}', None),
+            ('PATCH', f'/api/v1/grids/{w.grid["out"]}', {'name': 'x'}),
+            ('DELETE', f'/api/v1/grids/{w.grid["out"]}', None),
+            ('PATCH', f'/api/v1/users/{w.target["out"]}', {'locked': True}),
+            ('POST', f'/api/v1/users/{w.target["out"]}/password', {}),
+            ('DELETE', f'/api/v1/tokens/{w.token["out"]}', None),
+            # Moving an inside entity out, or creating one outside, is refused the same way.
+            ('PATCH', f'/api/v1/depts/{w.dept["in"]}', {'region_code': R2}),
+            ('PATCH', f'/api/v1/grids/{w.grid["in"]}', {'region_code': T2}),
+            ('PATCH', f'/api/v1/users/{w.target["in"]}', {'scope': 'region:' + R2}),
+            ('POST', '/api/v1/users', {'login': 'r1.makes.all', 'role': 'inspector',
+                                       'scope': 'all'}),
+            ('POST', '/api/v1/users', {'login': 'r1.makes.city', 'role': 'leader',
+                                       'scope': 'region:' + CITY}),
+            ('POST', '/api/v1/tokens', {'user_id': w.target['out'], 'name': 'x'}),
+            ('POST', '/api/v1/tokens', {'user_id': 1, 'name': 'for the bootstrap admin'})):
+        r = admin.request(method, path, body)
+        t.status(r, 403, f'{method} {path} {body}')
+        t.true('scope' in (r.json.get('detail') or '') or r.json.get('errors'),
+               f'{method} {path}: the problem says why: {r.json}')
+    t.eq(w.snapshot(), before, 'a refused write changed something')
+
+
+def test_grid_roles_see_only_their_grids(t):
+    """Grid workers are scoped to grids, not to a region: another grid in the same town is out."""
+    w = World(t)
+    r = w.root.post('/api/v1/grids', {'code': 'G1b', 'name': '五星二网格', 'region_code': T1})
+    t.status(r, 201)
+    other = r.json['id']
+    for role in ('grid_manager', 'grid_patroller', 'grid_supervisor'):
+        c = w.client[role]
+        t.status(c.get(f'/api/v1/grids/{other}'), 403, role)
+        ids = [g['id'] for g in c.get('/api/v1/grids').json['items']]
+        t.eq(ids, [w.grid['in']], role)
+    for role in ('admin', 'leader', 'inspector'):
+        t.status(w.client[role].get(f'/api/v1/grids/{other}'), 200, role)
+
+
+def test_enterprise_officer_outside_its_region_is_outside(t):
+    """An enterprise registered in R2 (USCC digits 3-8) is outside an R1 administrator."""
+    w = World(t)
+    admin = w.client['admin']
+    r = w.root.post('/api/v1/users', {'login': 'eo.r2', 'role': 'enterprise_officer',
+                                      'scope': 'enterprise:' + uscc(R2)})
+    t.status(r, 201)
+    t.status(admin.get(f'/api/v1/users/{r.json["id"]}'), 403)
+    eo_in = w.s.sql("SELECT id FROM app_user WHERE login = 'm.enterprise-officer'")[0][0]
+    t.status(admin.get(f'/api/v1/users/{eo_in}'), 200)
+    ids = [u['id'] for u in admin.get('/api/v1/users?limit=500').json['items']]
+    t.true(eo_in in ids and r.json['id'] not in ids, f'users list {ids}')
+
+
+def test_invalid_credentials_are_401_everywhere(t):
+    """A wrong or revoked bearer token is refused on every non-public route, never ignored."""
+    w = World(t)
+    m = load_matrix()
+    bad = Client(w.s, token='not-a-token')
+    revoked = w.root.post('/api/v1/tokens', {'user_id': w.target['in'], 'name': 'to revoke'}).json
+    t.status(w.root.delete(f'/api/v1/tokens/{revoked["id"]}'), 204)
+    gone = Client(w.s, token=revoked['token'])
+    for key in list_routes():
+        row = m['routes'][key]
+        cell = row.get('any', row.get('in'))
+        if cell['anonymous'] != 401:
+            continue
+        for c in (bad, gone):
+            method, path, body, _ = REQUESTS[key](w, 'anonymous', 'in', c)
+            before = w.snapshot()
+            r = c.request(method, path, body)
+            t.status(r, 401, key)
+            t.eq(w.snapshot(), before, key)
+
+
+run(globals())
