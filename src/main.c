@@ -55,8 +55,9 @@ static const struct flag {
 	{ "--threads", true, "server.threads", "N  HTTP worker threads" },
 	{ "--web-dir", true, "server.web_dir", "DIR  built web UI" },
 	{ "--port-file", true, "server.port_file", "FILE  write the bound port here" },
-	{ "--role", true, NULL, "ROLE  admin, leader, inspector, grid_manager, grid_patroller, "
-				"grid_supervisor, enterprise_officer" },
+	{ "--role", true, NULL,
+	  "ROLE  admin, leader, inspector, grid_manager, grid_patroller, "
+	  "grid_supervisor, enterprise_officer" },
 	{ "--scope", true, NULL, "SCOPE  all, region:CODE, grids:ID,ID, enterprise:USCC" },
 	{ "--password-stdin", false, NULL, "read the password from standard input" },
 	{ "--markdown", false, NULL, "print as a Markdown table" },
@@ -65,25 +66,37 @@ static const struct flag {
 };
 
 struct command {
-	const char *name;    /* "user add" */
-	int nargs;           /* positional arguments after the name */
-	const char *args;    /* their names for help */
+	const char *name; /* "user add" */
+	int nargs;	  /* positional arguments after the name */
+	const char *args; /* their names for help */
 	const char *summary;
 	const char *const flags[8]; /* accepted command flags beyond the common ones */
 };
 
 static const struct command commands[] = {
-	{ "serve", 0, "", "run the HTTP server (API and web UI)",
+	{ "serve",
+	  0,
+	  "",
+	  "run the HTTP server (API and web UI)",
 	  { "--listen", "--port", "--threads", "--web-dir", "--port-file", NULL } },
 	{ "migrate", 0, "", "apply database migrations and load reference data", { NULL } },
-	{ "user add", 1, "LOGIN", "create a user (a password is generated unless --password-stdin)",
+	{ "user add",
+	  1,
+	  "LOGIN",
+	  "create a user (a password is generated unless --password-stdin)",
 	  { "--role", "--scope", "--password-stdin", NULL } },
-	{ "user passwd", 1, "LOGIN", "set a new password (must be changed at next login)",
+	{ "user passwd",
+	  1,
+	  "LOGIN",
+	  "set a new password (must be changed at next login)",
 	  { "--password-stdin", NULL } },
 	{ "user lock", 1, "LOGIN", "lock an account and end its sessions", { NULL } },
 	{ "user unlock", 1, "LOGIN", "unlock an account", { NULL } },
 	{ "user list", 0, "", "list accounts", { NULL } },
-	{ "backup", 1, "FILE", "write a consistent copy of the database (safe while serving)",
+	{ "backup",
+	  1,
+	  "FILE",
+	  "write a consistent copy of the database (safe while serving)",
 	  { NULL } },
 	{ "audit verify", 0, "", "check the audit log's SM3 hash chain", { NULL } },
 	{ "routes", 0, "", "list the HTTP API routes", { "--markdown", NULL } },
@@ -91,7 +104,7 @@ static const struct command commands[] = {
 	{ NULL, 0, NULL, NULL, { NULL } },
 };
 
-static const char *const common_flags[] = { "--config", "--set", "--db", "--data-dir",
+static const char *const common_flags[] = { "--config",	   "--set",  "--db", "--data-dir",
 					    "--log-level", "--help", NULL };
 
 struct cli {
@@ -204,10 +217,12 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 			static char keys[32][96];
 
 			if (e == NULL || e == value || (size_t)(e - value) >= sizeof(keys[0]))
-				return usage_error("--set needs SECTION.KEY=VALUE, not '%s'", value);
+				return usage_error("--set needs SECTION.KEY=VALUE, not '%s'",
+						   value);
 			if (cli->nsets == 32)
 				return usage_error("too many --set options");
-			snprintf(keys[cli->nsets], sizeof(keys[0]), "%.*s", (int)(e - value), value);
+			snprintf(keys[cli->nsets], sizeof(keys[0]), "%.*s", (int)(e - value),
+				 value);
 			cli->sets[cli->nsets].key = keys[cli->nsets];
 			cli->sets[cli->nsets].value = e + 1;
 			cli->nsets++;
@@ -240,7 +255,8 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 		size_t n = strlen(positional[0]);
 		bool two = strchr(c->name, ' ') != NULL;
 
-		if (strncmp(c->name, positional[0], n) != 0 || (c->name[n] != '\0' && c->name[n] != ' '))
+		if (strncmp(c->name, positional[0], n) != 0 ||
+		    (c->name[n] != '\0' && c->name[n] != ' '))
 			continue;
 		if (two && (npositional < 2 || strcmp(c->name + n + 1, positional[1]) != 0))
 			continue;
@@ -257,8 +273,8 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 	}
 	if (cli->cmd == NULL) {
 		if (strcmp(positional[0], "user") == 0 || strcmp(positional[0], "audit") == 0)
-			return usage_error("unknown command '%s %s' (see anjian --help)", positional[0],
-					   npositional > 1 ? positional[1] : "");
+			return usage_error("unknown command '%s %s' (see anjian --help)",
+					   positional[0], npositional > 1 ? positional[1] : "");
 		return usage_error("unknown command '%s' (see anjian --help)", positional[0]);
 	}
 	/* Flags must belong to the command. */
@@ -466,8 +482,9 @@ static int cmd_user(struct app *app, struct db *db, const struct cli *cli)
 		return EXIT_FAIL;
 	}
 	if ((strcmp(name, "user add") == 0 || strcmp(name, "user passwd") == 0)) {
-		printf("%s '%s'%s\n", strcmp(name, "user add") == 0 ? "created" : "password set for",
-		       cli->pos[0], "; it must be changed at first login");
+		printf("%s '%s'%s\n",
+		       strcmp(name, "user add") == 0 ? "created" : "password set for", cli->pos[0],
+		       "; it must be changed at first login");
 		if (!cli->password_stdin)
 			printf("password (shown once): %s\n", generated);
 	} else if (strcmp(name, "user list") != 0) {
@@ -515,8 +532,9 @@ static int cmd_routes(const struct cli *cli)
 				 (r->flags & ROUTE_PENDING_OK) ? "before-password-change " : "");
 			if (fl[0])
 				fl[strlen(fl) - 1] = '\0';
-			printf("| %s | `%s` | %s | %s | %s |\n", http_method_name(r->method), r->path,
-			       r->perm ? perm_name(r->perm) : "-", fl, r->summary ? r->summary : "");
+			printf("| %s | `%s` | %s | %s | %s |\n", http_method_name(r->method),
+			       r->path, r->perm ? perm_name(r->perm) : "-", fl,
+			       r->summary ? r->summary : "");
 		}
 	return 0;
 }

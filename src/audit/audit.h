@@ -23,22 +23,22 @@ struct req;
 
 /* Who did it. */
 struct audit_actor {
-	int64_t id;      /* user id, 0 for the system or the command line */
-	char login[80];  /* login, "anonymous", or "cli:<user>" */
-	char ip[48];     /* client address or "local" */
+	int64_t id;	/* user id, 0 for the system or the command line */
+	char login[80]; /* login, "anonymous", or "cli:<user>" */
+	char ip[48];	/* client address or "local" */
 };
 
 /* One record as stored (strings borrowed). */
 struct audit_record {
 	int64_t id;
 	int64_t at_ms;
-	int64_t actor_id;     /* 0 = NULL */
+	int64_t actor_id; /* 0 = NULL */
 	const char *actor_login;
 	const char *ip;
-	const char *action;   /* "user.create", "login.fail", ... */
-	const char *entity;   /* "user", "grid", ... */
+	const char *action; /* "user.create", "login.fail", ... */
+	const char *entity; /* "user", "grid", ... */
 	const char *entity_id;
-	const char *summary;  /* compact JSON object */
+	const char *summary; /* compact JSON object */
 };
 
 /*

@@ -44,7 +44,7 @@ static void query_ms(struct req *rq, const char *name, int64_t *out, struct fiel
 static int audit_api_list(struct req *rq, struct resp *rs)
 {
 	static const char *const sorts[] = { "id", NULL };
-	static const char *const filters[] = { "actor", "action", "entity", "entity_id",
+	static const char *const filters[] = { "actor",	   "action",   "entity", "entity_id",
 					       "since_ms", "until_ms", NULL };
 	struct field_errors fe = { 0 };
 	struct audit_filter f = { 0 };
@@ -53,7 +53,8 @@ static int audit_api_list(struct req *rq, struct resp *rs)
 	int rc;
 
 	if (rq->user->scope.kind != SCOPE_ALL)
-		return resp_problem(rs, 403, NULL, "the audit log needs an all-regions scope", NULL);
+		return resp_problem(rs, 403, NULL, "the audit log needs an all-regions scope",
+				    NULL);
 	list_params_parse(rq, sorts, filters, &lp, &fe);
 	if (req_query(rq, "sort") == NULL)
 		lp.desc = true; /* newest first */
@@ -72,7 +73,9 @@ static int audit_api_list(struct req *rq, struct resp *rs)
 }
 
 const struct route audit_routes[] = {
-	{ .method = HTTP_GET, .path = "/api/v1/audit", .handler = audit_api_list,
+	{ .method = HTTP_GET,
+	  .path = "/api/v1/audit",
+	  .handler = audit_api_list,
 	  .perm = PERM_AUDIT_READ,
 	  .summary = "the audit log, newest first; filters actor, action, entity, entity_id, "
 		     "since_ms, until_ms" },

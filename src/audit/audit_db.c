@@ -160,13 +160,12 @@ static const char SQL_LIST_SELECT[] =
 	"SELECT audit_log.id, audit_log.at_ms, audit_log.actor_id, audit_log.actor_login, "
 	"audit_log.ip, audit_log.action, audit_log.entity, audit_log.entity_id, "
 	"audit_log.summary, audit_log.hash FROM audit_log";
-static const char SQL_LIST_WHERE[] =
-	"(:actor IS NULL OR audit_log.actor_login = :actor) AND "
-	"(:action IS NULL OR audit_log.action = :action) AND "
-	"(:entity IS NULL OR audit_log.entity = :entity) AND "
-	"(:entity_id IS NULL OR audit_log.entity_id = :entity_id) AND "
-	"(:since_ms IS NULL OR audit_log.at_ms >= :since_ms) AND "
-	"(:until_ms IS NULL OR audit_log.at_ms < :until_ms)";
+static const char SQL_LIST_WHERE[] = "(:actor IS NULL OR audit_log.actor_login = :actor) AND "
+				     "(:action IS NULL OR audit_log.action = :action) AND "
+				     "(:entity IS NULL OR audit_log.entity = :entity) AND "
+				     "(:entity_id IS NULL OR audit_log.entity_id = :entity_id) AND "
+				     "(:since_ms IS NULL OR audit_log.at_ms >= :since_ms) AND "
+				     "(:until_ms IS NULL OR audit_log.at_ms < :until_ms)";
 
 static void bind_ms_or_null(struct db_stmt *st, const char *name, int64_t ms)
 {
@@ -207,7 +206,8 @@ int audit_db_list(struct db *db, const struct audit_filter *f, const struct list
 			json_pack("{s:I, s:I, s:o, s:s, s:s, s:s, s:s, s:s, s:o, s:s}", "id",
 				  (json_int_t)db_col_i64(st, 0), "at_ms",
 				  (json_int_t)db_col_i64(st, 1), "actor_id",
-				  db_col_null(st, 2) ? json_null() : json_integer(db_col_i64(st, 2)),
+				  db_col_null(st, 2) ? json_null()
+						     : json_integer(db_col_i64(st, 2)),
 				  "actor", db_col_text(st, 3), "ip", db_col_text(st, 4), "action",
 				  db_col_text(st, 5), "entity", db_col_text(st, 6), "entity_id",
 				  db_col_text(st, 7), "summary", summary ? summary : json_object(),

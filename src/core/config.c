@@ -28,10 +28,22 @@ struct key {
 	int64_t min, max;
 };
 
-#define S(n, f) { n, K_STR, offsetof(struct config, f), sizeof(((struct config *)0)->f), 0, 0 }
-#define I(n, f, lo, hi) { n, K_INT, offsetof(struct config, f), 0, lo, hi }
-#define L(n, f, lo, hi) { n, K_I64, offsetof(struct config, f), 0, lo, hi }
-#define B(n, f) { n, K_BOOL, offsetof(struct config, f), 0, 0, 0 }
+#define S(n, f)                                                                             \
+	{                                                                                   \
+		n, K_STR, offsetof(struct config, f), sizeof(((struct config *)0)->f), 0, 0 \
+	}
+#define I(n, f, lo, hi)                                         \
+	{                                                       \
+		n, K_INT, offsetof(struct config, f), 0, lo, hi \
+	}
+#define L(n, f, lo, hi)                                         \
+	{                                                       \
+		n, K_I64, offsetof(struct config, f), 0, lo, hi \
+	}
+#define B(n, f)                                                \
+	{                                                      \
+		n, K_BOOL, offsetof(struct config, f), 0, 0, 0 \
+	}
 
 static const struct key keys[] = {
 	S("server.listen", listen),
@@ -43,7 +55,8 @@ static const struct key keys[] = {
 	S("database.path", db_path),
 	I("database.busy_timeout_ms", busy_timeout_ms, 0, 600000),
 	S("data.dir", data_dir),
-	{ "log.level", K_LEVEL, offsetof(struct config, log_level), sizeof(((struct config *)0)->log_level), 0, 0 },
+	{ "log.level", K_LEVEL, offsetof(struct config, log_level),
+	  sizeof(((struct config *)0)->log_level), 0, 0 },
 	B("log.access", access_log),
 	I("security.session_idle_min", session_idle_min, 1, 24 * 60),
 	I("security.session_absolute_min", session_absolute_min, 1, 7 * 24 * 60),
@@ -98,15 +111,17 @@ int config_set(struct config *c, const char *key, const char *value, struct errm
 	switch (k->type) {
 	case K_STR:
 		if (strlen(value) >= k->size)
-			return errmsg_set(why, key, "'%s' is longer than %zu bytes", key, k->size - 1);
+			return errmsg_set(why, key, "'%s' is longer than %zu bytes", key,
+					  k->size - 1);
 		snprintf(base + k->off, k->size, "%s", value);
 		return 0;
 	case K_LEVEL: {
 		enum log_level lv;
 
 		if (log_level_parse(value, &lv) < 0)
-			return errmsg_set(why, key, "'%s' must be error, warn, info or debug, not '%s'",
-					  key, value);
+			return errmsg_set(why, key,
+					  "'%s' must be error, warn, info or debug, not '%s'", key,
+					  value);
 		snprintf(base + k->off, k->size, "%s", value);
 		return 0;
 	}
@@ -124,11 +139,11 @@ int config_set(struct config *c, const char *key, const char *value, struct errm
 	case K_INT:
 	case K_I64:
 		if (parse_i64(value, &n) < 0)
-			return errmsg_set(why, key, "'%s' must be an integer, not '%s'", key, value);
+			return errmsg_set(why, key, "'%s' must be an integer, not '%s'", key,
+					  value);
 		if (n < k->min || n > k->max)
 			return errmsg_set(why, key, "'%s' must be between %lld and %lld, not %lld",
-					  key, (long long)k->min, (long long)k->max,
-					  (long long)n);
+					  key, (long long)k->min, (long long)k->max, (long long)n);
 		if (k->type == K_INT)
 			*(int *)(base + k->off) = (int)n;
 		else

@@ -12,17 +12,17 @@
 
 enum err {
 	ERR_OK = 0,
-	ERR_INVALID = -1,     /* bad input: 400/422 */
-	ERR_NOT_FOUND = -2,   /* 404 */
-	ERR_CONFLICT = -3,    /* 409 */
-	ERR_FORBIDDEN = -4,   /* 403 */
-	ERR_DB = -5,          /* 500, logged */
-	ERR_IO = -6,          /* 500, logged */
-	ERR_TIMEOUT = -7,     /* 503 */
-	ERR_UNAVAILABLE = -8, /* 503 */
-	ERR_INTERNAL = -9,    /* 500, logged */
+	ERR_INVALID = -1,	/* bad input: 400/422 */
+	ERR_NOT_FOUND = -2,	/* 404 */
+	ERR_CONFLICT = -3,	/* 409 */
+	ERR_FORBIDDEN = -4,	/* 403 */
+	ERR_DB = -5,		/* 500, logged */
+	ERR_IO = -6,		/* 500, logged */
+	ERR_TIMEOUT = -7,	/* 503 */
+	ERR_UNAVAILABLE = -8,	/* 503 */
+	ERR_INTERNAL = -9,	/* 500, logged */
 	ERR_UNAUTHORIZED = -10, /* 401 */
-	ERR_TOO_MANY = -11,   /* 429 */
+	ERR_TOO_MANY = -11,	/* 429 */
 };
 
 /* A reason for a failure, named field first. Caller-provided storage. */

@@ -86,7 +86,8 @@ int json_check(const json_t *body, const struct json_field *spec, struct field_e
 		}
 		if (json_is_null(v)) {
 			if (!(f->flags & JF_NULLABLE))
-				field_errors_add(fe, key, "must be %s, not null", type_name(f->type));
+				field_errors_add(fe, key, "must be %s, not null",
+						 type_name(f->type));
 			continue;
 		}
 		if (!type_ok(v, f->type)) {

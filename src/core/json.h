@@ -51,7 +51,7 @@ struct json_field {
 	const char *name;
 	enum jf_type type;
 	unsigned flags;
-	size_t max_len;  /* strings: max code points (0 = 200); arrays: max items (0 = 1000) */
+	size_t max_len;	  /* strings: max code points (0 = 200); arrays: max items (0 = 1000) */
 	int64_t min, max; /* ints: inclusive range when min < max */
 };
 

@@ -77,8 +77,8 @@ void log_fields(const char *mod, const char *fields)
 
 	if (level_ < LL_INFO)
 		return;
-	n = snprintf(line, sizeof(line) - 1, "level=info mod=%s%s%s %s", mod, rid_[0] ? " rid=" : "",
-		     rid_, fields);
+	n = snprintf(line, sizeof(line) - 1, "level=info mod=%s%s%s %s", mod,
+		     rid_[0] ? " rid=" : "", rid_, fields);
 	if (n < 0)
 		return;
 	if ((size_t)n > sizeof(line) - 2)

@@ -27,17 +27,17 @@ void log_fields(const char *mod, const char *fields);
 bool log_gate(_Atomic int64_t *last_ms, _Atomic long *dropped, int64_t interval_ms, long *n);
 
 #define log_error(...) log_emit(LL_ERROR, LOG_MODULE, 0, __VA_ARGS__)
-#define log_warn(...) log_emit(LL_WARN, LOG_MODULE, 0, __VA_ARGS__)
-#define log_info(...) log_emit(LL_INFO, LOG_MODULE, 0, __VA_ARGS__)
+#define log_warn(...)  log_emit(LL_WARN, LOG_MODULE, 0, __VA_ARGS__)
+#define log_info(...)  log_emit(LL_INFO, LOG_MODULE, 0, __VA_ARGS__)
 #define log_debug(...) log_emit(LL_DEBUG, LOG_MODULE, 0, __VA_ARGS__)
 
-#define log_every_ms(interval_ms, level, ...)                                                      \
-	do {                                                                                       \
-		static _Atomic int64_t last_ms_;                                                   \
-		static _Atomic long dropped_;                                                      \
-		long n_;                                                                           \
-		if (log_gate(&last_ms_, &dropped_, (interval_ms), &n_))                            \
-			log_emit((level), LOG_MODULE, n_, __VA_ARGS__);                            \
+#define log_every_ms(interval_ms, level, ...)                           \
+	do {                                                            \
+		static _Atomic int64_t last_ms_;                        \
+		static _Atomic long dropped_;                           \
+		long n_;                                                \
+		if (log_gate(&last_ms_, &dropped_, (interval_ms), &n_)) \
+			log_emit((level), LOG_MODULE, n_, __VA_ARGS__); \
 	} while (0)
 
 #endif

@@ -57,11 +57,16 @@ static const struct {
 	uint64_t bit;
 	const char *name;
 } perm_names[] = {
-	{ PERM_SELF, "self" },		   { PERM_REGION_READ, "region.read" },
-	{ PERM_DEPT_READ, "dept.read" },   { PERM_DEPT_WRITE, "dept.write" },
-	{ PERM_GRID_READ, "grid.read" },   { PERM_GRID_WRITE, "grid.write" },
-	{ PERM_USER_READ, "user.read" },   { PERM_USER_WRITE, "user.write" },
-	{ PERM_AUDIT_READ, "audit.read" }, { PERM_TOKEN_ADMIN, "token.admin" },
+	{ PERM_SELF, "self" },
+	{ PERM_REGION_READ, "region.read" },
+	{ PERM_DEPT_READ, "dept.read" },
+	{ PERM_DEPT_WRITE, "dept.write" },
+	{ PERM_GRID_READ, "grid.read" },
+	{ PERM_GRID_WRITE, "grid.write" },
+	{ PERM_USER_READ, "user.read" },
+	{ PERM_USER_WRITE, "user.write" },
+	{ PERM_AUDIT_READ, "audit.read" },
+	{ PERM_TOKEN_ADMIN, "token.admin" },
 	{ PERM_METRICS, "metrics" },
 };
 

@@ -22,8 +22,8 @@ enum role {
 };
 
 enum perm {
-	PERM_SELF = 1u << 0,         /* own session, profile and password */
-	PERM_REGION_READ = 1u << 1,  /* administrative divisions (reference data) */
+	PERM_SELF = 1u << 0,	    /* own session, profile and password */
+	PERM_REGION_READ = 1u << 1, /* administrative divisions (reference data) */
 	PERM_DEPT_READ = 1u << 2,
 	PERM_DEPT_WRITE = 1u << 3,
 	PERM_GRID_READ = 1u << 4,
@@ -31,7 +31,7 @@ enum perm {
 	PERM_USER_READ = 1u << 6,
 	PERM_USER_WRITE = 1u << 7,
 	PERM_AUDIT_READ = 1u << 8,
-	PERM_TOKEN_ADMIN = 1u << 9,  /* API tokens for machine clients */
+	PERM_TOKEN_ADMIN = 1u << 9, /* API tokens for machine clients */
 	PERM_METRICS = 1u << 10,
 };
 

@@ -12,7 +12,7 @@
 #include "core/mem.h"
 #include "core/banned.h"
 
-#define SLOTS 4096
+#define SLOTS  4096
 #define PROBES 8
 
 struct slot {
@@ -104,7 +104,8 @@ bool rate_limiter_allow(struct rate_limiter *rl, const char *key, int64_t now_ms
 	if (ok)
 		use->count++;
 	if (!ok && retry_after_s)
-		*retry_after_s = (int)((use->window_start_ms + rl->window_ms - now_ms + 999) / 1000);
+		*retry_after_s =
+			(int)((use->window_start_ms + rl->window_ms - now_ms + 999) / 1000);
 	pthread_mutex_unlock(&rl->lock);
 	return ok;
 }

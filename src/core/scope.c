@@ -79,8 +79,9 @@ int scope_parse(const char *text, struct scope *out, struct errmsg *why)
 			int64_t id;
 
 			if (n == 0 || n >= sizeof(num))
-				return errmsg_set(why, "scope", "grid ids must be positive integers "
-								"separated by commas");
+				return errmsg_set(why, "scope",
+						  "grid ids must be positive integers "
+						  "separated by commas");
 			memcpy(num, p, n);
 			num[n] = '\0';
 			if (parse_i64(num, &id) < 0 || id <= 0)
@@ -182,7 +183,8 @@ bool scope_covers(const struct scope *outer, const struct scope *inner,
 	case SCOPE_ALL:
 		return false;
 	case SCOPE_REGION:
-		return outer->kind == SCOPE_REGION && region_in_subtree(outer->region, inner->region);
+		return outer->kind == SCOPE_REGION &&
+		       region_in_subtree(outer->region, inner->region);
 	case SCOPE_GRIDS:
 		for (size_t i = 0; i < inner->ngrids; i++) {
 			const char *r = inner_grid_regions ? inner_grid_regions[i] : NULL;

@@ -21,8 +21,8 @@ enum scope_kind { SCOPE_ALL = 0, SCOPE_REGION, SCOPE_GRIDS, SCOPE_ENTERPRISE };
 
 struct scope {
 	enum scope_kind kind;
-	char region[16];      /* SCOPE_REGION: 6- or 9-digit code */
-	char enterprise[20];  /* SCOPE_ENTERPRISE: 18-character USCC */
+	char region[16];		/* SCOPE_REGION: 6- or 9-digit code */
+	char enterprise[20];		/* SCOPE_ENTERPRISE: 18-character USCC */
 	int64_t grids[SCOPE_MAX_GRIDS]; /* SCOPE_GRIDS: sorted ascending */
 	size_t ngrids;
 };

@@ -20,7 +20,7 @@
 #include "core/banned.h"
 
 struct stmt_slot {
-	const char *key;  /* address of the static SQL, or owned copy for dyn */
+	const char *key; /* address of the static SQL, or owned copy for dyn */
 	bool owned_key;
 	struct db_stmt *st;
 };
@@ -60,7 +60,8 @@ int db_open(const char *path, int busy_timeout_ms, struct db **out)
 	pthread_once(&config_once, config_sqlite);
 	db = xcalloc(1, sizeof(*db));
 	rc = sqlite3_open_v2(path, &db->h,
-			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+			     NULL);
 	if (rc != SQLITE_OK) {
 		log_error("cannot open database '%s': %s", path,
 			  db->h ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc));
@@ -427,7 +428,8 @@ char *db_list_sql(const char *select, const char *where, const char *table, cons
 	struct buf b = BUF_INIT;
 
 	buf_addf(&b,
-		 "%s WHERE (%s) AND (:after IS NULL OR (%s.%s, %s.id) %s (SELECT s.%s, s.id FROM %s s "
+		 "%s WHERE (%s) AND (:after IS NULL OR (%s.%s, %s.id) %s (SELECT s.%s, s.id FROM "
+		 "%s s "
 		 "WHERE s.id = :after)) ORDER BY %s.%s %s, %s.id %s LIMIT :limit",
 		 select, where && *where ? where : "1=1", table, sort_col, table, desc ? "<" : ">",
 		 sort_col, table, table, sort_col, desc ? "DESC" : "ASC", table,

@@ -99,12 +99,11 @@ int db_pool_size(struct db_pool *p);
 /* Closes every connection; call after all threads stopped. NULL-safe. */
 void db_pool_free(struct db_pool *p);
 
-
 /* One page request of a list (parsed by http's list_params_parse). */
 struct list_params {
-	int64_t limit;       /* rows wanted, 1..500 */
-	int64_t after;       /* keyset cursor: id of the last row seen, 0 = from the start */
-	int sort;            /* index into the route's sort whitelist */
+	int64_t limit; /* rows wanted, 1..500 */
+	int64_t after; /* keyset cursor: id of the last row seen, 0 = from the start */
+	int sort;      /* index into the route's sort whitelist */
 	bool desc;
 };
 

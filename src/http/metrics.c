@@ -11,13 +11,14 @@
 #include "core/banned.h"
 
 /* Upper bounds in seconds of the latency buckets. */
-static const double bucket_s[] = { 0.0005, 0.001, 0.0025, 0.005, 0.01,
-				   0.025,  0.05,  0.1,	  0.25,	 1.0 };
+static const double bucket_s[] = {
+	0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0
+};
 #define NBUCKETS (sizeof(bucket_s) / sizeof(bucket_s[0]))
 
 struct series {
-	const char *method;  /* static */
-	const char *route;   /* static (route table) or "-" */
+	const char *method; /* static */
+	const char *route;  /* static (route table) or "-" */
 	int status;
 	uint64_t count;
 };
@@ -116,7 +117,8 @@ void metrics_render(struct metrics *m, struct buf *out)
 			buf_addf(out,
 				 "anjian_http_request_duration_seconds_bucket{method=\"%s\",route="
 				 "\"%s\",le=\"%g\"} %llu\n",
-				 h->method, h->route, bucket_s[b], (unsigned long long)h->bucket[b]);
+				 h->method, h->route, bucket_s[b],
+				 (unsigned long long)h->bucket[b]);
 		buf_addf(out,
 			 "anjian_http_request_duration_seconds_bucket{method=\"%s\",route=\"%s\","
 			 "le=\"+Inf\"} %llu\n",

@@ -40,16 +40,16 @@ struct principal {
 	uint64_t perms;
 	struct scope scope;
 	bool must_change_password;
-	int64_t session_id;   /* 0 for API tokens */
-	int64_t token_id;     /* 0 for sessions */
-	char csrf[48];        /* the session's CSRF token */
+	int64_t session_id; /* 0 for API tokens */
+	int64_t token_id;   /* 0 for sessions */
+	char csrf[48];	    /* the session's CSRF token */
 };
 
 enum route_flags {
-	ROUTE_PUBLIC = 1 << 0,       /* no authentication */
-	ROUTE_JSON_BODY = 1 << 1,    /* body must be application/json; parsed into rq->body */
-	ROUTE_PENDING_OK = 1 << 2,   /* allowed while a password change is pending */
-	ROUTE_NOT_API = 1 << 3,      /* outside /api/v1 (healthz, metrics) */
+	ROUTE_PUBLIC = 1 << 0,	   /* no authentication */
+	ROUTE_JSON_BODY = 1 << 1,  /* body must be application/json; parsed into rq->body */
+	ROUTE_PENDING_OK = 1 << 2, /* allowed while a password change is pending */
+	ROUTE_NOT_API = 1 << 3,	   /* outside /api/v1 (healthz, metrics) */
 };
 
 struct req;
@@ -58,13 +58,13 @@ struct resp;
 typedef int (*route_handler_fn)(struct req *rq, struct resp *rs);
 
 struct route {
-	unsigned method;          /* one enum http_method */
-	const char *path;         /* "/api/v1/grids/{id}" */
+	unsigned method;  /* one enum http_method */
+	const char *path; /* "/api/v1/grids/{id}" */
 	route_handler_fn handler;
-	uint64_t perm;            /* required permission bit, 0 with ROUTE_PUBLIC */
-	size_t max_body;          /* 0 = config server.max_body_bytes */
+	uint64_t perm;	 /* required permission bit, 0 with ROUTE_PUBLIC */
+	size_t max_body; /* 0 = config server.max_body_bytes */
 	unsigned flags;
-	const char *summary;      /* one line for docs/api.md */
+	const char *summary; /* one line for docs/api.md */
 };
 
 #define REQ_MAX_PARAMS 4
@@ -78,28 +78,28 @@ struct req {
 	const char *param_name[REQ_MAX_PARAMS];
 	const char *param_value[REQ_MAX_PARAMS];
 	int nparams;
-	json_t *body;            /* parsed JSON body (ROUTE_JSON_BODY), owned by the request */
-	const char *raw_body;    /* raw bytes (NUL-terminated), arena-owned */
+	json_t *body;	      /* parsed JSON body (ROUTE_JSON_BODY), owned by the request */
+	const char *raw_body; /* raw bytes (NUL-terminated), arena-owned */
 	size_t raw_len;
-	struct principal *user;  /* NULL on public routes without credentials */
+	struct principal *user; /* NULL on public routes without credentials */
 	const char *ip;
 	char rid[24];
 	struct arena arena;
-	struct db *db;           /* this thread's connection */
+	struct db *db; /* this thread's connection */
 };
 
 #define RESP_MAX_HEADERS 8
 
 struct resp {
 	int status;
-	json_t *json;           /* owned; serialised by the server */
-	char *body;             /* owned raw body when json is NULL */
+	json_t *json; /* owned; serialised by the server */
+	char *body;   /* owned raw body when json is NULL */
 	size_t body_len;
 	const char *content_type;
 	char *hname[RESP_MAX_HEADERS]; /* owned */
 	char *hvalue[RESP_MAX_HEADERS];
 	int nheaders;
-	int fd;                 /* file body (static files), -1 when unused */
+	int fd; /* file body (static files), -1 when unused */
 	uint64_t fd_size;
 };
 

@@ -19,8 +19,8 @@ static const struct {
 	unsigned m;
 	const char *name;
 } methods[] = {
-	{ HTTP_GET, "GET" },	   { HTTP_POST, "POST" },   { HTTP_PUT, "PUT" },
-	{ HTTP_PATCH, "PATCH" },   { HTTP_DELETE, "DELETE" }, { HTTP_HEAD, "HEAD" },
+	{ HTTP_GET, "GET" },	     { HTTP_POST, "POST" },	{ HTTP_PUT, "PUT" },
+	{ HTTP_PATCH, "PATCH" },     { HTTP_DELETE, "DELETE" }, { HTTP_HEAD, "HEAD" },
 	{ HTTP_OPTIONS, "OPTIONS" },
 };
 
@@ -57,8 +57,8 @@ static bool match_path(struct req *rq, const char *pattern, const char *path, bo
 			if (pe == NULL || vlen == 0 || n == REQ_MAX_PARAMS)
 				return false;
 			if (store) {
-				rq->param_name[n] = arena_strndup(&rq->arena, p + 1,
-								  (size_t)(pe - p - 1));
+				rq->param_name[n] =
+					arena_strndup(&rq->arena, p + 1, (size_t)(pe - p - 1));
 				rq->param_value[n] = arena_strndup(&rq->arena, s, vlen);
 			}
 			n++;
@@ -78,8 +78,7 @@ static bool match_path(struct req *rq, const char *pattern, const char *path, bo
 	return true;
 }
 
-enum route_match router_match(struct req *rq, unsigned method, const char *path,
-			      unsigned *allowed)
+enum route_match router_match(struct req *rq, unsigned method, const char *path, unsigned *allowed)
 {
 	const struct route *hit = NULL;
 
@@ -91,8 +90,8 @@ enum route_match router_match(struct req *rq, unsigned method, const char *path,
 			*allowed |= r->method;
 			if (r->method == HTTP_GET)
 				*allowed |= HTTP_HEAD;
-			if (hit == NULL && (r->method == method ||
-					    (method == HTTP_HEAD && r->method == HTTP_GET)))
+			if (hit == NULL &&
+			    (r->method == method || (method == HTTP_HEAD && r->method == HTTP_GET)))
 				hit = r;
 		}
 	}
@@ -205,9 +204,9 @@ int resp_problem(struct resp *rs, int status, const char *title, const char *det
 		json_t *list = json_array();
 
 		for (size_t i = 0; i < errors->n; i++)
-			json_array_append_new(list, json_pack("{s:s, s:s}", "field",
-							      errors->e[i].field, "reason",
-							      errors->e[i].reason));
+			json_array_append_new(list,
+					      json_pack("{s:s, s:s}", "field", errors->e[i].field,
+							"reason", errors->e[i].reason));
 		json_object_set_new(p, "errors", list);
 	}
 	resp_json(rs, status, p);
@@ -297,7 +296,8 @@ int list_params_parse(struct req *rq, const char *const *sorts, const char *cons
 	if ((v = req_query(rq, "limit")) != NULL &&
 	    (parse_i64(v, &out->limit) < 0 || out->limit < 1 || out->limit > 500))
 		field_errors_add(fe, "limit", "must be an integer from 1 to 500");
-	if ((v = req_query(rq, "after")) != NULL && (parse_i64(v, &out->after) < 0 || out->after < 1))
+	if ((v = req_query(rq, "after")) != NULL &&
+	    (parse_i64(v, &out->after) < 0 || out->after < 1))
 		field_errors_add(fe, "after", "must be the cursor from a previous page's 'next'");
 	if ((v = req_query(rq, "sort")) != NULL) {
 		const char *key = v[0] == '-' ? v + 1 : v;
@@ -312,11 +312,11 @@ int list_params_parse(struct req *rq, const char *const *sorts, const char *cons
 			for (int i = 0; sorts && sorts[i]; i++) {
 				size_t used = strlen(allowed);
 
-				snprintf(allowed + used, sizeof(allowed) - used, "%s%s", i ? ", " : "",
-					 sorts[i]);
+				snprintf(allowed + used, sizeof(allowed) - used, "%s%s",
+					 i ? ", " : "", sorts[i]);
 			}
-			field_errors_add(fe, "sort", "must be one of: %s (prefix '-' for descending)",
-					 allowed);
+			field_errors_add(fe, "sort",
+					 "must be one of: %s (prefix '-' for descending)", allowed);
 		} else {
 			out->sort = found;
 			out->desc = v[0] == '-';

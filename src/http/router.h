@@ -22,8 +22,7 @@ enum route_match {
  * rq->param_* (values arena-allocated from rq->arena). *allowed receives the
  * bit set of methods that path accepts.
  */
-enum route_match router_match(struct req *rq, unsigned method, const char *path,
-			      unsigned *allowed);
+enum route_match router_match(struct req *rq, unsigned method, const char *path, unsigned *allowed);
 
 /* Parses "GET" etc. Returns 0 for an unknown method. */
 unsigned http_method_parse(const char *s);

@@ -32,15 +32,16 @@ static int healthz(struct req *rq, struct resp *rs)
 		db_reset(st);
 	if (rc != DB_ROW)
 		return resp_problem(rs, 503, NULL, "the database does not answer", NULL);
-	return resp_json(rs, 200, json_pack("{s:s, s:s}", "status", "ok", "version",
-					    ANJIAN_VERSION));
+	return resp_json(rs, 200,
+			 json_pack("{s:s, s:s}", "status", "ok", "version", ANJIAN_VERSION));
 }
 
 static int version(struct req *rq, struct resp *rs)
 {
 	(void)rq;
-	return resp_json(rs, 200, json_pack("{s:s, s:I}", "version", ANJIAN_VERSION,
-					    "started_ms", (json_int_t)rq->app->started_ms));
+	return resp_json(rs, 200,
+			 json_pack("{s:s, s:I}", "version", ANJIAN_VERSION, "started_ms",
+				   (json_int_t)rq->app->started_ms));
 }
 
 static int64_t rss_bytes(void)
@@ -67,17 +68,18 @@ static int metrics(struct req *rq, struct resp *rs)
 			return resp_problem(rs, 403, NULL, "your role may not do this", NULL);
 	}
 	metrics_render(rq->app->metrics, &b);
-	buf_addf(&b,
-		 "# HELP anjian_db_size_bytes Size of the database file.\n"
-		 "# TYPE anjian_db_size_bytes gauge\nanjian_db_size_bytes %" PRId64 "\n"
-		 "# HELP anjian_db_connections Open database connections.\n"
-		 "# TYPE anjian_db_connections gauge\nanjian_db_connections %d\n"
-		 "# HELP process_resident_memory_bytes Resident memory.\n"
-		 "# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes %" PRId64
-		 "\n# HELP process_start_time_seconds Start time of the process.\n"
-		 "# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds %" PRId64 "\n",
-		 db_size_bytes(rq->db), db_pool_size(rq->app->pool), rss_bytes(),
-		 rq->app->started_ms / 1000);
+	buf_addf(
+		&b,
+		"# HELP anjian_db_size_bytes Size of the database file.\n"
+		"# TYPE anjian_db_size_bytes gauge\nanjian_db_size_bytes %" PRId64 "\n"
+		"# HELP anjian_db_connections Open database connections.\n"
+		"# TYPE anjian_db_connections gauge\nanjian_db_connections %d\n"
+		"# HELP process_resident_memory_bytes Resident memory.\n"
+		"# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes %" PRId64
+		"\n# HELP process_start_time_seconds Start time of the process.\n"
+		"# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds %" PRId64 "\n",
+		db_size_bytes(rq->db), db_pool_size(rq->app->pool), rss_bytes(),
+		rq->app->started_ms / 1000);
 	if (rq->app->gauges)
 		rq->app->gauges(rq->app, rq->db, &b);
 	rs->status = 200;
@@ -88,21 +90,25 @@ static int metrics(struct req *rq, struct resp *rs)
 }
 
 static const struct route system_routes[] = {
-	{ .method = HTTP_GET, .path = "/healthz", .handler = healthz,
-	  .flags = ROUTE_PUBLIC | ROUTE_NOT_API, .summary = "liveness and database check" },
-	{ .method = HTTP_GET, .path = "/metrics", .handler = metrics,
+	{ .method = HTTP_GET,
+	  .path = "/healthz",
+	  .handler = healthz,
+	  .flags = ROUTE_PUBLIC | ROUTE_NOT_API,
+	  .summary = "liveness and database check" },
+	{ .method = HTTP_GET,
+	  .path = "/metrics",
+	  .handler = metrics,
 	  .flags = ROUTE_PUBLIC | ROUTE_NOT_API,
 	  .summary = "Prometheus metrics (login with the metrics permission when "
 		     "security.metrics_public is false)" },
-	{ .method = HTTP_GET, .path = "/api/v1/version", .handler = version,
-	  .flags = ROUTE_PUBLIC, .summary = "the server's version" },
+	{ .method = HTTP_GET,
+	  .path = "/api/v1/version",
+	  .handler = version,
+	  .flags = ROUTE_PUBLIC,
+	  .summary = "the server's version" },
 	{ 0 },
 };
 
 const struct route *const route_tables[] = {
-	system_routes,
-	org_account_routes,
-	org_unit_routes,
-	audit_routes,
-	NULL,
+	system_routes, org_account_routes, org_unit_routes, audit_routes, NULL,
 };

@@ -239,8 +239,8 @@ static int dispatch(struct conn_ctx *cx)
 		if (status >= 500) {
 			char detail[96];
 
-			log_error("handler failed route=%s err=%s error_id=%s", r->path, err_str(rc),
-				  rq->rid);
+			log_error("handler failed route=%s err=%s error_id=%s", r->path,
+				  err_str(rc), rq->rid);
 			snprintf(detail, sizeof(detail), "internal error; error_id %s", rq->rid);
 			return resp_problem(rs, status, NULL, detail, NULL);
 		}
@@ -270,9 +270,9 @@ static enum MHD_Result answer(struct conn_ctx *cx)
 			rs->body_len = strlen(rs->body);
 		}
 		bytes = rs->body_len;
-		resp = MHD_create_response_from_buffer(rs->body_len, rs->body ? rs->body : (char *)"",
-						       rs->body ? MHD_RESPMEM_MUST_FREE
-								: MHD_RESPMEM_PERSISTENT);
+		resp = MHD_create_response_from_buffer(
+			rs->body_len, rs->body ? rs->body : (char *)"",
+			rs->body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
 		rs->body = NULL;
 	}
 	if (resp == NULL)
@@ -370,8 +370,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		resp_problem(&cx->rs, 501, NULL, "this method is not supported", NULL);
 		return answer(cx);
 	}
-	if (cx->body.len && !utf8_valid(cx->body.p, cx->body.len) &&
-	    cx->match == ROUTE_MATCH_OK && (cx->rq.route->flags & ROUTE_JSON_BODY)) {
+	if (cx->body.len && !utf8_valid(cx->body.p, cx->body.len) && cx->match == ROUTE_MATCH_OK &&
+	    (cx->rq.route->flags & ROUTE_JSON_BODY)) {
 		struct field_errors fe = { 0 };
 
 		field_errors_add(&fe, "body", "is not valid UTF-8");
@@ -410,13 +410,13 @@ int http_server_start(struct app *app, struct http_server **out)
 	}
 	s = xcalloc(1, sizeof(*s));
 	s->app = app;
-	s->d = MHD_start_daemon(
-		flags, (uint16_t)app->cfg.port, NULL, NULL, on_request, app, MHD_OPTION_SOCK_ADDR,
-		sa, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)app->cfg.threads,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
-		(unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
-		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_LISTENING_ADDRESS_REUSE,
-		(unsigned)1, MHD_OPTION_END);
+	s->d = MHD_start_daemon(flags, (uint16_t)app->cfg.port, NULL, NULL, on_request, app,
+				MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_THREAD_POOL_SIZE,
+				(unsigned)app->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED,
+				on_completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+				MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
+				MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+				MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
 	if (s->d == NULL) {
 		log_error("cannot listen on %s port %d (in use, or not allowed)", app->cfg.listen,
 			  app->cfg.port);

@@ -119,9 +119,10 @@ int static_serve(struct req *rq, struct resp *rs, const char *web_dir)
 	snprintf(etag, sizeof(etag), "\"%llx-%llx.%lx\"", (unsigned long long)st.st_size,
 		 (unsigned long long)st.st_mtim.tv_sec, (unsigned long)st.st_mtim.tv_nsec);
 	resp_header(rs, "ETag", etag);
-	resp_header(rs, "Cache-Control", !index && strncmp(path, "/assets/", 8) == 0
-						 ? "public, max-age=31536000, immutable"
-						 : "no-cache");
+	resp_header(rs, "Cache-Control",
+		    !index && strncmp(path, "/assets/", 8) == 0
+			    ? "public, max-age=31536000, immutable"
+			    : "no-cache");
 	rs->content_type = static_mime_type(index ? "index.html" : path);
 	inm = req_header(rq, "If-None-Match");
 	/* If-None-Match may list several tags or be "*" (RFC 9110 §13.1.2). */

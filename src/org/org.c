@@ -66,8 +66,8 @@ int org_password_check(const char *login, const char *password, struct errmsg *w
 void org_password_generate(char *out, size_t n)
 {
 	/* No look-alikes (0/O, 1/l/I) since people type it once from a terminal. */
-	static const char *const sets[4] = { "abcdefghijkmnopqrstuvwxyz", "ABCDEFGHJKLMNPQRSTUVWXYZ",
-					     "23456789", "#%+-=@_" };
+	static const char *const sets[4] = { "abcdefghijkmnopqrstuvwxyz",
+					     "ABCDEFGHJKLMNPQRSTUVWXYZ", "23456789", "#%+-=@_" };
 	unsigned char r[32];
 	size_t len = 16;
 
@@ -159,14 +159,16 @@ int org_role_scope_check(enum role role, const struct scope *scope, struct errms
 	case ROLE_GRID_SUPERVISOR:
 		if (scope->kind == SCOPE_GRIDS || scope->kind == SCOPE_REGION)
 			return 0;
-		return errmsg_set(why, "scope", "role '%s' takes scope 'grids:ID,..' or "
-						"'region:CODE'",
+		return errmsg_set(why, "scope",
+				  "role '%s' takes scope 'grids:ID,..' or "
+				  "'region:CODE'",
 				  role_name(role));
 	case ROLE_ENTERPRISE_OFFICER:
 		if (scope->kind == SCOPE_ENTERPRISE)
 			return 0;
-		return errmsg_set(why, "scope", "role 'enterprise_officer' takes scope "
-						"'enterprise:USCC'");
+		return errmsg_set(why, "scope",
+				  "role 'enterprise_officer' takes scope "
+				  "'enterprise:USCC'");
 	default:
 		return errmsg_set(why, "role", "unknown role");
 	}
@@ -188,8 +190,8 @@ static int ring_check(const json_t *ring, struct errmsg *why)
 		if (!json_is_array(pos) || json_array_size(pos) < 2 ||
 		    !json_is_number(json_array_get(pos, 0)) ||
 		    !json_is_number(json_array_get(pos, 1)))
-			return errmsg_set(why, "geometry", "position %zu is not [longitude, latitude]",
-					  i);
+			return errmsg_set(why, "geometry",
+					  "position %zu is not [longitude, latitude]", i);
 		lon = json_number_value(json_array_get(pos, 0));
 		lat = json_number_value(json_array_get(pos, 1));
 		if (lon < 73.0 || lon > 136.0 || lat < 3.0 || lat > 54.0)
@@ -201,7 +203,8 @@ static int ring_check(const json_t *ring, struct errmsg *why)
 	last = json_array_get(ring, n - 1);
 	if (json_number_value(json_array_get(first, 0)) !=
 		    json_number_value(json_array_get(last, 0)) ||
-	    json_number_value(json_array_get(first, 1)) != json_number_value(json_array_get(last, 1)))
+	    json_number_value(json_array_get(first, 1)) !=
+		    json_number_value(json_array_get(last, 1)))
 		return errmsg_set(why, "geometry", "a ring must end where it starts");
 	return 0;
 }

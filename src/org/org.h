@@ -115,8 +115,8 @@ struct org_user_opts {
 };
 
 /* anjian user add|passwd|lock|unlock|list. Print to stdout; errors go to why. */
-int org_cli_user_add(struct app *app, struct db *db, const struct org_user_opts *o,
-		     char *generated, size_t n, struct errmsg *why);
+int org_cli_user_add(struct app *app, struct db *db, const struct org_user_opts *o, char *generated,
+		     size_t n, struct errmsg *why);
 int org_cli_user_passwd(struct app *app, struct db *db, const char *login, const char *password,
 			char *generated, size_t n, struct errmsg *why);
 int org_cli_user_lock(struct db *db, const char *login, bool lock, struct errmsg *why);

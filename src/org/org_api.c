@@ -28,7 +28,7 @@
 #include "core/banned.h"
 
 #define API_TOKEN_PREFIX "ajt_"
-#define TOUCH_EVERY_MS 60000
+#define TOUCH_EVERY_MS	 60000
 
 /* ------------------------------------------------------------ authentication */
 
@@ -92,8 +92,9 @@ void org_gauges(struct app *app, struct db *db, struct buf *out)
 	if (org_db_sessions_active(db, now_ms() - (int64_t)app->cfg.session_idle_min * 60000, &n) <
 	    0)
 		return;
-	buf_addf(out, "# HELP anjian_sessions_active Sessions used within the idle timeout.\n"
-		      "# TYPE anjian_sessions_active gauge\nanjian_sessions_active %" PRId64 "\n",
+	buf_addf(out,
+		 "# HELP anjian_sessions_active Sessions used within the idle timeout.\n"
+		 "# TYPE anjian_sessions_active gauge\nanjian_sessions_active %" PRId64 "\n",
 		 n);
 }
 
@@ -165,7 +166,8 @@ static void set_session_cookie(struct req *rq, struct resp *rs, const char *toke
 	char cookie[256];
 
 	snprintf(cookie, sizeof(cookie), "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s",
-		 HTTP_SESSION_COOKIE, token, max_age_s, rq->app->cfg.cookie_secure ? "; Secure" : "");
+		 HTTP_SESSION_COOKIE, token, max_age_s,
+		 rq->app->cfg.cookie_secure ? "; Secure" : "");
 	resp_header(rs, "Set-Cookie", cookie);
 }
 
@@ -192,8 +194,8 @@ static int login_failed(struct req *rq, struct resp *rs, const struct org_user *
 	if (u && strcmp(reason, "wrong password") == 0) {
 		/* The lockout starts when this failure reaches the threshold. */
 		int count = org_failed_logins_after(u->failed_logins, u->locked_until_ms, now);
-		int64_t until = org_lockout_until(count, now, cfg->lockout_failures,
-						  cfg->lockout_min);
+		int64_t until =
+			org_lockout_until(count, now, cfg->lockout_failures, cfg->lockout_min);
 
 		rc = org_db_user_login_failed(rq->db, u->id, until, now, &failed);
 		if (rc < 0)
@@ -283,8 +285,7 @@ static int session_create(struct req *rq, struct resp *rs)
 	return resp_json(rs, 201,
 			 json_pack("{s:s, s:s, s:b, s:o, s:i, s:I}", "token", token, "csrf_token",
 				   csrf, "must_change_password", u.must_change_password, "user",
-				   user, "idle_timeout_s", cfg->session_idle_min * 60,
-				   "expires_ms",
+				   user, "idle_timeout_s", cfg->session_idle_min * 60, "expires_ms",
 				   (json_int_t)(now + (int64_t)cfg->session_absolute_min * 60000)));
 }
 
@@ -507,8 +508,8 @@ static int users_list(struct req *rq, struct resp *rs)
 
 	if (list_params_parse(rq, sorts, filters, &lp, &fe) < 0)
 		return resp_problem(rs, 400, NULL, "invalid query", &fe);
-	rc = org_db_user_list(rq->db, manage_prefix(rq, pbuf, sizeof(pbuf)),
-			      req_query(rq, "role"), req_query(rq, "q"), &lp, &items);
+	rc = org_db_user_list(rq->db, manage_prefix(rq, pbuf, sizeof(pbuf)), req_query(rq, "role"),
+			      req_query(rq, "q"), &lp, &items);
 	if (rc < 0)
 		return rc;
 	json_array_foreach(items, i, it)
@@ -600,8 +601,8 @@ static int users_patch(struct req *rq, struct resp *rs)
 	if (fe.n)
 		return resp_invalid(rs, &fe);
 	if (u.id == rq->user->user_id && (u.locked || u.role != before.role))
-		return resp_problem(rs, 409, NULL, "you cannot lock yourself or change your own role",
-				    NULL);
+		return resp_problem(rs, 409, NULL,
+				    "you cannot lock yourself or change your own role", NULL);
 	u.updated_ms = now_ms();
 	if (u.locked != before.locked && !u.locked) {
 		u.failed_logins = 0;
@@ -781,36 +782,78 @@ static int tokens_delete(struct req *rq, struct resp *rs)
 }
 
 const struct route org_account_routes[] = {
-	{ .method = HTTP_POST, .path = "/api/v1/session", .handler = session_create,
-	  .flags = ROUTE_PUBLIC | ROUTE_JSON_BODY, .max_body = 4096,
+	{ .method = HTTP_POST,
+	  .path = "/api/v1/session",
+	  .handler = session_create,
+	  .flags = ROUTE_PUBLIC | ROUTE_JSON_BODY,
+	  .max_body = 4096,
 	  .summary = "log in with login and password; answers a token and sets the cookie" },
-	{ .method = HTTP_DELETE, .path = "/api/v1/session", .handler = session_delete,
-	  .perm = PERM_SELF, .flags = ROUTE_PENDING_OK, .summary = "log out" },
-	{ .method = HTTP_GET, .path = "/api/v1/me", .handler = me_get, .perm = PERM_SELF,
-	  .flags = ROUTE_PENDING_OK, .summary = "the current user, role, scope and permissions" },
-	{ .method = HTTP_POST, .path = "/api/v1/me/password", .handler = me_password,
-	  .perm = PERM_SELF, .flags = ROUTE_PENDING_OK | ROUTE_JSON_BODY, .max_body = 4096,
+	{ .method = HTTP_DELETE,
+	  .path = "/api/v1/session",
+	  .handler = session_delete,
+	  .perm = PERM_SELF,
+	  .flags = ROUTE_PENDING_OK,
+	  .summary = "log out" },
+	{ .method = HTTP_GET,
+	  .path = "/api/v1/me",
+	  .handler = me_get,
+	  .perm = PERM_SELF,
+	  .flags = ROUTE_PENDING_OK,
+	  .summary = "the current user, role, scope and permissions" },
+	{ .method = HTTP_POST,
+	  .path = "/api/v1/me/password",
+	  .handler = me_password,
+	  .perm = PERM_SELF,
+	  .flags = ROUTE_PENDING_OK | ROUTE_JSON_BODY,
+	  .max_body = 4096,
 	  .summary = "change one's own password (old_password, new_password)" },
-	{ .method = HTTP_GET, .path = "/api/v1/users", .handler = users_list,
-	  .perm = PERM_USER_READ, .summary = "users in your scope; filters role, q" },
-	{ .method = HTTP_POST, .path = "/api/v1/users", .handler = users_create,
-	  .perm = PERM_USER_WRITE, .flags = ROUTE_JSON_BODY, .max_body = 8192,
+	{ .method = HTTP_GET,
+	  .path = "/api/v1/users",
+	  .handler = users_list,
+	  .perm = PERM_USER_READ,
+	  .summary = "users in your scope; filters role, q" },
+	{ .method = HTTP_POST,
+	  .path = "/api/v1/users",
+	  .handler = users_create,
+	  .perm = PERM_USER_WRITE,
+	  .flags = ROUTE_JSON_BODY,
+	  .max_body = 8192,
 	  .summary = "create a user; without a password one is generated and answered once" },
-	{ .method = HTTP_GET, .path = "/api/v1/users/{id}", .handler = users_get,
-	  .perm = PERM_USER_READ, .summary = "one user" },
-	{ .method = HTTP_PATCH, .path = "/api/v1/users/{id}", .handler = users_patch,
-	  .perm = PERM_USER_WRITE, .flags = ROUTE_JSON_BODY, .max_body = 8192,
+	{ .method = HTTP_GET,
+	  .path = "/api/v1/users/{id}",
+	  .handler = users_get,
+	  .perm = PERM_USER_READ,
+	  .summary = "one user" },
+	{ .method = HTTP_PATCH,
+	  .path = "/api/v1/users/{id}",
+	  .handler = users_patch,
+	  .perm = PERM_USER_WRITE,
+	  .flags = ROUTE_JSON_BODY,
+	  .max_body = 8192,
 	  .summary = "change a user's name, role, scope, department, phone or lock" },
-	{ .method = HTTP_POST, .path = "/api/v1/users/{id}/password",
-	  .handler = users_reset_password, .perm = PERM_USER_WRITE, .flags = ROUTE_JSON_BODY,
+	{ .method = HTTP_POST,
+	  .path = "/api/v1/users/{id}/password",
+	  .handler = users_reset_password,
+	  .perm = PERM_USER_WRITE,
+	  .flags = ROUTE_JSON_BODY,
 	  .max_body = 4096,
 	  .summary = "reset a user's password (must be changed at next login)" },
-	{ .method = HTTP_GET, .path = "/api/v1/tokens", .handler = tokens_list,
-	  .perm = PERM_TOKEN_ADMIN, .summary = "API tokens of users in your scope" },
-	{ .method = HTTP_POST, .path = "/api/v1/tokens", .handler = tokens_create,
-	  .perm = PERM_TOKEN_ADMIN, .flags = ROUTE_JSON_BODY, .max_body = 4096,
+	{ .method = HTTP_GET,
+	  .path = "/api/v1/tokens",
+	  .handler = tokens_list,
+	  .perm = PERM_TOKEN_ADMIN,
+	  .summary = "API tokens of users in your scope" },
+	{ .method = HTTP_POST,
+	  .path = "/api/v1/tokens",
+	  .handler = tokens_create,
+	  .perm = PERM_TOKEN_ADMIN,
+	  .flags = ROUTE_JSON_BODY,
+	  .max_body = 4096,
 	  .summary = "create an API token for a (machine) user; the token is answered once" },
-	{ .method = HTTP_DELETE, .path = "/api/v1/tokens/{id}", .handler = tokens_delete,
-	  .perm = PERM_TOKEN_ADMIN, .summary = "revoke an API token" },
+	{ .method = HTTP_DELETE,
+	  .path = "/api/v1/tokens/{id}",
+	  .handler = tokens_delete,
+	  .perm = PERM_TOKEN_ADMIN,
+	  .summary = "revoke an API token" },
 	{ 0 },
 };

@@ -111,11 +111,11 @@ int org_db_scope_anchor(struct db *db, const struct scope *s, char *out, size_t 
 
 /* ---------------------------------------------------------------- users */
 
-#define USER_COLS                                                                                  \
-	"app_user.id, app_user.login, app_user.display_name, app_user.role, app_user.scope, "      \
-	"app_user.scope_anchor, app_user.dept_id, app_user.phone, app_user.password_hash, "        \
-	"app_user.must_change_password, app_user.locked, app_user.failed_logins, "                 \
-	"app_user.locked_until_ms, app_user.password_changed_ms, app_user.created_ms, "            \
+#define USER_COLS                                                                             \
+	"app_user.id, app_user.login, app_user.display_name, app_user.role, app_user.scope, " \
+	"app_user.scope_anchor, app_user.dept_id, app_user.phone, app_user.password_hash, "   \
+	"app_user.must_change_password, app_user.locked, app_user.failed_logins, "            \
+	"app_user.locked_until_ms, app_user.password_changed_ms, app_user.created_ms, "       \
 	"app_user.updated_ms"
 
 static int user_from_row(struct db_stmt *st, struct org_user *u)
@@ -366,7 +366,8 @@ static const char SQL_USER_LIST_WHERE[] =
 	"(:prefix IS NULL OR (app_user.scope_kind <> 'all' AND "
 	"substr(app_user.scope_anchor, 1, length(:prefix)) = :prefix)) AND "
 	"(:role IS NULL OR app_user.role = :role) AND "
-	"(:q IS NULL OR app_user.login LIKE :q ESCAPE '\\' OR app_user.display_name LIKE :q ESCAPE '\\')";
+	"(:q IS NULL OR app_user.login LIKE :q ESCAPE '\\' OR app_user.display_name LIKE :q ESCAPE "
+	"'\\')";
 static const char *const user_sort_cols[] = { "id", "login", "display_name", "created_ms" };
 
 int org_db_user_list(struct db *db, const char *anchor_prefix, const char *role, const char *q,
@@ -408,8 +409,8 @@ static const char SQL_SESSION_INSERT[] =
 	"INSERT INTO session (token_hash, csrf_token, user_id, ip, created_ms, last_seen_ms) "
 	"VALUES (:token_hash, :csrf, :user_id, :ip, :now, :now)";
 
-int org_db_session_insert(struct db *db, const char *token_hash, const char *csrf,
-			  int64_t user_id, const char *ip, int64_t now, int64_t *id)
+int org_db_session_insert(struct db *db, const char *token_hash, const char *csrf, int64_t user_id,
+			  const char *ip, int64_t now, int64_t *id)
 {
 	struct db_stmt *st = db_stmt(db, SQL_SESSION_INSERT);
 	int rc;
@@ -645,14 +646,15 @@ int org_db_token_list(struct db *db, const char *anchor_prefix, const struct lis
 	bind_after_limit(st, lp);
 	*items = json_array();
 	while ((rc = db_step(st)) == DB_ROW)
-		json_array_append_new(
-			*items, json_pack("{s:I, s:I, s:s, s:s, s:s, s:I, s:I, s:I}", "id",
-					  (json_int_t)db_col_i64(st, 0), "user_id",
-					  (json_int_t)db_col_i64(st, 1), "login", db_col_text(st, 2),
-					  "name", db_col_text(st, 3), "prefix", db_col_text(st, 4),
-					  "created_ms", (json_int_t)db_col_i64(st, 5), "last_used_ms",
-					  (json_int_t)db_col_i64(st, 6), "revoked_ms",
-					  (json_int_t)db_col_i64(st, 7)));
+		json_array_append_new(*items,
+				      json_pack("{s:I, s:I, s:s, s:s, s:s, s:I, s:I, s:I}", "id",
+						(json_int_t)db_col_i64(st, 0), "user_id",
+						(json_int_t)db_col_i64(st, 1), "login",
+						db_col_text(st, 2), "name", db_col_text(st, 3),
+						"prefix", db_col_text(st, 4), "created_ms",
+						(json_int_t)db_col_i64(st, 5), "last_used_ms",
+						(json_int_t)db_col_i64(st, 6), "revoked_ms",
+						(json_int_t)db_col_i64(st, 7)));
 	if (rc < 0) {
 		json_decref(*items);
 		*items = NULL;
@@ -768,7 +770,7 @@ int org_db_region_count(struct db *db, int64_t *n)
 
 /* ---------------------------------------------------------------- departments */
 
-#define DEPT_COLS                                                                                  \
+#define DEPT_COLS \
 	"dept.id, dept.name, dept.region_code, dept.description, dept.created_ms, dept.updated_ms"
 
 static json_t *dept_json(struct db_stmt *st)
@@ -776,7 +778,8 @@ static json_t *dept_json(struct db_stmt *st)
 	return json_pack("{s:I, s:s, s:s, s:s, s:I, s:I}", "id", (json_int_t)db_col_i64(st, 0),
 			 "name", db_col_text(st, 1), "region_code", db_col_text(st, 2),
 			 "description", db_col_text(st, 3), "created_ms",
-			 (json_int_t)db_col_i64(st, 4), "updated_ms", (json_int_t)db_col_i64(st, 5));
+			 (json_int_t)db_col_i64(st, 4), "updated_ms",
+			 (json_int_t)db_col_i64(st, 5));
 }
 
 static const char SQL_DEPT_GET[] = "SELECT " DEPT_COLS " FROM dept WHERE id = :id";
@@ -895,8 +898,8 @@ int org_db_dept_list(struct db *db, const char *region_prefix, const char *q,
 
 /* ---------------------------------------------------------------- grids */
 
-#define GRID_COLS                                                                                  \
-	"grid.id, grid.code, grid.name, grid.region_code, grid.geometry, grid.manager_id, "        \
+#define GRID_COLS                                                                           \
+	"grid.id, grid.code, grid.name, grid.region_code, grid.geometry, grid.manager_id, " \
 	"grid.patroller_id, grid.supervisor_id"
 
 void org_grid_release(struct org_grid *g)

@@ -26,7 +26,7 @@ struct org_user {
 	enum role role;
 	struct scope scope;
 	char scope_anchor[16];
-	int64_t dept_id;          /* 0 = none */
+	int64_t dept_id; /* 0 = none */
 	char phone[40];
 	char password_hash[160];
 	bool must_change_password;
@@ -66,8 +66,8 @@ int org_db_user_list(struct db *db, const char *anchor_prefix, const char *role,
 /* Public JSON form (no hash). Returns: owned. */
 json_t *org_user_json(const struct org_user *u);
 
-int org_db_session_insert(struct db *db, const char *token_hash, const char *csrf,
-			  int64_t user_id, const char *ip, int64_t now, int64_t *id);
+int org_db_session_insert(struct db *db, const char *token_hash, const char *csrf, int64_t user_id,
+			  const char *ip, int64_t now, int64_t *id);
 int org_db_session_find(struct db *db, const char *token_hash, struct org_session *s);
 int org_db_session_touch(struct db *db, int64_t id, int64_t now);
 int org_db_session_revoke(struct db *db, int64_t id, int64_t now);
@@ -112,7 +112,7 @@ struct org_grid {
 	char code[72];
 	char name[260];
 	char region_code[16];
-	char *geometry; /* owned compact GeoJSON or NULL */
+	char *geometry;					 /* owned compact GeoJSON or NULL */
 	int64_t manager_id, patroller_id, supervisor_id; /* 0 = none */
 };
 void org_grid_release(struct org_grid *g);

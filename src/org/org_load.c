@@ -63,8 +63,7 @@ static bool has(struct db *db, const char *code)
 	return rc == DB_ROW;
 }
 
-static int insert(struct db *db, const char *code, const char *name, int level,
-		  const char *parent)
+static int insert(struct db *db, const char *code, const char *name, int level, const char *parent)
 {
 	struct db_stmt *st = db_stmt(db, SQL_REGION_INSERT);
 
@@ -126,7 +125,8 @@ static int load_file(struct db *db, const char *dir, const char *file, int level
 				snprintf(parent, sizeof(parent), "%s", f[0]);
 			} else {
 				/* A statistical county unit that GB/T 2260 lacks. */
-				snprintf(parent, sizeof(parent), "%s", has(db, city) ? city : province);
+				snprintf(parent, sizeof(parent), "%s",
+					 has(db, city) ? city : province);
 				(*attached_up)++;
 			}
 			rc = insert(db, code, f[1], 4, parent);
@@ -174,8 +174,7 @@ int org_regions_load(struct db *db, const char *data_dir, int64_t *loaded)
 
 /* ------------------------------------------------------------ first administrator */
 
-int org_bootstrap_admin(struct app *app, struct db *db, bool *created, char *password_out,
-			size_t n)
+int org_bootstrap_admin(struct app *app, struct db *db, bool *created, char *password_out, size_t n)
 {
 	struct org_user u;
 	struct audit_actor a;
@@ -236,8 +235,8 @@ static int cli_audit(struct db *db, const char *action, const struct org_user *u
 	return rc;
 }
 
-int org_cli_user_add(struct app *app, struct db *db, const struct org_user_opts *o,
-		     char *generated, size_t n, struct errmsg *why)
+int org_cli_user_add(struct app *app, struct db *db, const struct org_user_opts *o, char *generated,
+		     size_t n, struct errmsg *why)
 {
 	struct org_user u;
 	const char *password = o->password;
@@ -375,13 +374,13 @@ int org_cli_user_list(struct db *db)
 		return ERR_DB;
 	printf("%-6s %-24s %-20s %-28s %s\n", "ID", "LOGIN", "ROLE", "SCOPE", "STATE");
 	while ((rc = db_step(st)) == DB_ROW) {
-		const char *state = db_col_i64(st, 4)		 ? "locked"
-				    : db_col_i64(st, 6) > now	 ? "locked-after-failures"
-				    : db_col_i64(st, 5)		 ? "must-change-password"
-								 : "active";
+		const char *state = db_col_i64(st, 4)	      ? "locked"
+				    : db_col_i64(st, 6) > now ? "locked-after-failures"
+				    : db_col_i64(st, 5)	      ? "must-change-password"
+							      : "active";
 
-		printf("%-6" PRId64 " %-24s %-20s %-28s %s\n", db_col_i64(st, 0), db_col_text(st, 1),
-		       db_col_text(st, 2), db_col_text(st, 3), state);
+		printf("%-6" PRId64 " %-24s %-20s %-28s %s\n", db_col_i64(st, 0),
+		       db_col_text(st, 1), db_col_text(st, 2), db_col_text(st, 3), state);
 	}
 	return rc < 0 ? rc : 0;
 }

@@ -290,8 +290,12 @@ static void test_tamper_forged_row_inserted_with_valid_hash(void **state)
 {
 	struct db *db = *state;
 	struct db_stmt *st;
-	struct audit_record r = { .id = 3, .actor_login = "admin", .ip = "192.0.2.10",
-				  .action = "user.delete", .entity = "user", .entity_id = "2",
+	struct audit_record r = { .id = 3,
+				  .actor_login = "admin",
+				  .ip = "192.0.2.10",
+				  .action = "user.delete",
+				  .entity = "user",
+				  .entity_id = "2",
 				  .summary = "{}" };
 	char prev[65], hash[65];
 	char *canon;

@@ -210,8 +210,9 @@ static void test_good_values(void **state)
 	assert_false(c.cookie_secure);
 	set_ok(&c, "server.max_body_bytes", "1073741824");
 	assert_true(c.max_body_bytes == 1073741824LL);
-	set_ok(&c, "server.listen", "0123456789012345678901234567890123456789"
-				    "01234567890123456789012");
+	set_ok(&c, "server.listen",
+	       "0123456789012345678901234567890123456789"
+	       "01234567890123456789012");
 	assert_int_equal(strlen(c.listen), 63);
 	for (size_t i = 0; i < 4; i++) {
 		static const char *const lv[] = { "error", "warn", "info", "debug" };

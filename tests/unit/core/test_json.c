@@ -112,8 +112,7 @@ static void test_wrong_type(void **state)
 	check_bad("{\"name\":\"n\",\"code\":\"c\",\"level\":2.0}", "level", "integer");
 	check_bad("{\"name\":\"n\",\"code\":\"c\",\"level\":true}", "level", "integer");
 	check_bad("{\"name\":\"n\",\"code\":\"c\",\"active\":1}", "active", "true or false");
-	check_bad("{\"name\":\"n\",\"code\":\"c\",\"active\":\"true\"}", "active",
-		  "true or false");
+	check_bad("{\"name\":\"n\",\"code\":\"c\",\"active\":\"true\"}", "active", "true or false");
 	check_bad("{\"name\":\"n\",\"code\":\"c\",\"tags\":{}}", "tags", "array");
 	check_bad("{\"name\":\"n\",\"code\":\"c\",\"geometry\":[]}", "geometry", "object");
 	check_bad("{\"name\":\"n\",\"code\":\"c\",\"ratio\":\"0.5\"}", "ratio", "number");
@@ -140,8 +139,7 @@ static void test_string_length_in_code_points(void **state)
 
 	(void)state;
 	check_ok("{\"name\":\"一二三四五六七八九十\",\"code\":\"c\"}");
-	check_bad("{\"name\":\"一二三四五六七八九十百\",\"code\":\"c\"}", "name",
-		  "longer than 10");
+	check_bad("{\"name\":\"一二三四五六七八九十百\",\"code\":\"c\"}", "name", "longer than 10");
 	check_ok("{\"name\":\"😀😀😀😀😀😀😀😀😀😀\",\"code\":\"c\"}");
 	check_bad("{\"name\":\"abcdefghijk\",\"code\":\"c\"}", "name", "longer than 10");
 	/* default limit: 200 characters */
@@ -250,8 +248,8 @@ static void test_errors_capped_at_16(void **state)
 
 static void test_accessors(void **state)
 {
-	json_t *o = json_pack("{s:s, s:I, s:n, s:f}", "s", "安全", "i", (json_int_t)42, "z", "f",
-			      1.5);
+	json_t *o =
+		json_pack("{s:s, s:I, s:n, s:f}", "s", "安全", "i", (json_int_t)42, "z", "f", 1.5);
 
 	(void)state;
 	assert_string_equal(json_str(o, "s"), "安全");

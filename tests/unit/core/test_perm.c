@@ -19,9 +19,10 @@
 #include "core/perm.h"
 #include "core/banned.h"
 
-static const char *const names[] = { "admin",	      "leader",		 "inspector",
-				     "grid_manager",  "grid_patroller", "grid_supervisor",
-				     "enterprise_officer" };
+static const char *const names[] = {
+	"admin",	  "leader",	     "inspector",	  "grid_manager",
+	"grid_patroller", "grid_supervisor", "enterprise_officer"
+};
 
 static void test_role_names_round_trip(void **state)
 {
@@ -69,9 +70,8 @@ static void test_every_role_has_self_and_regions(void **state)
 /* DESIGN §1: accounts, audit, tokens and writes to the organisation are the administrator's. */
 static void test_only_admin_administers(void **state)
 {
-	const uint64_t admin_only =
-		PERM_USER_WRITE | PERM_AUDIT_READ | PERM_TOKEN_ADMIN | PERM_DEPT_WRITE |
-		PERM_GRID_WRITE | PERM_METRICS;
+	const uint64_t admin_only = PERM_USER_WRITE | PERM_AUDIT_READ | PERM_TOKEN_ADMIN |
+				    PERM_DEPT_WRITE | PERM_GRID_WRITE | PERM_METRICS;
 
 	(void)state;
 	assert_int_equal(role_perms(ROLE_ADMIN) & admin_only, admin_only);

@@ -16,7 +16,7 @@
 #include "core/ratelimit.h"
 #include "core/banned.h"
 
-#define T0 1767225600000LL
+#define T0     1767225600000LL
 #define MINUTE 60000
 
 static void test_limit_per_window(void **state)

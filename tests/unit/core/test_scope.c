@@ -256,8 +256,8 @@ static void test_scope_parse_unknown_kind(void **state)
 static void test_scope_format_round_trips(void **state)
 {
 	static const char *const texts[] = {
-		"all", "region:330106", "region:330106001", "grids:1", "grids:2,5,9",
-		"enterprise:9144030071526726XG",
+		"all",	   "region:330106", "region:330106001",
+		"grids:1", "grids:2,5,9",   "enterprise:9144030071526726XG",
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {

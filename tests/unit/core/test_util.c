@@ -30,12 +30,12 @@ static void test_utf8_valid_text(void **state)
 	assert_true(valid("anjian 1.0"));
 	assert_true(valid("安全生产监管平台"));
 	assert_true(valid("西湖区 😀 ok"));
-	assert_true(valid("\xc2\x80"));         /* U+0080, first 2-byte */
-	assert_true(valid("\xdf\xbf"));         /* U+07FF */
-	assert_true(valid("\xe0\xa0\x80"));     /* U+0800, first 3-byte */
-	assert_true(valid("\xed\x9f\xbf"));     /* U+D7FF, just below the surrogates */
-	assert_true(valid("\xee\x80\x80"));     /* U+E000, just above */
-	assert_true(valid("\xef\xbf\xbd"));     /* U+FFFD */
+	assert_true(valid("\xc2\x80"));		/* U+0080, first 2-byte */
+	assert_true(valid("\xdf\xbf"));		/* U+07FF */
+	assert_true(valid("\xe0\xa0\x80"));	/* U+0800, first 3-byte */
+	assert_true(valid("\xed\x9f\xbf"));	/* U+D7FF, just below the surrogates */
+	assert_true(valid("\xee\x80\x80"));	/* U+E000, just above */
+	assert_true(valid("\xef\xbf\xbd"));	/* U+FFFD */
 	assert_true(valid("\xf0\x90\x80\x80")); /* U+10000, first 4-byte */
 	assert_true(valid("\xf4\x8f\xbf\xbf")); /* U+10FFFF, the last code point */
 	/* a NUL inside the given length is a code point like any other */
@@ -46,11 +46,11 @@ static void test_utf8_valid_text(void **state)
 static void test_utf8_rejects_overlong(void **state)
 {
 	(void)state;
-	assert_false(valid("\xc0\x80"));         /* NUL in 2 bytes */
-	assert_false(valid("\xc0\xaf"));         /* '/' in 2 bytes */
-	assert_false(valid("\xc1\xbf"));         /* U+007F in 2 bytes */
-	assert_false(valid("\xe0\x80\xaf"));     /* '/' in 3 bytes */
-	assert_false(valid("\xe0\x9f\xbf"));     /* U+07FF in 3 bytes */
+	assert_false(valid("\xc0\x80"));	 /* NUL in 2 bytes */
+	assert_false(valid("\xc0\xaf"));	 /* '/' in 2 bytes */
+	assert_false(valid("\xc1\xbf"));	 /* U+007F in 2 bytes */
+	assert_false(valid("\xe0\x80\xaf"));	 /* '/' in 3 bytes */
+	assert_false(valid("\xe0\x9f\xbf"));	 /* U+07FF in 3 bytes */
 	assert_false(valid("\xf0\x80\x80\xaf")); /* '/' in 4 bytes */
 	assert_false(valid("\xf0\x8f\xbf\xbf")); /* U+FFFF in 4 bytes */
 }
@@ -59,8 +59,8 @@ static void test_utf8_rejects_overlong(void **state)
 static void test_utf8_rejects_surrogates(void **state)
 {
 	(void)state;
-	assert_false(valid("\xed\xa0\x80"));             /* U+D800 */
-	assert_false(valid("\xed\xbf\xbf"));             /* U+DFFF */
+	assert_false(valid("\xed\xa0\x80"));		 /* U+D800 */
+	assert_false(valid("\xed\xbf\xbf"));		 /* U+DFFF */
 	assert_false(valid("\xed\xa0\xbd\xed\xb8\x80")); /* CESU-8 form of U+1F600 */
 }
 
@@ -72,9 +72,10 @@ static void test_utf8_rejects_out_of_range_and_bad_bytes(void **state)
 	assert_false(valid("\xf8\x88\x80\x80\x80")); /* 5-byte form */
 	assert_false(valid("\xfe"));
 	assert_false(valid("\xff"));
-	assert_false(valid("\x80"));           /* continuation without a lead */
-	assert_false(valid("a\xbf" "b"));
-	assert_false(valid("\xe5\x41\x89"));   /* 'A' where a continuation must be */
+	assert_false(valid("\x80")); /* continuation without a lead */
+	assert_false(valid("a\xbf"
+			   "b"));
+	assert_false(valid("\xe5\x41\x89")); /* 'A' where a continuation must be */
 	assert_false(valid("\xe5\xae\xe5\xae\x89"));
 }
 

@@ -205,9 +205,9 @@ static void test_constraint_errors_map_to_err(void **state)
 	struct db *db = *state;
 
 	assert_int_equal(add(db, 30, "n", "c30", 0), 0);
-	assert_int_equal(add(db, 31, "n", "c30", 0), ERR_CONFLICT); /* UNIQUE code */
-	assert_int_equal(add(db, 30, "n", "c31", 0), ERR_CONFLICT); /* PRIMARY KEY */
-	assert_int_equal(add(db, 32, NULL, "c32", 0), ERR_INVALID); /* NOT NULL */
+	assert_int_equal(add(db, 31, "n", "c30", 0), ERR_CONFLICT);  /* UNIQUE code */
+	assert_int_equal(add(db, 30, "n", "c31", 0), ERR_CONFLICT);  /* PRIMARY KEY */
+	assert_int_equal(add(db, 32, NULL, "c32", 0), ERR_INVALID);  /* NOT NULL */
 	assert_int_equal(add(db, 33, "n", "c33", 999), ERR_INVALID); /* foreign_keys=ON */
 	assert_int_equal(add(db, 34, "n", "c34", 30), 0);
 	/* the statement is usable again after each failure */
@@ -271,14 +271,10 @@ static void test_close_null(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_list_sql_shape),
-		T(test_list_sql_pages_through_ties),
-		T(test_list_sql_filter_with_or),
-		T(test_like_contains_escapes),
-		T(test_constraint_errors_map_to_err),
-		T(test_statement_cache),
-		T(test_transaction_rollback_and_commit),
-		cmocka_unit_test(test_close_null),
+		cmocka_unit_test(test_list_sql_shape),	 T(test_list_sql_pages_through_ties),
+		T(test_list_sql_filter_with_or),	 T(test_like_contains_escapes),
+		T(test_constraint_errors_map_to_err),	 T(test_statement_cache),
+		T(test_transaction_rollback_and_commit), cmocka_unit_test(test_close_null),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

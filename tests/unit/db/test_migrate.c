@@ -87,8 +87,8 @@ static void test_steps_are_ordered_with_both_dialects(void **state)
 
 static void test_empty_database_gets_every_table(void **state)
 {
-	static const char *const tables[] = { "region",  "dept",	"app_user",
-					      "grid",    "user_grid",	"session",
+	static const char *const tables[] = { "region",	   "dept",	"app_user",
+					      "grid",	   "user_grid", "session",
 					      "api_token", "audit_log", "schema_migration" };
 	struct db *db = *state;
 	int applied = -1;
@@ -110,14 +110,22 @@ static void test_empty_database_gets_every_table(void **state)
 static void test_schema_columns(void **state)
 {
 	static const char *const cols[][2] = {
-		{ "app_user", "password_hash" },   { "app_user", "must_change_password" },
-		{ "app_user", "failed_logins" },   { "app_user", "locked_until_ms" },
-		{ "app_user", "scope" },	   { "session", "token_hash" },
-		{ "session", "csrf_token" },	   { "session", "last_seen_ms" },
-		{ "api_token", "token_hash" },	   { "grid", "geometry" },
-		{ "grid", "manager_id" },	   { "grid", "patroller_id" },
-		{ "grid", "supervisor_id" },	   { "region", "parent_code" },
-		{ "audit_log", "prev_hash" },	   { "audit_log", "hash" },
+		{ "app_user", "password_hash" },
+		{ "app_user", "must_change_password" },
+		{ "app_user", "failed_logins" },
+		{ "app_user", "locked_until_ms" },
+		{ "app_user", "scope" },
+		{ "session", "token_hash" },
+		{ "session", "csrf_token" },
+		{ "session", "last_seen_ms" },
+		{ "api_token", "token_hash" },
+		{ "grid", "geometry" },
+		{ "grid", "manager_id" },
+		{ "grid", "patroller_id" },
+		{ "grid", "supervisor_id" },
+		{ "region", "parent_code" },
+		{ "audit_log", "prev_hash" },
+		{ "audit_log", "hash" },
 		{ "schema_migration", "applied_ms" },
 	};
 	struct db *db = *state;

@@ -38,8 +38,7 @@ static int teardown(void **state)
 	return 0;
 }
 
-static enum route_match match(struct req *rq, unsigned method, const char *path,
-			      unsigned *allowed)
+static enum route_match match(struct req *rq, unsigned method, const char *path, unsigned *allowed)
 {
 	rq->route = NULL;
 	rq->nparams = 0;
@@ -113,9 +112,17 @@ static void test_region_code_and_sub_collection(void **state)
 static void test_unknown_path(void **state)
 {
 	static const char *const paths[] = {
-		"/api/v1/grid/12", "/api/v1/grids/12/", "/api/v1/grids//", "/api/v1/grids/",
-		"/api/v1/grids/12/members", "/api/v2/grids", "/api/v1/Grids", "/", "",
-		"/healthz/", "/api/v1/regions//children",
+		"/api/v1/grid/12",
+		"/api/v1/grids/12/",
+		"/api/v1/grids//",
+		"/api/v1/grids/",
+		"/api/v1/grids/12/members",
+		"/api/v2/grids",
+		"/api/v1/Grids",
+		"/",
+		"",
+		"/healthz/",
+		"/api/v1/regions//children",
 	};
 	struct req *rq = *state;
 
@@ -135,8 +142,7 @@ static void test_wrong_method(void **state)
 	struct req *rq = *state;
 	unsigned allowed = 0;
 
-	assert_int_equal(match(rq, HTTP_PUT, "/api/v1/grids/12", &allowed),
-			 ROUTE_MATCH_NO_METHOD);
+	assert_int_equal(match(rq, HTTP_PUT, "/api/v1/grids/12", &allowed), ROUTE_MATCH_NO_METHOD);
 	assert_int_equal(allowed, HTTP_GET | HTTP_HEAD | HTTP_PATCH | HTTP_DELETE);
 	assert_null(rq->route);
 	assert_int_equal(match(rq, HTTP_GET, "/api/v1/session", &allowed), ROUTE_MATCH_NO_METHOD);
@@ -167,8 +173,8 @@ static void test_param_id_must_be_positive_integer(void **state)
 
 static void test_method_names(void **state)
 {
-	static const char *const names[] = { "GET",  "POST", "PUT",    "PATCH",
-					      "DELETE", "HEAD", "OPTIONS" };
+	static const char *const names[] = { "GET",    "POST", "PUT",	 "PATCH",
+					     "DELETE", "HEAD", "OPTIONS" };
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {

@@ -28,7 +28,7 @@
 #include "core/banned.h"
 
 #define MIN_MS (60 * 1000LL)
-#define T0 1767225600000LL /* 2026-01-01T00:00:00Z */
+#define T0     1767225600000LL /* 2026-01-01T00:00:00Z */
 
 static void pw_ok(const char *login, const char *pw)
 {
@@ -133,7 +133,7 @@ static void test_password_must_not_be_or_contain_login(void **state)
 	pw_bad("li.si-01", "li.si-01", "login");
 	pw_bad("li.si-01", "LI.SI-01", "login");
 	pw_ok("zhangsan", "Zhang-San1"); /* the login split is not the login */
-	pw_ok(NULL, "Zhangsan1!");      /* no login known yet */
+	pw_ok(NULL, "Zhangsan1!");	 /* no login known yet */
 }
 
 static void test_password_rejects_invalid_utf8(void **state)
@@ -463,9 +463,10 @@ static void test_geometry_wrong_type(void **state)
 	geometry_bad("{\"type\":\"Polygon\"}", "'type' and 'coordinates'");
 	geometry_bad("{\"coordinates\":[" RING_HZ "]}", "'type' and 'coordinates'");
 	geometry_bad("{\"type\":7,\"coordinates\":[" RING_HZ "]}", "'type' and 'coordinates'");
-	geometry_bad("{\"type\":\"Feature\",\"geometry\":{\"type\":\"Polygon\",\"coordinates\":["
-		     RING_HZ "]}}",
-		     "'type' and 'coordinates'");
+	geometry_bad(
+		"{\"type\":\"Feature\",\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[" RING_HZ
+		"]}}",
+		"'type' and 'coordinates'");
 	assert_int_equal(org_geometry_check(arr, &why), ERR_INVALID);
 	json_decref(arr);
 }
