@@ -12,7 +12,7 @@ deps:
 
 build: deps
 	@[ -f build/build.ninja ] || meson setup build --buildtype=debugoptimized >/dev/null
-	@ninja -C build
+	@ninja -C build anjian
 
 build-san/build.ninja:
 	meson setup build-san --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
@@ -20,11 +20,14 @@ build-san/build.ninja:
 run: build
 	./build/anjian serve --db $(DB)
 
+# Reconfigure so that test dependencies installed since the last setup are found.
 test:
 	@scripts/deps.sh test
-	@[ -f build/build.ninja ] || meson setup build --buildtype=debugoptimized >/dev/null
+	@if [ -f build/build.ninja ]; then meson setup --reconfigure build >/dev/null; \
+	 else meson setup build --buildtype=debugoptimized >/dev/null; fi
 	@ninja -C build
 	@$(MAKE) --no-print-directory build-san/build.ninja
+	@meson setup --reconfigure build-san >/dev/null
 	@ninja -C build-san
 	@meson test -C build --print-errorlogs --num-processes 2 || true
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \

@@ -67,7 +67,7 @@ void org_password_generate(char *out, size_t n)
 {
 	/* No look-alikes (0/O, 1/l/I) since people type it once from a terminal. */
 	static const char *const sets[4] = { "abcdefghijkmnopqrstuvwxyz",
-					     "ABCDEFGHJKLMNPQRSTUVWXYZ", "23456789", "#%+-=@_" };
+					     "ABCDEFGHJKLMNPQRSTUVWXYZ", "23456789", "-_=+@" };
 	unsigned char r[32];
 	size_t len = 16;
 
