@@ -37,7 +37,7 @@ test:
 bench:
 	@scripts/deps.sh bench
 	@[ -f build-rel/build.ninja ] || meson setup build-rel --buildtype=release >/dev/null
-	@ninja -C build-rel
+	@ninja -C build-rel anjian
 	bench/run.sh build-rel/anjian
 
 clean:

@@ -48,7 +48,7 @@ struct key {
 static const struct key keys[] = {
 	S("server.listen", listen),
 	I("server.port", port, 0, 65535),
-	I("server.threads", threads, 1, 64),
+	I("server.threads", threads, 0, 64),
 	L("server.max_body_bytes", max_body_bytes, 1024, 1024LL * 1024 * 1024),
 	S("server.web_dir", web_dir),
 	S("server.port_file", port_file),
@@ -75,7 +75,7 @@ void config_defaults(struct config *c)
 	memset(c, 0, sizeof(*c));
 	snprintf(c->listen, sizeof(c->listen), "127.0.0.1");
 	c->port = 8080;
-	c->threads = 4;
+	c->threads = 0; /* one per online CPU */
 	c->max_body_bytes = 1024 * 1024;
 	snprintf(c->web_dir, sizeof(c->web_dir), "web/dist");
 	snprintf(c->db_path, sizeof(c->db_path), "var/anjian.db");

@@ -390,6 +390,7 @@ int http_server_start(struct app *app, struct http_server **out)
 	struct sockaddr *sa;
 	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
 	const union MHD_DaemonInfo *di;
+	unsigned threads = (unsigned)app->cfg.threads;
 
 	*out = NULL;
 	random_bytes((unsigned char *)&rid_boot, sizeof(rid_boot));
@@ -407,6 +408,11 @@ int http_server_start(struct app *app, struct http_server **out)
 	} else {
 		log_error("cannot listen on '%s': not an IPv4 or IPv6 address", app->cfg.listen);
 		return ERR_INVALID;
+	}
+	if (threads == 0) {
+		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+		threads = ncpu < 1 ? 1 : ncpu > 64 ? 64 : (unsigned)ncpu;
 	}
 	s = xcalloc(1, sizeof(*s));
 	s->app = app;

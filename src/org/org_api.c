@@ -56,25 +56,25 @@ int org_auth_resolve(struct req *rq, const char *token, struct principal *out)
 		return ERR_UNAUTHORIZED;
 	sha256_hex(token, strlen(token), hash);
 	if (strncmp(token, API_TOKEN_PREFIX, strlen(API_TOKEN_PREFIX)) == 0) {
-		int64_t id, user_id;
+		int64_t id, last_used;
 
-		rc = org_db_token_find(rq->db, hash, &id, &user_id);
-		if (rc < 0 || org_db_user_by_id(rq->db, user_id, &u) < 0 || u.locked)
+		rc = org_db_token_find(rq->db, hash, &id, &last_used, &u);
+		if (rc < 0 || u.locked)
 			return ERR_UNAUTHORIZED;
 		principal_from_user(&u, out);
 		out->token_id = id;
 		out->must_change_password = false; /* machine clients have no password to change */
-		org_db_token_touch(rq->db, id, now);
+		/* Like sessions: at most one write a minute, not one per request. */
+		if (now - last_used > TOUCH_EVERY_MS)
+			org_db_token_touch(rq->db, id, now);
 		return 0;
 	}
 	struct org_session s;
 
-	rc = org_db_session_find(rq->db, hash, &s);
-	if (rc < 0 || s.revoked_ms ||
+	rc = org_db_session_find(rq->db, hash, &s, &u);
+	if (rc < 0 || s.revoked_ms || u.locked ||
 	    !org_session_valid(s.created_ms, s.last_seen_ms, now, cfg->session_idle_min,
 			       cfg->session_absolute_min))
-		return ERR_UNAUTHORIZED;
-	if (org_db_user_by_id(rq->db, s.user_id, &u) < 0 || u.locked)
 		return ERR_UNAUTHORIZED;
 	principal_from_user(&u, out);
 	out->session_id = s.id;

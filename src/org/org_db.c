@@ -118,29 +118,35 @@ int org_db_scope_anchor(struct db *db, const struct scope *s, char *out, size_t 
 	"app_user.locked_until_ms, app_user.password_changed_ms, app_user.created_ms, "       \
 	"app_user.updated_ms"
 
-static int user_from_row(struct db_stmt *st, struct org_user *u)
+/* Reads the USER_COLS columns starting at column `at`. */
+static int user_from_row_at(struct db_stmt *st, int at, struct org_user *u)
 {
 	memset(u, 0, sizeof(*u));
-	u->id = db_col_i64(st, 0);
-	COPY(u->login, db_col_text(st, 1));
-	COPY(u->display_name, db_col_text(st, 2));
-	if (role_parse(db_col_text(st, 3), &u->role) < 0 ||
-	    scope_parse(db_col_text(st, 4), &u->scope, NULL) < 0) {
+	u->id = db_col_i64(st, at + 0);
+	COPY(u->login, db_col_text(st, at + 1));
+	COPY(u->display_name, db_col_text(st, at + 2));
+	if (role_parse(db_col_text(st, at + 3), &u->role) < 0 ||
+	    scope_parse(db_col_text(st, at + 4), &u->scope, NULL) < 0) {
 		log_error("user %lld has a bad role or scope in the database", (long long)u->id);
 		return ERR_DB;
 	}
-	COPY(u->scope_anchor, db_col_text(st, 5));
-	u->dept_id = db_col_null(st, 6) ? 0 : db_col_i64(st, 6);
-	COPY(u->phone, db_col_text(st, 7));
-	COPY(u->password_hash, db_col_text(st, 8));
-	u->must_change_password = db_col_i64(st, 9) != 0;
-	u->locked = db_col_i64(st, 10) != 0;
-	u->failed_logins = (int)db_col_i64(st, 11);
-	u->locked_until_ms = db_col_i64(st, 12);
-	u->password_changed_ms = db_col_i64(st, 13);
-	u->created_ms = db_col_i64(st, 14);
-	u->updated_ms = db_col_i64(st, 15);
+	COPY(u->scope_anchor, db_col_text(st, at + 5));
+	u->dept_id = db_col_null(st, at + 6) ? 0 : db_col_i64(st, at + 6);
+	COPY(u->phone, db_col_text(st, at + 7));
+	COPY(u->password_hash, db_col_text(st, at + 8));
+	u->must_change_password = db_col_i64(st, at + 9) != 0;
+	u->locked = db_col_i64(st, at + 10) != 0;
+	u->failed_logins = (int)db_col_i64(st, at + 11);
+	u->locked_until_ms = db_col_i64(st, at + 12);
+	u->password_changed_ms = db_col_i64(st, at + 13);
+	u->created_ms = db_col_i64(st, at + 14);
+	u->updated_ms = db_col_i64(st, at + 15);
 	return 0;
+}
+
+static int user_from_row(struct db_stmt *st, struct org_user *u)
+{
+	return user_from_row_at(st, 0, u);
 }
 
 static int user_one(struct db_stmt *st, struct org_user *u)
@@ -429,10 +435,12 @@ int org_db_session_insert(struct db *db, const char *token_hash, const char *csr
 }
 
 static const char SQL_SESSION_FIND[] =
-	"SELECT id, user_id, created_ms, last_seen_ms, revoked_ms, csrf_token FROM session "
-	"WHERE token_hash = :token_hash";
+	"SELECT session.id, session.created_ms, session.last_seen_ms, session.revoked_ms, "
+	"session.csrf_token, " USER_COLS " FROM session JOIN app_user ON app_user.id = "
+	"session.user_id WHERE session.token_hash = :token_hash";
 
-int org_db_session_find(struct db *db, const char *token_hash, struct org_session *s)
+int org_db_session_find(struct db *db, const char *token_hash, struct org_session *s,
+			struct org_user *u)
 {
 	struct db_stmt *st = db_stmt(db, SQL_SESSION_FIND);
 	int rc;
@@ -446,13 +454,14 @@ int org_db_session_find(struct db *db, const char *token_hash, struct org_sessio
 	if (rc < 0)
 		return rc;
 	s->id = db_col_i64(st, 0);
-	s->user_id = db_col_i64(st, 1);
-	s->created_ms = db_col_i64(st, 2);
-	s->last_seen_ms = db_col_i64(st, 3);
-	s->revoked_ms = db_col_i64(st, 4);
-	COPY(s->csrf, db_col_text(st, 5));
+	s->created_ms = db_col_i64(st, 1);
+	s->last_seen_ms = db_col_i64(st, 2);
+	s->revoked_ms = db_col_i64(st, 3);
+	COPY(s->csrf, db_col_text(st, 4));
+	rc = user_from_row_at(st, 5, u);
+	s->user_id = u->id;
 	db_reset(st);
-	return 0;
+	return rc;
 }
 
 static const char SQL_SESSION_TOUCH[] = "UPDATE session SET last_seen_ms = :now WHERE id = :id";
@@ -543,9 +552,12 @@ int org_db_token_insert(struct db *db, int64_t user_id, const char *name, const 
 }
 
 static const char SQL_TOKEN_FIND[] =
-	"SELECT id, user_id FROM api_token WHERE token_hash = :token_hash AND revoked_ms = 0";
+	"SELECT api_token.id, api_token.last_used_ms, " USER_COLS " FROM api_token JOIN app_user "
+	"ON app_user.id = api_token.user_id WHERE api_token.token_hash = :token_hash AND "
+	"api_token.revoked_ms = 0";
 
-int org_db_token_find(struct db *db, const char *token_hash, int64_t *id, int64_t *user_id)
+int org_db_token_find(struct db *db, const char *token_hash, int64_t *id, int64_t *last_used_ms,
+		      struct org_user *u)
 {
 	struct db_stmt *st = db_stmt(db, SQL_TOKEN_FIND);
 	int rc;
@@ -559,9 +571,10 @@ int org_db_token_find(struct db *db, const char *token_hash, int64_t *id, int64_
 	if (rc < 0)
 		return rc;
 	*id = db_col_i64(st, 0);
-	*user_id = db_col_i64(st, 1);
+	*last_used_ms = db_col_i64(st, 1);
+	rc = user_from_row_at(st, 2, u);
 	db_reset(st);
-	return 0;
+	return rc;
 }
 
 static const char SQL_TOKEN_TOUCH[] = "UPDATE api_token SET last_used_ms = :now WHERE id = :id";

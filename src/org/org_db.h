@@ -68,7 +68,9 @@ json_t *org_user_json(const struct org_user *u);
 
 int org_db_session_insert(struct db *db, const char *token_hash, const char *csrf, int64_t user_id,
 			  const char *ip, int64_t now, int64_t *id);
-int org_db_session_find(struct db *db, const char *token_hash, struct org_session *s);
+/* The session with this token hash and its user, in one query. */
+int org_db_session_find(struct db *db, const char *token_hash, struct org_session *s,
+			struct org_user *u);
 int org_db_session_touch(struct db *db, int64_t id, int64_t now);
 int org_db_session_revoke(struct db *db, int64_t id, int64_t now);
 /* Revokes every live session of user_id except except_id (0 = none). */
@@ -77,8 +79,9 @@ int org_db_sessions_active(struct db *db, int64_t since_ms, int64_t *n);
 
 int org_db_token_insert(struct db *db, int64_t user_id, const char *name, const char *prefix,
 			const char *token_hash, int64_t now, int64_t *id);
-/* Finds a live token by hash: *id and *user_id. */
-int org_db_token_find(struct db *db, const char *token_hash, int64_t *id, int64_t *user_id);
+/* Finds a live token by hash: its id, when it was last used, and its user. */
+int org_db_token_find(struct db *db, const char *token_hash, int64_t *id, int64_t *last_used_ms,
+		      struct org_user *u);
 int org_db_token_touch(struct db *db, int64_t id, int64_t now);
 /* The user token id belongs to (revoked or not). Returns 0 or ERR_NOT_FOUND. */
 int org_db_token_user(struct db *db, int64_t id, int64_t *user_id);

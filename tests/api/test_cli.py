@@ -121,7 +121,7 @@ def usage_errors(t, tmp):
         (['migrate', '--help=yes'], '--help'),
         (['serve', '--port', '70000'], 'server.port'),
         (['serve', '--port', '8o8o'], 'server.port'),
-        (['serve', '--threads', '0'], 'server.threads'),
+        (['serve', '--threads', '65'], 'server.threads'),
         (['migrate', '--set', 'server.threads=abc'], 'server.threads'),
         (['migrate', '--set', 'nosuch.key=1'], 'nosuch.key'),
         (['migrate', '--set', 'novalue'], 'novalue'),
@@ -388,8 +388,8 @@ def test_config_precedence_threads_and_log_level(t):
     with open(ini, 'w') as fh:
         fh.write('[server]\nthreads = 3\n\n[log]\nlevel = error\n')
     try:
-        base = t.server()
-        plain = threads_of(base)  # 4 workers by default
+        base = t.server(['--threads', '4'])
+        plain = threads_of(base)  # the process's own threads + 4 workers
         t.true(access_lines(t, base, True) >= 3, 'no access log at the default level info')
         s1 = t.server(['--config', ini])
         t.eq(threads_of(s1), plain - 1, 'file: threads = 3')

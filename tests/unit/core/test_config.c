@@ -166,6 +166,20 @@ static void test_port_range(void **state)
 	set_bad("server.port", "99999999999999999999");
 }
 
+/* server.threads: 1..64 workers, or 0 for one per online CPU (the default). */
+static void test_threads_zero_means_one_per_cpu(void **state)
+{
+	struct config c;
+
+	(void)state;
+	config_defaults(&c);
+	assert_int_equal(c.threads, 0);
+	set_ok(&c, "server.threads", "64");
+	assert_int_equal(c.threads, 64);
+	set_ok(&c, "server.threads", "0");
+	assert_int_equal(c.threads, 0);
+}
+
 static void test_bad_values(void **state)
 {
 	(void)state;
@@ -176,7 +190,7 @@ static void test_bad_values(void **state)
 	set_bad("server.port", " 80");
 	set_bad("server.port", "\t80");
 	set_bad("server.port", "+80");
-	set_bad("server.threads", "0");
+	set_bad("server.threads", "-1");
 	set_bad("server.threads", "65");
 	set_bad("server.max_body_bytes", "1023");
 	set_bad("security.session_idle_min", "0");
@@ -396,6 +410,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_precedence_defaults_file_env_flags),
 		cmocka_unit_test(test_port_range),
+		cmocka_unit_test(test_threads_zero_means_one_per_cpu),
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_good_values),
 		cmocka_unit_test(test_unknown_key_in_flags),
