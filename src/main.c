@@ -442,8 +442,10 @@ static int cmd_serve(struct app *app, struct db *db)
 			return EXIT_FAIL;
 		}
 	}
-	log_info("listening on http://%s:%d/ database=%s started_in_ms=%" PRId64, app->cfg.listen,
-		 http_server_port(srv), app->cfg.db_path, now_ms() - app->started_ms);
+	log_info("listening on http://%s%s%s:%d/ database=%s started_in_ms=%" PRId64,
+		 strchr(app->cfg.listen, ':') ? "[" : "", app->cfg.listen,
+		 strchr(app->cfg.listen, ':') ? "]" : "", http_server_port(srv), app->cfg.db_path,
+		 now_ms() - app->started_ms);
 	sigwait(&set, &sig);
 	log_info("stopping on signal %d", sig);
 	http_server_stop(srv);
@@ -556,15 +558,25 @@ int main(int argc, char **argv)
 		print_help(cli.cmd);
 		return 0;
 	}
+	/* Every command reads its configuration, so a bad one is reported by any of them. */
+	rc = load_config(&cli, &app.cfg);
+	if (rc != 0)
+		return rc;
 	if (strcmp(cli.cmd->name, "version") == 0) {
 		printf("anjian %s\n", ANJIAN_VERSION);
 		return 0;
 	}
 	if (strcmp(cli.cmd->name, "routes") == 0)
 		return cmd_routes(&cli);
-	rc = load_config(&cli, &app.cfg);
-	if (rc != 0)
-		return rc;
+	/* Only serve and migrate create a database: a mistyped --db must not back up nothing. */
+	if (strcmp(cli.cmd->name, "serve") != 0 && strcmp(cli.cmd->name, "migrate") != 0 &&
+	    access(app.cfg.db_path, F_OK) != 0) {
+		fprintf(stderr,
+			"anjian: database '%s' does not exist (anjian migrate or anjian serve "
+			"creates it)\n",
+			app.cfg.db_path);
+		return EXIT_FAIL;
+	}
 	rc = open_db(&app, &db);
 	if (rc != 0)
 		goto out;

@@ -59,8 +59,9 @@ void audit_actor_cli(struct audit_actor *a);
 /*
  * Appends one record. Must run inside the caller's write transaction
  * (db_begin), so that the record and the change commit together.
- * summary (borrowed, may be NULL = {}) must hold no secrets.
- * Returns 0 or ERR_DB.
+ * summary (borrowed) must hold no secrets; NULL (e.g. a json_pack() that failed) is
+ * refused, so that no change is recorded without its description.
+ * Returns 0, ERR_INTERNAL (no summary) or ERR_DB.
  */
 int audit_append(struct db *db, const struct audit_actor *actor, const char *action,
 		 const char *entity, const char *entity_id, const json_t *summary);

@@ -20,7 +20,12 @@
 void audit_actor_from_req(const struct req *rq, struct audit_actor *a)
 {
 	memset(a, 0, sizeof(*a));
-	if (rq->user) {
+	if (rq->user && rq->user->token_id) {
+		/* A machine client: its account and which of its tokens acted. */
+		a->id = rq->user->user_id;
+		snprintf(a->login, sizeof(a->login), "%s#token%lld", rq->user->login,
+			 (long long)rq->user->token_id);
+	} else if (rq->user) {
 		a->id = rq->user->user_id;
 		snprintf(a->login, sizeof(a->login), "%s", rq->user->login);
 	} else {

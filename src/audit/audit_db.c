@@ -44,6 +44,11 @@ int audit_append(struct db *db, const struct audit_actor *actor, const char *act
 		return rc;
 	}
 	sum = summary ? json_dumps(summary, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	if (sum == NULL) {
+		/* Never store "{}" for a change that could not be described. */
+		log_error("audit summary cannot be encoded action=%s", action);
+		return ERR_INTERNAL;
+	}
 	r.id = last_id + 1;
 	r.at_ms = now_ms();
 	r.actor_id = actor->id;
@@ -52,7 +57,7 @@ int audit_append(struct db *db, const struct audit_actor *actor, const char *act
 	r.action = action;
 	r.entity = entity;
 	r.entity_id = entity_id;
-	r.summary = sum ? sum : "{}";
+	r.summary = sum;
 	canon = audit_canonical(&r);
 	audit_chain_hash(prev, canon, hash);
 

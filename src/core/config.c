@@ -6,6 +6,7 @@
  */
 #include "core/config.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <ini.h>
@@ -18,7 +19,7 @@
 #include "core/util.h"
 #include "core/banned.h"
 
-enum key_type { K_STR, K_INT, K_I64, K_BOOL, K_LEVEL };
+enum key_type { K_STR, K_PATH, K_ADDR, K_INT, K_I64, K_BOOL, K_LEVEL };
 
 struct key {
 	const char *name;
@@ -28,33 +29,28 @@ struct key {
 	int64_t min, max;
 };
 
-#define S(n, f)                                                                             \
-	{                                                                                   \
-		n, K_STR, offsetof(struct config, f), sizeof(((struct config *)0)->f), 0, 0 \
-	}
-#define I(n, f, lo, hi)                                         \
-	{                                                       \
-		n, K_INT, offsetof(struct config, f), 0, lo, hi \
-	}
-#define L(n, f, lo, hi)                                         \
-	{                                                       \
-		n, K_I64, offsetof(struct config, f), 0, lo, hi \
-	}
-#define B(n, f)                                                \
-	{                                                      \
-		n, K_BOOL, offsetof(struct config, f), 0, 0, 0 \
-	}
+/* clang-format off */
+#define T(n, f, type) { n, type, offsetof(struct config, f), sizeof(((struct config *)0)->f), 0, 0 }
+#define S(n, f) T(n, f, K_STR)
+#define P(n, f) T(n, f, K_PATH)
+#define A(n, f) T(n, f, K_ADDR)
+#define I(n, f, lo, hi) { n, K_INT, offsetof(struct config, f), 0, lo, hi }
+#define L(n, f, lo, hi) { n, K_I64, offsetof(struct config, f), 0, lo, hi }
+#define B(n, f) { n, K_BOOL, offsetof(struct config, f), 0, 0, 0 }
+/* clang-format on */
 
 static const struct key keys[] = {
-	S("server.listen", listen),
+	A("server.listen", listen),
 	I("server.port", port, 0, 65535),
 	I("server.threads", threads, 0, 64),
 	L("server.max_body_bytes", max_body_bytes, 1024, 1024LL * 1024 * 1024),
-	S("server.web_dir", web_dir),
+	I("server.max_connections", max_connections, 1, 100000),
+	I("server.max_connections_per_ip", max_connections_per_ip, 0, 100000),
+	P("server.web_dir", web_dir),
 	S("server.port_file", port_file),
-	S("database.path", db_path),
+	P("database.path", db_path),
 	I("database.busy_timeout_ms", busy_timeout_ms, 0, 600000),
-	S("data.dir", data_dir),
+	P("data.dir", data_dir),
 	{ "log.level", K_LEVEL, offsetof(struct config, log_level),
 	  sizeof(((struct config *)0)->log_level), 0, 0 },
 	B("log.access", access_log),
@@ -77,6 +73,8 @@ void config_defaults(struct config *c)
 	c->port = 8080;
 	c->threads = 0; /* one per online CPU */
 	c->max_body_bytes = 1024 * 1024;
+	c->max_connections = 1000;
+	c->max_connections_per_ip = 128;
 	snprintf(c->web_dir, sizeof(c->web_dir), "web/dist");
 	snprintf(c->db_path, sizeof(c->db_path), "var/anjian.db");
 	c->busy_timeout_ms = 5000;
@@ -109,6 +107,19 @@ int config_set(struct config *c, const char *key, const char *value, struct errm
 		return ERR_NOT_FOUND;
 	}
 	switch (k->type) {
+	case K_ADDR: {
+		unsigned char addr[sizeof(struct in6_addr)];
+
+		if (inet_pton(AF_INET, value, addr) != 1 && inet_pton(AF_INET6, value, addr) != 1)
+			return errmsg_set(why, key,
+					  "'%s' must be an IPv4 or IPv6 address, not '%s'", key,
+					  value);
+	}
+		/* fall through */
+	case K_PATH:
+		if (k->type == K_PATH && value[0] == '\0')
+			return errmsg_set(why, key, "'%s' must not be empty", key);
+		/* fall through */
 	case K_STR:
 		if (strlen(value) >= k->size)
 			return errmsg_set(why, key, "'%s' is longer than %zu bytes", key,

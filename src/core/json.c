@@ -18,10 +18,14 @@ void field_errors_add(struct field_errors *fe, const char *field, const char *fm
 		fe->dropped++;
 		return;
 	}
-	snprintf(fe->e[fe->n].field, sizeof(fe->e[0].field), "%s", field);
+	char reason[sizeof(fe->e[0].reason)];
+
+	/* Both go into JSON: keep them valid UTF-8 even when they echo bad input. */
+	utf8_copy(fe->e[fe->n].field, sizeof(fe->e[0].field), field);
 	va_start(ap, fmt);
-	vsnprintf(fe->e[fe->n].reason, sizeof(fe->e[0].reason), fmt, ap);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
+	utf8_copy(fe->e[fe->n].reason, sizeof(fe->e[0].reason), reason);
 	fe->n++;
 }
 

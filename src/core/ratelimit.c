@@ -3,6 +3,7 @@
 /* Fixed-window counters in a small open-addressing table; old windows are reused. */
 #include "core/ratelimit.h"
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,8 +65,8 @@ static bool key_eq(const struct slot *s, const char *key)
 	return strncmp(s->key, key, sizeof(s->key) - 1) == 0;
 }
 
-bool rate_limiter_allow(struct rate_limiter *rl, const char *key, int64_t now_ms,
-			int *retry_after_s)
+bool rate_limiter_allow_ex(struct rate_limiter *rl, const char *key, int64_t now_ms,
+			   int *retry_after_s, int *attempt)
 {
 	uint32_t h = hash(key);
 	struct slot *use = NULL;
@@ -93,6 +94,8 @@ bool rate_limiter_allow(struct rate_limiter *rl, const char *key, int64_t now_ms
 	if (use == NULL) {
 		pthread_mutex_unlock(&rl->lock);
 		log_every_ms(60000, LL_WARN, "rate limiter table crowded; key not tracked");
+		if (attempt)
+			*attempt = 1;
 		return true;
 	}
 	if (!key_eq(use, key) || now_ms - use->window_start_ms >= rl->window_ms) {
@@ -101,11 +104,19 @@ bool rate_limiter_allow(struct rate_limiter *rl, const char *key, int64_t now_ms
 		use->count = 0;
 	}
 	ok = use->count < rl->limit;
-	if (ok)
-		use->count++;
+	if (use->count < INT_MAX)
+		use->count++; /* refused events count too: callers tell the first refusal */
+	if (attempt)
+		*attempt = use->count;
 	if (!ok && retry_after_s)
 		*retry_after_s =
 			(int)((use->window_start_ms + rl->window_ms - now_ms + 999) / 1000);
 	pthread_mutex_unlock(&rl->lock);
 	return ok;
+}
+
+bool rate_limiter_allow(struct rate_limiter *rl, const char *key, int64_t now_ms,
+			int *retry_after_s)
+{
+	return rate_limiter_allow_ex(rl, key, now_ms, retry_after_s, NULL);
 }

@@ -21,4 +21,11 @@ void rate_limiter_free(struct rate_limiter *rl);
 bool rate_limiter_allow(struct rate_limiter *rl, const char *key, int64_t now_ms,
 			int *retry_after_s);
 
+/*
+ * As rate_limiter_allow; *attempt (may be NULL) receives the number of this event within
+ * its key's window, refused ones included, so that limit + 1 is the first refusal.
+ */
+bool rate_limiter_allow_ex(struct rate_limiter *rl, const char *key, int64_t now_ms,
+			   int *retry_after_s, int *attempt);
+
 #endif

@@ -53,6 +53,47 @@ bool utf8_valid(const char *str, size_t n)
 	return true;
 }
 
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 when it is not valid. */
+static size_t utf8_seq(const char *s, size_t left)
+{
+	unsigned char c = (unsigned char)s[0];
+	size_t n = c < 0x80		? 1
+		   : (c & 0xE0) == 0xC0 ? 2
+		   : (c & 0xF0) == 0xE0 ? 3
+		   : (c & 0xF8) == 0xF0 ? 4
+					: 0;
+
+	if (n == 0 || n > left || !utf8_valid(s, n))
+		return 0;
+	return n;
+}
+
+void utf8_copy(char *dst, size_t size, const char *src)
+{
+	size_t o = 0, len;
+
+	if (src == NULL)
+		src = "";
+	len = strlen(src);
+	for (size_t i = 0; i < len;) {
+		size_t n = utf8_seq(src + i, len - i);
+
+		if (n == 0) {
+			if (o + 1 >= size)
+				break;
+			dst[o++] = '?';
+			i++;
+			continue;
+		}
+		if (o + n >= size)
+			break;
+		memcpy(dst + o, src + i, n);
+		o += n;
+		i += n;
+	}
+	dst[o] = '\0';
+}
+
 size_t utf8_len(const char *s)
 {
 	size_t n = 0;

@@ -9,6 +9,12 @@
 
 /* True when s[0..n) is well-formed UTF-8 (no overlongs, no surrogates). */
 bool utf8_valid(const char *s, size_t n);
+/*
+ * Copies src (NULL = "") into dst of size bytes, cutting at a code point boundary when
+ * it does not fit, so that a copy of valid UTF-8 is valid UTF-8. Bytes of src that are
+ * not valid UTF-8 become '?'. size must be > 0.
+ */
+void utf8_copy(char *dst, size_t size, const char *src);
 /* Number of code points in valid UTF-8 text s. */
 size_t utf8_len(const char *s);
 /* Writes 2n lower-case hex digits and a NUL to out (size >= 2n+1). */

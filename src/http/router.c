@@ -115,7 +115,8 @@ int req_param_id(struct req *rq, const char *name, int64_t *out)
 {
 	const char *v = req_param(rq, name);
 
-	if (v == NULL || parse_i64(v, out) < 0 || *out <= 0)
+	/* One spelling per id: "01" is not 1. */
+	if (v == NULL || v[0] == '0' || parse_i64(v, out) < 0 || *out <= 0)
 		return ERR_INVALID;
 	return 0;
 }
@@ -136,6 +137,15 @@ int resp_json(struct resp *rs, int status, json_t *body)
 	rs->json = body;
 	rs->status = status;
 	rs->content_type = "application/json";
+	/* jansson answers NULL when a value could not be built (e.g. text that is not UTF-8). */
+	if (body == NULL) {
+		log_error("BUG: a handler answered %d with no JSON body", status);
+		rs->json = json_pack("{s:s, s:s, s:i, s:s}", "type", "about:blank", "title",
+				     "Internal Server Error", "status", 500, "detail",
+				     "the answer could not be encoded");
+		rs->status = 500;
+		rs->content_type = "application/problem+json";
+	}
 	return 0;
 }
 
@@ -267,6 +277,8 @@ static bool in_list(const char *const *list, const char *s)
 struct qctx {
 	const char *const *filters;
 	struct field_errors *fe;
+	const char *seen[32];
+	int nseen;
 };
 
 static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -277,15 +289,25 @@ static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char 
 	(void)kind;
 	(void)value;
 	if (strcmp(key, "limit") && strcmp(key, "after") && strcmp(key, "sort") &&
-	    !in_list(q->filters, key))
+	    !in_list(q->filters, key)) {
 		field_errors_add(q->fe, key, "unknown query argument");
+		return MHD_YES;
+	}
+	/* ?limit=1&limit=1000: which one was meant is not ours to guess. */
+	for (int i = 0; i < q->nseen; i++)
+		if (strcmp(q->seen[i], key) == 0) {
+			field_errors_add(q->fe, key, "given more than once");
+			return MHD_YES;
+		}
+	if (q->nseen < 32)
+		q->seen[q->nseen++] = key;
 	return MHD_YES;
 }
 
 int list_params_parse(struct req *rq, const char *const *sorts, const char *const *filters,
 		      struct list_params *out, struct field_errors *fe)
 {
-	struct qctx q = { filters, fe };
+	struct qctx q = { .filters = filters, .fe = fe };
 	const char *v;
 
 	out->limit = 50;

@@ -9,6 +9,7 @@
 #include "http/server.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <inttypes.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
@@ -42,7 +43,9 @@ struct conn_ctx {
 	struct resp rs;
 	struct buf body;
 	size_t limit;
-	bool too_large;
+	bool too_large; /* the body grew past the limit while being read */
+	bool refused;	/* the gate answered: the body is discarded */
+	bool answered;	/* the response is queued */
 	bool is_api;
 	enum route_match match;
 	unsigned allowed;
@@ -126,31 +129,58 @@ static const char *find_token(struct req *rq, bool *via_cookie)
 	return NULL;
 }
 
+/* application/json, with no charset or charset=utf-8 (RFC 8259 §8.1: JSON is UTF-8). */
 static bool is_json_type(const char *ct)
 {
 	size_t n = strlen("application/json");
+	const char *p;
 
-	return ct && strncasecmp(ct, "application/json", n) == 0 &&
-	       (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+	if (ct == NULL || strncasecmp(ct, "application/json", n) != 0)
+		return false;
+	p = ct + n;
+	while (*p == ' ')
+		p++;
+	if (*p == '\0')
+		return true;
+	if (*p++ != ';')
+		return false;
+	while (*p == ' ')
+		p++;
+	return strncasecmp(p, "charset=", 8) == 0 &&
+	       (strcasecmp(p + 8, "utf-8") == 0 || strcasecmp(p + 8, "\"utf-8\"") == 0);
 }
 
-static int dispatch(struct conn_ctx *cx)
+/*
+ * Everything that needs only the request line and the headers, decided before a byte
+ * of the body is read: route (404/405), credentials (401), pending password change,
+ * permission and CSRF (403), declared size (413), media type (415). Returns true when
+ * the answer is ready in cx->rs; the body is then discarded, never buffered, so that
+ * nobody can make the server hold memory without being allowed to send it.
+ */
+static bool gate(struct conn_ctx *cx, uint64_t declared_len, bool has_len)
 {
 	struct req *rq = &cx->rq;
 	struct resp *rs = &cx->rs;
 	const struct route *r = rq->route;
 	const char *token;
 	bool via_cookie;
-	int rc;
 
+	if (rq->method == 0) {
+		/* RFC 9110 §15.6.2: a method the server does not know at all. */
+		resp_problem(rs, 501, NULL, "this method is not supported", NULL);
+		return true;
+	}
 	if (cx->match == ROUTE_MATCH_NO_PATH) {
-		if (cx->is_api)
-			return resp_problem(rs, 404, NULL, "no such endpoint", NULL);
+		if (cx->is_api) {
+			resp_problem(rs, 404, NULL, "no such endpoint", NULL);
+			return true;
+		}
 		if (rq->method != HTTP_GET && rq->method != HTTP_HEAD) {
 			resp_header(rs, "Allow", "GET, HEAD");
-			return resp_problem(rs, 405, NULL, "only GET and HEAD serve files", NULL);
+			resp_problem(rs, 405, NULL, "only GET and HEAD serve files", NULL);
+			return true;
 		}
-		return static_serve(rq, rs, rq->app->cfg.web_dir);
+		return false;
 	}
 	if (cx->match == ROUTE_MATCH_NO_METHOD) {
 		char allow[80] = "";
@@ -163,63 +193,93 @@ static int dispatch(struct conn_ctx *cx)
 					 used ? ", " : "", http_method_name(m));
 			}
 		resp_header(rs, "Allow", allow);
-		return resp_problem(rs, 405, NULL, "method not allowed on this resource", NULL);
+		resp_problem(rs, 405, NULL, "method not allowed on this resource", NULL);
+		return true;
 	}
+	rq->db = db_pool_get(rq->app->pool);
+	if (rq->db == NULL) {
+		resp_problem(rs, 503, NULL, "the database cannot be opened", NULL);
+		return true;
+	}
+	/* Public routes (log in, health) ignore credentials but for /metrics' own check. */
+	token = find_token(rq, &via_cookie);
+	if (token && rq->app->auth_resolve(rq, token, &cx->user) == 0)
+		rq->user = &cx->user;
+	if (!(r->flags & ROUTE_PUBLIC)) {
+		if (rq->user == NULL) {
+			resp_header(rs, "WWW-Authenticate", "Bearer");
+			resp_problem(rs, 401, NULL,
+				     token ? "the session has expired or the token is not valid"
+					   : "log in first",
+				     NULL);
+			return true;
+		}
+		if (rq->user->must_change_password && !(r->flags & ROUTE_PENDING_OK)) {
+			resp_problem(rs, 403, NULL,
+				     "the password must be changed before anything else "
+				     "(POST /api/v1/me/password)",
+				     NULL);
+			return true;
+		}
+		if (r->perm && !(rq->user->perms & r->perm)) {
+			resp_problem(rs, 403, NULL, "your role may not do this", NULL);
+			return true;
+		}
+		/* Cookies are sent by browsers on their own: writes need the CSRF token too. */
+		if (via_cookie && rq->method != HTTP_GET && rq->method != HTTP_HEAD &&
+		    rq->method != HTTP_OPTIONS) {
+			const char *t = req_header(rq, "X-CSRF-Token");
+
+			if (t == NULL || !rq->user->csrf[0] || !str_equal_ct(t, rq->user->csrf)) {
+				resp_problem(rs, 403, NULL,
+					     "missing or wrong X-CSRF-Token header for a cookie "
+					     "session",
+					     NULL);
+				return true;
+			}
+		}
+	}
+	if (has_len && declared_len > cx->limit) {
+		char detail[96];
+
+		snprintf(detail, sizeof(detail), "the body is larger than %zu bytes", cx->limit);
+		resp_problem(rs, 413, NULL, detail, NULL);
+		return true;
+	}
+	if ((r->flags & ROUTE_JSON_BODY) &&
+	    !is_json_type(req_header(rq, MHD_HTTP_HEADER_CONTENT_TYPE))) {
+		resp_problem(rs, 415, NULL, "the body must be application/json (UTF-8)", NULL);
+		return true;
+	}
+	return false;
+}
+
+/* Runs once the body is complete and the gate let the request through. */
+static int run(struct conn_ctx *cx)
+{
+	struct req *rq = &cx->rq;
+	struct resp *rs = &cx->rs;
+	const struct route *r = rq->route;
+	int rc;
+
+	if (cx->match == ROUTE_MATCH_NO_PATH)
+		return static_serve(rq, rs, rq->app->cfg.web_dir);
 	if (cx->too_large) {
 		char detail[96];
 
 		snprintf(detail, sizeof(detail), "the body is larger than %zu bytes", cx->limit);
 		return resp_problem(rs, 413, NULL, detail, NULL);
 	}
-	rq->db = db_pool_get(rq->app->pool);
-	if (rq->db == NULL)
-		return resp_problem(rs, 503, NULL, "the database cannot be opened", NULL);
-
-	token = find_token(rq, &via_cookie);
-	if (token) {
-		rc = rq->app->auth_resolve(rq, token, &cx->user);
-		if (rc == 0) {
-			rq->user = &cx->user;
-		} else if (!(r->flags & ROUTE_PUBLIC)) {
-			resp_header(rs, "WWW-Authenticate", "Bearer");
-			return resp_problem(rs, 401, NULL,
-					    "the session has expired or the token is not valid",
-					    NULL);
-		}
-	}
-	if (!(r->flags & ROUTE_PUBLIC)) {
-		if (rq->user == NULL) {
-			resp_header(rs, "WWW-Authenticate", "Bearer");
-			return resp_problem(rs, 401, NULL, "log in first", NULL);
-		}
-		if (rq->user->must_change_password && !(r->flags & ROUTE_PENDING_OK))
-			return resp_problem(rs, 403, NULL,
-					    "the password must be changed before anything else "
-					    "(POST /api/v1/me/password)",
-					    NULL);
-		if (r->perm && !(rq->user->perms & r->perm))
-			return resp_problem(rs, 403, NULL, "your role may not do this", NULL);
-	}
-	/* Cookies are sent by browsers on their own: writes need the CSRF token too. */
-	if (rq->user && via_cookie && rq->method != HTTP_GET && rq->method != HTTP_HEAD &&
-	    rq->method != HTTP_OPTIONS) {
-		const char *t = req_header(rq, "X-CSRF-Token");
-
-		if (t == NULL || !rq->user->csrf[0] || !str_equal_ct(t, rq->user->csrf))
-			return resp_problem(rs, 403, NULL,
-					    "missing or wrong X-CSRF-Token header for a cookie "
-					    "session",
-					    NULL);
-	}
 	if (r->flags & ROUTE_JSON_BODY) {
 		json_error_t jerr;
 		struct field_errors fe = { 0 };
 
-		if (!is_json_type(req_header(rq, MHD_HTTP_HEADER_CONTENT_TYPE)))
-			return resp_problem(rs, 415, NULL, "the body must be application/json",
-					    NULL);
 		if (cx->body.len == 0)
 			return resp_problem(rs, 400, NULL, "a JSON body is required", NULL);
+		if (!utf8_valid(cx->body.p, cx->body.len)) {
+			field_errors_add(&fe, "body", "is not valid UTF-8");
+			return resp_problem(rs, 400, NULL, "the body is not valid UTF-8 text", &fe);
+		}
 		/* NUL is valid JSON: json_check() names the field that holds one (422). */
 		rq->body = json_loadb(cx->body.p, cx->body.len,
 				      JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
@@ -311,6 +371,35 @@ static enum MHD_Result answer(struct conn_ctx *cx)
 	return ret;
 }
 
+/*
+ * Decodes %XX in the URL in place (as libmicrohttpd would) but turns an encoded NUL into
+ * DEL, so that "/api/v1/users/1%00" cannot pass for "/api/v1/users/1": no route or file
+ * name matches it.
+ */
+static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+	char *w = s;
+
+	(void)cls;
+	(void)c;
+	for (const char *r = s; *r; r++) {
+		unsigned v;
+
+		if (r[0] == '%' && isxdigit((unsigned char)r[1]) && isxdigit((unsigned char)r[2]) &&
+		    sscanf(r + 1, "%2x", &v) == 1) {
+			*w++ = v == 0 ? (char)0x7f : (char)v;
+			r += 2;
+		} else {
+			*w++ = *r;
+		}
+	}
+	*w = '\0';
+	return (size_t)(w - s);
+}
+
+/* A refused request's body up to this size is read and dropped so the client sees the answer. */
+#define DRAIN_MAX (64 * 1024)
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
 				  const char *method, const char *version, const char *upload,
 				  size_t *upload_size, void **con_cls)
@@ -321,6 +410,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	(void)version;
 	if (cx == NULL) {
 		const char *cl;
+		int64_t n = 0;
+		bool has_len;
 
 		cx = xcalloc(1, sizeof(*cx));
 		*con_cls = cx;
@@ -342,43 +433,32 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			cx->limit = cx->rq.route->max_body;
 		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 						 MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (cl) {
-			int64_t n;
-
-			if (parse_i64(cl, &n) == 0 && (uint64_t)n > cx->limit) {
-				cx->too_large = true;
-				/* Far too large: answer now instead of reading it all. */
-				if ((uint64_t)n > 8 * (uint64_t)cx->limit)
-					return dispatch(cx) == 0 ? answer(cx) : MHD_NO;
-			}
+		has_len = cl && parse_i64(cl, &n) == 0 && n >= 0;
+		cx->refused = gate(cx, (uint64_t)n, has_len);
+		/* Answer at once unless the refused body is small enough to drain politely. */
+		if (cx->refused && (!has_len || n > DRAIN_MAX)) {
+			cx->answered = true;
+			return answer(cx);
 		}
 		return MHD_YES;
 	}
 	log_set_rid(cx->rq.rid);
 	if (*upload_size) {
-		if (!cx->too_large && cx->body.len + *upload_size <= cx->limit)
+		/* A refused request's body, or one sent to a static file, is dropped unread. */
+		bool keep = !cx->refused && !cx->answered && cx->match == ROUTE_MATCH_OK;
+
+		if (keep && !cx->too_large && cx->body.len + *upload_size <= cx->limit)
 			buf_add(&cx->body, upload, *upload_size);
-		else
-			cx->too_large = true;
+		else if (keep)
+			cx->too_large = true; /* chunked, or longer than declared */
 		*upload_size = 0;
 		return MHD_YES;
 	}
-	if (cx->too_large && cx->rs.status)
-		return MHD_YES; /* already answered */
-	if (cx->rq.method == 0) {
-		/* RFC 9110 §15.6.2: a method the server does not know at all. */
-		resp_problem(&cx->rs, 501, NULL, "this method is not supported", NULL);
-		return answer(cx);
-	}
-	if (cx->body.len && !utf8_valid(cx->body.p, cx->body.len) && cx->match == ROUTE_MATCH_OK &&
-	    (cx->rq.route->flags & ROUTE_JSON_BODY)) {
-		struct field_errors fe = { 0 };
-
-		field_errors_add(&fe, "body", "is not valid UTF-8");
-		resp_problem(&cx->rs, 400, NULL, "the body is not valid UTF-8 text", &fe);
-		return answer(cx);
-	}
-	dispatch(&*cx);
+	if (cx->answered)
+		return MHD_YES;
+	cx->answered = true;
+	if (!cx->refused)
+		run(cx);
 	return answer(cx);
 }
 
@@ -416,13 +496,14 @@ int http_server_start(struct app *app, struct http_server **out)
 	}
 	s = xcalloc(1, sizeof(*s));
 	s->app = app;
-	s->d = MHD_start_daemon(flags, (uint16_t)app->cfg.port, NULL, NULL, on_request, app,
-				MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_THREAD_POOL_SIZE,
-				(unsigned)app->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED,
-				on_completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-				MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
-				MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-				MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
+	s->d = MHD_start_daemon(
+		flags, (uint16_t)app->cfg.port, NULL, NULL, on_request, app, MHD_OPTION_SOCK_ADDR,
+		sa, MHD_OPTION_THREAD_POOL_SIZE, threads,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
+		(unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)app->cfg.max_connections,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)app->cfg.max_connections_per_ip,
+		MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
+		NULL, MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
 	if (s->d == NULL) {
 		log_error("cannot listen on %s port %d (in use, or not allowed)", app->cfg.listen,
 			  app->cfg.port);

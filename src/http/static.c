@@ -60,7 +60,7 @@ static bool path_safe(const char *p)
 		if (*s == '/' && (strncmp(s, "/../", 4) == 0 || strcmp(s, "/..") == 0 ||
 				  strncmp(s, "/./", 3) == 0 || strncmp(s, "//", 2) == 0))
 			return false;
-		if ((unsigned char)*s < 0x20)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
 			return false;
 	}
 	return true;

@@ -187,11 +187,15 @@ static int ring_check(const json_t *ring, struct errmsg *why)
 		const json_t *pos = json_array_get(ring, i);
 		double lon, lat;
 
-		if (!json_is_array(pos) || json_array_size(pos) < 2 ||
+		/* RFC 7946 §3.1.1: [longitude, latitude] or with an altitude, all numbers. */
+		if (!json_is_array(pos) || json_array_size(pos) < 2 || json_array_size(pos) > 3 ||
 		    !json_is_number(json_array_get(pos, 0)) ||
-		    !json_is_number(json_array_get(pos, 1)))
+		    !json_is_number(json_array_get(pos, 1)) ||
+		    (json_array_size(pos) == 3 && !json_is_number(json_array_get(pos, 2))))
 			return errmsg_set(why, "geometry",
-					  "position %zu is not [longitude, latitude]", i);
+					  "position %zu is not [longitude, latitude] or "
+					  "[longitude, latitude, altitude]",
+					  i);
 		lon = json_number_value(json_array_get(pos, 0));
 		lat = json_number_value(json_array_get(pos, 1));
 		if (lon < 73.0 || lon > 136.0 || lat < 3.0 || lat > 54.0)

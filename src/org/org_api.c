@@ -11,6 +11,7 @@
 #include "org/org_db.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -179,83 +180,150 @@ static const struct json_field login_fields[] = {
 	{ NULL, 0, 0, 0, 0, 0 },
 };
 
-static int login_failed(struct req *rq, struct resp *rs, const struct org_user *u,
-			const char *login, const char *reason)
+/*
+ * One answer for every refused login, so that it does not tell whether the login exists
+ * or is locked (OWASP ASVS 2.2); the reason goes to the audit log.
+ */
+#define LOGIN_REFUSED "wrong login or password, or the account is locked"
+
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+static char dummy_hash[160];
+static const struct config *dummy_cfg;
+
+static void dummy_init(void)
+{
+	if (org_password_hash(dummy_cfg, "no account has this password", dummy_hash,
+			      sizeof(dummy_hash)) < 0)
+		dummy_hash[0] = '\0';
+}
+
+/* Spends the time of a real password check, so that unknown logins answer as slowly. */
+static void dummy_verify(const struct config *cfg, const char *password)
+{
+	dummy_cfg = cfg;
+	pthread_once(&dummy_once, dummy_init);
+	if (dummy_hash[0])
+		(void)org_password_verify(dummy_hash, password);
+}
+
+static int audit_login(struct req *rq, const char *action, const char *login, json_t *summary)
+{
+	struct audit_actor a;
+	int rc;
+
+	audit_actor_from_req(rq, &a);
+	rc = audit_append(rq->db, &a, action, "user", login, summary);
+	json_decref(summary);
+	return rc;
+}
+
+/*
+ * Refuses a login: with count_failure, the user's failure count goes up (read and written
+ * inside the write transaction, so concurrent attempts cannot lose counts) and reaching
+ * the threshold locks the account. Writes the audit record, answers 401.
+ */
+static int login_refuse(struct req *rq, struct resp *rs, int64_t user_id, const char *login,
+			const char *reason, bool count_failure)
 {
 	const struct config *cfg = &rq->app->cfg;
-	int64_t now = now_ms();
+	int64_t now = now_ms(), until = 0;
+	struct org_user fresh;
 	int rc, failed = 0;
-	struct audit_actor a;
-	json_t *summary;
 
 	rc = db_begin(rq->db);
 	if (rc < 0)
 		return rc;
-	if (u && strcmp(reason, "wrong password") == 0) {
-		/* The lockout starts when this failure reaches the threshold. */
-		int count = org_failed_logins_after(u->failed_logins, u->locked_until_ms, now);
-		int64_t until =
-			org_lockout_until(count, now, cfg->lockout_failures, cfg->lockout_min);
-
-		rc = org_db_user_login_failed(rq->db, u->id, until, now, &failed);
-		if (rc < 0)
-			return finish(rq->db, rc);
+	if (user_id && count_failure) {
+		rc = org_db_user_by_id(rq->db, user_id, &fresh);
+		if (rc == 0) {
+			failed = org_failed_logins_after(fresh.failed_logins, fresh.locked_until_ms,
+							 now);
+			until = fresh.locked_until_ms > now
+					? fresh.locked_until_ms
+					: org_lockout_until(failed, now, cfg->lockout_failures,
+							    cfg->lockout_min);
+			rc = org_db_user_set_login_state(rq->db, user_id, failed, until);
+		}
 	}
-	audit_actor_from_req(rq, &a);
-	summary = json_pack("{s:s, s:i}", "reason", reason, "failed_logins", failed);
-	rc = audit_append(rq->db, &a, "login.fail", "user", login, summary);
-	json_decref(summary);
+	if (rc == 0)
+		rc = audit_login(rq, "login.fail", login,
+				 json_pack("{s:s, s:i, s:b}", "reason", reason, "failed_logins",
+					   failed, "locked", until > now));
 	rc = finish(rq->db, rc);
 	if (rc < 0)
 		return rc;
-	if (u && failed >= cfg->lockout_failures)
-		return resp_problem(rs, 401, NULL,
-				    "wrong login or password; the account is now locked for a "
-				    "while",
-				    NULL);
-	if (u && (u->locked || u->locked_until_ms > now))
-		return resp_problem(rs, 401, NULL,
-				    "the account is locked; try later or ask an administrator",
-				    NULL);
 	resp_header(rs, "WWW-Authenticate", "Bearer");
-	return resp_problem(rs, 401, NULL, "wrong login or password", NULL);
+	return resp_problem(rs, 401, NULL, LOGIN_REFUSED, NULL);
 }
 
 static int session_create(struct req *rq, struct resp *rs)
 {
 	const struct config *cfg = &rq->app->cfg;
 	struct field_errors fe = { 0 };
-	struct org_user u;
+	struct org_user u, fresh;
 	const char *login, *password;
 	char token[64], csrf[48], hash[65];
 	int64_t sid, now = now_ms();
-	int retry = 0, rc;
+	int retry = 0, attempt = 0, rc;
 	json_t *user;
 
-	if (!rate_limiter_allow(rq->app->login_limiter, rq->ip, now, &retry)) {
+	if (!rate_limiter_allow_ex(rq->app->login_limiter, rq->ip, now, &retry, &attempt)) {
 		char ra[16];
 
+		/*
+		 * The first refusal of a window is audited; the rest of the window's attempts
+		 * are in the access log only, so that a flood cannot turn into a write flood.
+		 */
+		if (attempt == cfg->login_rate_per_min + 1) {
+			rc = db_begin(rq->db);
+			if (rc == 0)
+				rc = audit_login(rq, "login.rate_limited",
+						 json_is_string(json_object_get(rq->body, "login"))
+							 ? json_str(rq->body, "login")
+							 : "",
+						 json_pack("{s:i}", "limit_per_min",
+							   cfg->login_rate_per_min));
+			rc = finish(rq->db, rc);
+			if (rc < 0)
+				return rc;
+		}
 		snprintf(ra, sizeof(ra), "%d", retry);
 		resp_header(rs, "Retry-After", ra);
 		return resp_problem(rs, 429, NULL, "too many login attempts from this address",
 				    NULL);
 	}
-	if (json_check(rq->body, login_fields, &fe) < 0)
+	if (json_check(rq->body, login_fields, &fe) < 0) {
+		/* A malformed attempt is still an attempt: audit it, then name the fields. */
+		rc = db_begin(rq->db);
+		if (rc == 0)
+			rc = audit_login(rq, "login.fail",
+					 json_is_string(json_object_get(rq->body, "login"))
+						 ? json_str(rq->body, "login")
+						 : "",
+					 json_pack("{s:s}", "reason", "malformed request"));
+		rc = finish(rq->db, rc);
+		if (rc < 0)
+			return rc;
 		return resp_invalid(rs, &fe);
+	}
 	login = json_str(rq->body, "login");
 	password = json_str(rq->body, "password");
 
 	rc = org_db_user_by_login(rq->db, login, &u);
-	if (rc == ERR_NOT_FOUND)
-		return login_failed(rq, rs, NULL, login, "unknown login");
+	if (rc == ERR_NOT_FOUND) {
+		dummy_verify(cfg, password);
+		return login_refuse(rq, rs, 0, login, "unknown login", false);
+	}
 	if (rc < 0)
 		return rc;
+	if (u.machine)
+		return login_refuse(rq, rs, u.id, login, "machine account: API tokens only", false);
 	if (u.locked)
-		return login_failed(rq, rs, &u, login, "locked by an administrator");
+		return login_refuse(rq, rs, u.id, login, "locked by an administrator", false);
 	if (u.locked_until_ms > now)
-		return login_failed(rq, rs, &u, login, "locked after failed logins");
+		return login_refuse(rq, rs, u.id, login, "locked after failed logins", false);
 	if (!org_password_verify(u.password_hash, password))
-		return login_failed(rq, rs, &u, login, "wrong password");
+		return login_refuse(rq, rs, u.id, login, "wrong password", true);
 
 	random_token(32, token, sizeof(token)); /* 256 random bits */
 	random_token(24, csrf, sizeof(csrf));
@@ -263,17 +331,23 @@ static int session_create(struct req *rq, struct resp *rs)
 	rc = db_begin(rq->db);
 	if (rc < 0)
 		return rc;
-	rc = org_db_user_login_ok(rq->db, u.id);
+	/* The account may have been locked while the password was being checked. */
+	rc = org_db_user_by_id(rq->db, u.id, &fresh);
+	if (rc == 0 && (fresh.locked || fresh.locked_until_ms > now)) {
+		db_rollback(rq->db);
+		return login_refuse(rq, rs, u.id, login, "locked during the login", false);
+	}
+	if (rc == 0)
+		rc = org_db_user_set_login_state(rq->db, u.id, 0, 0);
 	if (rc == 0)
 		rc = org_db_session_insert(rq->db, hash, csrf, u.id, rq->ip, now, &sid);
 	if (rc == 0) {
 		struct audit_actor a;
+		json_t *summary = json_pack("{s:I}", "session_id", (json_int_t)sid);
 
 		audit_actor_from_req(rq, &a);
 		a.id = u.id;
 		snprintf(a.login, sizeof(a.login), "%s", u.login);
-		json_t *summary = json_pack("{s:I}", "session_id", (json_int_t)sid);
-
 		rc = audit_append(rq->db, &a, "login.ok", "user", login, summary);
 		json_decref(summary);
 	}
@@ -281,10 +355,10 @@ static int session_create(struct req *rq, struct resp *rs)
 	if (rc < 0)
 		return rc;
 	set_session_cookie(rq, rs, token, cfg->session_absolute_min * 60);
-	user = org_user_json(&u);
+	user = org_user_json(&fresh);
 	return resp_json(rs, 201,
 			 json_pack("{s:s, s:s, s:b, s:o, s:i, s:I}", "token", token, "csrf_token",
-				   csrf, "must_change_password", u.must_change_password, "user",
+				   csrf, "must_change_password", fresh.must_change_password, "user",
 				   user, "idle_timeout_s", cfg->session_idle_min * 60, "expires_ms",
 				   (json_int_t)(now + (int64_t)cfg->session_absolute_min * 60000)));
 }
@@ -373,13 +447,11 @@ static int me_password(struct req *rq, struct resp *rs)
 		return resp_invalid1(rs, "new_password", "must differ from the old password");
 	if (org_password_hash(&rq->app->cfg, new_pw, u.password_hash, sizeof(u.password_hash)) < 0)
 		return ERR_INTERNAL;
-	u.must_change_password = false;
-	u.password_changed_ms = now;
-	u.updated_ms = now;
 	rc = db_begin(rq->db);
 	if (rc < 0)
 		return rc;
-	rc = org_db_user_update(rq->db, &u);
+	/* Only the password columns: a lock or role change made meanwhile stays. */
+	rc = org_db_user_set_password(rq->db, u.id, u.password_hash, false, now);
 	/* Every other session of this user ends; this one goes on. */
 	if (rc == 0)
 		rc = org_db_sessions_revoke_user(rq->db, u.id, rq->user->session_id, now);
@@ -401,6 +473,7 @@ static const struct json_field user_create_fields[] = {
 	{ "dept_id", JF_INT, JF_NULLABLE, 0, 1, INT64_MAX },
 	{ "phone", JF_STRING, 0, 32, 0, 0 },
 	{ "password", JF_STRING, 0, 256, 0, 0 },
+	{ "machine", JF_BOOL, 0, 0, 0, 0 },
 	{ NULL, 0, 0, 0, 0, 0 },
 };
 
@@ -433,7 +506,7 @@ static void user_apply(struct req *rq, const json_t *body, struct org_user *u,
 	const char *v;
 
 	if ((v = json_str(body, "display_name")) != NULL)
-		snprintf(u->display_name, sizeof(u->display_name), "%s", v);
+		utf8_copy(u->display_name, sizeof(u->display_name), v);
 	if ((v = json_str(body, "phone")) != NULL) {
 		if (!phone_ok(v))
 			field_errors_add(fe, "phone", "may hold only digits, spaces, + and -");
@@ -475,6 +548,18 @@ static void user_apply(struct req *rq, const json_t *body, struct org_user *u,
 	}
 	if (org_db_scope_anchor(rq->db, &u->scope, u->scope_anchor, sizeof(u->scope_anchor)) < 0)
 		field_errors_add(fe, "scope", "cannot be resolved");
+	if (json_has(body, "dept_id") && u->dept_id) {
+		json_t *dept = NULL;
+
+		if (org_db_dept_get(rq->db, u->dept_id, &dept) < 0) {
+			field_errors_add(fe, "dept_id", "no such department");
+		} else if (!scope_has_region(&rq->user->scope, json_str(dept, "region_code"))) {
+			field_errors_add(fe, "dept_id",
+					 "this department is outside your data scope");
+			fe->forbidden = true;
+		}
+		json_decref(dept);
+	}
 }
 
 static int user_load_in_scope(struct req *rq, struct resp *rs, struct org_user *u, bool *ok)
@@ -544,23 +629,33 @@ static int users_create(struct req *rq, struct resp *rs)
 	if (json_check(rq->body, user_create_fields, &fe) < 0)
 		return resp_invalid(rs, &fe);
 	memset(&u, 0, sizeof(u));
-	snprintf(u.login, sizeof(u.login), "%s", json_str(rq->body, "login"));
+	utf8_copy(u.login, sizeof(u.login), json_str(rq->body, "login"));
 	if (org_login_check(u.login, &why) < 0)
 		field_errors_add(&fe, why.field, "%s", why.text);
+	u.machine = json_is_true(json_object_get(rq->body, "machine"));
 	user_apply(rq, rq->body, &u, &fe);
 	password = json_str(rq->body, "password");
-	if (password && org_password_check(u.login, password, &why) < 0)
+	if (password && u.machine)
+		field_errors_add(&fe, "password",
+				 "machine accounts have no password; they use API "
+				 "tokens");
+	else if (password && org_password_check(u.login, password, &why) < 0)
 		field_errors_add(&fe, why.field, "%s", why.text);
 	if (fe.n)
 		return resp_invalid(rs, &fe);
-	if (password == NULL) {
-		org_password_generate(generated, sizeof(generated));
-		password = generated;
+	if (u.machine) {
+		/* Not an Argon2 string: no password ever matches it. */
+		snprintf(u.password_hash, sizeof(u.password_hash), "!");
+	} else {
+		if (password == NULL) {
+			org_password_generate(generated, sizeof(generated));
+			password = generated;
+		}
+		if (org_password_hash(&rq->app->cfg, password, u.password_hash,
+				      sizeof(u.password_hash)) < 0)
+			return ERR_INTERNAL;
+		u.must_change_password = true;
 	}
-	if (org_password_hash(&rq->app->cfg, password, u.password_hash, sizeof(u.password_hash)) <
-	    0)
-		return ERR_INTERNAL;
-	u.must_change_password = true;
 	u.created_ms = u.updated_ms = u.password_changed_ms = now_ms();
 	rc = db_begin(rq->db);
 	if (rc < 0)
@@ -583,34 +678,45 @@ static int users_create(struct req *rq, struct resp *rs)
 	return resp_json(rs, 201, o);
 }
 
+/*
+ * Loads, checks and writes inside one write transaction, so that a concurrent change to
+ * the same user (a password change, another administrator) is never undone.
+ */
 static int users_patch(struct req *rq, struct resp *rs)
 {
 	struct field_errors fe = { 0 };
 	struct org_user u, before;
 	bool ok;
-	json_t *summary;
+	json_t *summary, *o;
 	int rc;
 
 	if (json_check(rq->body, user_patch_fields, &fe) < 0)
 		return resp_invalid(rs, &fe);
-	rc = user_load_in_scope(rq, rs, &u, &ok);
-	if (rc < 0 || !ok)
-		return rc;
-	before = u;
-	user_apply(rq, rq->body, &u, &fe);
-	if (fe.n)
-		return resp_invalid(rs, &fe);
-	if (u.id == rq->user->user_id && (u.locked || u.role != before.role))
-		return resp_problem(rs, 409, NULL,
-				    "you cannot lock yourself or change your own role", NULL);
-	u.updated_ms = now_ms();
-	if (u.locked != before.locked && !u.locked) {
-		u.failed_logins = 0;
-		u.locked_until_ms = 0;
-	}
 	rc = db_begin(rq->db);
 	if (rc < 0)
 		return rc;
+	rc = user_load_in_scope(rq, rs, &u, &ok);
+	if (rc < 0 || !ok) {
+		db_rollback(rq->db);
+		return rc;
+	}
+	before = u;
+	user_apply(rq, rq->body, &u, &fe);
+	if (fe.n) {
+		db_rollback(rq->db);
+		return resp_invalid(rs, &fe);
+	}
+	if (u.id == rq->user->user_id && (u.locked || u.role != before.role)) {
+		db_rollback(rq->db);
+		return resp_problem(rs, 409, NULL,
+				    "you cannot lock yourself or change your own role", NULL);
+	}
+	u.updated_ms = now_ms();
+	/* "locked": false also lifts a lockout after failed logins. */
+	if (json_has(rq->body, "locked") && !u.locked) {
+		u.failed_logins = 0;
+		u.locked_until_ms = 0;
+	}
 	rc = org_db_user_update(rq->db, &u);
 	if (rc == 0 && u.locked && !before.locked)
 		rc = org_db_sessions_revoke_user(rq->db, u.id, 0, u.updated_ms);
@@ -624,8 +730,7 @@ static int users_patch(struct req *rq, struct resp *rs)
 		return resp_invalid1(rs, "dept_id", "no such department");
 	if (rc < 0)
 		return rc;
-	json_t *o = org_user_json(&u);
-
+	o = org_user_json(&u);
 	mask_personal(rq, o);
 	return resp_json(rs, 200, o);
 }
@@ -640,36 +745,41 @@ static int users_reset_password(struct req *rq, struct resp *rs)
 	struct field_errors fe = { 0 };
 	struct errmsg why = { 0 };
 	struct org_user u;
-	char generated[24] = "";
+	char generated[24] = "", hash[160];
 	const char *password;
+	int64_t now = now_ms();
 	bool ok;
 	int rc;
 
 	if (json_check(rq->body, reset_fields, &fe) < 0)
 		return resp_invalid(rs, &fe);
-	rc = user_load_in_scope(rq, rs, &u, &ok);
-	if (rc < 0 || !ok)
-		return rc;
 	password = json_str(rq->body, "password");
-	if (password && org_password_check(u.login, password, &why) < 0)
-		return resp_invalid1(rs, why.field, why.text);
 	if (password == NULL) {
 		org_password_generate(generated, sizeof(generated));
 		password = generated;
 	}
-	if (org_password_hash(&rq->app->cfg, password, u.password_hash, sizeof(u.password_hash)) <
-	    0)
+	/* Hash first (tens of milliseconds), outside the write transaction. */
+	if (org_password_hash(&rq->app->cfg, password, hash, sizeof(hash)) < 0)
 		return ERR_INTERNAL;
-	u.must_change_password = true;
-	u.failed_logins = 0;
-	u.locked_until_ms = 0;
-	u.password_changed_ms = u.updated_ms = now_ms();
 	rc = db_begin(rq->db);
 	if (rc < 0)
 		return rc;
-	rc = org_db_user_update(rq->db, &u);
+	rc = user_load_in_scope(rq, rs, &u, &ok);
+	if (rc < 0 || !ok) {
+		db_rollback(rq->db);
+		return rc;
+	}
+	if (u.machine) {
+		db_rollback(rq->db);
+		return resp_problem(rs, 409, NULL, "machine accounts have no password", NULL);
+	}
+	if (org_password_check(u.login, password, &why) < 0) {
+		db_rollback(rq->db);
+		return resp_invalid1(rs, why.field, why.text);
+	}
+	rc = org_db_user_set_password(rq->db, u.id, hash, true, now);
 	if (rc == 0)
-		rc = org_db_sessions_revoke_user(rq->db, u.id, 0, u.updated_ms);
+		rc = org_db_sessions_revoke_user(rq->db, u.id, 0, now);
 	if (rc == 0)
 		rc = audit_req(rq, "user.password.reset", "user", u.id, json_object());
 	rc = finish(rq->db, rc);
@@ -710,6 +820,14 @@ static int tokens_create(struct req *rq, struct resp *rs)
 		return resp_invalid(rs, &fe);
 	if (!covers(rq, &u.scope))
 		return resp_problem(rs, 403, NULL, "this user is outside your data scope", NULL);
+	/*
+	 * Tokens are for machine clients (issue 2 §6): a token for a person's account would
+	 * let an administrator act as that person with the audit log naming them.
+	 */
+	if (!u.machine)
+		return resp_invalid1(
+			rs, "user_id",
+			"is not a machine account (create one with \"machine\": true)");
 	random_token(32, raw, sizeof(raw));
 	snprintf(token, sizeof(token), "%s%s", API_TOKEN_PREFIX, raw);
 	snprintf(prefix, sizeof(prefix), "%.10s", token);

@@ -15,10 +15,11 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/util.h"
 #include "db/db.h"
 #include "core/banned.h"
 
-#define COPY(dst, src) snprintf((dst), sizeof(dst), "%s", (src) ? (src) : "")
+#define COPY(dst, src) utf8_copy((dst), sizeof(dst), (src))
 
 static void bind_after_limit(struct db_stmt *st, const struct list_params *lp)
 {
@@ -116,7 +117,7 @@ int org_db_scope_anchor(struct db *db, const struct scope *s, char *out, size_t 
 	"app_user.scope_anchor, app_user.dept_id, app_user.phone, app_user.password_hash, "   \
 	"app_user.must_change_password, app_user.locked, app_user.failed_logins, "            \
 	"app_user.locked_until_ms, app_user.password_changed_ms, app_user.created_ms, "       \
-	"app_user.updated_ms"
+	"app_user.updated_ms, app_user.machine"
 
 /* Reads the USER_COLS columns starting at column `at`. */
 static int user_from_row_at(struct db_stmt *st, int at, struct org_user *u)
@@ -141,6 +142,7 @@ static int user_from_row_at(struct db_stmt *st, int at, struct org_user *u)
 	u->password_changed_ms = db_col_i64(st, at + 13);
 	u->created_ms = db_col_i64(st, at + 14);
 	u->updated_ms = db_col_i64(st, at + 15);
+	u->machine = db_col_i64(st, at + 16) != 0;
 	return 0;
 }
 
@@ -238,6 +240,7 @@ static void bind_user(struct db_stmt *st, const struct org_user *u)
 	db_bind_text(st, ":phone", u->phone);
 	db_bind_text(st, ":password_hash", u->password_hash);
 	db_bind_i64(st, ":must_change_password", u->must_change_password);
+	db_bind_i64(st, ":machine", u->machine);
 	db_bind_i64(st, ":locked", u->locked);
 	db_bind_i64(st, ":failed_logins", u->failed_logins);
 	db_bind_i64(st, ":locked_until_ms", u->locked_until_ms);
@@ -247,11 +250,11 @@ static void bind_user(struct db_stmt *st, const struct org_user *u)
 
 static const char SQL_USER_INSERT[] =
 	"INSERT INTO app_user (login, display_name, role, scope_kind, scope, scope_anchor, "
-	"dept_id, phone, password_hash, must_change_password, locked, failed_logins, "
+	"dept_id, phone, password_hash, machine, must_change_password, locked, failed_logins, "
 	"locked_until_ms, password_changed_ms, created_ms, updated_ms) VALUES (:login, "
 	":display_name, :role, :scope_kind, :scope, :scope_anchor, :dept_id, :phone, "
-	":password_hash, :must_change_password, :locked, :failed_logins, :locked_until_ms, "
-	":password_changed_ms, :created_ms, :updated_ms)";
+	":password_hash, :machine, :must_change_password, :locked, :failed_logins, "
+	":locked_until_ms, :password_changed_ms, :created_ms, :updated_ms)";
 
 int org_db_user_insert(struct db *db, struct org_user *u)
 {
@@ -273,8 +276,9 @@ int org_db_user_insert(struct db *db, struct org_user *u)
 static const char SQL_USER_UPDATE[] =
 	"UPDATE app_user SET display_name = :display_name, role = :role, scope_kind = :scope_kind, "
 	"scope = :scope, scope_anchor = :scope_anchor, dept_id = :dept_id, phone = :phone, "
-	"password_hash = :password_hash, must_change_password = :must_change_password, "
-	"locked = :locked, failed_logins = :failed_logins, locked_until_ms = :locked_until_ms, "
+	"password_hash = :password_hash, machine = :machine, "
+	"must_change_password = :must_change_password, locked = :locked, "
+	"failed_logins = :failed_logins, locked_until_ms = :locked_until_ms, "
 	"password_changed_ms = :password_changed_ms, updated_ms = :updated_ms WHERE id = :id";
 
 int org_db_user_update(struct db *db, const struct org_user *u)
@@ -311,45 +315,69 @@ int org_db_user_count(struct db *db, int64_t *n)
 	return 0;
 }
 
-/* A lockout that has run out starts the count again (SET reads the old row values). */
-static const char SQL_USER_FAILED[] =
-	"UPDATE app_user SET "
-	"failed_logins = CASE WHEN locked_until_ms > 0 AND locked_until_ms <= :now THEN 1 "
-	"ELSE failed_logins + 1 END, "
-	"locked_until_ms = CASE WHEN :locked_until_ms > 0 THEN :locked_until_ms "
-	"WHEN locked_until_ms <= :now THEN 0 ELSE locked_until_ms END "
-	"WHERE id = :id RETURNING failed_logins";
+static const char SQL_USER_LOGIN_STATE[] =
+	"UPDATE app_user SET failed_logins = :failed_logins, locked_until_ms = :locked_until_ms "
+	"WHERE id = :id";
 
-int org_db_user_login_failed(struct db *db, int64_t id, int64_t locked_until_ms, int64_t now,
-			     int *failed)
+int org_db_user_set_login_state(struct db *db, int64_t id, int failed_logins,
+				int64_t locked_until_ms)
 {
-	struct db_stmt *st = db_stmt(db, SQL_USER_FAILED);
+	struct db_stmt *st = db_stmt(db, SQL_USER_LOGIN_STATE);
 	int rc;
 
 	if (st == NULL)
 		return ERR_DB;
 	db_bind_i64(st, ":id", id);
-	db_bind_i64(st, ":now", now);
+	db_bind_i64(st, ":failed_logins", failed_logins);
 	db_bind_i64(st, ":locked_until_ms", locked_until_ms);
-	rc = db_step(st);
-	if (rc != DB_ROW)
-		return rc < 0 ? rc : ERR_NOT_FOUND;
-	*failed = (int)db_col_i64(st, 0);
-	db_reset(st);
-	return 0;
+	rc = db_step_done(st);
+	if (rc == 0 && db_changes(db) == 0)
+		return ERR_NOT_FOUND;
+	return rc;
 }
 
-static const char SQL_USER_OK[] =
-	"UPDATE app_user SET failed_logins = 0, locked_until_ms = 0 WHERE id = :id";
+static const char SQL_USER_SET_PASSWORD[] =
+	"UPDATE app_user SET password_hash = :hash, must_change_password = :must_change, "
+	"password_changed_ms = :now, updated_ms = :now, failed_logins = 0, locked_until_ms = 0 "
+	"WHERE id = :id";
 
-int org_db_user_login_ok(struct db *db, int64_t id)
+int org_db_user_set_password(struct db *db, int64_t id, const char *hash, bool must_change,
+			     int64_t now)
 {
-	struct db_stmt *st = db_stmt(db, SQL_USER_OK);
+	struct db_stmt *st = db_stmt(db, SQL_USER_SET_PASSWORD);
+	int rc;
 
 	if (st == NULL)
 		return ERR_DB;
 	db_bind_i64(st, ":id", id);
-	return db_step_done(st);
+	db_bind_text(st, ":hash", hash);
+	db_bind_i64(st, ":must_change", must_change);
+	db_bind_i64(st, ":now", now);
+	rc = db_step_done(st);
+	if (rc == 0 && db_changes(db) == 0)
+		return ERR_NOT_FOUND;
+	return rc;
+}
+
+static const char SQL_USER_SET_LOCKED[] =
+	"UPDATE app_user SET locked = :locked, updated_ms = :now, "
+	"failed_logins = CASE WHEN :locked = 0 THEN 0 ELSE failed_logins END, "
+	"locked_until_ms = CASE WHEN :locked = 0 THEN 0 ELSE locked_until_ms END WHERE id = :id";
+
+int org_db_user_set_locked(struct db *db, int64_t id, bool locked, int64_t now)
+{
+	struct db_stmt *st = db_stmt(db, SQL_USER_SET_LOCKED);
+	int rc;
+
+	if (st == NULL)
+		return ERR_DB;
+	db_bind_i64(st, ":id", id);
+	db_bind_i64(st, ":locked", locked);
+	db_bind_i64(st, ":now", now);
+	rc = db_step_done(st);
+	if (rc == 0 && db_changes(db) == 0)
+		return ERR_NOT_FOUND;
+	return rc;
 }
 
 json_t *org_user_json(const struct org_user *u)
@@ -357,11 +385,12 @@ json_t *org_user_json(const struct org_user *u)
 	char scope[1024];
 
 	scope_format(&u->scope, scope, sizeof(scope));
-	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:b, s:b, s:I, s:I, s:I}", "id",
-			 (json_int_t)u->id, "login", u->login, "display_name", u->display_name,
-			 "role", role_name(u->role), "role_name", role_name_zh(u->role), "scope",
-			 scope, "dept_id", u->dept_id ? json_integer(u->dept_id) : json_null(),
-			 "phone", u->phone, "must_change_password", u->must_change_password,
+	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:b, s:b, s:b, s:I, s:I, s:I}",
+			 "id", (json_int_t)u->id, "login", u->login, "display_name",
+			 u->display_name, "role", role_name(u->role), "role_name",
+			 role_name_zh(u->role), "scope", scope, "dept_id",
+			 u->dept_id ? json_integer(u->dept_id) : json_null(), "phone", u->phone,
+			 "machine", u->machine, "must_change_password", u->must_change_password,
 			 "locked", u->locked, "locked_until_ms", (json_int_t)u->locked_until_ms,
 			 "created_ms", (json_int_t)u->created_ms, "updated_ms",
 			 (json_int_t)u->updated_ms);

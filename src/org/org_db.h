@@ -29,6 +29,7 @@ struct org_user {
 	int64_t dept_id; /* 0 = none */
 	char phone[40];
 	char password_hash[160];
+	bool machine; /* machine client: API tokens only, no password login */
 	bool must_change_password;
 	bool locked;
 	int failed_logins;
@@ -53,13 +54,17 @@ int org_db_user_insert(struct db *db, struct org_user *u);
 /* Writes every mutable column of u (and its grid set). */
 int org_db_user_update(struct db *db, const struct org_user *u);
 int org_db_user_count(struct db *db, int64_t *n);
+/* Sets the failed-login count and the lockout end (0 = none): the login bookkeeping. */
+int org_db_user_set_login_state(struct db *db, int64_t id, int failed_logins,
+				int64_t locked_until_ms);
 /*
- * Records a failed login (the count restarts at 1 when a lockout has run out by now) and
- * sets the lockout when locked_until_ms > 0; returns the new failure count in *failed.
+ * Sets a new password hash, whether it must be changed at the next login, and clears the
+ * failed-login count and lockout. Only these columns change.
  */
-int org_db_user_login_failed(struct db *db, int64_t id, int64_t locked_until_ms, int64_t now,
-			     int *failed);
-int org_db_user_login_ok(struct db *db, int64_t id);
+int org_db_user_set_password(struct db *db, int64_t id, const char *hash, bool must_change,
+			     int64_t now);
+/* Locks or unlocks an account; unlocking also clears a lockout after failed logins. */
+int org_db_user_set_locked(struct db *db, int64_t id, bool locked, int64_t now);
 /* Users visible under anchor prefix (NULL = all), keyset paged. Returns: owned items array. */
 int org_db_user_list(struct db *db, const char *anchor_prefix, const char *role, const char *q,
 		     const struct list_params *lp, json_t **items);
@@ -112,8 +117,8 @@ int org_db_dept_list(struct db *db, const char *region_prefix, const char *q,
 /* Grids */
 struct org_grid {
 	int64_t id;
-	char code[72];
-	char name[260];
+	char code[260]; /* 64 characters of UTF-8 */
+	char name[404]; /* 100 characters */
 	char region_code[16];
 	char *geometry;					 /* owned compact GeoJSON or NULL */
 	int64_t manager_id, patroller_id, supervisor_id; /* 0 = none */

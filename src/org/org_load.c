@@ -301,6 +301,10 @@ int org_cli_user_passwd(struct app *app, struct db *db, const char *login, const
 	}
 	if (rc < 0)
 		return rc;
+	if (u.machine) {
+		errmsg_set(why, "login", "'%s' is a machine account: it has no password", login);
+		return ERR_CONFLICT;
+	}
 	if (password && org_password_check(u.login, password, why) < 0)
 		return ERR_INVALID;
 	if (password == NULL) {
@@ -310,14 +314,12 @@ int org_cli_user_passwd(struct app *app, struct db *db, const char *login, const
 	rc = org_password_hash(&app->cfg, password, u.password_hash, sizeof(u.password_hash));
 	if (rc < 0)
 		return rc;
-	u.must_change_password = true;
-	u.failed_logins = 0;
-	u.locked_until_ms = 0;
-	u.password_changed_ms = u.updated_ms = now_ms();
+	u.updated_ms = now_ms();
 	rc = db_begin(db);
 	if (rc < 0)
 		return rc;
-	rc = org_db_user_update(db, &u);
+	/* Only the password columns change: a lock set meanwhile by someone else stays. */
+	rc = org_db_user_set_password(db, u.id, u.password_hash, true, u.updated_ms);
 	if (rc == 0)
 		rc = org_db_sessions_revoke_user(db, u.id, 0, u.updated_ms);
 	if (rc == 0)
@@ -341,14 +343,11 @@ int org_cli_user_lock(struct db *db, const char *login, bool lock, struct errmsg
 	}
 	if (rc < 0)
 		return rc;
-	u.locked = lock;
-	u.failed_logins = 0;
-	u.locked_until_ms = 0;
 	u.updated_ms = now_ms();
 	rc = db_begin(db);
 	if (rc < 0)
 		return rc;
-	rc = org_db_user_update(db, &u);
+	rc = org_db_user_set_locked(db, u.id, lock, u.updated_ms);
 	if (rc == 0 && lock)
 		rc = org_db_sessions_revoke_user(db, u.id, 0, u.updated_ms);
 	if (rc == 0)

@@ -384,15 +384,15 @@ static void grid_apply(struct req *rq, const json_t *body, struct org_grid *g,
 	if ((v = json_str(body, "code")) != NULL) {
 		if (v[0] == '\0')
 			field_errors_add(fe, "code", "must not be empty");
-		snprintf(g->code, sizeof(g->code), "%s", v);
+		utf8_copy(g->code, sizeof(g->code), v);
 	}
 	if ((v = json_str(body, "name")) != NULL) {
 		if (v[0] == '\0')
 			field_errors_add(fe, "name", "must not be empty");
-		snprintf(g->name, sizeof(g->name), "%s", v);
+		utf8_copy(g->name, sizeof(g->name), v);
 	}
 	if ((v = json_str(body, "region_code")) != NULL)
-		snprintf(g->region_code, sizeof(g->region_code), "%s", v);
+		utf8_copy(g->region_code, sizeof(g->region_code), v);
 	if (!org_db_region_exists(rq->db, g->region_code))
 		field_errors_add(fe, "region_code", "no administrative division has code '%s'",
 				 g->region_code);
@@ -515,6 +515,7 @@ static int grids_create(struct req *rq, struct resp *rs)
 	return resp_json(rs, 201, o);
 }
 
+/* Load, check and write in one write transaction: a concurrent change is never undone. */
 static int grids_patch(struct req *rq, struct resp *rs)
 {
 	struct field_errors fe = { 0 };
@@ -525,19 +526,23 @@ static int grids_patch(struct req *rq, struct resp *rs)
 
 	if (json_check(rq->body, grid_patch_fields, &fe) < 0)
 		return resp_invalid(rs, &fe);
-	rc = grid_load(rq, rs, &g, &ok);
-	if (rc < 0 || !ok)
+	rc = db_begin(rq->db);
+	if (rc < 0)
 		return rc;
+	rc = grid_load(rq, rs, &g, &ok);
+	if (rc < 0 || !ok) {
+		db_rollback(rq->db);
+		return rc;
+	}
 	before = org_grid_json(&g, false);
 	grid_apply(rq, rq->body, &g, &fe);
 	if (fe.n) {
+		db_rollback(rq->db);
 		json_decref(before);
 		org_grid_release(&g);
 		return resp_invalid(rs, &fe);
 	}
-	rc = db_begin(rq->db);
-	if (rc == 0)
-		rc = org_db_grid_update(rq->db, &g, now_ms());
+	rc = org_db_grid_update(rq->db, &g, now_ms());
 	if (rc == 0)
 		rc = audit_req(rq, "grid.update", "grid", g.id,
 			       json_pack("{s:O, s:O}", "before", before, "changes", rq->body));
@@ -558,13 +563,17 @@ static int grids_delete(struct req *rq, struct resp *rs)
 {
 	struct org_grid g;
 	bool ok;
-	int rc = grid_load(rq, rs, &g, &ok);
+	int rc;
 
-	if (rc < 0 || !ok)
-		return rc;
 	rc = db_begin(rq->db);
-	if (rc == 0)
-		rc = org_db_grid_delete(rq->db, g.id);
+	if (rc < 0)
+		return rc;
+	rc = grid_load(rq, rs, &g, &ok);
+	if (rc < 0 || !ok) {
+		db_rollback(rq->db);
+		return rc;
+	}
+	rc = org_db_grid_delete(rq->db, g.id);
 	if (rc == 0)
 		rc = audit_req(rq, "grid.delete", "grid", g.id, org_grid_json(&g, false));
 	org_grid_release(&g);

@@ -34,7 +34,7 @@ def test_every_route_has_a_summary(t):
 def test_configuration_md_documents_every_setting(t):
     """Every key of the settings table in src/core/config.c is in docs/configuration.md."""
     src = read('src/core/config.c')
-    keys = re.findall(r'\b[SILB]\("([a-z_]+\.[a-z_0-9]+)"', src)
+    keys = re.findall(r'\b[SILBPA]\("([a-z_]+\.[a-z_0-9]+)"', src)
     keys += re.findall(r'\{ "([a-z_]+\.[a-z_0-9]+)", K_', src)
     t.true(len(keys) >= 15, f'found only {len(keys)} keys')
     doc = read('docs/configuration.md')
