@@ -53,6 +53,12 @@ void audit_chain_hash(const char *prev_hash_hex, const char *canonical, char out
 
 /* Fills a with the request's user (or "anonymous") and client address. */
 void audit_actor_from_req(const struct req *rq, struct audit_actor *a);
+/*
+ * Appends a record for request rq (actor and address from it) about entity/id, inside
+ * the caller's write transaction. Steals summary. Returns 0 or as audit_append().
+ */
+int audit_record(const struct req *rq, const char *action, const char *entity, int64_t id,
+		 json_t *summary);
 /* Fills a with "cli:<unix login>" and "local". */
 void audit_actor_cli(struct audit_actor *a);
 

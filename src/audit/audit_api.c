@@ -34,6 +34,20 @@ void audit_actor_from_req(const struct req *rq, struct audit_actor *a)
 	snprintf(a->ip, sizeof(a->ip), "%s", rq->ip ? rq->ip : "unknown");
 }
 
+int audit_record(const struct req *rq, const char *action, const char *entity, int64_t id,
+		 json_t *summary)
+{
+	struct audit_actor a;
+	char sid[24];
+	int rc;
+
+	audit_actor_from_req(rq, &a);
+	snprintf(sid, sizeof(sid), "%lld", (long long)id);
+	rc = audit_append(rq->db, &a, action, entity, sid, summary);
+	json_decref(summary);
+	return rc;
+}
+
 /* Parses an optional millisecond query argument into *out (-1 when absent). */
 static void query_ms(struct req *rq, const char *name, int64_t *out, struct field_errors *fe)
 {

@@ -172,6 +172,20 @@ static const char SQL_LIST_WHERE[] = "(:actor IS NULL OR audit_log.actor_login =
 				     "(:since_ms IS NULL OR audit_log.at_ms >= :since_ms) AND "
 				     "(:until_ms IS NULL OR audit_log.at_ms < :until_ms)";
 
+static json_t *audit_row_json(struct db_stmt *st)
+{
+	json_t *summary = json_loads(db_col_text(st, 8), 0, NULL);
+
+	return json_pack("{s:I, s:I, s:o, s:s, s:s, s:s, s:s, s:s, s:o, s:s}", "id",
+			 (json_int_t)db_col_i64(st, 0), "at_ms", (json_int_t)db_col_i64(st, 1),
+			 "actor_id",
+			 db_col_null(st, 2) ? json_null() : json_integer(db_col_i64(st, 2)),
+			 "actor", db_col_text(st, 3), "ip", db_col_text(st, 4), "action",
+			 db_col_text(st, 5), "entity", db_col_text(st, 6), "entity_id",
+			 db_col_text(st, 7), "summary", summary ? summary : json_object(), "hash",
+			 db_col_text(st, 9));
+}
+
 static void bind_ms_or_null(struct db_stmt *st, const char *name, int64_t ms)
 {
 	if (ms < 0)
@@ -185,7 +199,6 @@ int audit_db_list(struct db *db, const struct audit_filter *f, const struct list
 {
 	char *sql = db_list_sql(SQL_LIST_SELECT, SQL_LIST_WHERE, "audit_log", "id", lp->desc);
 	struct db_stmt *st = db_stmt_dyn(db, sql);
-	int rc;
 
 	free(sql);
 	*items = NULL;
@@ -202,26 +215,5 @@ int audit_db_list(struct db *db, const struct audit_filter *f, const struct list
 	else
 		db_bind_null(st, ":after");
 	db_bind_i64(st, ":limit", lp->limit + 1);
-	*items = json_array();
-	while ((rc = db_step(st)) == DB_ROW) {
-		json_t *summary = json_loads(db_col_text(st, 8), 0, NULL);
-
-		json_array_append_new(
-			*items,
-			json_pack("{s:I, s:I, s:o, s:s, s:s, s:s, s:s, s:s, s:o, s:s}", "id",
-				  (json_int_t)db_col_i64(st, 0), "at_ms",
-				  (json_int_t)db_col_i64(st, 1), "actor_id",
-				  db_col_null(st, 2) ? json_null()
-						     : json_integer(db_col_i64(st, 2)),
-				  "actor", db_col_text(st, 3), "ip", db_col_text(st, 4), "action",
-				  db_col_text(st, 5), "entity", db_col_text(st, 6), "entity_id",
-				  db_col_text(st, 7), "summary", summary ? summary : json_object(),
-				  "hash", db_col_text(st, 9)));
-	}
-	if (rc < 0) {
-		json_decref(*items);
-		*items = NULL;
-		return rc;
-	}
-	return 0;
+	return db_rows_json(st, audit_row_json, items);
 }

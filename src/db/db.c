@@ -152,6 +152,15 @@ int db_commit(struct db *db)
 	return rc;
 }
 
+int db_finish(struct db *db, int rc)
+{
+	if (rc < 0) {
+		db_rollback(db);
+		return rc;
+	}
+	return db_commit(db);
+}
+
 void db_rollback(struct db *db)
 {
 	if (!sqlite3_get_autocommit(db->h))
@@ -449,4 +458,28 @@ char *db_like_contains(const char *q)
 	}
 	buf_adds(&b, "%");
 	return buf_detach(&b);
+}
+
+int db_rows_json(struct db_stmt *st, json_t *(*row)(struct db_stmt *st), json_t **items)
+{
+	json_t *a = json_array();
+	int rc;
+
+	*items = NULL;
+	while ((rc = db_step(st)) == DB_ROW) {
+		json_t *o = row(st);
+
+		if (o == NULL) {
+			db_reset(st);
+			rc = ERR_DB;
+			break;
+		}
+		json_array_append_new(a, o);
+	}
+	if (rc < 0) {
+		json_decref(a);
+		return rc;
+	}
+	*items = a;
+	return 0;
 }

@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 struct db;
 struct db_stmt;
 struct db_pool;
@@ -38,6 +40,11 @@ int db_begin_read(struct db *db);
 int db_commit(struct db *db);
 /* Rolls back if a transaction is open; never fails. */
 void db_rollback(struct db *db);
+/*
+ * Ends a write transaction: commits when rc >= 0, else rolls back. Returns rc when it
+ * was an error, otherwise the commit's result.
+ */
+int db_finish(struct db *db, int rc);
 
 /*
  * Returns: the prepared statement for sql, borrowed, cached per connection
@@ -67,6 +74,13 @@ int db_step(struct db_stmt *st);
 int db_step_done(struct db_stmt *st);
 /* Resets and clears bindings (call after reading the rows you need). */
 void db_reset(struct db_stmt *st);
+
+/*
+ * Steps st to its end and collects row(st) for each row in a JSON array. row returns an
+ * owned value, or NULL for a row it cannot read (then ERR_DB). Returns 0 with *items
+ * owned, or a negative err with *items NULL.
+ */
+int db_rows_json(struct db_stmt *st, json_t *(*row)(struct db_stmt *st), json_t **items);
 
 int64_t db_col_i64(struct db_stmt *st, int col);
 double db_col_f64(struct db_stmt *st, int col);

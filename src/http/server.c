@@ -498,12 +498,12 @@ int http_server_start(struct app *app, struct http_server **out)
 	s->app = app;
 	s->d = MHD_start_daemon(
 		flags, (uint16_t)app->cfg.port, NULL, NULL, on_request, app, MHD_OPTION_SOCK_ADDR,
-		sa, MHD_OPTION_THREAD_POOL_SIZE, threads,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
-		(unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)app->cfg.max_connections,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)app->cfg.max_connections_per_ip,
-		MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
-		NULL, MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
+		sa, MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+		NULL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_LIMIT,
+		(unsigned)app->cfg.max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		(unsigned)app->cfg.max_connections_per_ip, MHD_OPTION_UNESCAPE_CALLBACK, unescape,
+		NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_LISTENING_ADDRESS_REUSE,
+		(unsigned)1, MHD_OPTION_END);
 	if (s->d == NULL) {
 		log_error("cannot listen on %s port %d (in use, or not allowed)", app->cfg.listen,
 			  app->cfg.port);

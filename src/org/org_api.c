@@ -102,29 +102,6 @@ void org_gauges(struct app *app, struct db *db, struct buf *out)
 /* ------------------------------------------------------------ helpers */
 
 /* Commits, or rolls back and returns rc. */
-static int finish(struct db *db, int rc)
-{
-	if (rc < 0) {
-		db_rollback(db);
-		return rc;
-	}
-	return db_commit(db);
-}
-
-static int audit_req(struct req *rq, const char *action, const char *entity, int64_t id,
-		     json_t *summary /* stolen */)
-{
-	struct audit_actor a;
-	char sid[24];
-	int rc;
-
-	audit_actor_from_req(rq, &a);
-	snprintf(sid, sizeof(sid), "%" PRId64, id);
-	rc = audit_append(rq->db, &a, action, entity, sid, summary);
-	json_decref(summary);
-	return rc;
-}
-
 /* The region prefix under which an admin may manage users, or NULL for all. */
 static const char *manage_prefix(struct req *rq, char *buf, size_t n)
 {
@@ -249,7 +226,7 @@ static int login_refuse(struct req *rq, struct resp *rs, int64_t user_id, const 
 		rc = audit_login(rq, "login.fail", login,
 				 json_pack("{s:s, s:i, s:b}", "reason", reason, "failed_logins",
 					   failed, "locked", until > now));
-	rc = finish(rq->db, rc);
+	rc = db_finish(rq->db, rc);
 	if (rc < 0)
 		return rc;
 	resp_header(rs, "WWW-Authenticate", "Bearer");
@@ -283,7 +260,7 @@ static int session_create(struct req *rq, struct resp *rs)
 							 : "",
 						 json_pack("{s:i}", "limit_per_min",
 							   cfg->login_rate_per_min));
-			rc = finish(rq->db, rc);
+			rc = db_finish(rq->db, rc);
 			if (rc < 0)
 				return rc;
 		}
@@ -301,7 +278,7 @@ static int session_create(struct req *rq, struct resp *rs)
 						 ? json_str(rq->body, "login")
 						 : "",
 					 json_pack("{s:s}", "reason", "malformed request"));
-		rc = finish(rq->db, rc);
+		rc = db_finish(rq->db, rc);
 		if (rc < 0)
 			return rc;
 		return resp_invalid(rs, &fe);
@@ -351,7 +328,7 @@ static int session_create(struct req *rq, struct resp *rs)
 		rc = audit_append(rq->db, &a, "login.ok", "user", login, summary);
 		json_decref(summary);
 	}
-	rc = finish(rq->db, rc);
+	rc = db_finish(rq->db, rc);
 	if (rc < 0)
 		return rc;
 	set_session_cookie(rq, rs, token, cfg->session_absolute_min * 60);
@@ -379,9 +356,10 @@ static int session_delete(struct req *rq, struct resp *rs)
 		return rc;
 	rc = org_db_session_revoke(rq->db, rq->user->session_id, now_ms());
 	if (rc == 0)
-		rc = audit_req(rq, "logout", "user", rq->user->user_id,
-			       json_pack("{s:I}", "session_id", (json_int_t)rq->user->session_id));
-	rc = finish(rq->db, rc);
+		rc = audit_record(rq, "logout", "user", rq->user->user_id,
+				  json_pack("{s:I}", "session_id",
+					    (json_int_t)rq->user->session_id));
+	rc = db_finish(rq->db, rc);
 	if (rc < 0)
 		return rc;
 	set_session_cookie(rq, rs, "", 0);
@@ -456,8 +434,8 @@ static int me_password(struct req *rq, struct resp *rs)
 	if (rc == 0)
 		rc = org_db_sessions_revoke_user(rq->db, u.id, rq->user->session_id, now);
 	if (rc == 0)
-		rc = audit_req(rq, "user.password.change", "user", u.id, json_object());
-	rc = finish(rq->db, rc);
+		rc = audit_record(rq, "user.password.change", "user", u.id, json_object());
+	rc = db_finish(rq->db, rc);
 	if (rc < 0)
 		return rc;
 	return resp_no_content(rs);
@@ -663,9 +641,9 @@ static int users_create(struct req *rq, struct resp *rs)
 	rc = org_db_user_insert(rq->db, &u);
 	if (rc == 0) {
 		o = org_user_json(&u);
-		rc = audit_req(rq, "user.create", "user", u.id, o);
+		rc = audit_record(rq, "user.create", "user", u.id, o);
 	}
-	rc = finish(rq->db, rc);
+	rc = db_finish(rq->db, rc);
 	if (rc == ERR_CONFLICT)
 		return resp_problem(rs, 409, NULL, "this login is taken", NULL);
 	if (rc == ERR_INVALID)
@@ -723,9 +701,9 @@ static int users_patch(struct req *rq, struct resp *rs)
 	if (rc == 0) {
 		summary = json_pack("{s:o, s:O}", "before", org_user_json(&before), "changes",
 				    rq->body);
-		rc = audit_req(rq, "user.update", "user", u.id, summary);
+		rc = audit_record(rq, "user.update", "user", u.id, summary);
 	}
-	rc = finish(rq->db, rc);
+	rc = db_finish(rq->db, rc);
 	if (rc == ERR_INVALID)
 		return resp_invalid1(rs, "dept_id", "no such department");
 	if (rc < 0)
@@ -781,8 +759,8 @@ static int users_reset_password(struct req *rq, struct resp *rs)
 	if (rc == 0)
 		rc = org_db_sessions_revoke_user(rq->db, u.id, 0, now);
 	if (rc == 0)
-		rc = audit_req(rq, "user.password.reset", "user", u.id, json_object());
-	rc = finish(rq->db, rc);
+		rc = audit_record(rq, "user.password.reset", "user", u.id, json_object());
+	rc = db_finish(rq->db, rc);
 	if (rc < 0)
 		return rc;
 	return resp_json(rs, 200,
@@ -838,10 +816,10 @@ static int tokens_create(struct req *rq, struct resp *rs)
 	rc = org_db_token_insert(rq->db, u.id, json_str(rq->body, "name"), prefix, hash, now_ms(),
 				 &id);
 	if (rc == 0)
-		rc = audit_req(rq, "token.create", "api_token", id,
-			       json_pack("{s:I, s:s}", "user_id", (json_int_t)u.id, "name",
-					 json_str(rq->body, "name")));
-	rc = finish(rq->db, rc);
+		rc = audit_record(rq, "token.create", "api_token", id,
+				  json_pack("{s:I, s:s}", "user_id", (json_int_t)u.id, "name",
+					    json_str(rq->body, "name")));
+	rc = db_finish(rq->db, rc);
 	if (rc < 0)
 		return rc;
 	return resp_json(rs, 201,
@@ -891,9 +869,9 @@ static int tokens_delete(struct req *rq, struct resp *rs)
 	rc = org_db_token_revoke(rq->db, id, manage_prefix(rq, pbuf, sizeof(pbuf)), now_ms(),
 				 &user_id);
 	if (rc == 0)
-		rc = audit_req(rq, "token.revoke", "api_token", id,
-			       json_pack("{s:I}", "user_id", (json_int_t)user_id));
-	rc = finish(rq->db, rc);
+		rc = audit_record(rq, "token.revoke", "api_token", id,
+				  json_pack("{s:I}", "user_id", (json_int_t)user_id));
+	rc = db_finish(rq->db, rc);
 	if (rc < 0)
 		return rc;
 	return resp_no_content(rs);

@@ -396,6 +396,13 @@ json_t *org_user_json(const struct org_user *u)
 			 (json_int_t)u->updated_ms);
 }
 
+static json_t *user_row_json(struct db_stmt *st)
+{
+	struct org_user u;
+
+	return user_from_row(st, &u) < 0 ? NULL : org_user_json(&u);
+}
+
 static const char SQL_USER_LIST_SELECT[] = "SELECT " USER_COLS " FROM app_user";
 static const char SQL_USER_LIST_WHERE[] =
 	"(:prefix IS NULL OR (app_user.scope_kind <> 'all' AND "
@@ -411,8 +418,6 @@ int org_db_user_list(struct db *db, const char *anchor_prefix, const char *role,
 	char *sql = db_list_sql(SQL_USER_LIST_SELECT, SQL_USER_LIST_WHERE, "app_user",
 				user_sort_cols[lp->sort], lp->desc);
 	struct db_stmt *st = db_stmt_dyn(db, sql);
-	struct org_user u;
-	int rc;
 
 	free(sql);
 	if (st == NULL)
@@ -421,21 +426,7 @@ int org_db_user_list(struct db *db, const char *anchor_prefix, const char *role,
 	db_bind_text(st, ":role", role);
 	bind_like(st, ":q", q);
 	bind_after_limit(st, lp);
-	*items = json_array();
-	while ((rc = db_step(st)) == DB_ROW) {
-		if (user_from_row(st, &u) < 0) {
-			db_reset(st);
-			rc = ERR_DB;
-			break;
-		}
-		json_array_append_new(*items, org_user_json(&u));
-	}
-	if (rc < 0) {
-		json_decref(*items);
-		*items = NULL;
-		return rc;
-	}
-	return 0;
+	return db_rows_json(st, user_row_json, items);
 }
 
 /* ---------------------------------------------------------------- sessions */
@@ -665,6 +656,16 @@ int org_db_token_revoke(struct db *db, int64_t id, const char *anchor_prefix, in
 	return 0;
 }
 
+static json_t *token_row_json(struct db_stmt *st)
+{
+	return json_pack("{s:I, s:I, s:s, s:s, s:s, s:I, s:I, s:I}", "id",
+			 (json_int_t)db_col_i64(st, 0), "user_id", (json_int_t)db_col_i64(st, 1),
+			 "login", db_col_text(st, 2), "name", db_col_text(st, 3), "prefix",
+			 db_col_text(st, 4), "created_ms", (json_int_t)db_col_i64(st, 5),
+			 "last_used_ms", (json_int_t)db_col_i64(st, 6), "revoked_ms",
+			 (json_int_t)db_col_i64(st, 7));
+}
+
 static const char SQL_TOKEN_LIST_SELECT[] =
 	"SELECT api_token.id, api_token.user_id, app_user.login, api_token.name, api_token.prefix, "
 	"api_token.created_ms, api_token.last_used_ms, api_token.revoked_ms FROM api_token JOIN "
@@ -679,30 +680,13 @@ int org_db_token_list(struct db *db, const char *anchor_prefix, const struct lis
 	char *sql = db_list_sql(SQL_TOKEN_LIST_SELECT, SQL_TOKEN_LIST_WHERE, "api_token", "id",
 				lp->desc);
 	struct db_stmt *st = db_stmt_dyn(db, sql);
-	int rc;
 
 	free(sql);
 	if (st == NULL)
 		return ERR_DB;
 	db_bind_text(st, ":prefix", anchor_prefix);
 	bind_after_limit(st, lp);
-	*items = json_array();
-	while ((rc = db_step(st)) == DB_ROW)
-		json_array_append_new(*items,
-				      json_pack("{s:I, s:I, s:s, s:s, s:s, s:I, s:I, s:I}", "id",
-						(json_int_t)db_col_i64(st, 0), "user_id",
-						(json_int_t)db_col_i64(st, 1), "login",
-						db_col_text(st, 2), "name", db_col_text(st, 3),
-						"prefix", db_col_text(st, 4), "created_ms",
-						(json_int_t)db_col_i64(st, 5), "last_used_ms",
-						(json_int_t)db_col_i64(st, 6), "revoked_ms",
-						(json_int_t)db_col_i64(st, 7)));
-	if (rc < 0) {
-		json_decref(*items);
-		*items = NULL;
-		return rc;
-	}
-	return 0;
+	return db_rows_json(st, token_row_json, items);
 }
 
 /* ---------------------------------------------------------------- regions */
@@ -748,17 +732,7 @@ bool org_db_region_exists(struct db *db, const char *code)
 
 static int region_rows(struct db_stmt *st, json_t **items)
 {
-	int rc;
-
-	*items = json_array();
-	while ((rc = db_step(st)) == DB_ROW)
-		json_array_append_new(*items, region_json(st));
-	if (rc < 0) {
-		json_decref(*items);
-		*items = NULL;
-		return rc;
-	}
-	return 0;
+	return db_rows_json(st, region_json, items);
 }
 
 static const char SQL_REGION_CHILDREN[] =
@@ -919,7 +893,6 @@ int org_db_dept_list(struct db *db, const char *region_prefix, const char *q,
 	char *sql = db_list_sql(SQL_DEPT_LIST_SELECT, SQL_DEPT_LIST_WHERE, "dept",
 				dept_sort_cols[lp->sort], lp->desc);
 	struct db_stmt *st = db_stmt_dyn(db, sql);
-	int rc;
 
 	free(sql);
 	if (st == NULL)
@@ -927,15 +900,7 @@ int org_db_dept_list(struct db *db, const char *region_prefix, const char *q,
 	db_bind_text(st, ":prefix", region_prefix);
 	bind_like(st, ":q", q);
 	bind_after_limit(st, lp);
-	*items = json_array();
-	while ((rc = db_step(st)) == DB_ROW)
-		json_array_append_new(*items, dept_json(st));
-	if (rc < 0) {
-		json_decref(*items);
-		*items = NULL;
-		return rc;
-	}
-	return 0;
+	return db_rows_json(st, dept_json, items);
 }
 
 /* ---------------------------------------------------------------- grids */
@@ -1084,6 +1049,17 @@ int org_db_grid_delete(struct db *db, int64_t id)
 	return rc;
 }
 
+static json_t *grid_row_json(struct db_stmt *st)
+{
+	struct org_grid g;
+	json_t *o;
+
+	grid_from_row(st, &g);
+	o = org_grid_json(&g, false);
+	org_grid_release(&g);
+	return o;
+}
+
 static const char SQL_GRID_LIST_SELECT[] = "SELECT " GRID_COLS " FROM grid";
 static const char SQL_GRID_LIST_WHERE[] =
 	"(:prefix IS NULL OR substr(grid.region_code, 1, length(:prefix)) = :prefix) AND "
@@ -1099,8 +1075,6 @@ int org_db_grid_list(struct db *db, const char *prefix, int64_t grid_user, const
 	char *sql = db_list_sql(SQL_GRID_LIST_SELECT, SQL_GRID_LIST_WHERE, "grid",
 				grid_sort_cols[lp->sort], lp->desc);
 	struct db_stmt *st = db_stmt_dyn(db, sql);
-	struct org_grid g;
-	int rc;
 
 	free(sql);
 	if (st == NULL)
@@ -1113,16 +1087,5 @@ int org_db_grid_list(struct db *db, const char *prefix, int64_t grid_user, const
 	db_bind_text(st, ":region", region);
 	bind_like(st, ":q", q);
 	bind_after_limit(st, lp);
-	*items = json_array();
-	while ((rc = db_step(st)) == DB_ROW) {
-		grid_from_row(st, &g);
-		json_array_append_new(*items, org_grid_json(&g, false));
-		org_grid_release(&g);
-	}
-	if (rc < 0) {
-		json_decref(*items);
-		*items = NULL;
-		return rc;
-	}
-	return 0;
+	return db_rows_json(st, grid_row_json, items);
 }

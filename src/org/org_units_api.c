@@ -23,29 +23,6 @@
 #include "http/req.h"
 #include "core/banned.h"
 
-static int finish(struct db *db, int rc)
-{
-	if (rc < 0) {
-		db_rollback(db);
-		return rc;
-	}
-	return db_commit(db);
-}
-
-static int audit_req(struct req *rq, const char *action, const char *entity, int64_t id,
-		     json_t *summary /* stolen */)
-{
-	struct audit_actor a;
-	char sid[24];
-	int rc;
-
-	audit_actor_from_req(rq, &a);
-	snprintf(sid, sizeof(sid), "%" PRId64, id);
-	rc = audit_append(rq->db, &a, action, entity, sid, summary);
-	json_decref(summary);
-	return rc;
-}
-
 /* The caller's region prefix for SQL filters: NULL for all, "-" (matches nothing) otherwise. */
 static const char *scope_prefix(struct req *rq, char *buf, size_t n)
 {
@@ -232,8 +209,8 @@ static int depts_create(struct req *rq, struct resp *rs)
 	if (rc == 0)
 		rc = org_db_dept_get(rq->db, id, &d);
 	if (rc == 0)
-		rc = audit_req(rq, "dept.create", "dept", id, json_incref(d));
-	rc = finish(rq->db, rc);
+		rc = audit_record(rq, "dept.create", "dept", id, json_incref(d));
+	rc = db_finish(rq->db, rc);
 	if (rc < 0) {
 		json_decref(d);
 		if (rc == ERR_CONFLICT)
@@ -262,7 +239,7 @@ static int depts_patch(struct req *rq, struct resp *rs)
 		return rc;
 	rc = org_db_dept_get(rq->db, id, &before);
 	if (rc < 0)
-		return finish(rq->db, rc);
+		return db_finish(rq->db, rc);
 	if (!scope_has_region(&rq->user->scope, json_str(before, "region_code"))) {
 		db_rollback(rq->db);
 		json_decref(before);
@@ -284,10 +261,10 @@ static int depts_patch(struct req *rq, struct resp *rs)
 	if (rc == 0)
 		rc = org_db_dept_get(rq->db, id, &after);
 	if (rc == 0)
-		rc = audit_req(rq, "dept.update", "dept", id,
-			       json_pack("{s:O, s:O}", "before", before, "changes", rq->body));
+		rc = audit_record(rq, "dept.update", "dept", id,
+				  json_pack("{s:O, s:O}", "before", before, "changes", rq->body));
 	json_decref(before);
-	rc = finish(rq->db, rc);
+	rc = db_finish(rq->db, rc);
 	if (rc < 0) {
 		json_decref(after);
 		if (rc == ERR_CONFLICT)
@@ -312,7 +289,7 @@ static int depts_delete(struct req *rq, struct resp *rs)
 		return rc;
 	rc = org_db_dept_get(rq->db, id, &before);
 	if (rc < 0)
-		return finish(rq->db, rc);
+		return db_finish(rq->db, rc);
 	if (!scope_has_region(&rq->user->scope, json_str(before, "region_code"))) {
 		db_rollback(rq->db);
 		json_decref(before);
@@ -321,9 +298,9 @@ static int depts_delete(struct req *rq, struct resp *rs)
 	}
 	rc = org_db_dept_delete(rq->db, id);
 	if (rc == 0)
-		rc = audit_req(rq, "dept.delete", "dept", id, json_incref(before));
+		rc = audit_record(rq, "dept.delete", "dept", id, json_incref(before));
 	json_decref(before);
-	rc = finish(rq->db, rc);
+	rc = db_finish(rq->db, rc);
 	if (rc == ERR_CONFLICT)
 		return resp_problem(rs, 409, NULL, "users still belong to this department", NULL);
 	if (rc < 0)
@@ -502,8 +479,8 @@ static int grids_create(struct req *rq, struct resp *rs)
 	if (rc == 0)
 		rc = org_db_grid_insert(rq->db, &g, now_ms());
 	if (rc == 0)
-		rc = audit_req(rq, "grid.create", "grid", g.id, org_grid_json(&g, true));
-	rc = finish(rq->db, rc);
+		rc = audit_record(rq, "grid.create", "grid", g.id, org_grid_json(&g, true));
+	rc = db_finish(rq->db, rc);
 	if (rc < 0) {
 		org_grid_release(&g);
 		if (rc == ERR_CONFLICT)
@@ -544,10 +521,10 @@ static int grids_patch(struct req *rq, struct resp *rs)
 	}
 	rc = org_db_grid_update(rq->db, &g, now_ms());
 	if (rc == 0)
-		rc = audit_req(rq, "grid.update", "grid", g.id,
-			       json_pack("{s:O, s:O}", "before", before, "changes", rq->body));
+		rc = audit_record(rq, "grid.update", "grid", g.id,
+				  json_pack("{s:O, s:O}", "before", before, "changes", rq->body));
 	json_decref(before);
-	rc = finish(rq->db, rc);
+	rc = db_finish(rq->db, rc);
 	if (rc < 0) {
 		org_grid_release(&g);
 		if (rc == ERR_CONFLICT)
@@ -575,9 +552,9 @@ static int grids_delete(struct req *rq, struct resp *rs)
 	}
 	rc = org_db_grid_delete(rq->db, g.id);
 	if (rc == 0)
-		rc = audit_req(rq, "grid.delete", "grid", g.id, org_grid_json(&g, false));
+		rc = audit_record(rq, "grid.delete", "grid", g.id, org_grid_json(&g, false));
 	org_grid_release(&g);
-	rc = finish(rq->db, rc);
+	rc = db_finish(rq->db, rc);
 	if (rc == ERR_CONFLICT)
 		return resp_problem(rs, 409, NULL, "users still have this grid in their scope",
 				    NULL);
