@@ -68,10 +68,7 @@ int audit_append(struct db *db, const struct audit_actor *actor, const char *act
 	}
 	db_bind_i64(st, ":id", r.id);
 	db_bind_i64(st, ":at_ms", r.at_ms);
-	if (r.actor_id)
-		db_bind_i64(st, ":actor_id", r.actor_id);
-	else
-		db_bind_null(st, ":actor_id");
+	db_bind_id_or_null(st, ":actor_id", r.actor_id);
 	db_bind_text(st, ":actor_login", r.actor_login);
 	db_bind_text(st, ":ip", r.ip);
 	db_bind_text(st, ":action", action);
@@ -210,10 +207,7 @@ int audit_db_list(struct db *db, const struct audit_filter *f, const struct list
 	db_bind_text(st, ":entity_id", f->entity_id);
 	bind_ms_or_null(st, ":since_ms", f->since_ms);
 	bind_ms_or_null(st, ":until_ms", f->until_ms);
-	if (lp->after)
-		db_bind_i64(st, ":after", lp->after);
-	else
-		db_bind_null(st, ":after");
+	db_bind_id_or_null(st, ":after", lp->after);
 	db_bind_i64(st, ":limit", lp->limit + 1);
 	return db_rows_json(st, audit_row_json, items);
 }

@@ -275,6 +275,29 @@ int db_step_done(struct db_stmt *st)
 	return rc;
 }
 
+int db_step_change(struct db_stmt *st)
+{
+	int rc = db_step_done(st);
+
+	if (rc == 0 && db_changes(st->db) == 0)
+		return ERR_NOT_FOUND;
+	return rc;
+}
+
+void db_bind_id_or_null(struct db_stmt *st, const char *name, int64_t v)
+{
+	if (v)
+		db_bind_i64(st, name, v);
+	else
+		db_bind_null(st, name);
+}
+
+void db_bind_page(struct db_stmt *st, const struct list_params *lp)
+{
+	db_bind_id_or_null(st, ":after", lp->after);
+	db_bind_i64(st, ":limit", lp->limit + 1);
+}
+
 void db_reset(struct db_stmt *st)
 {
 	sqlite3_reset(st->s);

@@ -22,6 +22,7 @@
 struct db;
 struct db_stmt;
 struct db_pool;
+struct list_params;
 
 enum { DB_DONE = 0, DB_ROW = 1 };
 
@@ -72,6 +73,12 @@ void db_bind_null(struct db_stmt *st, const char *name);
 int db_step(struct db_stmt *st);
 /* Steps once expecting no row, then resets and clears bindings. Returns 0 or as db_step. */
 int db_step_done(struct db_stmt *st);
+/* As db_step_done, but ERR_NOT_FOUND when the statement changed no row (UPDATE/DELETE by id). */
+int db_step_change(struct db_stmt *st);
+/* Binds v, or SQL NULL when v is 0 (optional references). */
+void db_bind_id_or_null(struct db_stmt *st, const char *name, int64_t v);
+/* Binds the keyset page of lp: :after (NULL from the start) and :limit (lp->limit + 1). */
+void db_bind_page(struct db_stmt *st, const struct list_params *lp);
 /* Resets and clears bindings (call after reading the rows you need). */
 void db_reset(struct db_stmt *st);
 

@@ -21,15 +21,6 @@
 
 #define COPY(dst, src) utf8_copy((dst), sizeof(dst), (src))
 
-static void bind_after_limit(struct db_stmt *st, const struct list_params *lp)
-{
-	if (lp->after)
-		db_bind_i64(st, ":after", lp->after);
-	else
-		db_bind_null(st, ":after");
-	db_bind_i64(st, ":limit", lp->limit + 1);
-}
-
 /* Binds "contains q" as a portable LIKE pattern (q's own % _ \ escaped); NULL binds NULL. */
 static void bind_like(struct db_stmt *st, const char *name, const char *q)
 {
@@ -233,10 +224,7 @@ static void bind_user(struct db_stmt *st, const struct org_user *u)
 	db_bind_text(st, ":scope_kind", scope_kind_name(u->scope.kind));
 	db_bind_text(st, ":scope", scope);
 	db_bind_text(st, ":scope_anchor", u->scope_anchor);
-	if (u->dept_id)
-		db_bind_i64(st, ":dept_id", u->dept_id);
-	else
-		db_bind_null(st, ":dept_id");
+	db_bind_id_or_null(st, ":dept_id", u->dept_id);
 	db_bind_text(st, ":phone", u->phone);
 	db_bind_text(st, ":password_hash", u->password_hash);
 	db_bind_i64(st, ":must_change_password", u->must_change_password);
@@ -323,17 +311,13 @@ int org_db_user_set_login_state(struct db *db, int64_t id, int failed_logins,
 				int64_t locked_until_ms)
 {
 	struct db_stmt *st = db_stmt(db, SQL_USER_LOGIN_STATE);
-	int rc;
 
 	if (st == NULL)
 		return ERR_DB;
 	db_bind_i64(st, ":id", id);
 	db_bind_i64(st, ":failed_logins", failed_logins);
 	db_bind_i64(st, ":locked_until_ms", locked_until_ms);
-	rc = db_step_done(st);
-	if (rc == 0 && db_changes(db) == 0)
-		return ERR_NOT_FOUND;
-	return rc;
+	return db_step_change(st);
 }
 
 static const char SQL_USER_SET_PASSWORD[] =
@@ -345,7 +329,6 @@ int org_db_user_set_password(struct db *db, int64_t id, const char *hash, bool m
 			     int64_t now)
 {
 	struct db_stmt *st = db_stmt(db, SQL_USER_SET_PASSWORD);
-	int rc;
 
 	if (st == NULL)
 		return ERR_DB;
@@ -353,10 +336,7 @@ int org_db_user_set_password(struct db *db, int64_t id, const char *hash, bool m
 	db_bind_text(st, ":hash", hash);
 	db_bind_i64(st, ":must_change", must_change);
 	db_bind_i64(st, ":now", now);
-	rc = db_step_done(st);
-	if (rc == 0 && db_changes(db) == 0)
-		return ERR_NOT_FOUND;
-	return rc;
+	return db_step_change(st);
 }
 
 static const char SQL_USER_SET_LOCKED[] =
@@ -367,17 +347,13 @@ static const char SQL_USER_SET_LOCKED[] =
 int org_db_user_set_locked(struct db *db, int64_t id, bool locked, int64_t now)
 {
 	struct db_stmt *st = db_stmt(db, SQL_USER_SET_LOCKED);
-	int rc;
 
 	if (st == NULL)
 		return ERR_DB;
 	db_bind_i64(st, ":id", id);
 	db_bind_i64(st, ":locked", locked);
 	db_bind_i64(st, ":now", now);
-	rc = db_step_done(st);
-	if (rc == 0 && db_changes(db) == 0)
-		return ERR_NOT_FOUND;
-	return rc;
+	return db_step_change(st);
 }
 
 json_t *org_user_json(const struct org_user *u)
@@ -425,7 +401,7 @@ int org_db_user_list(struct db *db, const char *anchor_prefix, const char *role,
 	db_bind_text(st, ":prefix", anchor_prefix);
 	db_bind_text(st, ":role", role);
 	bind_like(st, ":q", q);
-	bind_after_limit(st, lp);
+	db_bind_page(st, lp);
 	return db_rows_json(st, user_row_json, items);
 }
 
@@ -685,7 +661,7 @@ int org_db_token_list(struct db *db, const char *anchor_prefix, const struct lis
 	if (st == NULL)
 		return ERR_DB;
 	db_bind_text(st, ":prefix", anchor_prefix);
-	bind_after_limit(st, lp);
+	db_bind_page(st, lp);
 	return db_rows_json(st, token_row_json, items);
 }
 
@@ -848,7 +824,6 @@ int org_db_dept_update(struct db *db, int64_t id, const char *name, const char *
 		       const char *description, int64_t now)
 {
 	struct db_stmt *st = db_stmt(db, SQL_DEPT_UPDATE);
-	int rc;
 
 	if (st == NULL)
 		return ERR_DB;
@@ -857,10 +832,7 @@ int org_db_dept_update(struct db *db, int64_t id, const char *name, const char *
 	db_bind_text(st, ":region_code", region_code);
 	db_bind_text(st, ":description", description);
 	db_bind_i64(st, ":now", now);
-	rc = db_step_done(st);
-	if (rc == 0 && db_changes(db) == 0)
-		return ERR_NOT_FOUND;
-	return rc;
+	return db_step_change(st);
 }
 
 static const char SQL_DEPT_DELETE[] = "DELETE FROM dept WHERE id = :id";
@@ -899,7 +871,7 @@ int org_db_dept_list(struct db *db, const char *region_prefix, const char *q,
 		return ERR_DB;
 	db_bind_text(st, ":prefix", region_prefix);
 	bind_like(st, ":q", q);
-	bind_after_limit(st, lp);
+	db_bind_page(st, lp);
 	return db_rows_json(st, dept_json, items);
 }
 
@@ -977,18 +949,9 @@ static void bind_grid(struct db_stmt *st, const struct org_grid *g, int64_t now)
 	db_bind_text(st, ":name", g->name);
 	db_bind_text(st, ":region_code", g->region_code);
 	db_bind_text(st, ":geometry", g->geometry);
-	if (g->manager_id)
-		db_bind_i64(st, ":manager_id", g->manager_id);
-	else
-		db_bind_null(st, ":manager_id");
-	if (g->patroller_id)
-		db_bind_i64(st, ":patroller_id", g->patroller_id);
-	else
-		db_bind_null(st, ":patroller_id");
-	if (g->supervisor_id)
-		db_bind_i64(st, ":supervisor_id", g->supervisor_id);
-	else
-		db_bind_null(st, ":supervisor_id");
+	db_bind_id_or_null(st, ":manager_id", g->manager_id);
+	db_bind_id_or_null(st, ":patroller_id", g->patroller_id);
+	db_bind_id_or_null(st, ":supervisor_id", g->supervisor_id);
 	db_bind_i64(st, ":now", now);
 }
 
@@ -1019,16 +982,12 @@ static const char SQL_GRID_UPDATE[] =
 int org_db_grid_update(struct db *db, const struct org_grid *g, int64_t now)
 {
 	struct db_stmt *st = db_stmt(db, SQL_GRID_UPDATE);
-	int rc;
 
 	if (st == NULL)
 		return ERR_DB;
 	db_bind_i64(st, ":id", g->id);
 	bind_grid(st, g, now);
-	rc = db_step_done(st);
-	if (rc == 0 && db_changes(db) == 0)
-		return ERR_NOT_FOUND;
-	return rc;
+	return db_step_change(st);
 }
 
 static const char SQL_GRID_DELETE[] = "DELETE FROM grid WHERE id = :id";
@@ -1080,12 +1039,9 @@ int org_db_grid_list(struct db *db, const char *prefix, int64_t grid_user, const
 	if (st == NULL)
 		return ERR_DB;
 	db_bind_text(st, ":prefix", prefix);
-	if (grid_user)
-		db_bind_i64(st, ":grid_user", grid_user);
-	else
-		db_bind_null(st, ":grid_user");
+	db_bind_id_or_null(st, ":grid_user", grid_user);
 	db_bind_text(st, ":region", region);
 	bind_like(st, ":q", q);
-	bind_after_limit(st, lp);
+	db_bind_page(st, lp);
 	return db_rows_json(st, grid_row_json, items);
 }
