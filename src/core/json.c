@@ -18,7 +18,11 @@ void field_errors_add(struct field_errors *fe, const char *field, const char *fm
 		fe->dropped++;
 		return;
 	}
-	char reason[sizeof(fe->e[0].reason)];
+	/*
+	 * Room for one more character than fits: vsnprintf may cut inside a character, and
+	 * utf8_copy must meet that cut beyond the destination's end, not turn it into '?'.
+	 */
+	char reason[sizeof(fe->e[0].reason) + 4];
 
 	/* Both go into JSON: keep them valid UTF-8 even when they echo bad input. */
 	utf8_copy(fe->e[fe->n].field, sizeof(fe->e[0].field), field);

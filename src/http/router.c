@@ -40,9 +40,19 @@ const char *http_method_name(unsigned m)
 	return "?";
 }
 
+/* True when s[0..n) holds a control character (server.c turns an encoded NUL into DEL). */
+static bool has_control(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return true;
+	return false;
+}
+
 /*
  * Matches path against pattern segment by segment; {name} takes one
- * non-empty segment. On a match stores the parameters in rq.
+ * non-empty segment without control characters, so that "/users/1%00" matches
+ * no route. On a match stores the parameters in rq.
  */
 static bool match_path(struct req *rq, const char *pattern, const char *path, bool store)
 {
@@ -54,7 +64,7 @@ static bool match_path(struct req *rq, const char *pattern, const char *path, bo
 			const char *pe = strchr(p, '}');
 			size_t vlen = strcspn(s, "/");
 
-			if (pe == NULL || vlen == 0 || n == REQ_MAX_PARAMS)
+			if (pe == NULL || vlen == 0 || n == REQ_MAX_PARAMS || has_control(s, vlen))
 				return false;
 			if (store) {
 				rq->param_name[n] =

@@ -345,9 +345,12 @@ static void grid_role_check(struct req *rq, const char *field, int64_t user_id, 
 	else if (u.role != want)
 		field_errors_add(fe, field, "user %" PRId64 " is a %s, not a %s", user_id,
 				 role_name(u.role), role_name(want));
-	else if (!org_db_scope_covers(rq->db, &rq->user->scope, &u.scope))
+	else if (!org_db_scope_covers(rq->db, &rq->user->scope, &u.scope)) {
+		/* Naming someone outside the writer's scope is refused (403), as for dept_id. */
 		field_errors_add(fe, field, "user %" PRId64 " works outside your data scope",
 				 user_id);
+		fe->forbidden = true;
+	}
 }
 
 /* Applies body to g and checks the result. */

@@ -12,7 +12,7 @@ import sqlite3
 import subprocess
 import time
 
-from harness import BIN, run
+from harness import BIN, Client, run
 
 REGION = '320902'  # 亭湖区, 盐城市
 SQUARE = {'type': 'Polygon', 'coordinates': [[[120.10, 33.38], [120.12, 33.38], [120.12, 33.40],
@@ -128,11 +128,33 @@ def test_every_write_appends_one_record(t):
     r = a.post(f'/api/v1/users/{uid}/password', {})
     summary = one(r, 200, 'user.password.reset', 'user', uid)
     t.true(r.json['generated_password'] not in last_record(s)['summary'], 'password in summary')
-    tok = a.post('/api/v1/tokens', {'user_id': int(uid), 'name': 'probe'})
+    # API tokens are for machine accounts only.
+    m = a.post('/api/v1/users', {'login': 'plc.gateway', 'role': 'admin', 'scope': 'all',
+                                 'machine': True})
+    summary = one(m, 201, 'user.create', 'user')
+    t.true('password' not in summary and '"!"' not in last_record(s)['summary'], summary)
+    mid = m.json['id']
+    tok = a.post('/api/v1/tokens', {'user_id': mid, 'name': 'probe'})
     one(tok, 201, 'token.create', 'api_token')
     t.true(tok.json['token'] not in last_record(s)['summary'], 'token in summary')
+    # A write made with the token names the machine account and which of its tokens acted.
+    bot = Client(s, token=tok.json['token'])
+    r = bot.post('/api/v1/depts', {'name': '自动采集科', 'region_code': REGION})
+    t.status(r, 201)
+    t.eq(count(s), n + 1, 'token write: audit records added')
+    n += 1
+    rec = last_record(s)
+    t.eq((rec['action'], rec['entity'], rec['entity_id']), ('dept.create', 'dept',
+                                                            str(r.json['id'])))
+    t.eq(rec['actor_id'], mid)
+    t.eq(rec['actor_login'], f"plc.gateway#token{tok.json['id']}")
+    t.eq(rec['ip'], '127.0.0.1')
     one(a.delete(f"/api/v1/tokens/{tok.json['id']}"), 204, 'token.revoke', 'api_token',
         str(tok.json['id']))
+    # Refused: a token for a person, a password for a machine account; neither is recorded.
+    t.problem(a.post('/api/v1/tokens', {'user_id': int(uid), 'name': 'probe'}), 422, 'user_id')
+    t.problem(a.post(f'/api/v1/users/{mid}/password', {}), 409)
+    t.eq(count(s), n, 'a refused token or password reset wrote an audit record')
     # Reads append nothing.
     for path in ('/api/v1/depts', '/api/v1/grids', '/api/v1/users', '/api/v1/audit', '/api/v1/me'):
         t.status(a.get(path), 200)

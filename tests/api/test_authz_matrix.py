@@ -76,15 +76,20 @@ class World:
                      'out': ok(root.post('/api/v1/grids', {'code': 'G2', 'name': '张庄一网格',
                                                            'region_code': T2}))['id']}
         self.region = {'in': R1, 'out': R2}
-        # Target users (never log in) and their tokens.
+        # Target users (never log in), and machine accounts with their tokens (API tokens
+        # are for machine accounts only).
         self.target = {}
+        self.bot = {}
         self.token = {}
         for where, region in (('in', R1), ('out', R2)):
             u = ok(root.post('/api/v1/users', {'login': f'target.{where}', 'role': 'inspector',
                                                'scope': 'region:' + region,
                                                'password': 'First-Pass-2026'}))
             self.target[where] = u['id']
-            self.token[where] = ok(root.post('/api/v1/tokens', {'user_id': u['id'],
+            b = ok(root.post('/api/v1/users', {'login': f'bot.{where}', 'role': 'inspector',
+                                               'scope': 'region:' + region, 'machine': True}))
+            self.bot[where] = b['id']
+            self.token[where] = ok(root.post('/api/v1/tokens', {'user_id': b['id'],
                                                                 'name': 'target ' + where}))['id']
         # One logged-in client per role.
         self.uscc = uscc(R1)
@@ -127,7 +132,7 @@ class World:
         return r.json['id']
 
     def throwaway_token(self, where):
-        r = self.root.post('/api/v1/tokens', {'user_id': self.target[where],
+        r = self.root.post('/api/v1/tokens', {'user_id': self.bot[where],
                                               'name': self.name('throwaway')})
         self.t.status(r, 201, 'throwaway token')
         return r.json['id']
@@ -190,7 +195,7 @@ REQUESTS = {
         'POST', f'/api/v1/users/{w.target[where]}/password', {}, c),
     'GET /api/v1/tokens': _any('GET', '/api/v1/tokens?limit=500'),
     'POST /api/v1/tokens': lambda w, role, where, c: (
-        'POST', '/api/v1/tokens', {'user_id': w.target[where], 'name': w.name('matrix')}, c),
+        'POST', '/api/v1/tokens', {'user_id': w.bot[where], 'name': w.name('matrix')}, c),
     'DELETE /api/v1/tokens/{id}': lambda w, role, where, c: (
         'DELETE', f'/api/v1/tokens/{w.throwaway_token(where)}', None, c),
     'GET /api/v1/regions': _any('GET', f'/api/v1/regions?parent={CITY}'),
@@ -339,13 +344,59 @@ def test_outside_entities_stay_untouched(t):
                                        'scope': 'all'}),
             ('POST', '/api/v1/users', {'login': 'r1.makes.city', 'role': 'leader',
                                        'scope': 'region:' + CITY}),
-            ('POST', '/api/v1/tokens', {'user_id': w.target['out'], 'name': 'x'}),
+            ('POST', '/api/v1/tokens', {'user_id': w.bot['out'], 'name': 'x'}),
+            ('PATCH', f'/api/v1/users/{w.bot["out"]}', {'display_name': 'x'}),
             ('POST', '/api/v1/tokens', {'user_id': 1, 'name': 'for the bootstrap admin'})):
         r = admin.request(method, path, body)
         t.status(r, 403, f'{method} {path} {body}')
         t.true('scope' in (r.json.get('detail') or '') or r.json.get('errors'),
                f'{method} {path}: the problem says why: {r.json}')
     t.eq(w.snapshot(), before, 'a refused write changed something')
+
+
+def test_references_outside_the_scope_are_403_naming_the_field(t):
+    """A region administrator cannot reach outside its scope through a reference: a
+    department of another region (dept_id), or a grid role (manager_id, patroller_id,
+    supervisor_id) held by a user who works outside the writer's scope → 403 naming the
+    field, and nothing changes. Inside references are accepted."""
+    w = World(t)
+    admin, root = w.client['admin'], w.root
+    grid_users = {}
+    for field, role in (('manager_id', 'grid_manager'), ('patroller_id', 'grid_patroller'),
+                        ('supervisor_id', 'grid_supervisor')):
+        for where in ('in', 'out'):
+            r = root.post('/api/v1/users', {'login': f'{role.replace("_", "-")}.{where}',
+                                            'role': role, 'scope': f'grids:{w.grid[where]}'})
+            t.status(r, 201)
+            grid_users[(field, where)] = r.json['id']
+    before = w.snapshot()
+    cases = [
+        ('PATCH', f'/api/v1/users/{w.target["in"]}', {'dept_id': w.dept['out']}, 'dept_id'),
+        ('POST', '/api/v1/users', {'login': 'r1.dept.r2', 'role': 'inspector',
+                                   'scope': 'region:' + R1, 'dept_id': w.dept['out']},
+         'dept_id'),
+    ]
+    for field in ('manager_id', 'patroller_id', 'supervisor_id'):
+        out = grid_users[(field, 'out')]
+        cases.append(('PATCH', f'/api/v1/grids/{w.grid["in"]}', {field: out}, field))
+        cases.append(('POST', '/api/v1/grids', {'code': 'G-' + field, 'name': '新网格',
+                                                'region_code': T1, field: out}, field))
+    for method, path, body, field in cases:
+        r = admin.request(method, path, body)
+        t.problem(r, 403, field)
+    t.eq(w.snapshot(), before, 'a refused reference changed something')
+    # The same references inside the scope are fine.
+    r = admin.patch(f'/api/v1/users/{w.target["in"]}', {'dept_id': w.dept['in']})
+    t.status(r, 200)
+    t.eq(r.json['dept_id'], w.dept['in'])
+    body = {f: grid_users[(f, 'in')] for f in ('manager_id', 'patroller_id', 'supervisor_id')}
+    r = admin.patch(f'/api/v1/grids/{w.grid["in"]}', body)
+    t.status(r, 200)
+    for f, v in body.items():
+        t.eq(r.json[f], v, f)
+    # The all-scope administrator may assign across regions.
+    r = root.patch(f'/api/v1/users/{w.target["in"]}', {'dept_id': w.dept['out']})
+    t.status(r, 200)
 
 
 def test_grid_roles_see_only_their_grids(t):
@@ -382,7 +433,7 @@ def test_invalid_credentials_are_401_everywhere(t):
     w = World(t)
     m = load_matrix()
     bad = Client(w.s, token='not-a-token')
-    revoked = w.root.post('/api/v1/tokens', {'user_id': w.target['in'], 'name': 'to revoke'}).json
+    revoked = w.root.post('/api/v1/tokens', {'user_id': w.bot['in'], 'name': 'to revoke'}).json
     t.status(w.root.delete(f'/api/v1/tokens/{revoked["id"]}'), 204)
     gone = Client(w.s, token=revoked['token'])
     for key in list_routes():

@@ -13,6 +13,7 @@ from harness import BIN, Resp, run
 R1, R2 = '320902', '320903'            # 亭湖区, 盐都区 (盐城市)
 T1 = '320902001'                       # 五星街道, in R1
 NEW_PASSWORD = 'Second-Pass-2026'
+SESSION = '/api/v1/session'
 HAN = '安全生产监督管理局 🚒'
 SQL_META = ["'; DROP TABLE app_user; --", '" OR 1=1', '%_\\']
 
@@ -53,16 +54,26 @@ class World:
                                      'scope': 'region:' + R1, 'password': 'First-Pass-2026'})
         t.status(r, 201)
         self.user = r.json['id']
-        r = a.post('/api/v1/tokens', {'user_id': self.user, 'name': 'ci'})
+        # API tokens are for machine accounts only.
+        r = a.post('/api/v1/users', {'login': 'bot.r1', 'role': 'inspector',
+                                     'scope': 'region:' + R1, 'machine': True})
+        t.status(r, 201)
+        self.bot = r.json['id']
+        r = a.post('/api/v1/tokens', {'user_id': self.bot, 'name': 'ci'})
         t.status(r, 201)
         self.token = r.json['id']
+        self.bot_token = r.json['token']
 
     def snapshot(self):
         return [self.s.sql(q) for q in SNAPSHOT]
 
-    def rejected(self, send, status, fields=None, msg=''):
-        """Runs send(); checks the problem and the named fields; checks nothing changed."""
+    def rejected(self, send, status, fields=None, msg='', login=False):
+        """Runs send(); checks the problem and the named fields; checks nothing changed.
+        With login=True (POST /api/v1/session), a malformed login (422) is still a login
+        attempt: it must add exactly one login.fail record (reason "malformed request") and
+        change nothing else; other refusals of the login route (400, 413, 415) write nothing."""
         before = self.snapshot()
+        last = self.s.sql('SELECT COALESCE(MAX(id), 0) FROM audit_log')[0][0]
         r = send()
         self.t.status(r, status, msg)
         self.t.problem(r, status)
@@ -70,8 +81,16 @@ class World:
             named = sorted(e['field'] for e in r.json.get('errors', []))
             self.t.eq(named, sorted(fields), f'{msg}: fields named in {r.json}:')
         after = self.snapshot()
+        audited = login and status == 422
         for q, b, a in zip(SNAPSHOT, before, after):
+            if audited and 'audit_log' in q:
+                continue
             self.t.eq(a, b, f'{msg}: {q} changed after a rejected write:')
+        if audited:
+            rows = self.s.sql("SELECT action, ip, json_extract(summary, '$.reason') "
+                              'FROM audit_log WHERE id > ? ORDER BY id', (last,))
+            self.t.eq(rows, [('login.fail', '127.0.0.1', 'malformed request')],
+                      f'{msg}: audit records of a malformed login:')
         return r
 
     # The write endpoints: (method, path, client, a valid body, its max_body).
@@ -85,7 +104,7 @@ class World:
             ('POST', '/api/v1/grids', self.a,
              {'code': 'G-NEW', 'name': '新网格', 'region_code': T1}, 4 * 1024 * 1024),
             ('PATCH', f'/api/v1/grids/{self.grid}', self.a, {'name': '改名'}, 4 * 1024 * 1024),
-            ('POST', '/api/v1/tokens', self.a, {'user_id': self.user, 'name': 'x'}, 4096),
+            ('POST', '/api/v1/tokens', self.a, {'user_id': self.bot, 'name': 'x'}, 4096),
             ('POST', '/api/v1/session', self.s.anon(),
              {'login': 'admin', 'password': self.s.admin_password}, 4096),
             ('POST', '/api/v1/me/password', self.a,
@@ -93,9 +112,9 @@ class World:
         ]
 
 
-def raw_request(s, method, path, body=None, headers=None, chunks=None, token=None):
+def raw_request(s, method, path, body=None, headers=None, chunks=None, token=None, timeout=60):
     """A request with full control over headers and framing (no Content-Type unless given)."""
-    conn = http.client.HTTPConnection('127.0.0.1', s.port, timeout=60)
+    conn = http.client.HTTPConnection('127.0.0.1', s.port, timeout=timeout)
     h = dict(headers or {})
     if token:
         h['Authorization'] = 'Bearer ' + token
@@ -108,6 +127,22 @@ def raw_request(s, method, path, body=None, headers=None, chunks=None, token=Non
         return Resp(r.status, {k.lower(): v for k, v in r.getheaders()}, r.read())
     finally:
         conn.close()
+
+
+# A refused request whose declared body is larger than this is answered at once, unread.
+DRAIN_MAX = 64 * 1024
+
+
+def announced(s, method, path, length, headers=None, token=None):
+    """Sends only the head of a request that declares a body of `length` bytes (or, with
+    length None, a chunked one) and reads the answer: the server must answer without the
+    body, or the 15-second timeout fails the test."""
+    h = dict(headers or {})
+    if length is None:
+        h['Transfer-Encoding'] = 'chunked'
+    else:
+        h['Content-Length'] = str(length)
+    return raw_request(s, method, path, headers=h, token=token, timeout=15)
 
 
 def padded(body, size):
@@ -127,7 +162,7 @@ def test_malformed_json_is_400_naming_the_body(t):
     for method, path, c, _, _ in w.endpoints():
         for data in bad:
             w.rejected(lambda: c.request(method, path, raw=data), 400, ['body'],
-                       f'{method} {path} {data!r}')
+                       f'{method} {path} {data!r}', login=path == SESSION)
 
 
 def test_body_that_is_not_an_object_is_rejected(t):
@@ -138,18 +173,19 @@ def test_body_that_is_not_an_object_is_rejected(t):
         for data in (b'[]', b'[{"name": "a"}]', b'"text"', b'42', b'null', b'true'):
             want = 422 if data[:1] == b'[' else 400
             r = w.rejected(lambda: c.request(method, path, raw=data), want, None,
-                           f'{method} {path} {data!r}')
+                           f'{method} {path} {data!r}', login=path == SESSION)
             t.true(r.json.get('errors'), f'{method} {path} {data!r}: no errors list')
 
 
 def test_empty_body_is_400(t):
     w = World(t)
     for method, path, c, _, _ in w.endpoints():
-        w.rejected(lambda: c.request(method, path, raw=b''), 400, None, f'{method} {path}')
+        w.rejected(lambda: c.request(method, path, raw=b''), 400, None, f'{method} {path}',
+                   login=path == SESSION)
         # A chunked body with no chunks.
         w.rejected(lambda: raw_request(w.s, method, path, chunks=[], token=c.token,
                                        headers={'Content-Type': 'application/json'}),
-                   400, None, f'{method} {path} empty chunked')
+                   400, None, f'{method} {path} empty chunked', login=path == SESSION)
 
 
 def test_wrong_content_type_is_415(t):
@@ -159,10 +195,10 @@ def test_wrong_content_type_is_415(t):
         for ct in ('text/plain', 'application/x-www-form-urlencoded', 'application/jsonx',
                    'multipart/form-data; boundary=x', 'application/xml'):
             w.rejected(lambda: c.request(method, path, raw=data, content_type=ct), 415, None,
-                       f'{method} {path} {ct}')
+                       f'{method} {path} {ct}', login=path == SESSION)
         h = {'Authorization': 'Bearer ' + c.token} if c.token else {}
         w.rejected(lambda: raw_request(w.s, method, path, data, h), 415, None,
-                   f'{method} {path} without Content-Type')
+                   f'{method} {path} without Content-Type', login=path == SESSION)
 
 
 def test_json_content_type_with_parameters_is_accepted(t):
@@ -213,7 +249,8 @@ def test_wrong_types_and_unknown_fields_are_all_named(t):
     for method, path, c, _, _ in w.endpoints():
         key = method + ' ' + (path.rsplit('/', 1)[0] if method == 'PATCH' else path)
         body, fields = cases[key]
-        w.rejected(lambda: c.request(method, path, body), 422, fields, key)
+        w.rejected(lambda: c.request(method, path, body), 422, fields, key,
+                   login=path == SESSION)
 
 
 def test_missing_required_fields_are_all_named(t):
@@ -230,11 +267,13 @@ def test_missing_required_fields_are_all_named(t):
         want = required.get(method + ' ' + path)
         if want is None:
             continue
-        w.rejected(lambda: c.request(method, path, {}), 422, want, f'{method} {path} {{}}')
+        w.rejected(lambda: c.request(method, path, {}), 422, want, f'{method} {path} {{}}',
+                   login=path == SESSION)
         # One required field missing, the others present.
         for f in want:
             partial = {k: v for k, v in body.items() if k != f}
-            w.rejected(lambda: c.request(method, path, partial), 422, [f], f'{method} {path} -{f}')
+            w.rejected(lambda: c.request(method, path, partial), 422, [f],
+                       f'{method} {path} -{f}', login=path == SESSION)
 
 
 def test_too_long_strings_and_out_of_range_numbers_are_named(t):
@@ -293,7 +332,7 @@ def test_nul_in_strings_is_422_naming_the_field(t):
             bad = dict(body)
             bad[field] = 'a\u0000b'
             w.rejected(lambda: c.request(method, path, bad), 422, [field],
-                       f'{method} {path} NUL in {field}')
+                       f'{method} {path} NUL in {field}', login=path == SESSION)
 
 
 def test_nul_inside_a_geometry_is_422(t):
@@ -318,9 +357,16 @@ def test_nul_in_a_key_is_rejected(t):
 def test_oversized_bodies_are_413(t):
     w = World(t)
     for method, path, c, body, limit in w.endpoints():
-        data = padded(body, limit + 1)
-        w.rejected(lambda: c.request(method, path, raw=data), 413, None,
-                   f'{method} {path} {limit + 1} bytes')
+        if limit + 1 <= DRAIN_MAX:
+            # Small enough to be read and dropped after the answer: the whole body is sent.
+            data = padded(body, limit + 1)
+            w.rejected(lambda: c.request(method, path, raw=data), 413, None,
+                       f'{method} {path} {limit + 1} bytes')
+        # Declared too large (and more than DRAIN_MAX): answered from the head alone.
+        n = max(limit + 1, DRAIN_MAX + 1)
+        w.rejected(lambda: announced(w.s, method, path, n, token=c.token,
+                                     headers={'Content-Type': 'application/json'}),
+                   413, None, f'{method} {path} {n} bytes announced')
     # Exactly the limit is read and answered by the handler (here: a wrong password, 401).
     r = w.s.anon().post('/api/v1/session', raw=padded({'login': 'admin', 'password': 'x'}, 4096))
     t.status(r, 401)
@@ -341,9 +387,87 @@ def test_oversized_chunked_body_is_413(t):
 
 def test_default_body_limit_applies_to_routes_without_their_own(t):
     w = World(t)
-    data = b'x' * (1024 * 1024 + 1)
     for path in (f'/api/v1/grids/{w.grid}', f'/api/v1/depts/{w.dept}', f'/api/v1/tokens/{w.token}'):
-        w.rejected(lambda: w.a.request('DELETE', path, raw=data), 413, None, 'DELETE ' + path)
+        w.rejected(lambda: announced(w.s, 'DELETE', path, 1024 * 1024 + 1, token=w.a.token),
+                   413, None, 'DELETE ' + path)
+    # At the limit the route runs (and deletes nothing it should not: a wrong id is 404).
+    r = w.rejected(lambda: w.a.request('DELETE', '/api/v1/depts/987654',
+                                       raw=b' ' * (1024 * 1024)), 404, None, 'DELETE at limit')
+
+
+def test_refusals_are_decided_from_the_head_before_the_body(t):
+    """Route (404/405), credentials (401), pending password change, permission and CSRF (403),
+    declared size (413) and media type (415) are decided from the request head: an oversized
+    body from someone who may not send it is 401/403, not 413, and a refused request that
+    declares more than 64 KiB (or is chunked) is answered without its body being sent."""
+    w = World(t)
+    s = w.s
+    pending, r = s.login('insp.r1', 'First-Pass-2026')
+    t.eq(r.json['must_change_password'], True)
+    reader = s.user('insp.two', 'inspector', 'region:' + R1)
+    jar, _ = s.login('admin', s.admin_password, cookie=True)
+    cookie = {'Cookie': 'anjian_session=' + jar.cookie}
+    js = {'Content-Type': 'application/json'}
+    huge = 10 ** 9
+    cases = [
+        # (what, method, path, declared length or None = chunked, headers, token, status)
+        ('anonymous', 'POST', '/api/v1/depts', huge, js, None, 401),
+        ('bad token', 'POST', '/api/v1/depts', huge, js, 'not-a-token', 401),
+        ('anonymous chunked', 'POST', '/api/v1/depts', None, js, None, 401),
+        ('pending password change', 'POST', '/api/v1/depts', huge, js, pending.token, 403),
+        ('no permission', 'POST', '/api/v1/users', huge, js, reader.token, 403),
+        ('no permission chunked', 'POST', '/api/v1/users', None, js, reader.token, 403),
+        ('cookie without CSRF', 'POST', '/api/v1/depts', huge, {**js, **cookie}, None, 403),
+        ('unknown route', 'POST', '/api/v1/nope', huge, js, w.a.token, 404),
+        ('wrong method', 'PUT', '/api/v1/depts', huge, js, w.a.token, 405),
+        ('static file', 'POST', '/index.html', huge, js, None, 405),
+        ('too large', 'POST', '/api/v1/depts', huge, js, w.a.token, 413),
+        ('not JSON', 'POST', '/api/v1/grids', 1024 * 1024, {'Content-Type': 'text/plain'},
+         w.a.token, 415),
+        ('not JSON chunked', 'POST', '/api/v1/depts', None, {'Content-Type': 'text/plain'},
+         w.a.token, 415),
+        ('unknown method', 'BREW', '/api/v1/depts', huge, js, w.a.token, 501),
+    ]
+    for what, method, path, length, headers, token, status in cases:
+        r = w.rejected(lambda: announced(s, method, path, length, headers, token), status, None,
+                       what)
+        if what == 'pending password change':
+            t.true('password' in r.json['detail'], r.json)
+        if what.startswith('cookie'):
+            t.true('CSRF' in r.json['detail'], r.json)
+    # A refused body of up to 64 KiB is read and dropped: the client that sends it whole gets
+    # the answer. It would have been a valid department.
+    body = padded({'name': '未登录的部门', 'region_code': R1}, 20000)
+    w.rejected(lambda: s.anon().post('/api/v1/depts', raw=body), 401, None, 'anonymous 20 kB')
+    w.rejected(lambda: reader.post('/api/v1/depts', raw=body), 403, None, 'reader 20 kB')
+    w.rejected(lambda: pending.post('/api/v1/depts', raw=body), 403, None, 'pending 20 kB')
+    # The same body from the administrator is over the route's limit (8 KiB): 413; a chunked
+    # one that grows past the limit while it is read is 413 too.
+    w.rejected(lambda: w.a.post('/api/v1/depts', raw=body), 413, None, 'admin 20 kB')
+    chunks = [b'{"name": "' + b'x' * 1000] + [b'y' * 1000] * 9 + [b'", "region_code": "'
+                                                                  + R1.encode() + b'"}']
+    w.rejected(lambda: raw_request(s, 'POST', '/api/v1/depts', chunks=chunks, token=w.a.token,
+                                   headers=js), 413, None, 'admin chunked 10 kB')
+    # The connection limit is not used up by the refusals: the next request works.
+    t.status(w.a.post('/api/v1/depts', {'name': '之后的部门', 'region_code': R1}), 201)
+
+
+def test_json_content_type_is_utf8_only(t):
+    """RFC 8259 §8.1: JSON is UTF-8. application/json alone or with charset=utf-8 (any case,
+    quoted or not) is accepted; another charset or parameter is 415."""
+    w = World(t)
+    good = ['application/json', 'application/json; charset=utf-8',
+            'APPLICATION/JSON; CHARSET=UTF-8', 'application/json;charset=utf-8',
+            'application/json; charset="utf-8"', 'Application/Json; Charset="UTF-8"']
+    for i, ct in enumerate(good):
+        r = w.a.post('/api/v1/depts', {'name': f'编码{i}', 'region_code': R1}, content_type=ct)
+        t.status(r, 201, ct)
+    for ct in ('application/json; charset=latin1', 'application/json; charset=iso-8859-1',
+               'application/json; charset=utf-16', 'application/json; charset=gbk',
+               'application/json; charset=utf-8x', 'application/json; boundary=x',
+               'application/json;', 'application/json-patch+json'):
+        w.rejected(lambda: w.a.post('/api/v1/depts', {'name': '坏编码', 'region_code': R1},
+                                    content_type=ct), 415, None, ct)
 
 
 def test_invalid_utf8_is_400_naming_the_body(t):
@@ -354,7 +478,7 @@ def test_invalid_utf8_is_400_naming_the_body(t):
         for b in bad:
             data = json.dumps({**body, field: 'PLACEHOLDER'}).encode().replace(b'PLACEHOLDER', b)
             w.rejected(lambda: c.request(method, path, raw=data), 400, ['body'],
-                       f'{method} {path} {b!r}')
+                       f'{method} {path} {b!r}', login=path == SESSION)
 
 
 # ------------------------------------------------------------------ verbatim text
@@ -379,7 +503,7 @@ def test_sql_metacharacters_are_stored_and_returned_verbatim(t):
         g = w.a.get(f'/api/v1/grids/{r.json["id"]}')
         t.eq((g.json['code'], g.json['name']), ('G' + str(i) + text, text))
     # The tables are all still there and the injected text changed nothing else.
-    t.eq(w.s.sql('SELECT COUNT(*) FROM app_user'), [(2,)])
+    t.eq(w.s.sql('SELECT COUNT(*) FROM app_user'), [(3,)])  # admin, insp.r1, bot.r1
     # LIKE wildcards in a search are literal: '%_\' finds only the department holding them.
     r = w.a.get('/api/v1/depts?q=' + '%25_%5C')
     t.status(r, 200)
@@ -424,6 +548,89 @@ def test_chinese_and_emoji_round_trip(t):
     t.status(r, 201)
 
 
+def test_long_chinese_text_is_stored_whole(t):
+    """The limits count characters: a grid code of 64 Chinese characters (192 bytes) or 64
+    emoji (256 bytes) and a name of 100 are stored whole and come back identical, never cut
+    inside a character; 65 and 101 are 422 naming the field."""
+    w = World(t)
+    code, name = '网' * 64, '安' * 100
+    r = w.a.post('/api/v1/grids', {'code': code, 'name': name, 'region_code': T1})
+    t.status(r, 201)
+    gid = r.json['id']
+    t.eq((r.json['code'], r.json['name']), (code, name))
+    g = w.a.get(f'/api/v1/grids/{gid}').json
+    t.eq((g['code'], g['name']), (code, name))
+    t.eq(w.s.sql('SELECT code, name FROM grid WHERE id = ?', (gid,)), [(code, name)])
+    # Four-byte characters at the limit, through PATCH.
+    code4, name4 = '🚒' * 64, '😀' * 100
+    r = w.a.patch(f'/api/v1/grids/{gid}', {'code': code4, 'name': name4})
+    t.status(r, 200)
+    g = w.a.get(f'/api/v1/grids/{gid}').json
+    t.eq((g['code'], g['name']), (code4, name4))
+    t.eq(w.s.sql('SELECT code, name FROM grid WHERE id = ?', (gid,)), [(code4, name4)])
+    # The audit summary holds them whole too.
+    summary = w.s.sql("SELECT summary FROM audit_log WHERE action = 'grid.update' "
+                      'ORDER BY id DESC LIMIT 1')[0][0]
+    t.true(json.loads(summary)['changes'] == {'code': code4, 'name': name4}, summary)
+    # One more character is refused.
+    w.rejected(lambda: w.a.post('/api/v1/grids', {'code': '网' * 65, 'name': '安' * 101,
+                                                   'region_code': T1}),
+               422, ['code', 'name'], 'grid 65/101')
+    w.rejected(lambda: w.a.patch(f'/api/v1/grids/{gid}', {'code': '🚒' * 65}), 422, ['code'],
+               'grid code 65 emoji')
+    w.rejected(lambda: w.a.patch(f'/api/v1/grids/{gid}', {'name': '😀' * 101}), 422, ['name'],
+               'grid name 101 emoji')
+    # A display name at its limit (64 characters) likewise.
+    r = w.a.patch(f'/api/v1/users/{w.user}', {'display_name': '张' * 63 + '🚒'})
+    t.status(r, 200)
+    t.eq(w.a.get(f'/api/v1/users/{w.user}').json['display_name'], '张' * 63 + '🚒')
+
+
+def test_errors_echoing_invalid_utf8_stay_readable(t):
+    """An error answer that names bad input which is not UTF-8 (a query argument name "%ff")
+    keeps its detail and its errors list; the bad bytes become '?'."""
+    w = World(t)
+    for query, field in (('%ff=1', '?'), ('x%ffy=1', 'x?y'), ('%e5%ae=1', '??'),
+                         ('%c0%af=1', '??'), ('%e5%ae%89%ff=1', '安?')):
+        for path in ('/api/v1/users', '/api/v1/depts', '/api/v1/audit'):
+            r = w.rejected(lambda: w.a.get(f'{path}?{query}'), 400, [field], f'{path}?{query}')
+            t.true(r.json.get('detail'), f'{path}?{query}: no detail: {r.json}')
+            t.eq(r.json['errors'][0]['reason'], 'unknown query argument')
+            r.body.decode('utf-8')  # the whole answer is UTF-8
+
+
+def test_geojson_positions_are_two_or_three_numbers(t):
+    """RFC 7946 §3.1.1: a position is [longitude, latitude] or with an altitude, all numbers;
+    anything else in a ring is 422 naming geometry."""
+    w = World(t)
+    ring = [[120.1, 33.3], [120.2, 33.3], [120.2, 33.4], [120.1, 33.3]]
+
+    def poly(bad_at, pos):
+        r2 = [list(p) for p in ring]
+        r2[bad_at] = pos
+        if bad_at == 0:
+            r2[-1] = pos
+        return {'type': 'Polygon', 'coordinates': [r2]}
+
+    bad = [[120.15, 33.35, [1]], [120.15, 33.35, 'x'], [120.15, 33.35, 10, 20],
+           [120.15, 33.35, None], [120.15, 33.35, True], [120.15, 33.35, {}],
+           [120.15], [], ['120.15', 33.35]]
+    for pos in bad:
+        w.rejected(lambda: w.a.post('/api/v1/grids', {'code': 'G-GEO', 'name': 'n',
+                                                       'region_code': T1,
+                                                       'geometry': poly(1, pos)}),
+                   422, ['geometry'], f'position {pos!r}')
+        w.rejected(lambda: w.a.patch(f'/api/v1/grids/{w.grid}', {'geometry': poly(1, pos)}),
+                   422, ['geometry'], f'patch position {pos!r}')
+    # Two numbers, or three with an altitude, are fine.
+    for i, geo in enumerate((poly(1, [120.2, 33.3, 12.5]),
+                             {'type': 'Polygon', 'coordinates': [[p + [3] for p in ring]]})):
+        r = w.a.post('/api/v1/grids', {'code': f'G-ALT-{i}', 'name': 'n', 'region_code': T1,
+                                       'geometry': geo})
+        t.status(r, 201, f'altitude {i}')
+        t.eq(w.a.get(f"/api/v1/grids/{r.json['id']}").json['geometry'], geo)
+
+
 # ------------------------------------------------------------------ query strings, ids, paths
 
 LISTS = ['/api/v1/users', '/api/v1/tokens', '/api/v1/depts', '/api/v1/grids', '/api/v1/audit',
@@ -436,7 +643,10 @@ def test_bad_list_arguments_are_400_naming_each(t):
              ('limit=-1', ['limit']), ('limit=1e2', ['limit']), ('limit=', ['limit']),
              ('after=abc', ['after']), ('after=0', ['after']), ('sort=password_hash', ['sort']),
              ('sort=-', ['sort']), ('bogus=1', ['bogus']), ('drop%20table=1', ['drop table']),
-             ('limit=0&bogus=1&sort=nope', ['limit', 'bogus', 'sort'])]
+             ('limit=0&bogus=1&sort=nope', ['limit', 'bogus', 'sort']),
+             # Every argument is given at most once: which one was meant is not guessed.
+             ('limit=1&limit=2', ['limit']), ('limit=1&limit=1', ['limit']),
+             ('limit=5&bogus=1&limit=5', ['limit', 'bogus'])]
     for path in LISTS:
         for q, fields in cases:
             w.rejected(lambda: w.a.get(path + '?' + q), 400, fields, f'{path}?{q}')
@@ -449,11 +659,26 @@ def test_bad_list_arguments_are_400_naming_each(t):
     w.rejected(lambda: w.a.get('/api/v1/regions?after=5'), 400, ['after'], 'regions after')
     w.rejected(lambda: w.a.get('/api/v1/regions?q=' + 'x' * 51), 400, ['q'], 'regions q')
     w.rejected(lambda: w.a.get('/api/v1/audit?since_ms=yesterday'), 400, ['since_ms'], 'audit')
+    # Neither do the cursor, the sort and the filters.
+    for path in LISTS[:-1]:
+        for q in ('after=1&after=2', 'sort=id&sort=-id', 'after=1&limit=5&after=1'):
+            field = q.split('=', 1)[0]
+            w.rejected(lambda: w.a.get(f'{path}?{q}'), 400, [field], f'{path}?{q}')
+    for path, q in (('/api/v1/depts', 'q=a&q=b'), ('/api/v1/grids', f'region={R1}&region={R2}'),
+                    ('/api/v1/users', 'role=inspector&role=admin'),
+                    ('/api/v1/audit', 'action=login.ok&action=login.fail'),
+                    ('/api/v1/regions', 'parent=320900&parent=320900')):
+        field = q.split('=', 1)[0]
+        r = w.rejected(lambda: w.a.get(f'{path}?{q}'), 400, [field], f'{path}?{q}')
+        t.true('more than once' in r.json['errors'][0]['reason'], r.json)
+        t.status(w.a.get(f'{path}?{q.split("&")[0]}'), 200, f'{path} one {field}')
 
 
 def test_bad_ids_in_paths_are_400(t):
     w = World(t)
-    ids = ['abc', '0', '-1', '1.5', '1e3', '0x10', '99999999999999999999', '%20', '1%27']
+    # An id has one spelling: '01' is not 1.
+    ids = ['abc', '0', '-1', '1.5', '1e3', '0x10', '99999999999999999999', '%20', '1%27', '01',
+           '00', '007', '+1', f'0{w.user}']
     routes = [('GET', '/api/v1/users/{}', None),
               ('PATCH', '/api/v1/users/{}', {'display_name': 'x'}),
               ('POST', '/api/v1/users/{}/password', {}),
@@ -472,8 +697,12 @@ def test_bad_ids_in_paths_are_400(t):
 
 def test_unknown_paths_under_api_are_404_problems(t):
     w = World(t)
+    # An encoded NUL does not cut the path short: /users/1%00 is not /users/1.
     for path in ('/api/v1/nope', '/api/v1/grids/1/extra', '/api/v2/grids', '/api/v1/grids/',
-                 '/api/v1', '/api/', '/api/v1/users//password', '/api/v1/GRIDS'):
+                 '/api/v1', '/api/', '/api/v1/users//password', '/api/v1/GRIDS',
+                 f'/api/v1/users/{w.user}%00', f'/api/v1/depts/{w.dept}%00',
+                 f'/api/v1/grids/{w.grid}%00x', '/api/v1/users%00', '/api/v1/me%00',
+                 f'/api/v1/users/{w.user}%00/password'):
         for c in (w.a, w.s.anon()):
             w.rejected(lambda: c.get(path), 404, None, path)
             w.rejected(lambda: c.post(path, {'name': 'x'}), 404, None, 'POST ' + path)

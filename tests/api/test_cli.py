@@ -132,6 +132,20 @@ def usage_errors(t, tmp):
         (['migrate', '--config', ini_bad_line], 'bad-line.ini'),
         (['migrate', '--config', ini_bad_key], 'server.threds'),
         (['migrate', '--config', ini_bad_value], 'bad-value.ini'),
+        # The listen address is checked when it is read, and paths must not be empty.
+        (['serve', '--listen', '999.1.1.1'], 'server.listen'),
+        (['serve', '--listen', 'localhost'], 'server.listen'),
+        (['serve', '--listen', ''], 'server.listen'),
+        (['serve', '--db', ''], 'database.path'),
+        (['migrate', '--db', ''], 'database.path'),
+        (['serve', '--web-dir', ''], 'server.web_dir'),
+        (['migrate', '--data-dir', ''], 'data.dir'),
+        (['serve', '--set', 'server.max_connections_per_ip=-1'], 'server.max_connections_per_ip'),
+        (['serve', '--set', 'server.max_connections=0'], 'server.max_connections'),
+        # Every command reads its configuration, so any of them reports a bad one.
+        (['--config', '/nonexistent', 'version'], '/nonexistent'),
+        (['version', '--config', '/nonexistent'], '/nonexistent'),
+        (['user', 'list', '--config', os.path.join(tmp, 'missing.ini')], 'missing.ini'),
     ]
     for args, mention in cases:
         r = anjian(*args, cwd=tmp)
@@ -141,9 +155,13 @@ def usage_errors(t, tmp):
         ({'ANJIAN_SERVER_PROT': '1'}, 'ANJIAN_SERVER_PROT'),
         ({'ANJIAN_CONFIG': os.path.join(tmp, 'missing.ini')}, 'missing.ini'),
     ]
+    env_cases += [({'ANJIAN_SERVER_LISTEN': '999.1.1.1'}, 'server.listen'),
+                  ({'ANJIAN_DATABASE_PATH': ''}, 'database.path')]
     for env, mention in env_cases:
         r = anjian('migrate', cwd=tmp, env=env)
         one_line_usage_error(t, r, str(env), mention)
+    # No database was created by a refused listen address or an empty path.
+    t.true(not os.path.exists(os.path.join(tmp, 'var')), 'a usage error created var/')
     # Environment variables outside the known sections are not settings.
     r = anjian('migrate', '--db', os.path.join(tmp, 'ok.db'), '--data-dir', DATA, cwd=tmp,
                env={'ANJIAN_WHATEVER': 'x', 'ANJIAN_BIN': BIN})
@@ -262,11 +280,28 @@ def test_user_passwd_lock_unlock_list(t):
     t.eq(state('zheng.shi'), 'active')
     _, lr = s.login('zheng.shi', 'Zheng-New-2026')
     t.status(lr, 201)
+    # `user lock` keeps the failure count; `user unlock` clears it with the lock.
+    def failures():
+        return s.sql("SELECT failed_logins, locked_until_ms, locked FROM app_user "
+                     "WHERE login = 'zheng.shi'")[0]
+    for _ in range(3):
+        s.login('zheng.shi', 'Wrong-Pass-1')
+    t.eq(failures(), (3, 0, 0))
+    t.eq(s.cli('user', 'lock', 'zheng.shi').returncode, 0)
+    t.eq(failures(), (3, 0, 1))
+    t.eq(s.cli('user', 'unlock', 'zheng.shi').returncode, 0)
+    t.eq(failures(), (0, 0, 0))
     # Lockout after failures shows in the list; unlock clears it.
     for _ in range(5):
         s.login('zheng.shi', 'Wrong-Pass-1')
     t.eq(state('zheng.shi'), 'locked-after-failures')
+    locked_until = failures()[1]
+    t.true(locked_until > time.time() * 1000, failures())
+    # A lock on top of a lockout keeps both; unlock lifts both.
+    t.eq(s.cli('user', 'lock', 'zheng.shi').returncode, 0)
+    t.eq(failures(), (5, locked_until, 1))
     t.eq(s.cli('user', 'unlock', 'zheng.shi').returncode, 0)
+    t.eq(failures(), (0, 0, 0))
     _, lr = s.login('zheng.shi', 'Zheng-New-2026')
     t.status(lr, 201)
     for cmd in ('passwd', 'lock', 'unlock'):
@@ -276,7 +311,71 @@ def test_user_passwd_lock_unlock_list(t):
         t.true('nobody.here' in r.stderr, r.stderr)
     actions = [x[0] for x in s.sql("SELECT action FROM audit_log WHERE actor_login LIKE 'cli:%' "
                                    "ORDER BY id")]
-    t.eq(actions, ['user.password.reset', 'user.lock', 'user.unlock', 'user.unlock'])
+    t.eq(actions, ['user.password.reset', 'user.lock', 'user.unlock', 'user.lock', 'user.unlock',
+                   'user.lock', 'user.unlock'])
+
+
+def test_maintenance_commands_need_an_existing_database(t):
+    """Only serve and migrate create a database: backup, audit verify and the user commands
+    on a database that does not exist (a mistyped --db) fail with one line, exit 1, and
+    create neither the database nor the backup file."""
+    tmp = tempfile.mkdtemp(prefix='anjian-cli-')
+    try:
+        typo = os.path.join(tmp, 'typo.db')
+        backup = os.path.join(tmp, 'backup.db')
+        for args in (['backup', backup], ['audit', 'verify'], ['user', 'list'],
+                     ['user', 'add', 'new.user', '--role', 'inspector', '--scope',
+                      'region:' + REGION],
+                     ['user', 'passwd', 'admin'], ['user', 'lock', 'admin'],
+                     ['user', 'unlock', 'admin']):
+            r = anjian(*args, '--db', typo, '--data-dir', DATA, cwd=tmp)
+            what = ' '.join(args)
+            t.eq(r.returncode, 1, f'{what}: exit status (stderr {r.stderr!r})')
+            lines = r.stderr.splitlines()
+            t.eq(len(lines), 1, f'{what}: {r.stderr!r}')
+            t.true(lines[0].startswith('anjian: ') and typo in lines[0], f'{what}: {lines[0]!r}')
+            t.eq(r.stdout, '', what)
+            t.eq(sorted(os.listdir(tmp)), [], f'{what} created files')
+        # The same commands on the database once it exists work.
+        r = anjian('migrate', '--db', typo, '--data-dir', DATA, cwd=tmp)
+        t.eq(r.returncode, 0, r.stderr)
+        r = anjian('backup', backup, '--db', typo, '--data-dir', DATA, cwd=tmp)
+        t.eq(r.returncode, 0, r.stderr)
+        t.true(os.path.exists(backup), 'no backup made')
+        r = anjian('user', 'list', '--db', typo, '--data-dir', DATA, cwd=tmp)
+        t.eq(r.returncode, 0, r.stderr)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def test_threads_default_to_one_per_cpu(t):
+    """docs/configuration.md: server.threads defaults to 0, one worker per online CPU
+    (at most 64); an explicit count is used as given."""
+    base = t.server(['--threads', '1'])
+    dflt = t.server()
+    ncpu = max(1, min(64, os.sysconf('SC_NPROCESSORS_ONLN')))
+    t.eq(threads_of(dflt) - threads_of(base), ncpu - 1, f'default workers on {ncpu} CPUs')
+
+
+def test_machine_accounts_have_no_password_on_the_cli(t):
+    """`anjian user passwd` on a machine account (API tokens only) fails with one line,
+    exit 1, and changes nothing."""
+    s = t.server()
+    a = s.admin()
+    r = a.post('/api/v1/users', {'login': 'scada.bot', 'role': 'inspector',
+                                 'scope': 'region:' + REGION, 'machine': True})
+    t.status(r, 201)
+    before = s.sql("SELECT * FROM app_user WHERE login = 'scada.bot'")
+    n = s.sql('SELECT count(*) FROM audit_log')[0][0]
+    for stdin, extra in ((None, ()), ('Strong-Pass-2026\n', ('--password-stdin',))):
+        r = s.cli('user', 'passwd', 'scada.bot', *extra, stdin=stdin)
+        t.eq(r.returncode, 1, r.stderr)
+        t.eq(len(r.stderr.splitlines()), 1, r.stderr)
+        t.true('machine' in r.stderr and 'scada.bot' in r.stderr, r.stderr)
+        t.true('shown once' not in r.stdout, r.stdout)
+    t.eq(s.sql("SELECT * FROM app_user WHERE login = 'scada.bot'"), before)
+    t.eq(s.sql("SELECT password_hash FROM app_user WHERE login = 'scada.bot'"), [('!',)])
+    t.eq(s.sql('SELECT count(*) FROM audit_log')[0][0], n)
 
 
 def test_version(t):

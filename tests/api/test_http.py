@@ -5,6 +5,7 @@ one access-log line per request, X-Request-Id, problem details for errors."""
 import http.client
 import os
 import re
+import socket
 import time
 
 from harness import run
@@ -266,6 +267,75 @@ def test_no_path_traversal(t):
         status, _, body = raw_get(s, path)
         t.true(magic not in body, f'{path} followed a symbolic link out of web/')
         t.eq(status, 404, path)
+
+
+def test_encoded_nul_in_a_path_serves_nothing(t):
+    """An encoded NUL does not cut a path short: /index.html%00.js is not index.html, and
+    /assets/app.js%00 is not app.js."""
+    s = t.server()
+    web(s, {'index.html': INDEX, 'assets/app.js': APP_JS})
+    for path in ('/index.html%00.js', '/index.html%00', '/assets/app.js%00',
+                 '/assets/app.js%00.png', '/assets%00/app.js', '/%00'):
+        status, headers, body = raw_get(s, path)
+        t.true(status in (400, 404), f'{path}: {status} {body[:80]!r}')
+        t.true(INDEX.encode() not in body and APP_JS.encode() not in body, f'{path} served a file')
+    # The same paths without the NUL are served.
+    status, _, body = raw_get(s, '/index.html')
+    t.eq((status, body.decode()), (200, INDEX))
+    status, _, body = raw_get(s, '/assets/app.js')
+    t.eq((status, body.decode()), (200, APP_JS))
+
+
+def test_connections_per_ip_are_limited(t):
+    """server.max_connections_per_ip: with a limit of 4, a fifth concurrent connection from
+    127.0.0.1 is closed without an answer; once the others close, requests work again."""
+    s = t.server(['--set', 'server.max_connections_per_ip=4'])
+    held = []
+    try:
+        # Four keep-alive connections, each with one answered request: all four are open and
+        # counted by the server.
+        for _ in range(4):
+            c = http.client.HTTPConnection('127.0.0.1', s.port, timeout=30)
+            c.request('GET', '/healthz')
+            r = c.getresponse()
+            t.eq(r.status, 200)
+            r.read()
+            t.true(not r.will_close, 'the server closed a keep-alive connection')
+            held.append(c)
+        # The fifth gets no answer: closed (EOF or reset), or silent until the timeout.
+        got = b''
+        with socket.create_connection(('127.0.0.1', s.port), timeout=10) as fifth:
+            try:
+                fifth.sendall(b'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n')
+                got = fifth.recv(4096)
+            except (ConnectionResetError, BrokenPipeError, socket.timeout):
+                got = b''
+        t.eq(got, b'', 'the fifth connection was answered')
+        # The four held connections still work.
+        for c in held:
+            c.request('GET', '/healthz')
+            r = c.getresponse()
+            t.eq(r.status, 200)
+            r.read()
+    finally:
+        for c in held:
+            c.close()
+    # With them closed, a new connection is served (the server notices the closes at once
+    # or within a moment: bounded wait).
+    deadline = time.time() + 10
+    status = None
+    while time.time() < deadline:
+        try:
+            status = s.anon().get('/healthz').status
+        except (ConnectionError, http.client.HTTPException, socket.timeout):
+            status = None
+        if status == 200:
+            break
+        time.sleep(0.1)
+    t.eq(status, 200, 'no request worked after the other connections closed')
+    # The limit is per address and counts open connections: several in a row all work.
+    for _ in range(8):
+        t.status(s.anon().get('/healthz'), 200)
 
 
 def test_access_log_one_line_per_request(t):

@@ -44,13 +44,15 @@ static int setup(void **state)
 	if (db_begin(db) != 0)
 		goto fail;
 	for (int i = 1; i <= NRECORDS; i++) {
-		json_t *sum = json_pack("{s:i, s:s}", "n", i, "name", "西湖区网格 😀");
+		/* Record 3 has an empty (but present) summary. */
+		json_t *sum = i == 3 ? json_object()
+				     : json_pack("{s:i, s:s}", "n", i, "name", "西湖区网格 😀");
 		char eid[16];
 		int rc;
 
 		snprintf(eid, sizeof(eid), "%d", 100 + i);
 		rc = audit_append(db, i % 2 ? &admin : &cli, i == 1 ? "login.ok" : "grid.update",
-				  "grid", eid, i == 3 ? NULL : sum);
+				  "grid", eid, sum);
 		json_decref(sum);
 		if (rc != 0)
 			goto fail;
@@ -335,9 +337,12 @@ static void test_append_continues_the_chain(void **state)
 	struct db *db = *state;
 	struct audit_actor a = { .id = 1, .login = "admin", .ip = "::1" };
 
+	json_t *sum = json_pack("{s:i}", "session_id", 9);
+
 	assert_int_equal(db_begin(db), 0);
-	assert_int_equal(audit_append(db, &a, "session.delete", "session", "9", NULL), 0);
+	assert_int_equal(audit_append(db, &a, "session.delete", "session", "9", sum), 0);
 	assert_int_equal(db_commit(db), 0);
+	json_decref(sum);
 	expect_intact(db, NRECORDS + 1);
 }
 
@@ -347,13 +352,45 @@ static void test_append_rolled_back_leaves_chain_intact(void **state)
 	struct db *db = *state;
 	struct audit_actor a = { .id = 1, .login = "admin", .ip = "::1" };
 
+	json_t *sum = json_pack("{s:s}", "code", "G1");
+
 	assert_int_equal(db_begin(db), 0);
-	assert_int_equal(audit_append(db, &a, "grid.create", "grid", "1", NULL), 0);
+	assert_int_equal(audit_append(db, &a, "grid.create", "grid", "1", sum), 0);
 	db_rollback(db);
 	expect_intact(db, NRECORDS);
 	assert_int_equal(db_begin(db), 0);
-	assert_int_equal(audit_append(db, &a, "grid.create", "grid", "1", NULL), 0);
+	assert_int_equal(audit_append(db, &a, "grid.create", "grid", "1", sum), 0);
 	assert_int_equal(db_commit(db), 0);
+	json_decref(sum);
+	expect_intact(db, NRECORDS + 1);
+}
+
+static const char SQL_COUNT[] = "SELECT count(*), max(id) FROM audit_log";
+
+/*
+ * audit.h: a NULL summary (a json_pack() that failed) is refused with ERR_INTERNAL and
+ * writes nothing, so that no change is recorded without its description; the chain goes
+ * on from the last real record.
+ */
+static void test_append_refuses_null_summary(void **state)
+{
+	struct db *db = *state;
+	struct audit_actor a = { .id = 1, .login = "admin", .ip = "::1" };
+	struct db_stmt *st;
+	json_t *sum = json_pack("{s:s}", "code", "G2");
+
+	assert_int_equal(db_begin(db), 0);
+	assert_int_equal(audit_append(db, &a, "grid.update", "grid", "2", NULL), ERR_INTERNAL);
+	st = db_stmt(db, SQL_COUNT);
+	assert_non_null(st);
+	assert_int_equal(db_step(st), DB_ROW);
+	assert_int_equal(db_col_i64(st, 0), NRECORDS); /* nothing written, not even "{}" */
+	assert_int_equal(db_col_i64(st, 1), NRECORDS);
+	db_reset(st);
+	/* the same transaction can still append a described record, as the next one */
+	assert_int_equal(audit_append(db, &a, "grid.update", "grid", "2", sum), 0);
+	assert_int_equal(db_commit(db), 0);
+	json_decref(sum);
 	expect_intact(db, NRECORDS + 1);
 }
 
@@ -380,6 +417,7 @@ int main(void)
 		T(test_tamper_forged_row_inserted_with_valid_hash),
 		T(test_append_continues_the_chain),
 		T(test_append_rolled_back_leaves_chain_intact),
+		T(test_append_refuses_null_summary),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

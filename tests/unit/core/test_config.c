@@ -71,6 +71,10 @@ static void test_defaults(void **state)
 	assert_int_equal(c.argon2_t_cost, 2);
 	assert_true(c.access_log);
 	assert_false(c.cookie_secure);
+	/* connection limits: in all, and from one client address */
+	assert_int_equal(c.max_connections, 1000);
+	assert_int_equal(c.max_connections_per_ip, 128);
+	assert_int_equal(c.threads, 0);
 }
 
 /* Issue #2 §3: defaults, then the INI file, then ANJIAN_* variables, then flags; later wins. */
@@ -203,9 +207,25 @@ static void test_bad_values(void **state)
 	set_bad("log.level", "verbose");
 	set_bad("log.level", "");
 	set_bad("log.level", "INFO");
-	/* 64 bytes do not fit listen[64] with its NUL */
+	/* server.listen is an IPv4 or IPv6 address, checked when it is set */
 	set_bad("server.listen", "0123456789012345678901234567890123456789"
 				 "012345678901234567890123");
+	set_bad("server.listen", "999.1.1.1");
+	set_bad("server.listen", "1.2.3");
+	set_bad("server.listen", "localhost");
+	set_bad("server.listen", "");
+	set_bad("server.listen", "::1::1");
+	set_bad("server.listen", "[::1]");
+	set_bad("server.listen", "127.0.0.1:8080");
+	/* paths must not be empty */
+	set_bad("database.path", "");
+	set_bad("server.web_dir", "");
+	set_bad("data.dir", "");
+	/* connection limits */
+	set_bad("server.max_connections", "0");
+	set_bad("server.max_connections", "100001");
+	set_bad("server.max_connections_per_ip", "-1");
+	set_bad("server.max_connections_per_ip", "100001");
 }
 
 static void test_good_values(void **state)
@@ -224,10 +244,23 @@ static void test_good_values(void **state)
 	assert_false(c.cookie_secure);
 	set_ok(&c, "server.max_body_bytes", "1073741824");
 	assert_true(c.max_body_bytes == 1073741824LL);
-	set_ok(&c, "server.listen",
-	       "0123456789012345678901234567890123456789"
-	       "01234567890123456789012");
-	assert_int_equal(strlen(c.listen), 63);
+	set_ok(&c, "server.listen", "0.0.0.0");
+	assert_string_equal(c.listen, "0.0.0.0");
+	set_ok(&c, "server.listen", "::1");
+	assert_string_equal(c.listen, "::1");
+	set_ok(&c, "server.listen", "2001:db8::8:800:200c:417a");
+	assert_string_equal(c.listen, "2001:db8::8:800:200c:417a");
+	/* the longest textual IPv6 address (45 bytes) fits */
+	set_ok(&c, "server.listen", "0000:0000:0000:0000:0000:ffff:255.255.255.255");
+	assert_int_equal(strlen(c.listen), 45);
+	set_ok(&c, "database.path", "/var/lib/anjian/安监.db");
+	assert_string_equal(c.db_path, "/var/lib/anjian/安监.db");
+	set_ok(&c, "server.max_connections", "1");
+	assert_int_equal(c.max_connections, 1);
+	set_ok(&c, "server.max_connections_per_ip", "0"); /* 0 = no per-address limit */
+	assert_int_equal(c.max_connections_per_ip, 0);
+	set_ok(&c, "server.max_connections_per_ip", "4");
+	assert_int_equal(c.max_connections_per_ip, 4);
 	for (size_t i = 0; i < 4; i++) {
 		static const char *const lv[] = { "error", "warn", "info", "debug" };
 

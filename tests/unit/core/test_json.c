@@ -17,6 +17,7 @@
 
 #include "core/err.h"
 #include "core/json.h"
+#include "core/util.h"
 #include "core/banned.h"
 
 static const struct json_field spec[] = {
@@ -246,6 +247,60 @@ static void test_errors_capped_at_16(void **state)
 	assert_int_equal(fe.dropped, 4);
 }
 
+static bool valid_utf8(const char *s)
+{
+	return utf8_valid(s, strlen(s));
+}
+
+/*
+ * json.h: field_errors_add keeps field and reason valid UTF-8 even when they echo
+ * bad input (an unknown query argument named "%ff"), so that the problem body can
+ * still be encoded; bad bytes become '?'.
+ */
+static void test_field_errors_keep_utf8_valid(void **state)
+{
+	struct field_errors fe = { 0 };
+	char longtext[1024] = "";
+	size_t used = 0;
+
+	(void)state;
+	field_errors_add(&fe, "x\xffy", "unknown query argument");
+	assert_string_equal(fe.e[0].field, "x?y");
+	assert_string_equal(fe.e[0].reason, "unknown query argument");
+	field_errors_add(&fe, "name", "no division has code '%s'",
+			 "\xe5\xae"
+			 "1");
+	assert_string_equal(fe.e[1].field, "name");
+	assert_string_equal(fe.e[1].reason, "no division has code '??1'");
+	/* too long: cut at a character, not inside one */
+	for (int i = 0; i < 100; i++)
+		used += (size_t)snprintf(longtext + used, sizeof(longtext) - used, "安");
+	field_errors_add(&fe, longtext, "%s", longtext);
+	assert_int_equal(fe.n, 3);
+	assert_true(valid_utf8(fe.e[2].field));
+	assert_true(valid_utf8(fe.e[2].reason));
+	assert_int_equal(strlen(fe.e[2].field), 63);   /* 21 characters of 3 bytes */
+	assert_int_equal(strlen(fe.e[2].reason), 189); /* 63 characters, no "?" for the cut one */
+	assert_memory_equal(fe.e[2].reason, longtext, 189);
+	assert_memory_equal(fe.e[2].field, longtext, 63);
+	/* an emoji that would straddle the end is left out whole */
+	field_errors_add(&fe, "ab😀", "r");
+	assert_string_equal(fe.e[3].field, "ab😀");
+	memset(longtext, 'a', 61);
+	snprintf(longtext + 61, sizeof(longtext) - 61, "😀");
+	field_errors_add(&fe, longtext, "r");
+	assert_int_equal(strlen(fe.e[4].field), 61);
+	assert_true(valid_utf8(fe.e[4].field));
+	/* each one can be put into a problem body */
+	for (size_t i = 0; i < fe.n; i++) {
+		json_t *o =
+			json_pack("{s:s, s:s}", "field", fe.e[i].field, "reason", fe.e[i].reason);
+
+		assert_non_null(o);
+		json_decref(o);
+	}
+}
+
 static void test_accessors(void **state)
 {
 	json_t *o =
@@ -278,6 +333,7 @@ int main(void)
 		cmocka_unit_test(test_not_an_object),
 		cmocka_unit_test(test_every_bad_field_is_named),
 		cmocka_unit_test(test_errors_capped_at_16),
+		cmocka_unit_test(test_field_errors_keep_utf8_valid),
 		cmocka_unit_test(test_accessors),
 	};
 

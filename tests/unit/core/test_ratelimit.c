@@ -113,6 +113,63 @@ static void test_long_key_is_limited(void **state)
 	rate_limiter_free(rl);
 }
 
+/*
+ * ratelimit.h: rate_limiter_allow_ex reports the number of the event within its key's
+ * window, refused events included, so limit + 1 is the first refusal (the one login
+ * audits) and the count starts again at 1 in a new window.
+ */
+static void test_allow_ex_reports_the_attempt_number(void **state)
+{
+	struct rate_limiter *rl = rate_limiter_new(3, MINUTE);
+	int retry = -1, attempt = -1;
+
+	(void)state;
+	for (int i = 1; i <= 3; i++) {
+		assert_true(rate_limiter_allow_ex(rl, "192.0.2.1", T0 + i, &retry, &attempt));
+		assert_int_equal(attempt, i);
+	}
+	assert_int_equal(retry, -1);
+	assert_false(rate_limiter_allow_ex(rl, "192.0.2.1", T0 + 10, &retry, &attempt));
+	assert_int_equal(attempt, 4); /* the first refusal */
+	assert_int_equal(retry, 60);
+	assert_false(rate_limiter_allow_ex(rl, "192.0.2.1", T0 + 20, &retry, &attempt));
+	assert_int_equal(attempt, 5); /* refused ones count too */
+	/* another key has its own count */
+	assert_true(rate_limiter_allow_ex(rl, "192.0.2.2", T0 + 20, NULL, &attempt));
+	assert_int_equal(attempt, 1);
+	/* plain rate_limiter_allow counts in the same window */
+	assert_false(rate_limiter_allow(rl, "192.0.2.1", T0 + 30, NULL));
+	assert_false(rate_limiter_allow_ex(rl, "192.0.2.1", T0 + 40, NULL, &attempt));
+	assert_int_equal(attempt, 7);
+	/* a new window starts again at 1, and allows */
+	assert_true(rate_limiter_allow_ex(rl, "192.0.2.1", T0 + MINUTE + 1, NULL, &attempt));
+	assert_int_equal(attempt, 1);
+	/* attempt may be NULL */
+	assert_true(rate_limiter_allow_ex(rl, "192.0.2.1", T0 + MINUTE + 2, NULL, NULL));
+	assert_true(rate_limiter_allow_ex(rl, "192.0.2.1", T0 + MINUTE + 3, NULL, &attempt));
+	assert_int_equal(attempt, 3);
+	assert_false(rate_limiter_allow_ex(rl, "192.0.2.1", T0 + MINUTE + 4, NULL, &attempt));
+	assert_int_equal(attempt, 4);
+	rate_limiter_free(rl);
+}
+
+/* A flood of refused events keeps being refused (the count cannot wrap into "allowed"). */
+static void test_allow_ex_flood_stays_refused(void **state)
+{
+	struct rate_limiter *rl = rate_limiter_new(1, MINUTE);
+	int attempt = 0;
+
+	(void)state;
+	assert_true(rate_limiter_allow_ex(rl, "192.0.2.9", T0, NULL, &attempt));
+	for (int i = 2; i <= 10000; i++) {
+		if (rate_limiter_allow_ex(rl, "192.0.2.9", T0 + 1, NULL, &attempt))
+			fail_msg("event %d allowed", i);
+		if (attempt != i)
+			fail_msg("event %d reported as %d", i, attempt);
+	}
+	rate_limiter_free(rl);
+}
+
 static void test_free_null(void **state)
 {
 	(void)state;
@@ -128,6 +185,8 @@ int main(void)
 		cmocka_unit_test(test_keys_are_independent),
 		cmocka_unit_test(test_many_keys),
 		cmocka_unit_test(test_long_key_is_limited),
+		cmocka_unit_test(test_allow_ex_reports_the_attempt_number),
+		cmocka_unit_test(test_allow_ex_flood_stays_refused),
 		cmocka_unit_test(test_free_null),
 	};
 

@@ -102,6 +102,97 @@ static void test_utf8_len_counts_code_points(void **state)
 	assert_int_equal(utf8_len("\xc2\x80\xf4\x8f\xbf\xbf"), 2);
 }
 
+/* Copies src into a buffer of size bytes and checks the result is valid UTF-8. */
+static const char *copy(const char *src, size_t size)
+{
+	static char out[64];
+	char guard[8];
+
+	assert_true(size <= sizeof(out));
+	memset(out, 'Z', sizeof(out));
+	memset(guard, 'Z', sizeof(guard));
+	utf8_copy(out, size, src);
+	assert_true(strlen(out) < size);
+	if (!utf8_valid(out, strlen(out)))
+		fail_msg("copy of '%s' into %zu bytes is not UTF-8", src ? src : "(null)", size);
+	/* nothing written past size */
+	if (size < sizeof(out))
+		assert_memory_equal(out + size, guard,
+				    sizeof(out) - size < sizeof(guard) ? sizeof(out) - size
+								       : sizeof(guard));
+	return out;
+}
+
+/* util.h: utf8_copy cuts at a code point boundary, never inside a character. */
+static void test_utf8_copy_cuts_at_a_code_point(void **state)
+{
+	(void)state;
+	assert_string_equal(copy("安全生产", 64), "安全生产");
+	assert_string_equal(copy("安全生产", 13), "安全生产"); /* 12 bytes and the NUL */
+	assert_string_equal(copy("安全生产", 12), "安全生");
+	assert_string_equal(copy("安全生产", 7), "安全");
+	assert_string_equal(copy("安全生产", 6), "安");
+	assert_string_equal(copy("安全生产", 4), "安");
+	assert_string_equal(copy("安全生产", 3), "");
+	assert_string_equal(copy("安全生产", 1), "");
+	assert_string_equal(copy("a😀b", 6), "a😀");
+	assert_string_equal(copy("a😀b", 5), "a");
+	assert_string_equal(copy("a😀b", 2), "a");
+	assert_string_equal(copy("abc", 3), "ab"); /* ASCII: as snprintf */
+	assert_string_equal(copy("\xc2\x80\xc2\x80", 4), "\xc2\x80");
+	assert_string_equal(copy(NULL, 8), "");
+	assert_string_equal(copy("", 1), "");
+}
+
+/* Every cut of a mixed text is a valid prefix of it. */
+static void test_utf8_copy_every_size_is_a_prefix(void **state)
+{
+	const char *src = "网格A-😀长🏭b安\xc2\xa9z";
+	size_t len = strlen(src);
+
+	(void)state;
+	for (size_t size = 1; size <= len + 1; size++) {
+		const char *out = copy(src, size);
+		size_t n = strlen(out);
+
+		assert_memory_equal(out, src, n);
+		/* as long as possible: the next character would not have fitted */
+		if (n < len) {
+			size_t next = 1;
+
+			while (n + next < len && ((unsigned char)src[n + next] & 0xC0) == 0x80)
+				next++;
+			assert_true(n + next >= size);
+		}
+	}
+}
+
+/* util.h: bytes that are not valid UTF-8 become '?', one for each byte. */
+static void test_utf8_copy_replaces_invalid_bytes(void **state)
+{
+	(void)state;
+	assert_string_equal(copy("a\xff"
+				 "b",
+				 64),
+			    "a?b");
+	assert_string_equal(copy("\xfe\xff", 64), "??");
+	assert_string_equal(copy("\x80"
+				 "x",
+				 64),
+			    "?x");				   /* lone continuation */
+	assert_string_equal(copy("ok\xe5\xae", 64), "ok??");	   /* truncated 安 */
+	assert_string_equal(copy("\xc0\xaf", 64), "??");	   /* overlong '/' */
+	assert_string_equal(copy("\xed\xa0\x80", 64), "???");	   /* surrogate U+D800 */
+	assert_string_equal(copy("\xf4\x90\x80\x80", 64), "????"); /* above U+10FFFF */
+	assert_string_equal(copy("\xe5\x41\x89", 64), "?A?");
+	assert_string_equal(copy("安\xff全", 64), "安?全");
+	/* a replacement still respects the size */
+	assert_string_equal(copy("ab\xff", 3), "ab");
+	assert_string_equal(copy("ab\xff", 4), "ab?");
+	assert_string_equal(copy("\xff安", 4), "?");
+	assert_string_equal(copy("\xff安", 5), "?安");
+}
+
 static void i64_ok(const char *s, int64_t want)
 {
 	int64_t v = 0;
@@ -214,6 +305,9 @@ int main(void)
 		cmocka_unit_test(test_utf8_rejects_out_of_range_and_bad_bytes),
 		cmocka_unit_test(test_utf8_rejects_truncated),
 		cmocka_unit_test(test_utf8_len_counts_code_points),
+		cmocka_unit_test(test_utf8_copy_cuts_at_a_code_point),
+		cmocka_unit_test(test_utf8_copy_every_size_is_a_prefix),
+		cmocka_unit_test(test_utf8_copy_replaces_invalid_bytes),
 		cmocka_unit_test(test_parse_i64),
 		cmocka_unit_test(test_hex_encode),
 		cmocka_unit_test(test_sha256_hex_vectors),

@@ -155,9 +155,16 @@ static void test_wrong_method(void **state)
 
 static void test_param_id_must_be_positive_integer(void **state)
 {
-	static const char *const bad[] = { "/api/v1/grids/0", "/api/v1/grids/-1",
-					   "/api/v1/grids/abc", "/api/v1/grids/1e3",
-					   "/api/v1/grids/99999999999999999999" };
+	/* one spelling per id: "01" is not 1 */
+	static const char *const bad[] = { "/api/v1/grids/0",
+					   "/api/v1/grids/-1",
+					   "/api/v1/grids/abc",
+					   "/api/v1/grids/1e3",
+					   "/api/v1/grids/99999999999999999999",
+					   "/api/v1/grids/01",
+					   "/api/v1/grids/00",
+					   "/api/v1/grids/007",
+					   "/api/v1/grids/+1" };
 	struct req *rq = *state;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -169,6 +176,38 @@ static void test_param_id_must_be_positive_integer(void **state)
 		if (req_param_id(rq, "id", &id) != ERR_INVALID)
 			fail_msg("'%s' gave id %lld", bad[i], (long long)id);
 	}
+}
+
+/*
+ * A parameter segment with a control character matches no route: server.c turns an
+ * encoded NUL into DEL, so "/api/v1/grids/1%00" is not "/api/v1/grids/1" (404).
+ */
+static void test_param_with_control_character_matches_nothing(void **state)
+{
+	static const char *const paths[] = {
+		"/api/v1/grids/1\x7f",
+		"/api/v1/grids/\x7f"
+		"1",
+		"/api/v1/grids/1\x01",
+		"/api/v1/regions/330106\x7f",
+		"/api/v1/users/3\x7f/password",
+		"/api/v1/grids/1\t",
+	};
+	struct req *rq = *state;
+	unsigned allowed;
+	int64_t id = 0;
+
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		allowed = 99;
+		if (match(rq, HTTP_GET, paths[i], &allowed) != ROUTE_MATCH_NO_PATH)
+			fail_msg("path %zu matched", i);
+		assert_int_equal(allowed, 0);
+		assert_null(rq->route);
+	}
+	/* the same path without the control character still matches */
+	assert_int_equal(match(rq, HTTP_GET, "/api/v1/grids/1", &allowed), ROUTE_MATCH_OK);
+	assert_int_equal(req_param_id(rq, "id", &id), 0);
+	assert_int_equal(id, 1);
 }
 
 static void test_method_names(void **state)
@@ -330,6 +369,7 @@ int main(void)
 		T(test_unknown_path),
 		T(test_wrong_method),
 		T(test_param_id_must_be_positive_integer),
+		T(test_param_with_control_character_matches_nothing),
 		cmocka_unit_test(test_method_names),
 		cmocka_unit_test(test_status_for_errors),
 		cmocka_unit_test(test_list_page_shape),
