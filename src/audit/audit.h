@@ -24,7 +24,7 @@ struct req;
 /* Who did it. */
 struct audit_actor {
 	int64_t id;	/* user id, 0 for the system or the command line */
-	char login[80]; /* login, "anonymous", or "cli:<user>" */
+	char login[96]; /* login, "anonymous", or "cli:<user>" */
 	char ip[48];	/* client address or "local" */
 };
 

@@ -84,6 +84,12 @@ int org_geometry_check(const json_t *geometry, struct errmsg *why);
 
 /* --- accounts used by main.c and the router --- */
 
+/*
+ * Prepares login checking before the server starts (the stand-in hash that unknown logins
+ * are checked against, so that they take as long as a wrong password). Idempotent.
+ */
+void org_auth_init(const struct config *cfg);
+
 /* The router's authentication hook (app->auth_resolve). */
 int org_auth_resolve(struct req *rq, const char *token, struct principal *out);
 

@@ -174,11 +174,16 @@ static void dummy_init(void)
 		dummy_hash[0] = '\0';
 }
 
-/* Spends the time of a real password check, so that unknown logins answer as slowly. */
-static void dummy_verify(const struct config *cfg, const char *password)
+void org_auth_init(const struct config *cfg)
 {
 	dummy_cfg = cfg;
 	pthread_once(&dummy_once, dummy_init);
+}
+
+/* Spends the time of a real password check, so that unknown logins answer as slowly. */
+static void dummy_verify(const struct config *cfg, const char *password)
+{
+	org_auth_init(cfg);
 	if (dummy_hash[0])
 		(void)org_password_verify(dummy_hash, password);
 }

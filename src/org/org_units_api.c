@@ -400,9 +400,13 @@ static void grid_apply(struct req *rq, const json_t *body, struct org_grid *g,
 		g->patroller_id = json_i64(body, "patroller_id", 0);
 	if (json_has(body, "supervisor_id"))
 		g->supervisor_id = json_i64(body, "supervisor_id", 0);
-	grid_role_check(rq, "manager_id", g->manager_id, ROLE_GRID_MANAGER, fe);
-	grid_role_check(rq, "patroller_id", g->patroller_id, ROLE_GRID_PATROLLER, fe);
-	grid_role_check(rq, "supervisor_id", g->supervisor_id, ROLE_GRID_SUPERVISOR, fe);
+	/* Only the roles this body sets: unchanged ones were checked when they were set. */
+	if (json_has(body, "manager_id"))
+		grid_role_check(rq, "manager_id", g->manager_id, ROLE_GRID_MANAGER, fe);
+	if (json_has(body, "patroller_id"))
+		grid_role_check(rq, "patroller_id", g->patroller_id, ROLE_GRID_PATROLLER, fe);
+	if (json_has(body, "supervisor_id"))
+		grid_role_check(rq, "supervisor_id", g->supervisor_id, ROLE_GRID_SUPERVISOR, fe);
 }
 
 static int grids_list(struct req *rq, struct resp *rs)
