@@ -446,8 +446,6 @@ static int cmd_serve(struct app *app, struct db *db)
 		 strchr(app->cfg.listen, ':') ? "[" : "", app->cfg.listen,
 		 strchr(app->cfg.listen, ':') ? "]" : "", http_server_port(srv), app->cfg.db_path,
 		 now_ms() - app->started_ms);
-	/* After listening, so that it does not delay the start (a login waits for it). */
-	org_auth_init(&app->cfg);
 	sigwait(&set, &sig);
 	log_info("stopping on signal %d", sig);
 	http_server_stop(srv);

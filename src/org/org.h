@@ -85,8 +85,9 @@ int org_geometry_check(const json_t *geometry, struct errmsg *why);
 /* --- accounts used by main.c and the router --- */
 
 /*
- * Prepares login checking before the server starts (the stand-in hash that unknown logins
- * are checked against, so that they take as long as a wrong password). Idempotent.
+ * Prepares login checking: the stand-in hash that unknown logins are checked against, so
+ * that they take as long as a wrong password. Called by the first login; idempotent and
+ * thread-safe.
  */
 void org_auth_init(const struct config *cfg);
 

@@ -249,6 +249,11 @@ static int session_create(struct req *rq, struct resp *rs)
 	int retry = 0, attempt = 0, rc;
 	json_t *user;
 
+	/*
+	 * The first login of the process, whoever it is for, pays for making the stand-in
+	 * hash: it does not slow the start or tell unknown logins apart.
+	 */
+	org_auth_init(cfg);
 	if (!rate_limiter_allow_ex(rq->app->login_limiter, rq->ip, now, &retry, &attempt)) {
 		char ra[16];
 
