@@ -723,6 +723,38 @@ static int users_patch(struct req *rq, struct resp *rs)
 	return resp_json(rs, 200, o);
 }
 
+static int users_delete(struct req *rq, struct resp *rs)
+{
+	struct org_user u;
+	bool ok;
+	int rc;
+
+	rc = db_begin(rq->db);
+	if (rc < 0)
+		return rc;
+	rc = user_load_in_scope(rq, rs, &u, &ok);
+	if (rc < 0 || !ok) {
+		db_rollback(rq->db);
+		return rc;
+	}
+	if (u.id == rq->user->user_id) {
+		db_rollback(rq->db);
+		return resp_problem(rs, 409, NULL, "you cannot delete yourself", NULL);
+	}
+	rc = org_db_user_delete(rq->db, u.id);
+	if (rc == 0)
+		rc = audit_record(rq, "user.delete", "user", u.id, org_user_json(&u));
+	rc = db_finish(rq->db, rc);
+	if (rc == ERR_CONFLICT)
+		return resp_problem(rs, 409, NULL,
+				    "a grid still names this user as its manager, patroller or "
+				    "supervisor",
+				    NULL);
+	if (rc < 0)
+		return rc;
+	return resp_no_content(rs);
+}
+
 static const struct json_field reset_fields[] = {
 	{ "password", JF_STRING, 0, 256, 0, 0 },
 	{ NULL, 0, 0, 0, 0, 0 },
@@ -937,6 +969,11 @@ const struct route org_account_routes[] = {
 	  .flags = ROUTE_JSON_BODY,
 	  .max_body = 8192,
 	  .summary = "change a user's name, role, scope, department, phone or lock" },
+	{ .method = HTTP_DELETE,
+	  .path = "/api/v1/users/{id}",
+	  .handler = users_delete,
+	  .perm = PERM_USER_WRITE,
+	  .summary = "delete a user (sessions and tokens go too; audit records keep the login)" },
 	{ .method = HTTP_POST,
 	  .path = "/api/v1/users/{id}/password",
 	  .handler = users_reset_password,

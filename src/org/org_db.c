@@ -286,6 +286,34 @@ int org_db_user_update(struct db *db, const struct org_user *u)
 	return user_grids_write(db, u);
 }
 
+static const char SQL_USER_DEL_SESSIONS[] = "DELETE FROM session WHERE user_id = :id";
+static const char SQL_USER_DEL_TOKENS[] = "DELETE FROM api_token WHERE user_id = :id";
+static const char SQL_USER_DELETE[] = "DELETE FROM app_user WHERE id = :id";
+
+int org_db_user_delete(struct db *db, int64_t id)
+{
+	const char *const steps[] = { SQL_USER_DEL_SESSIONS, SQL_USER_DEL_TOKENS };
+	struct db_stmt *st;
+	int rc;
+
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		st = db_stmt(db, steps[i]);
+		if (st == NULL)
+			return ERR_DB;
+		db_bind_i64(st, ":id", id);
+		rc = db_step_done(st);
+		if (rc < 0)
+			return rc;
+	}
+	st = db_stmt(db, SQL_USER_DELETE);
+	if (st == NULL)
+		return ERR_DB;
+	db_bind_i64(st, ":id", id);
+	rc = db_step_change(st);
+	/* A foreign key from grid.manager_id, patroller_id or supervisor_id. */
+	return rc == ERR_INVALID ? ERR_CONFLICT : rc;
+}
+
 static const char SQL_USER_COUNT[] = "SELECT COUNT(*) FROM app_user";
 
 int org_db_user_count(struct db *db, int64_t *n)

@@ -54,6 +54,11 @@ int org_db_user_insert(struct db *db, struct org_user *u);
 /* Writes every mutable column of u (and its grid set). */
 int org_db_user_update(struct db *db, const struct org_user *u);
 int org_db_user_count(struct db *db, int64_t *n);
+/*
+ * Deletes a user with their sessions, API tokens and grid scope. ERR_CONFLICT while a grid
+ * names them as one of its three roles. Audit records keep their login as text.
+ */
+int org_db_user_delete(struct db *db, int64_t id);
 /* Sets the failed-login count and the lockout end (0 = none): the login bookkeeping. */
 int org_db_user_set_login_state(struct db *db, int64_t id, int failed_logins,
 				int64_t locked_until_ms);

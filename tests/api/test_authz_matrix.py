@@ -131,6 +131,13 @@ class World:
         self.t.status(r, 201, 'throwaway grid')
         return r.json['id']
 
+    def throwaway_user(self, where):
+        r = self.root.post('/api/v1/users', {'login': self.name('tmp.user'), 'role': 'inspector',
+                                             'scope': 'region:' + self.region[where],
+                                             'password': 'First-Pass-2026'})
+        self.t.status(r, 201, 'throwaway user')
+        return r.json['id']
+
     def throwaway_token(self, where):
         r = self.root.post('/api/v1/tokens', {'user_id': self.bot[where],
                                               'name': self.name('throwaway')})
@@ -191,6 +198,8 @@ REQUESTS = {
         'GET', f'/api/v1/users/{w.target[where]}', None, c),
     'PATCH /api/v1/users/{id}': lambda w, role, where, c: (
         'PATCH', f'/api/v1/users/{w.target[where]}', {'display_name': w.name('改名')}, c),
+    'DELETE /api/v1/users/{id}': lambda w, role, where, c: (
+        'DELETE', f'/api/v1/users/{w.throwaway_user(where)}', None, c),
     'POST /api/v1/users/{id}/password': lambda w, role, where, c: (
         'POST', f'/api/v1/users/{w.target[where]}/password', {}, c),
     'GET /api/v1/tokens': _any('GET', '/api/v1/tokens?limit=500'),
