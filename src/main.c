@@ -581,6 +581,13 @@ int main(int argc, char **argv)
 	if (rc != 0)
 		goto out;
 	if (strcmp(cli.cmd->name, "backup") == 0) {
+		/* A backup is a new file: never the live database, never an older backup. */
+		if (access(cli.pos[0], F_OK) == 0) {
+			fprintf(stderr, "anjian: '%s' exists; a backup is written to a new file\n",
+				cli.pos[0]);
+			rc = EXIT_FAIL;
+			goto out;
+		}
 		rc = db_backup(db, cli.pos[0]) < 0 ? EXIT_FAIL : 0;
 		if (rc == 0)
 			printf("backup written to '%s'\n", cli.pos[0]);

@@ -152,6 +152,11 @@ int db_commit(struct db *db)
 	return rc;
 }
 
+bool db_in_transaction(struct db *db)
+{
+	return !sqlite3_get_autocommit(db->h);
+}
+
 int db_finish(struct db *db, int rc)
 {
 	if (rc < 0) {

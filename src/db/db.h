@@ -39,6 +39,8 @@ int db_begin(struct db *db);
 /* BEGIN (deferred: a consistent read snapshot). */
 int db_begin_read(struct db *db);
 int db_commit(struct db *db);
+/* True while a transaction is open on this connection. */
+bool db_in_transaction(struct db *db);
 /* Rolls back if a transaction is open; never fails. */
 void db_rollback(struct db *db);
 /*

@@ -292,6 +292,11 @@ static int run(struct conn_ctx *cx)
 	rq->raw_body = cx->body.p ? cx->body.p : "";
 	rq->raw_len = cx->body.len;
 	rc = r->handler(rq, rs);
+	/* A handler must end its transaction; one left open would leak into the next request. */
+	if (rc >= 0 && db_in_transaction(rq->db)) {
+		log_error("BUG: route %s left a transaction open; rolled back", r->path);
+		rc = ERR_INTERNAL;
+	}
 	if (rc < 0) {
 		int status = http_status_for(rc);
 
@@ -435,10 +440,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 						 MHD_HTTP_HEADER_CONTENT_LENGTH);
 		has_len = cl && parse_i64(cl, &n) == 0 && n >= 0;
 		cx->refused = gate(cx, (uint64_t)n, has_len);
-		/* Answer at once unless the refused body is small enough to drain politely. */
-		if (cx->refused && (!has_len || n > DRAIN_MAX)) {
-			cx->answered = true;
-			return answer(cx);
+		/*
+		 * A refused request is answered at once when its body is large, chunked, or
+		 * awaited with "Expect: 100-continue" (RFC 9110 §10.1.1: the final answer
+		 * instead of an invitation); a small body is drained so that the connection can
+		 * stay open, and a request without a body is answered in the normal way.
+		 */
+		if (cx->refused) {
+			bool chunked = MHD_lookup_connection_value(
+				c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+			bool expect = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+								  MHD_HTTP_HEADER_EXPECT);
+
+			if (chunked || expect || (has_len && n > DRAIN_MAX)) {
+				cx->answered = true;
+				return answer(cx);
+			}
 		}
 		return MHD_YES;
 	}

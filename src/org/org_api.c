@@ -60,7 +60,7 @@ int org_auth_resolve(struct req *rq, const char *token, struct principal *out)
 		int64_t id, last_used;
 
 		rc = org_db_token_find(rq->db, hash, &id, &last_used, &u);
-		if (rc < 0 || u.locked)
+		if (rc < 0 || u.locked || !u.machine)
 			return ERR_UNAUTHORIZED;
 		principal_from_user(&u, out);
 		out->token_id = id;
@@ -303,12 +303,15 @@ static int session_create(struct req *rq, struct resp *rs)
 	}
 	if (rc < 0)
 		return rc;
-	if (u.machine)
-		return login_refuse(rq, rs, u.id, login, "machine account: API tokens only", false);
-	if (u.locked)
-		return login_refuse(rq, rs, u.id, login, "locked by an administrator", false);
-	if (u.locked_until_ms > now)
-		return login_refuse(rq, rs, u.id, login, "locked after failed logins", false);
+	/* Refusals without a password check still take its time: no answer is quicker. */
+	if (u.machine || u.locked || u.locked_until_ms > now) {
+		dummy_verify(cfg, password);
+		return login_refuse(rq, rs, u.id, login,
+				    u.machine  ? "machine account: API tokens only"
+				    : u.locked ? "locked by an administrator"
+					       : "locked after failed logins",
+				    false);
+	}
 	if (!org_password_verify(u.password_hash, password))
 		return login_refuse(rq, rs, u.id, login, "wrong password", true);
 
@@ -323,6 +326,12 @@ static int session_create(struct req *rq, struct resp *rs)
 	if (rc == 0 && (fresh.locked || fresh.locked_until_ms > now)) {
 		db_rollback(rq->db);
 		return login_refuse(rq, rs, u.id, login, "locked during the login", false);
+	}
+	/* The password checked above may have been changed or reset meanwhile. */
+	if (rc == 0 && strcmp(fresh.password_hash, u.password_hash) != 0) {
+		db_rollback(rq->db);
+		return login_refuse(rq, rs, u.id, login, "password changed during the login",
+				    false);
 	}
 	if (rc == 0)
 		rc = org_db_user_set_login_state(rq->db, u.id, 0, 0);
@@ -412,7 +421,8 @@ static int me_password(struct req *rq, struct resp *rs)
 {
 	struct field_errors fe = { 0 };
 	struct errmsg why = { 0 };
-	struct org_user u;
+	struct org_user u, fresh;
+	char checked_hash[sizeof(u.password_hash)];
 	const char *old_pw, *new_pw;
 	int64_t now = now_ms();
 	int rc;
@@ -428,6 +438,7 @@ static int me_password(struct req *rq, struct resp *rs)
 		return rc;
 	if (!org_password_verify(u.password_hash, old_pw))
 		return resp_invalid1(rs, "old_password", "is not the current password");
+	snprintf(checked_hash, sizeof(checked_hash), "%s", u.password_hash);
 	/* The policy names its subject 'password'; here the body's field is new_password. */
 	if (org_password_check(u.login, new_pw, &why) < 0)
 		return resp_invalid1(rs, "new_password", why.text);
@@ -438,8 +449,21 @@ static int me_password(struct req *rq, struct resp *rs)
 	rc = db_begin(rq->db);
 	if (rc < 0)
 		return rc;
+	/*
+	 * The old password was checked against the hash read before this transaction: if an
+	 * administrator reset it meanwhile (which also ended this session), this change must
+	 * not undo the reset.
+	 */
+	rc = org_db_user_by_id(rq->db, u.id, &fresh);
+	if (rc == 0 && strcmp(fresh.password_hash, checked_hash) != 0) {
+		db_rollback(rq->db);
+		return resp_problem(rs, 409, NULL,
+				    "the password was changed or reset meanwhile; log in again",
+				    NULL);
+	}
 	/* Only the password columns: a lock or role change made meanwhile stays. */
-	rc = org_db_user_set_password(rq->db, u.id, u.password_hash, false, now);
+	if (rc == 0)
+		rc = org_db_user_set_password(rq->db, u.id, u.password_hash, false, now);
 	/* Every other session of this user ends; this one goes on. */
 	if (rc == 0)
 		rc = org_db_sessions_revoke_user(rq->db, u.id, rq->user->session_id, now);
@@ -955,7 +979,7 @@ const struct route org_account_routes[] = {
 	  .handler = users_create,
 	  .perm = PERM_USER_WRITE,
 	  .flags = ROUTE_JSON_BODY,
-	  .max_body = 8192,
+	  .max_body = 16384,
 	  .summary = "create a user; without a password one is generated and answered once" },
 	{ .method = HTTP_GET,
 	  .path = "/api/v1/users/{id}",
@@ -967,7 +991,7 @@ const struct route org_account_routes[] = {
 	  .handler = users_patch,
 	  .perm = PERM_USER_WRITE,
 	  .flags = ROUTE_JSON_BODY,
-	  .max_body = 8192,
+	  .max_body = 16384,
 	  .summary = "change a user's name, role, scope, department, phone or lock" },
 	{ .method = HTTP_DELETE,
 	  .path = "/api/v1/users/{id}",

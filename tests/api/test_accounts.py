@@ -303,6 +303,101 @@ def test_unknown_login_takes_as_long_as_a_wrong_password(t):
     t.eq(user_row(s, 'timed.user')['failed_logins'], 3)
 
 
+def test_locked_and_machine_accounts_take_as_long_as_a_wrong_password(t):
+    """Refusals that need no password check (locked by an administrator, locked after
+    failures, machine account) still spend its time: otherwise 5 wrong passwords followed
+    by a quick answer would tell that a login exists. Real Argon2 cost."""
+    s = t.server(['--set', 'security.login_rate_per_min=1000'], fast=False)
+    a = s.admin()
+    s.user('timed.user', 'inspector', 'region:' + REGION)
+    victim = s.user('locked.user', 'inspector', 'region:' + REGION)
+    t.status(a.patch(f'/api/v1/users/{victim.id}', {'locked': True}), 200)
+    s.user('failed.user', 'inspector', 'region:' + REGION)
+    for _ in range(5):
+        s.login('failed.user', 'Wrong-Pass-1')
+    t.true(user_row(s, 'failed.user')['locked_until_ms'] > 0, 'not locked after 5 failures')
+    t.status(a.post('/api/v1/users', {'login': 'plc.timed', 'role': 'inspector',
+                                      'scope': 'region:' + REGION, 'machine': True}), 201)
+
+    def timed(login):
+        t0 = time.monotonic()
+        _, r = s.login(login, 'Wrong-Pass-1')
+        t.problem(r, 401)
+        return time.monotonic() - t0
+
+    def median(login):
+        return sorted(timed(login) for _ in range(3))[1]
+
+    wrong = sorted(timed('timed.user') for _ in range(3))[1]
+    for login in ('locked.user', 'failed.user', 'plc.timed'):
+        took = median(login)
+        t.true(took >= 0.5 * wrong, f'{login} answers in {took:.4f} s, a wrong password in '
+                                    f'{wrong:.4f} s')
+
+
+def test_no_login_with_the_old_password_survives_a_change(t):
+    """A login checked against the old password while the user changes it must not end with a
+    live session: the hash is compared again inside the login's transaction (and sessions made
+    before the change are ended by it). Real Argon2 cost widens the race; bounded rounds."""
+    s = t.server(['--set', 'security.login_rate_per_min=100000'], fast=False)
+    u = s.user('race.user', 'inspector', 'region:' + REGION)
+    old = PASSWORD
+    for rnd in range(3):
+        new = f'Round-{rnd}-Pass-2026'
+        results = []
+
+        def attacker():
+            for _ in range(6):
+                _, r = s.login('race.user', old)
+                results.append(r.status)
+                time.sleep(0.01)
+
+        th = threading.Thread(target=attacker)
+        th.start()
+        time.sleep(0.02)
+        r = u.post('/api/v1/me/password', {'old_password': old, 'new_password': new})
+        t.status(r, 204)
+        th.join(60)
+        me = s.sql('SELECT id FROM session WHERE token_hash = ?', (session_of(s, u),))[0][0]
+        live = s.sql('SELECT COUNT(*) FROM session WHERE user_id = ? AND revoked_ms = 0 '
+                     'AND id <> ?', (u.id, me))[0][0]
+        t.eq(live, 0, f'round {rnd}: a session from the old password is alive ({results})')
+        old = new
+
+
+def test_a_reset_is_never_undone_by_a_concurrent_change(t):
+    """An administrator's reset and the user's own change race: whatever the order, the
+    reset password works at the end and must be changed (a change checked against the old
+    hash after the reset is refused with 409). Real Argon2 cost; bounded rounds."""
+    s = t.server(['--set', 'security.login_rate_per_min=100000'], fast=False)
+    a = s.admin()
+    u = s.user('reset.user', 'inspector', 'region:' + REGION)
+    current = PASSWORD
+    for rnd in range(3):
+        out = {}
+
+        def change():
+            out['change'] = u.post('/api/v1/me/password',
+                                   {'old_password': current, 'new_password': f'Mine-{rnd}-2026x'})
+
+        th = threading.Thread(target=change)
+        th.start()
+        reset = f'Reset-{rnd}-Pass-2026'
+        r = a.post(f'/api/v1/users/{u.id}/password', {'password': reset})
+        t.status(r, 200)
+        th.join(60)
+        t.true(out['change'].status in (204, 401, 409), out['change'])
+        row = user_row(s, 'reset.user')
+        t.eq(row['must_change_password'], 1, f'round {rnd}: the reset was undone')
+        c, r = s.login('reset.user', reset)
+        t.status(r, 201, f'round {rnd}: the reset password does not work')
+        r = c.post('/api/v1/me/password', {'old_password': reset, 'new_password': f'Back-{rnd}-2026x'})
+        t.status(r, 204)
+        current = f'Back-{rnd}-2026x'
+        u, _ = s.login('reset.user', current)
+        u.id = row['id']
+
+
 def test_concurrent_failures_are_all_counted(t):
     """The failure count and the lockout are read and written in one write transaction: 12
     wrong passwords at once lose no count, the fifth locks, and attempts that arrive while
@@ -599,6 +694,21 @@ def test_logout_revokes_the_token(t):
     t.status(other.get('/api/v1/me'), 200)  # only that session ended
     t.eq(audit_count(s), n + 1)
     t.eq(s.sql('SELECT action FROM audit_log ORDER BY id DESC LIMIT 1')[0][0], 'logout')
+
+
+def test_a_token_acts_only_for_a_machine_account(t):
+    """Defence in depth: a token whose account is (no longer) a machine account is refused."""
+    s = t.server()
+    a = s.admin()
+    r = a.post('/api/v1/users', {'login': 'plc.demoted', 'role': 'inspector',
+                                 'scope': 'region:' + REGION, 'machine': True})
+    t.status(r, 201)
+    tok = a.post('/api/v1/tokens', {'user_id': r.json['id'], 'name': 'gw'})
+    t.status(tok, 201)
+    c = Client(s, token=tok.json['token'])
+    t.status(c.get('/api/v1/me'), 200)
+    s.sql('UPDATE app_user SET machine = 0 WHERE id = ?', (r.json['id'],))
+    t.problem(c.get('/api/v1/me'), 401)
 
 
 def test_api_tokens(t):

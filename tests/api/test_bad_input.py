@@ -97,10 +97,10 @@ class World:
     def endpoints(self):
         return [
             ('POST', '/api/v1/users', self.a,
-             {'login': 'new.user', 'role': 'inspector', 'scope': 'region:' + R1}, 8192),
-            ('PATCH', f'/api/v1/users/{self.user}', self.a, {'display_name': '张三'}, 8192),
-            ('POST', '/api/v1/depts', self.a, {'name': '新部门', 'region_code': R1}, 8192),
-            ('PATCH', f'/api/v1/depts/{self.dept}', self.a, {'description': '说明'}, 8192),
+             {'login': 'new.user', 'role': 'inspector', 'scope': 'region:' + R1}, 16384),
+            ('PATCH', f'/api/v1/users/{self.user}', self.a, {'display_name': '张三'}, 16384),
+            ('POST', '/api/v1/depts', self.a, {'name': '新部门', 'region_code': R1}, 32768),
+            ('PATCH', f'/api/v1/depts/{self.dept}', self.a, {'description': '说明'}, 32768),
             ('POST', '/api/v1/grids', self.a,
              {'code': 'G-NEW', 'name': '新网格', 'region_code': T1}, 4 * 1024 * 1024),
             ('PATCH', f'/api/v1/grids/{self.grid}', self.a, {'name': '改名'}, 4 * 1024 * 1024),
@@ -437,17 +437,17 @@ def test_refusals_are_decided_from_the_head_before_the_body(t):
             t.true('CSRF' in r.json['detail'], r.json)
     # A refused body of up to 64 KiB is read and dropped: the client that sends it whole gets
     # the answer. It would have been a valid department.
-    body = padded({'name': '未登录的部门', 'region_code': R1}, 20000)
-    w.rejected(lambda: s.anon().post('/api/v1/depts', raw=body), 401, None, 'anonymous 20 kB')
-    w.rejected(lambda: reader.post('/api/v1/depts', raw=body), 403, None, 'reader 20 kB')
-    w.rejected(lambda: pending.post('/api/v1/depts', raw=body), 403, None, 'pending 20 kB')
-    # The same body from the administrator is over the route's limit (8 KiB): 413; a chunked
+    body = padded({'name': '未登录的部门', 'region_code': R1}, 40000)
+    w.rejected(lambda: s.anon().post('/api/v1/depts', raw=body), 401, None, 'anonymous 40 kB')
+    w.rejected(lambda: reader.post('/api/v1/depts', raw=body), 403, None, 'reader 40 kB')
+    w.rejected(lambda: pending.post('/api/v1/depts', raw=body), 403, None, 'pending 40 kB')
+    # The same body from the administrator is over the route's limit (32 KiB): 413; a chunked
     # one that grows past the limit while it is read is 413 too.
-    w.rejected(lambda: w.a.post('/api/v1/depts', raw=body), 413, None, 'admin 20 kB')
-    chunks = [b'{"name": "' + b'x' * 1000] + [b'y' * 1000] * 9 + [b'", "region_code": "'
+    w.rejected(lambda: w.a.post('/api/v1/depts', raw=body), 413, None, 'admin 40 kB')
+    chunks = [b'{"name": "' + b'x' * 1000] + [b'y' * 1000] * 39 + [b'", "region_code": "'
                                                                   + R1.encode() + b'"}']
     w.rejected(lambda: raw_request(s, 'POST', '/api/v1/depts', chunks=chunks, token=w.a.token,
-                                   headers=js), 413, None, 'admin chunked 10 kB')
+                                   headers=js), 413, None, 'admin chunked 40 kB')
     # The connection limit is not used up by the refusals: the next request works.
     t.status(w.a.post('/api/v1/depts', {'name': '之后的部门', 'region_code': R1}), 201)
 

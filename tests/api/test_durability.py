@@ -181,6 +181,16 @@ def test_backup_while_writing_is_consistent(t):
     r = s.cli('backup', os.path.join(s.tmp, 'no', 'such', 'dir', 'x.db'))
     t.eq(r.returncode, 1, r.stderr)
     t.true('backup' in r.stderr, r.stderr)
+    # A backup never overwrites: not the live database, not an older backup.
+    for target in (s.db, backups[0][0]):
+        with open(target, 'rb') as fh:
+            before = fh.read()
+        r = s.cli('backup', target)
+        t.eq(r.returncode, 1, r.stdout + r.stderr)
+        t.eq(len(r.stderr.strip().splitlines()), 1, r.stderr)
+        t.true('exists' in r.stderr, r.stderr)
+        with open(target, 'rb') as fh:
+            t.true(fh.read() == before, f'{target} was changed')
 
 
 run(globals())

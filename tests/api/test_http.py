@@ -3,6 +3,7 @@
 UI's static files (MIME types, cache headers, ETag, client-route fallback, no path traversal),
 one access-log line per request, X-Request-Id, problem details for errors."""
 import http.client
+import json
 import os
 import re
 import socket
@@ -419,6 +420,64 @@ def test_errors_are_problem_details(t):
     ok = a.get('/api/v1/depts')
     t.eq(ok.header('content-type'), 'application/json')
     t.eq(ok.header('cache-control'), 'no-store')
+
+
+def exchange(s, data, expect_answers, timeout=10):
+    """Sends raw bytes on one connection; returns the status lines read (bounded)."""
+    sock = socket.create_connection(('127.0.0.1', s.port), timeout=timeout)
+    try:
+        sock.sendall(data)
+        buf = b''
+        deadline = time.time() + timeout
+        while buf.count(b'HTTP/1.1 ') < expect_answers and time.time() < deadline:
+            try:
+                chunk = sock.recv(65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            buf += chunk
+        return re.findall(rb'HTTP/1\.1 (\d{3})', buf), buf
+    finally:
+        sock.close()
+
+
+def test_a_refused_request_keeps_the_connection(t):
+    """RFC 9112 §9.3 (persistence): a request refused without a body (401, 404) leaves the
+    connection open, and the next pipelined request on it is answered."""
+    s = t.server()
+    data = (b'GET /api/v1/me HTTP/1.1\r\nHost: t\r\n\r\n'
+            b'GET /api/v1/nope HTTP/1.1\r\nHost: t\r\n\r\n'
+            b'GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n')
+    codes, raw = exchange(s, data, 3)
+    t.eq(codes, [b'401', b'404', b'200'], raw[:600])
+
+
+def test_expect_continue_on_a_refused_request_gets_the_final_answer(t):
+    """RFC 9110 §10.1.1: a client that waits for 100 Continue gets the refusal instead, and
+    no invitation to send a body that would be dropped."""
+    s = t.server()
+    body = b'{"name": "x", "region_code": "320902"}'
+    head = (b'POST /api/v1/depts HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n'
+            b'Expect: 100-continue\r\nContent-Length: ' + str(len(body)).encode() + b'\r\n\r\n')
+    codes, raw = exchange(s, head, 1)
+    t.eq(codes, [b'401'], raw[:400])
+
+
+def test_long_department_descriptions_fit_their_route(t):
+    """A department description of 2000 characters (its field limit) fits the route's body
+    limit even as 4-byte emoji or as \\u escapes (12 bytes each for an emoji)."""
+    s = t.server()
+    a = s.admin()
+    desc = '🚒' * 2000
+    r = a.post('/api/v1/depts', {'name': '消防科', 'region_code': REGION, 'description': desc})
+    t.status(r, 201)
+    t.eq(r.json['description'], desc)
+    raw = json.dumps({'name': '应急科', 'region_code': REGION, 'description': desc}).encode()
+    t.true(len(raw) > 20000, len(raw))
+    r = a.post('/api/v1/depts', raw=raw)
+    t.status(r, 201)
+    t.eq(r.json['description'], desc)
 
 
 run(globals())

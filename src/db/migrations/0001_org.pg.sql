@@ -32,8 +32,7 @@ CREATE TABLE app_user (
 	scope_anchor         TEXT NOT NULL DEFAULT '', -- region code prefix the scope lies under ('' = all)
 	dept_id              BIGINT REFERENCES dept(id),
 	phone                TEXT NOT NULL DEFAULT '',
-	password_hash        TEXT NOT NULL,            -- Argon2id PHC string; '!' for machine accounts
-	machine              BIGINT NOT NULL DEFAULT 0, -- machine client: API tokens only, no password login
+	password_hash        TEXT NOT NULL,
 	must_change_password BIGINT NOT NULL DEFAULT 1,
 	locked               BIGINT NOT NULL DEFAULT 0,   -- locked by an administrator
 	failed_logins        BIGINT NOT NULL DEFAULT 0,

@@ -174,6 +174,34 @@ static void test_only_newer_steps_run(void **state)
 	assert_true(has(db, "table", "audit_log"));
 }
 
+/*
+ * 0003 adds app_user.machine to a database made by 0001-0002: existing accounts are people
+ * (machine = 0), and nothing else changes.
+ */
+static const char SQL_OLD_USER[] =
+	"INSERT INTO app_user (login, role, scope_kind, scope, password_hash, created_ms, "
+	"updated_ms) VALUES ('old.user', 'inspector', 'all', 'all', 'x', 1, 1)";
+static const char SQL_MACHINE_OF_OLD[] = "SELECT machine FROM app_user WHERE login = 'old.user'";
+
+static void test_upgrade_adds_machine_accounts(void **state)
+{
+	struct db *db = *state;
+	struct db_stmt *st;
+	int applied = -1;
+
+	assert_int_equal(db_migrate(db, db_migrations, 2, &applied), 0);
+	assert_false(has_column(db, "app_user", "machine"));
+	assert_int_equal(db_exec(db, SQL_OLD_USER), 0);
+	assert_int_equal(db_migrate(db, db_migrations, db_migrations_n, &applied), 0);
+	assert_true(applied >= 1);
+	assert_true(has_column(db, "app_user", "machine"));
+	st = db_stmt(db, SQL_MACHINE_OF_OLD);
+	assert_non_null(st);
+	assert_int_equal(db_step(st), DB_ROW);
+	assert_int_equal(db_col_i64(st, 0), 0);
+	db_reset(st);
+}
+
 /* STYLE §2.7: the binary refuses a database newer than itself. */
 static void test_newer_database_is_refused(void **state)
 {
@@ -228,6 +256,7 @@ int main(void)
 		T(test_schema_columns),
 		T(test_second_migrate_applies_nothing),
 		T(test_only_newer_steps_run),
+		T(test_upgrade_adds_machine_accounts),
 		T(test_newer_database_is_refused),
 		T(test_failing_step_rolls_back),
 		T(test_foreign_keys_on),
