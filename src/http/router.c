@@ -325,11 +325,12 @@ int list_params_parse(struct req *rq, const char *const *sorts, const char *cons
 	out->sort = 0;
 	out->desc = false;
 	MHD_get_connection_values(rq->conn, MHD_GET_ARGUMENT_KIND, check_arg, &q);
+	/* Numbers have one spelling here too: "01" is refused like an id "01". */
 	if ((v = req_query(rq, "limit")) != NULL &&
-	    (parse_i64(v, &out->limit) < 0 || out->limit < 1 || out->limit > 500))
+	    (v[0] == '0' || parse_i64(v, &out->limit) < 0 || out->limit < 1 || out->limit > 500))
 		field_errors_add(fe, "limit", "must be an integer from 1 to 500");
 	if ((v = req_query(rq, "after")) != NULL &&
-	    (parse_i64(v, &out->after) < 0 || out->after < 1))
+	    (v[0] == '0' || parse_i64(v, &out->after) < 0 || out->after < 1))
 		field_errors_add(fe, "after", "must be the cursor from a previous page's 'next'");
 	if ((v = req_query(rq, "sort")) != NULL) {
 		const char *key = v[0] == '-' ? v + 1 : v;

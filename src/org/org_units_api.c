@@ -100,8 +100,15 @@ static int regions_get(struct req *rq, struct resp *rs)
 
 static int regions_children(struct req *rq, struct resp *rs)
 {
+	static const char *const sorts[] = { "code", NULL };
+	struct field_errors fe = { 0 };
+	struct list_params lp;
 	json_t *items = NULL;
 	int rc;
+
+	/* One page (a division has at most a few hundred children); arguments are still checked. */
+	if (list_params_parse(rq, sorts, NULL, &lp, &fe) < 0)
+		return resp_problem(rs, 400, NULL, "invalid query", &fe);
 
 	if (!org_db_region_exists(rq->db, req_param(rq, "code")))
 		return resp_problem(rs, 404, NULL, "no such administrative division", NULL);

@@ -646,7 +646,9 @@ def test_bad_list_arguments_are_400_naming_each(t):
              ('limit=0&bogus=1&sort=nope', ['limit', 'bogus', 'sort']),
              # Every argument is given at most once: which one was meant is not guessed.
              ('limit=1&limit=2', ['limit']), ('limit=1&limit=1', ['limit']),
-             ('limit=5&bogus=1&limit=5', ['limit', 'bogus'])]
+             ('limit=5&bogus=1&limit=5', ['limit', 'bogus']),
+             # Numbers have one spelling, like ids.
+             ('limit=01', ['limit']), ('after=01', ['after'])]
     for path in LISTS:
         for q, fields in cases:
             w.rejected(lambda: w.a.get(path + '?' + q), 400, fields, f'{path}?{q}')
@@ -656,6 +658,11 @@ def test_bad_list_arguments_are_400_naming_each(t):
     for path in ('/api/v1/depts', '/api/v1/grids'):
         w.rejected(lambda: w.a.get(path + '?region=32x'), 400, ['region'], path)
     w.rejected(lambda: w.a.get('/api/v1/regions?parent=abc'), 400, ['parent'], 'regions parent')
+    # The children of a division come in one page, but their arguments are checked too.
+    w.rejected(lambda: w.a.get('/api/v1/regions/320900/children?bogus=1'), 400, ['bogus'],
+               'children bogus')
+    w.rejected(lambda: w.a.get('/api/v1/regions/320900/children?limit=0'), 400, ['limit'],
+               'children limit')
     w.rejected(lambda: w.a.get('/api/v1/regions?after=5'), 400, ['after'], 'regions after')
     w.rejected(lambda: w.a.get('/api/v1/regions?q=' + 'x' * 51), 400, ['q'], 'regions q')
     w.rejected(lambda: w.a.get('/api/v1/audit?since_ms=yesterday'), 400, ['since_ms'], 'audit')
