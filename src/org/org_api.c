@@ -591,6 +591,23 @@ static int user_load_in_scope(struct req *rq, struct resp *rs, struct org_user *
 	return 0;
 }
 
+/*
+ * Opens the write transaction and loads user {id} inside it (see user_load_in_scope). When
+ * *ok is false the transaction is already rolled back and the answer is set or rc < 0.
+ */
+static int user_begin_load(struct req *rq, struct resp *rs, struct org_user *u, bool *ok)
+{
+	int rc = db_begin(rq->db);
+
+	*ok = false;
+	if (rc < 0)
+		return rc;
+	rc = user_load_in_scope(rq, rs, u, ok);
+	if (rc < 0 || !*ok)
+		db_rollback(rq->db);
+	return rc;
+}
+
 static int users_list(struct req *rq, struct resp *rs)
 {
 	static const char *const sorts[] = { "id", "login", "display_name", "created_ms", NULL };
@@ -704,14 +721,9 @@ static int users_patch(struct req *rq, struct resp *rs)
 
 	if (json_check(rq->body, user_patch_fields, &fe) < 0)
 		return resp_invalid(rs, &fe);
-	rc = db_begin(rq->db);
-	if (rc < 0)
+	rc = user_begin_load(rq, rs, &u, &ok);
+	if (rc < 0 || !ok)
 		return rc;
-	rc = user_load_in_scope(rq, rs, &u, &ok);
-	if (rc < 0 || !ok) {
-		db_rollback(rq->db);
-		return rc;
-	}
 	before = u;
 	user_apply(rq, rq->body, &u, &fe);
 	if (fe.n) {
@@ -753,14 +765,9 @@ static int users_delete(struct req *rq, struct resp *rs)
 	bool ok;
 	int rc;
 
-	rc = db_begin(rq->db);
-	if (rc < 0)
+	rc = user_begin_load(rq, rs, &u, &ok);
+	if (rc < 0 || !ok)
 		return rc;
-	rc = user_load_in_scope(rq, rs, &u, &ok);
-	if (rc < 0 || !ok) {
-		db_rollback(rq->db);
-		return rc;
-	}
 	if (u.id == rq->user->user_id) {
 		db_rollback(rq->db);
 		return resp_problem(rs, 409, NULL, "you cannot delete yourself", NULL);
@@ -805,14 +812,9 @@ static int users_reset_password(struct req *rq, struct resp *rs)
 	/* Hash first (tens of milliseconds), outside the write transaction. */
 	if (org_password_hash(&rq->app->cfg, password, hash, sizeof(hash)) < 0)
 		return ERR_INTERNAL;
-	rc = db_begin(rq->db);
-	if (rc < 0)
+	rc = user_begin_load(rq, rs, &u, &ok);
+	if (rc < 0 || !ok)
 		return rc;
-	rc = user_load_in_scope(rq, rs, &u, &ok);
-	if (rc < 0 || !ok) {
-		db_rollback(rq->db);
-		return rc;
-	}
 	if (u.machine) {
 		db_rollback(rq->db);
 		return resp_problem(rs, 409, NULL, "machine accounts have no password", NULL);

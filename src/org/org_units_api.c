@@ -460,6 +460,21 @@ static int grid_load(struct req *rq, struct resp *rs, struct org_grid *g, bool *
 	return 0;
 }
 
+/* Opens the write transaction and loads grid {id} inside it; rolled back when *ok is false. */
+static int grid_begin_load(struct req *rq, struct resp *rs, struct org_grid *g, bool *ok)
+{
+	int rc = db_begin(rq->db);
+
+	*ok = false;
+	memset(g, 0, sizeof(*g));
+	if (rc < 0)
+		return rc;
+	rc = grid_load(rq, rs, g, ok);
+	if (rc < 0 || !*ok)
+		db_rollback(rq->db);
+	return rc;
+}
+
 static int grids_get(struct req *rq, struct resp *rs)
 {
 	struct org_grid g;
@@ -517,14 +532,9 @@ static int grids_patch(struct req *rq, struct resp *rs)
 
 	if (json_check(rq->body, grid_patch_fields, &fe) < 0)
 		return resp_invalid(rs, &fe);
-	rc = db_begin(rq->db);
-	if (rc < 0)
+	rc = grid_begin_load(rq, rs, &g, &ok);
+	if (rc < 0 || !ok)
 		return rc;
-	rc = grid_load(rq, rs, &g, &ok);
-	if (rc < 0 || !ok) {
-		db_rollback(rq->db);
-		return rc;
-	}
 	before = org_grid_json(&g, false);
 	grid_apply(rq, rq->body, &g, &fe);
 	if (fe.n) {
@@ -556,14 +566,9 @@ static int grids_delete(struct req *rq, struct resp *rs)
 	bool ok;
 	int rc;
 
-	rc = db_begin(rq->db);
-	if (rc < 0)
+	rc = grid_begin_load(rq, rs, &g, &ok);
+	if (rc < 0 || !ok)
 		return rc;
-	rc = grid_load(rq, rs, &g, &ok);
-	if (rc < 0 || !ok) {
-		db_rollback(rq->db);
-		return rc;
-	}
 	rc = org_db_grid_delete(rq->db, g.id);
 	if (rc == 0)
 		rc = audit_record(rq, "grid.delete", "grid", g.id, org_grid_json(&g, false));
