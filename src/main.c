@@ -31,6 +31,7 @@
 #include "http/metrics.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "enterprise/enterprise.h"
 #include "org/org.h"
 #include "version.h"
 #include "core/banned.h"
@@ -382,6 +383,13 @@ static int prepare_db(struct app *app, struct db *db)
 	rc = org_regions_load(db, app->cfg.data_dir, &loaded);
 	if (rc < 0) {
 		fprintf(stderr, "anjian: cannot load administrative divisions from '%s/regions'\n",
+			app->cfg.data_dir);
+		return EXIT_FAIL;
+	}
+	rc = enterprise_industry_load(db, app->cfg.data_dir, &loaded);
+	if (rc < 0) {
+		fprintf(stderr,
+			"anjian: cannot load the industry classification from '%s/industry'\n",
 			app->cfg.data_dir);
 		return EXIT_FAIL;
 	}

@@ -7,7 +7,8 @@
 #include "core/err.h"
 #include "core/banned.h"
 
-#define READ_ORG (PERM_SELF | PERM_REGION_READ | PERM_DEPT_READ | PERM_GRID_READ)
+#define READ_ORG \
+	(PERM_SELF | PERM_REGION_READ | PERM_DEPT_READ | PERM_GRID_READ | PERM_ENTERPRISE_READ)
 
 static const struct {
 	const char *name, *zh;
@@ -17,14 +18,15 @@ static const struct {
 	[ROLE_ADMIN] = { "admin", "系统管理员",
 			 READ_ORG | PERM_DEPT_WRITE | PERM_GRID_WRITE | PERM_USER_READ |
 				 PERM_USER_WRITE | PERM_AUDIT_READ | PERM_TOKEN_ADMIN |
-				 PERM_METRICS },
+				 PERM_METRICS | PERM_ENTERPRISE_WRITE },
 	[ROLE_LEADER] = { "leader", "局领导", READ_ORG | PERM_USER_READ },
-	[ROLE_INSPECTOR] = { "inspector", "执法人员", READ_ORG },
-	[ROLE_GRID_MANAGER] = { "grid_manager", "网格管理员", READ_ORG },
+	[ROLE_INSPECTOR] = { "inspector", "执法人员", READ_ORG | PERM_ENTERPRISE_WRITE },
+	[ROLE_GRID_MANAGER] = { "grid_manager", "网格管理员", READ_ORG | PERM_ENTERPRISE_WRITE },
 	[ROLE_GRID_PATROLLER] = { "grid_patroller", "网格巡查员", READ_ORG },
 	[ROLE_GRID_SUPERVISOR] = { "grid_supervisor", "网格督导员", READ_ORG },
 	[ROLE_ENTERPRISE_OFFICER] = { "enterprise_officer", "企业安全管理员",
-				      PERM_SELF | PERM_REGION_READ },
+				      PERM_SELF | PERM_REGION_READ | PERM_ENTERPRISE_READ |
+					      PERM_ENTERPRISE_WRITE },
 };
 
 const char *role_name(enum role r)
@@ -68,6 +70,8 @@ static const struct {
 	{ PERM_AUDIT_READ, "audit.read" },
 	{ PERM_TOKEN_ADMIN, "token.admin" },
 	{ PERM_METRICS, "metrics" },
+	{ PERM_ENTERPRISE_READ, "enterprise.read" },
+	{ PERM_ENTERPRISE_WRITE, "enterprise.write" },
 };
 
 const char *perm_name(uint64_t bit)

@@ -33,6 +33,9 @@ enum perm {
 	PERM_AUDIT_READ = 1u << 8,
 	PERM_TOKEN_ADMIN = 1u << 9, /* API tokens for machine clients */
 	PERM_METRICS = 1u << 10,
+	PERM_ENTERPRISE_READ = 1u << 11, /* the enterprise file, within the data scope */
+	PERM_ENTERPRISE_WRITE =
+		1u << 12, /* create/change/delete enterprises (officers: own, limited) */
 };
 
 /* Returns: static identifier ("admin", "grid_manager", ...) or "none". */

@@ -15,6 +15,7 @@
 #include "core/clock.h"
 #include "core/err.h"
 #include "db/db.h"
+#include "enterprise/enterprise_api.h"
 #include "http/metrics.h"
 #include "http/router.h"
 #include "org/org_api.h"
@@ -110,5 +111,5 @@ static const struct route system_routes[] = {
 };
 
 const struct route *const route_tables[] = {
-	system_routes, org_account_routes, org_unit_routes, audit_routes, NULL,
+	system_routes, org_account_routes, org_unit_routes, enterprise_routes, audit_routes, NULL,
 };

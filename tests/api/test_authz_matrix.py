@@ -26,6 +26,7 @@ SNAPSHOT = [
     'SELECT * FROM user_grid ORDER BY user_id, grid_id',
     'SELECT id, user_id, name, token_hash, created_ms, revoked_ms FROM api_token ORDER BY id',
     'SELECT id, user_id, created_ms, revoked_ms FROM session ORDER BY id',
+    'SELECT * FROM enterprise ORDER BY id',
 ]
 
 
@@ -93,6 +94,11 @@ class World:
                                                                 'name': 'target ' + where}))['id']
         # One logged-in client per role.
         self.uscc = uscc(R1)
+        # Enterprises: inside is the enterprise officer's own (in G1, town T1 of R1); outside in
+        # G2 (town T2 of R2).
+        self.enterprise = {
+            'in': ok(root.post('/api/v1/enterprises', self.enterprise_body('in', self.uscc)))['id'],
+            'out': ok(root.post('/api/v1/enterprises', self.enterprise_body('out')))['id']}
         scopes = {'admin': 'region:' + R1, 'leader': 'region:' + R1, 'inspector': 'region:' + R1,
                   'grid_manager': f'grids:{self.grid["in"]}',
                   'grid_patroller': f'grids:{self.grid["in"]}',
@@ -110,6 +116,20 @@ class World:
             if role != 'anonymous':
                 me = ok(c.get('/api/v1/me'), 200)
                 t.eq(me['role'], 'admin' if role == 'admin_all' else role, 'fixture role')
+
+    def enterprise_body(self, where, code=None):
+        if code is None:
+            self.seq += 1
+            code = uscc(R1 if where == 'in' else R2, f'MA{self.seq:06d}')
+        return {'uscc': code, 'name': self.name('矩阵企业'), 'industry_code': '2614',
+                'region_code': T1 if where == 'in' else T2,
+                'grid_id': self.grid['in' if where == 'in' else 'out'],
+                'legal_rep_phone': '13812341234'}
+
+    def throwaway_enterprise(self, where):
+        r = self.root.post('/api/v1/enterprises', self.enterprise_body(where))
+        self.t.status(r, 201, 'throwaway enterprise')
+        return r.json['id']
 
     def name(self, prefix):
         self.seq += 1
@@ -231,6 +251,15 @@ REQUESTS = {
         'PATCH', f'/api/v1/grids/{w.grid[where]}', {'name': w.name('网格')}, c),
     'DELETE /api/v1/grids/{id}': lambda w, role, where, c: (
         'DELETE', f'/api/v1/grids/{w.throwaway_grid(where)}', None, c),
+    'GET /api/v1/enterprises': _any('GET', '/api/v1/enterprises?limit=500'),
+    'POST /api/v1/enterprises': lambda w, role, where, c: (
+        'POST', '/api/v1/enterprises', w.enterprise_body(where), c),
+    'GET /api/v1/enterprises/{id}': lambda w, role, where, c: (
+        'GET', f'/api/v1/enterprises/{w.enterprise[where]}', None, c),
+    'PATCH /api/v1/enterprises/{id}': lambda w, role, where, c: (
+        'PATCH', f'/api/v1/enterprises/{w.enterprise[where]}', {'address': w.name('地址')}, c),
+    'DELETE /api/v1/enterprises/{id}': lambda w, role, where, c: (
+        'DELETE', f'/api/v1/enterprises/{w.throwaway_enterprise(where)}', None, c),
     'GET /api/v1/audit': _any('GET', '/api/v1/audit'),
 }
 
@@ -243,6 +272,7 @@ LIST_KEYS = {
     'GET /api/v1/regions': ('code', lambda w: w.region),
     'GET /api/v1/depts': ('id', lambda w: w.dept),
     'GET /api/v1/grids': ('id', lambda w: w.grid),
+    'GET /api/v1/enterprises': ('id', lambda w: w.enterprise),
 }
 
 

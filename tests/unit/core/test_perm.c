@@ -95,6 +95,25 @@ static void test_read_permissions_by_role(void **state)
 	assert_false(role_perms(ROLE_ENTERPRISE_OFFICER) & PERM_USER_READ);
 }
 
+/* docs/enterprise.md: every role reads enterprises; leader and grid patrol/supervision do not write. */
+static void test_enterprise_permissions_by_role(void **state)
+{
+	static const enum role writers[] = { ROLE_ADMIN, ROLE_INSPECTOR, ROLE_GRID_MANAGER,
+					     ROLE_ENTERPRISE_OFFICER };
+	static const enum role readers_only[] = { ROLE_LEADER, ROLE_GRID_PATROLLER,
+						  ROLE_GRID_SUPERVISOR };
+
+	(void)state;
+	for (int r = ROLE_ADMIN; r < ROLE_COUNT_; r++)
+		assert_true(role_perms((enum role)r) & PERM_ENTERPRISE_READ);
+	for (size_t i = 0; i < 4; i++)
+		assert_true(role_perms(writers[i]) & PERM_ENTERPRISE_WRITE);
+	for (size_t i = 0; i < 3; i++)
+		assert_false(role_perms(readers_only[i]) & PERM_ENTERPRISE_WRITE);
+	assert_string_equal(perm_name(PERM_ENTERPRISE_READ), "enterprise.read");
+	assert_string_equal(perm_name(PERM_ENTERPRISE_WRITE), "enterprise.write");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -103,6 +122,7 @@ int main(void)
 		cmocka_unit_test(test_every_role_has_self_and_regions),
 		cmocka_unit_test(test_only_admin_administers),
 		cmocka_unit_test(test_read_permissions_by_role),
+		cmocka_unit_test(test_enterprise_permissions_by_role),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,294 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Pure rules of the enterprise file: field validation, the high-risk rule,
+ * GCJ-02 <-> WGS-84 conversion and phone masking. No I/O, no SQL.
+ */
+#include "enterprise/enterprise.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "core/json.h"
+#include "core/scope.h"
+#include "core/util.h"
+#include "core/banned.h"
+
+void enterprise_init(struct enterprise *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->employees = -1;
+	snprintf(e->std_grade, sizeof(e->std_grade), "none");
+	snprintf(e->status, sizeof(e->status), "operating");
+}
+
+void enterprise_release(struct enterprise *e)
+{
+	free(e->former_names);
+	e->former_names = NULL;
+}
+
+/* ------------------------------------------------------------ high-risk rule */
+
+/* Division ranges of GB/T 4754-2017 and the category each makes high-risk (tables over code). */
+static const struct {
+	const char *first, *last; /* code prefixes, compared on their length */
+	const char *category;
+} high_risk_rows[] = {
+	{ "2672", "2672", "fireworks" }, /* 焰火、鞭炮产品制造 (烟花爆竹), before 26 */
+	{ "06", "12", "mining" },	 /* 采矿业 */
+	{ "25", "26", "hazchem" }, /* 石油、煤炭及其他燃料加工业; 化学原料和化学制品制造业 */
+	{ "31", "32", "metallurgy" }, /* 黑色/有色金属冶炼和压延加工业 */
+};
+
+const char *enterprise_high_risk(const char *class_code)
+{
+	size_t n = class_code ? strlen(class_code) : 0;
+
+	if (n < 2)
+		return NULL;
+	for (size_t i = 0; i < sizeof(high_risk_rows) / sizeof(high_risk_rows[0]); i++) {
+		size_t k = strlen(high_risk_rows[i].first);
+
+		if (n < k)
+			continue;
+		if (strncmp(class_code, high_risk_rows[i].first, k) >= 0 &&
+		    strncmp(class_code, high_risk_rows[i].last, k) <= 0)
+			return high_risk_rows[i].category;
+	}
+	return NULL;
+}
+
+/* ------------------------------------------------------------ coordinates */
+
+bool enterprise_in_china(double lat, double lon)
+{
+	return isfinite(lat) && isfinite(lon) && lon >= 73.0 && lon <= 136.0 && lat >= 3.0 &&
+	       lat <= 54.0;
+}
+
+/* Krasovsky 1940 ellipsoid as used by the GCJ-02 formula. */
+#define GCJ_A  6378245.0
+#define GCJ_EE 0.00669342162296594323
+
+static bool gcj_out_of_offset(double lat, double lon)
+{
+	return lon < 72.004 || lon > 137.8347 || lat < 0.8293 || lat > 55.8271;
+}
+
+static double gcj_lat(double x, double y)
+{
+	double r = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * sqrt(fabs(x));
+
+	r += (20.0 * sin(6.0 * x * M_PI) + 20.0 * sin(2.0 * x * M_PI)) * 2.0 / 3.0;
+	r += (20.0 * sin(y * M_PI) + 40.0 * sin(y / 3.0 * M_PI)) * 2.0 / 3.0;
+	r += (160.0 * sin(y / 12.0 * M_PI) + 320.0 * sin(y * M_PI / 30.0)) * 2.0 / 3.0;
+	return r;
+}
+
+static double gcj_lon(double x, double y)
+{
+	double r = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * sqrt(fabs(x));
+
+	r += (20.0 * sin(6.0 * x * M_PI) + 20.0 * sin(2.0 * x * M_PI)) * 2.0 / 3.0;
+	r += (20.0 * sin(x * M_PI) + 40.0 * sin(x / 3.0 * M_PI)) * 2.0 / 3.0;
+	r += (150.0 * sin(x / 12.0 * M_PI) + 300.0 * sin(x / 30.0 * M_PI)) * 2.0 / 3.0;
+	return r;
+}
+
+void enterprise_wgs84_to_gcj02(double lat, double lon, double *out_lat, double *out_lon)
+{
+	double dlat, dlon, radlat, magic, sqrtmagic;
+
+	if (gcj_out_of_offset(lat, lon)) {
+		*out_lat = lat;
+		*out_lon = lon;
+		return;
+	}
+	dlat = gcj_lat(lon - 105.0, lat - 35.0);
+	dlon = gcj_lon(lon - 105.0, lat - 35.0);
+	radlat = lat / 180.0 * M_PI;
+	magic = sin(radlat);
+	magic = 1.0 - GCJ_EE * magic * magic;
+	sqrtmagic = sqrt(magic);
+	dlat = (dlat * 180.0) / ((GCJ_A * (1.0 - GCJ_EE)) / (magic * sqrtmagic) * M_PI);
+	dlon = (dlon * 180.0) / (GCJ_A / sqrtmagic * cos(radlat) * M_PI);
+	*out_lat = lat + dlat;
+	*out_lon = lon + dlon;
+}
+
+void enterprise_gcj02_to_wgs84(double lat, double lon, double *out_lat, double *out_lon)
+{
+	double wlat = lat, wlon = lon, glat, glon;
+
+	/* Fixed-point iteration: the offset changes slowly, so each round gains ~4 digits. */
+	for (int i = 0; i < 30; i++) {
+		enterprise_wgs84_to_gcj02(wlat, wlon, &glat, &glon);
+		if (fabs(glat - lat) < 1e-9 && fabs(glon - lon) < 1e-9)
+			break;
+		wlat -= glat - lat;
+		wlon -= glon - lon;
+	}
+	*out_lat = wlat;
+	*out_lon = wlon;
+}
+
+/* ------------------------------------------------------------ masking */
+
+void enterprise_phone_mask(const char *phone, char *out, size_t n)
+{
+	size_t len = strlen(phone), i;
+
+	if (n == 0)
+		return;
+	for (i = 0; i < len && i + 1 < n; i++) {
+		bool keep = len >= 8 && (i < 3 || i >= len - 4);
+
+		out[i] = keep ? phone[i] : '*';
+	}
+	out[i] = '\0';
+}
+
+/* ------------------------------------------------------------ validation */
+
+static bool one_of(const char *v, const char *const *set)
+{
+	for (; *set; set++)
+		if (strcmp(v, *set) == 0)
+			return true;
+	return false;
+}
+
+static bool all_digits_n(const char *s, size_t n)
+{
+	if (strlen(s) != n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
+/* Phones: digits, spaces, '+', '-' and parentheses, at most 20 characters. */
+static bool phone_ok(const char *p)
+{
+	size_t n = strlen(p);
+
+	if (n > 20)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!strchr("0123456789+-() ", p[i]))
+			return false;
+	return true;
+}
+
+static void check_former_names(const char *text, struct field_errors *fe)
+{
+	json_error_t jerr;
+	json_t *a = text ? json_loads(text, 0, &jerr) : NULL;
+	size_t i;
+	json_t *v;
+
+	if (text == NULL)
+		return;
+	if (!json_is_array(a)) {
+		field_errors_add(fe, "former_names", "must be an array of names");
+		goto out;
+	}
+	if (json_array_size(a) > 20)
+		field_errors_add(fe, "former_names", "at most 20 former names");
+	json_array_foreach(a, i, v) {
+		const char *s = json_string_value(v);
+
+		if (s == NULL || s[0] == '\0' || utf8_len(s) > 200) {
+			field_errors_add(fe, "former_names",
+					 "each former name is a non-empty text of at most 200 "
+					 "characters");
+			break;
+		}
+	}
+out:
+	json_decref(a);
+}
+
+int enterprise_check(const struct enterprise *e, struct field_errors *fe)
+{
+	static const char *const scales[] = { "", "micro", "small", "medium", "large", NULL };
+	static const char *const grades[] = { "none", "1", "2", "3", NULL };
+	static const char *const statuses[] = { "operating", "suspended", "closed", NULL };
+	size_t before = fe->n;
+
+	if (!uscc_valid(e->uscc))
+		field_errors_add(fe, "uscc",
+				 "is not a valid unified social credit code (GB 32100-2015: 18 "
+				 "characters, check character and organization code check)");
+	if (e->name[0] == '\0')
+		field_errors_add(fe, "name", "must not be empty");
+	check_former_names(e->former_names, fe);
+	if (!all_digits_n(e->industry_code, 4))
+		field_errors_add(fe, "industry_code",
+				 "must be a 4-digit GB/T 4754-2017 class code");
+	if (region_prefix_len(e->region_code) == 0)
+		field_errors_add(fe, "region_code", "must be a GB/T 2260 code of 6 or 9 digits");
+	if (e->has_location && !enterprise_in_china(e->lat, e->lon))
+		field_errors_add(fe, "lat", "the location (%.6f, %.6f) lies outside China", e->lat,
+				 e->lon);
+	if (!phone_ok(e->legal_rep_phone))
+		field_errors_add(fe, "legal_rep_phone",
+				 "digits, +, -, spaces and parentheses, at most 20");
+	if (!phone_ok(e->safety_officer_phone))
+		field_errors_add(fe, "safety_officer_phone",
+				 "digits, +, -, spaces and parentheses, at most 20");
+	if (e->employees < -1)
+		field_errors_add(fe, "employees", "must not be negative");
+	if (!one_of(e->scale, scales))
+		field_errors_add(fe, "scale", "must be micro, small, medium or large");
+	if (!one_of(e->std_grade, grades))
+		field_errors_add(fe, "std_grade", "must be none, 1, 2 or 3");
+	if (!one_of(e->status, statuses))
+		field_errors_add(fe, "status", "must be operating, suspended or closed");
+	return fe->n > before ? ERR_INVALID : 0;
+}
+
+/* ------------------------------------------------------------ JSON */
+
+json_t *enterprise_json(const struct enterprise *e, bool mask_phones)
+{
+	char p1[ENTERPRISE_PHONE_MAX], p2[ENTERPRISE_PHONE_MAX];
+	json_error_t jerr;
+	json_t *former = json_loads(e->former_names ? e->former_names : "[]", 0, &jerr);
+	const char *cat = enterprise_high_risk(e->industry_code);
+	json_t *o;
+
+	if (mask_phones) {
+		enterprise_phone_mask(e->legal_rep_phone, p1, sizeof(p1));
+		enterprise_phone_mask(e->safety_officer_phone, p2, sizeof(p2));
+	} else {
+		snprintf(p1, sizeof(p1), "%s", e->legal_rep_phone);
+		snprintf(p2, sizeof(p2), "%s", e->safety_officer_phone);
+	}
+	o = json_pack("{s:I, s:s, s:s, s:o, s:s, s:s, s:s, s:b, s:s?, s:s, s:s, s:s}", "id",
+		      (json_int_t)e->id, "uscc", e->uscc, "name", e->name, "former_names",
+		      former ? former : json_array(), "industry_code", e->industry_code,
+		      "region_code", e->region_code, "address", e->address, "high_risk",
+		      e->high_risk, "high_risk_category", e->high_risk ? cat : NULL, "std_grade",
+		      e->std_grade, "status", e->status, "legal_rep", e->legal_rep);
+	if (o == NULL)
+		return NULL;
+	json_object_set_new(o, "grid_id", e->grid_id ? json_integer(e->grid_id) : json_null());
+	json_object_set_new(o, "lat", e->has_location ? json_real(e->lat) : json_null());
+	json_object_set_new(o, "lon", e->has_location ? json_real(e->lon) : json_null());
+	json_object_set_new(o, "coord_system", json_string("cgcs2000"));
+	json_object_set_new(o, "legal_rep_phone", json_string(p1));
+	json_object_set_new(o, "safety_officer", json_string(e->safety_officer));
+	json_object_set_new(o, "safety_officer_phone", json_string(p2));
+	json_object_set_new(o, "employees",
+			    e->employees >= 0 ? json_integer(e->employees) : json_null());
+	json_object_set_new(o, "scale", e->scale[0] ? json_string(e->scale) : json_null());
+	json_object_set_new(o, "phones_masked", json_boolean(mask_phones));
+	json_object_set_new(o, "created_ms", json_integer(e->created_ms));
+	json_object_set_new(o, "updated_ms", json_integer(e->updated_ms));
+	return o;
+}

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The enterprise file (企业档案, DESIGN §2): one row per enterprise, named by its
+ * unified social credit code (GB 32100-2015), classified by GB/T 4754-2017,
+ * placed in a GB/T 2260 division and optionally a grid, located in CGCS2000.
+ *
+ * enterprise.c holds the pure rules (validation, the high-risk rule, GCJ-02
+ * conversion, phone masking); enterprise_db.c every SQL statement;
+ * enterprise_api.c the routes; enterprise_load.c the industry table loader.
+ * Not here (yet): licences, named supervision, import/export (issue 3).
+ */
+#ifndef ENTERPRISE_ENTERPRISE_H
+#define ENTERPRISE_ENTERPRISE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct db;
+struct field_errors;
+struct list_params;
+
+/* Text sizes in bytes (UTF-8): up to 200 code points for names and addresses. */
+#define ENTERPRISE_NAME_MAX   640
+#define ENTERPRISE_PERSON_MAX 200
+#define ENTERPRISE_PHONE_MAX  40
+
+struct enterprise {
+	int64_t id;
+	char uscc[20];
+	char name[ENTERPRISE_NAME_MAX];
+	char *former_names; /* owned JSON array text, e.g. ["旧名"]; NULL = "[]" */
+	char industry_code[8];
+	char region_code[16];
+	int64_t grid_id; /* 0 = none */
+	char address[ENTERPRISE_NAME_MAX];
+	bool has_location;
+	double lat, lon; /* CGCS2000 degrees, when has_location */
+	char legal_rep[ENTERPRISE_PERSON_MAX];
+	char legal_rep_phone[ENTERPRISE_PHONE_MAX];
+	char safety_officer[ENTERPRISE_PERSON_MAX];
+	char safety_officer_phone[ENTERPRISE_PHONE_MAX];
+	int64_t employees; /* -1 = unknown */
+	char scale[8];	   /* "" = unknown, micro, small, medium, large */
+	bool high_risk;	   /* derived from industry_code by enterprise_high_risk() */
+	char std_grade[8]; /* none, 1, 2, 3 */
+	char status[12];   /* operating, suspended, closed */
+	int64_t created_ms, updated_ms;
+};
+
+/* Prepares e with the defaults of a new enterprise (no allocation). */
+void enterprise_init(struct enterprise *e);
+/* Frees what e holds (former_names). */
+void enterprise_release(struct enterprise *e);
+
+/* --- rules (enterprise.c) --- */
+
+/*
+ * The high-risk rule (a documented rule of this project, docs/enterprise.md): an
+ * enterprise is high-risk when its GB/T 4754-2017 class lies in divisions 06-12
+ * (mining), 25-26 (petroleum, coal and chemical processing; this includes 2672
+ * fireworks), or 31-32 (ferrous and non-ferrous smelting). class_code is a 4-digit
+ * class (a 2- or 3-digit prefix works too). Returns the category ("mining",
+ * "fireworks", "hazchem", "metallurgy") or NULL when not high-risk.
+ */
+const char *enterprise_high_risk(const char *class_code);
+
+/*
+ * Checks every field of e that needs no database (uscc check character, name,
+ * industry code shape, region code shape, scale, grade, status, location inside
+ * China, phones, employees, former_names a JSON array of non-empty strings).
+ * Adds one error per bad field to fe, named after the field. Returns 0 or
+ * ERR_INVALID.
+ */
+int enterprise_check(const struct enterprise *e, struct field_errors *fe);
+
+/*
+ * True when (lat, lon) lies inside China's extent used for grids too
+ * (73..136 E, 3..54 N).
+ */
+bool enterprise_in_china(double lat, double lon);
+
+/*
+ * WGS-84 -> GCJ-02: the published offset of the national surveying authority's
+ * datum (the formula in wandergis/coordtransform and eviltransform). Outside the
+ * offset's rectangle (72.004..137.8347 E, 0.8293..55.8271 N) the point is
+ * returned unchanged.
+ */
+void enterprise_wgs84_to_gcj02(double lat, double lon, double *out_lat, double *out_lon);
+/*
+ * GCJ-02 -> WGS-84 (= CGCS2000 at this precision): the inverse of the above,
+ * iterated until the forward transform of the result is within 1e-7 degree of the
+ * input (at most 30 rounds).
+ */
+void enterprise_gcj02_to_wgs84(double lat, double lon, double *out_lat, double *out_lon);
+
+/*
+ * Masks a phone number for readers that do not need it: the first 3 and last 4
+ * characters kept, the rest '*' ("13812341234" -> "138****1234"); shorter than
+ * 8 characters: all '*'. Writes into out (n bytes).
+ */
+void enterprise_phone_mask(const char *phone, char *out, size_t n);
+
+/* Returns: owned JSON object of e; phones masked when mask_phones. */
+json_t *enterprise_json(const struct enterprise *e, bool mask_phones);
+
+/* --- storage (enterprise_db.c) --- */
+
+/* Filters of the list; NULL / -1 = no filter. */
+struct enterprise_filter {
+	const char *scope_prefix; /* region scope: code prefix; "-" matches nothing */
+	int64_t grid_user;	  /* grid scope: the user whose grids are visible */
+	const char *scope_uscc;	  /* enterprise scope: the one enterprise */
+	const char *region;	  /* region subtree prefix */
+	int64_t grid_id;
+	const char *industry; /* class code prefix */
+	int high_risk;	      /* 0/1, -1 any */
+	const char *std_grade, *status;
+	const char *q; /* name, former name or code: trigram FTS (>= 3 characters) or LIKE */
+};
+
+int enterprise_db_get(struct db *db, int64_t id, struct enterprise *e);
+/* Inserts e and sets e->id. Returns 0, ERR_CONFLICT (uscc taken), ERR_INVALID (FK) or ERR_DB. */
+int enterprise_db_insert(struct db *db, struct enterprise *e, int64_t now_ms);
+int enterprise_db_update(struct db *db, struct enterprise *e, int64_t now_ms);
+int enterprise_db_delete(struct db *db, int64_t id);
+/* One page as JSON objects (phones unmasked: the caller masks). Returns 0 with *items owned. */
+int enterprise_db_list(struct db *db, const struct enterprise_filter *f,
+		       const struct list_params *lp, json_t **items);
+/* True when code is a GB/T 4754 class (level 4) in the industry table. */
+bool enterprise_db_industry_is_class(struct db *db, const char *code);
+/* True when the division exists. */
+bool enterprise_db_region_exists(struct db *db, const char *code);
+/* The region of grid id into out (16 bytes). Returns 0 or ERR_NOT_FOUND. */
+int enterprise_db_grid_region(struct db *db, int64_t id, char *out, size_t n);
+/* Rows in the industry table. */
+int64_t enterprise_db_industry_count(struct db *db);
+int enterprise_db_industry_insert(struct db *db, const char *code, const char *name, int level,
+				  const char *section, const char *parent);
+
+/*
+ * Loads data/industry/gbt4754_2017_full.csv into the industry table when it is
+ * empty (one transaction). *loaded receives the row count (0 when already
+ * loaded). Returns 0, ERR_IO, ERR_INVALID (a bad row) or ERR_DB.
+ */
+int enterprise_industry_load(struct db *db, const char *data_dir, int64_t *loaded);
+
+#endif

@@ -1,0 +1,369 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Every SQL statement of the enterprise module, each right above the function
+ * that runs it, with bound parameters only. The list uses db_list_sql() (static
+ * fragments) and keyset paging; search uses the trigram FTS5 index for queries
+ * of three characters or more (a trigram needs three) and LIKE below that.
+ */
+#define LOG_MODULE "enterprise"
+#include "enterprise/enterprise.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "core/util.h"
+#include "db/db.h"
+#include "core/banned.h"
+
+#define COPY(dst, src) utf8_copy((dst), sizeof(dst), (src) ? (src) : "")
+
+#define ENT_COLS                                                                                   \
+	"enterprise.id, enterprise.uscc, enterprise.name, enterprise.former_names, "               \
+	"enterprise.industry_code, enterprise.region_code, enterprise.grid_id, "                   \
+	"enterprise.address, enterprise.lat, enterprise.lon, enterprise.legal_rep, "               \
+	"enterprise.legal_rep_phone, enterprise.safety_officer, enterprise.safety_officer_phone, " \
+	"enterprise.employees, enterprise.scale, enterprise.high_risk, enterprise.std_grade, "     \
+	"enterprise.status, enterprise.created_ms, enterprise.updated_ms"
+
+static void from_row(struct db_stmt *st, struct enterprise *e)
+{
+	enterprise_init(e);
+	e->id = db_col_i64(st, 0);
+	COPY(e->uscc, db_col_text(st, 1));
+	COPY(e->name, db_col_text(st, 2));
+	e->former_names = xstrdup(db_col_text(st, 3) ? db_col_text(st, 3) : "[]");
+	COPY(e->industry_code, db_col_text(st, 4));
+	COPY(e->region_code, db_col_text(st, 5));
+	e->grid_id = db_col_null(st, 6) ? 0 : db_col_i64(st, 6);
+	COPY(e->address, db_col_text(st, 7));
+	e->has_location = !db_col_null(st, 8) && !db_col_null(st, 9);
+	e->lat = e->has_location ? db_col_f64(st, 8) : 0;
+	e->lon = e->has_location ? db_col_f64(st, 9) : 0;
+	COPY(e->legal_rep, db_col_text(st, 10));
+	COPY(e->legal_rep_phone, db_col_text(st, 11));
+	COPY(e->safety_officer, db_col_text(st, 12));
+	COPY(e->safety_officer_phone, db_col_text(st, 13));
+	e->employees = db_col_null(st, 14) ? -1 : db_col_i64(st, 14);
+	COPY(e->scale, db_col_text(st, 15));
+	e->high_risk = db_col_i64(st, 16) != 0;
+	COPY(e->std_grade, db_col_text(st, 17));
+	COPY(e->status, db_col_text(st, 18));
+	e->created_ms = db_col_i64(st, 19);
+	e->updated_ms = db_col_i64(st, 20);
+}
+
+static const char SQL_GET[] = "SELECT " ENT_COLS " FROM enterprise WHERE id = :id";
+
+int enterprise_db_get(struct db *db, int64_t id, struct enterprise *e)
+{
+	struct db_stmt *st = db_stmt(db, SQL_GET);
+	int rc;
+
+	if (st == NULL)
+		return ERR_DB;
+	db_bind_i64(st, ":id", id);
+	rc = db_step(st);
+	if (rc != DB_ROW)
+		return rc < 0 ? rc : ERR_NOT_FOUND;
+	from_row(st, e);
+	db_reset(st);
+	return 0;
+}
+
+static void bind_all(struct db_stmt *st, const struct enterprise *e, int64_t now)
+{
+	db_bind_text(st, ":uscc", e->uscc);
+	db_bind_text(st, ":name", e->name);
+	db_bind_text(st, ":former_names", e->former_names ? e->former_names : "[]");
+	db_bind_text(st, ":industry_code", e->industry_code);
+	db_bind_text(st, ":region_code", e->region_code);
+	db_bind_id_or_null(st, ":grid_id", e->grid_id);
+	db_bind_text(st, ":address", e->address);
+	if (e->has_location) {
+		db_bind_f64(st, ":lat", e->lat);
+		db_bind_f64(st, ":lon", e->lon);
+	} else {
+		db_bind_null(st, ":lat");
+		db_bind_null(st, ":lon");
+	}
+	db_bind_text(st, ":legal_rep", e->legal_rep);
+	db_bind_text(st, ":legal_rep_phone", e->legal_rep_phone);
+	db_bind_text(st, ":safety_officer", e->safety_officer);
+	db_bind_text(st, ":safety_officer_phone", e->safety_officer_phone);
+	if (e->employees >= 0)
+		db_bind_i64(st, ":employees", e->employees);
+	else
+		db_bind_null(st, ":employees");
+	db_bind_text(st, ":scale", e->scale[0] ? e->scale : NULL);
+	db_bind_i64(st, ":high_risk", e->high_risk ? 1 : 0);
+	db_bind_text(st, ":std_grade", e->std_grade);
+	db_bind_text(st, ":status", e->status);
+	db_bind_i64(st, ":now", now);
+}
+
+static const char SQL_FTS_DELETE[] = "DELETE FROM enterprise_fts WHERE rowid = :id";
+static const char SQL_FTS_INSERT[] =
+	"INSERT INTO enterprise_fts (rowid, name, former_names, uscc) SELECT id, name, "
+	"former_names, uscc FROM enterprise WHERE id = :id";
+
+/* Replaces the search index row of enterprise id with its current texts (none when deleted). */
+static int fts_sync(struct db *db, int64_t id)
+{
+	struct db_stmt *del = db_stmt(db, SQL_FTS_DELETE);
+	struct db_stmt *ins = db_stmt(db, SQL_FTS_INSERT);
+	int rc;
+
+	if (del == NULL || ins == NULL)
+		return ERR_DB;
+	db_bind_i64(del, ":id", id);
+	rc = db_step_done(del);
+	if (rc == 0) {
+		db_bind_i64(ins, ":id", id);
+		rc = db_step_done(ins);
+	}
+	return rc;
+}
+
+static const char SQL_INSERT[] =
+	"INSERT INTO enterprise (uscc, name, former_names, industry_code, region_code, grid_id, "
+	"address, lat, lon, legal_rep, legal_rep_phone, safety_officer, safety_officer_phone, "
+	"employees, scale, high_risk, std_grade, status, created_ms, updated_ms) VALUES (:uscc, "
+	":name, :former_names, :industry_code, :region_code, :grid_id, :address, :lat, :lon, "
+	":legal_rep, :legal_rep_phone, :safety_officer, :safety_officer_phone, :employees, :scale, "
+	":high_risk, :std_grade, :status, :now, :now)";
+
+int enterprise_db_insert(struct db *db, struct enterprise *e, int64_t now_ms)
+{
+	struct db_stmt *st = db_stmt(db, SQL_INSERT);
+	int rc;
+
+	if (st == NULL)
+		return ERR_DB;
+	bind_all(st, e, now_ms);
+	rc = db_step_done(st);
+	if (rc == 0) {
+		e->id = db_last_id(db);
+		e->created_ms = e->updated_ms = now_ms;
+		rc = fts_sync(db, e->id);
+	}
+	return rc;
+}
+
+static const char SQL_UPDATE[] =
+	"UPDATE enterprise SET uscc = :uscc, name = :name, former_names = :former_names, "
+	"industry_code = :industry_code, region_code = :region_code, grid_id = :grid_id, "
+	"address = :address, lat = :lat, lon = :lon, legal_rep = :legal_rep, legal_rep_phone = "
+	":legal_rep_phone, safety_officer = :safety_officer, safety_officer_phone = "
+	":safety_officer_phone, employees = :employees, scale = :scale, high_risk = :high_risk, "
+	"std_grade = :std_grade, status = :status, updated_ms = :now WHERE id = :id";
+
+int enterprise_db_update(struct db *db, struct enterprise *e, int64_t now_ms)
+{
+	struct db_stmt *st = db_stmt(db, SQL_UPDATE);
+	int rc;
+
+	if (st == NULL)
+		return ERR_DB;
+	bind_all(st, e, now_ms);
+	db_bind_i64(st, ":id", e->id);
+	rc = db_step_change(st);
+	if (rc == 0) {
+		e->updated_ms = now_ms;
+		rc = fts_sync(db, e->id);
+	}
+	return rc;
+}
+
+static const char SQL_DELETE[] = "DELETE FROM enterprise WHERE id = :id";
+
+int enterprise_db_delete(struct db *db, int64_t id)
+{
+	struct db_stmt *st = db_stmt(db, SQL_DELETE);
+	int rc;
+
+	if (st == NULL)
+		return ERR_DB;
+	db_bind_i64(st, ":id", id);
+	rc = db_step_change(st);
+	if (rc == 0)
+		rc = fts_sync(db, id);
+	/* A row of another module still names the enterprise (foreign key). */
+	return rc == ERR_INVALID ? ERR_CONFLICT : rc;
+}
+
+static json_t *row_json(struct db_stmt *st)
+{
+	struct enterprise e;
+	json_t *o;
+
+	from_row(st, &e);
+	o = enterprise_json(&e, false);
+	enterprise_release(&e);
+	return o;
+}
+
+static const char SQL_LIST_SELECT[] = "SELECT " ENT_COLS " FROM enterprise";
+#define LIST_WHERE_COMMON                                                                        \
+	"(:prefix IS NULL OR substr(enterprise.region_code, 1, length(:prefix)) = :prefix) AND " \
+	"(:grid_user IS NULL OR enterprise.grid_id IN (SELECT user_grid.grid_id FROM user_grid " \
+	"WHERE user_grid.user_id = :grid_user)) AND "                                            \
+	"(:scope_uscc IS NULL OR enterprise.uscc = :scope_uscc) AND "                            \
+	"(:region IS NULL OR substr(enterprise.region_code, 1, length(:region)) = :region) AND " \
+	"(:grid_id IS NULL OR enterprise.grid_id = :grid_id) AND "                               \
+	"(:industry IS NULL OR substr(enterprise.industry_code, 1, length(:industry)) = "        \
+	":industry) AND "                                                                        \
+	"(:high_risk IS NULL OR enterprise.high_risk = :high_risk) AND "                         \
+	"(:std_grade IS NULL OR enterprise.std_grade = :std_grade) AND "                         \
+	"(:status IS NULL OR enterprise.status = :status) AND "
+static const char SQL_LIST_WHERE_LIKE[] = LIST_WHERE_COMMON
+	"(:q IS NULL OR enterprise.name LIKE :q ESCAPE '\\' OR "
+	"enterprise.former_names LIKE :q ESCAPE '\\' OR enterprise.uscc LIKE "
+	":q ESCAPE '\\')";
+static const char SQL_LIST_WHERE_FTS[] = LIST_WHERE_COMMON
+	"enterprise.id IN (SELECT rowid FROM enterprise_fts WHERE "
+	"enterprise_fts MATCH :fts)";
+static const char *const sort_cols[] = { "id", "name", "uscc", "region_code", "updated_ms" };
+
+/* An FTS5 string literal: the whole query as one phrase, quotes doubled. Returns: owned. */
+static char *fts_phrase(const char *q)
+{
+	struct buf b = BUF_INIT;
+
+	buf_adds(&b, "\"");
+	for (const char *p = q; *p; p++) {
+		if (*p == '"')
+			buf_adds(&b, "\"\"");
+		else
+			buf_add(&b, p, 1);
+	}
+	buf_adds(&b, "\"");
+	return buf_detach(&b);
+}
+
+int enterprise_db_list(struct db *db, const struct enterprise_filter *f,
+		       const struct list_params *lp, json_t **items)
+{
+	bool fts = f->q && utf8_len(f->q) >= 3;
+	char *sql = db_list_sql(SQL_LIST_SELECT, fts ? SQL_LIST_WHERE_FTS : SQL_LIST_WHERE_LIKE,
+				"enterprise", sort_cols[lp->sort], lp->desc);
+	struct db_stmt *st = db_stmt_dyn(db, sql);
+	char *pat = NULL;
+
+	free(sql);
+	if (st == NULL)
+		return ERR_DB;
+	db_bind_text(st, ":prefix", f->scope_prefix);
+	db_bind_id_or_null(st, ":grid_user", f->grid_user);
+	db_bind_text(st, ":scope_uscc", f->scope_uscc);
+	db_bind_text(st, ":region", f->region);
+	db_bind_id_or_null(st, ":grid_id", f->grid_id);
+	db_bind_text(st, ":industry", f->industry);
+	if (f->high_risk >= 0)
+		db_bind_i64(st, ":high_risk", f->high_risk);
+	else
+		db_bind_null(st, ":high_risk");
+	db_bind_text(st, ":std_grade", f->std_grade);
+	db_bind_text(st, ":status", f->status);
+	if (fts) {
+		pat = fts_phrase(f->q);
+		db_bind_text(st, ":fts", pat);
+	} else {
+		pat = f->q ? db_like_contains(f->q) : NULL;
+		db_bind_text(st, ":q", pat);
+	}
+	free(pat);
+	db_bind_page(st, lp);
+	return db_rows_json(st, row_json, items);
+}
+
+/* ------------------------------------------------------------ reference lookups */
+
+static const char SQL_INDUSTRY_CLASS[] = "SELECT 1 FROM industry WHERE code = :code AND level = 4";
+
+bool enterprise_db_industry_is_class(struct db *db, const char *code)
+{
+	struct db_stmt *st = db_stmt(db, SQL_INDUSTRY_CLASS);
+	int rc;
+
+	if (st == NULL)
+		return false;
+	db_bind_text(st, ":code", code);
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		db_reset(st);
+	return rc == DB_ROW;
+}
+
+static const char SQL_REGION_EXISTS[] = "SELECT 1 FROM region WHERE code = :code";
+
+bool enterprise_db_region_exists(struct db *db, const char *code)
+{
+	struct db_stmt *st = db_stmt(db, SQL_REGION_EXISTS);
+	int rc;
+
+	if (st == NULL)
+		return false;
+	db_bind_text(st, ":code", code);
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		db_reset(st);
+	return rc == DB_ROW;
+}
+
+static const char SQL_GRID_REGION[] = "SELECT region_code FROM grid WHERE id = :id";
+
+int enterprise_db_grid_region(struct db *db, int64_t id, char *out, size_t n)
+{
+	struct db_stmt *st = db_stmt(db, SQL_GRID_REGION);
+	int rc;
+
+	if (st == NULL)
+		return ERR_DB;
+	db_bind_i64(st, ":id", id);
+	rc = db_step(st);
+	if (rc != DB_ROW)
+		return rc < 0 ? rc : ERR_NOT_FOUND;
+	utf8_copy(out, n, db_col_text(st, 0) ? db_col_text(st, 0) : "");
+	db_reset(st);
+	return 0;
+}
+
+static const char SQL_INDUSTRY_COUNT[] = "SELECT COUNT(*) FROM industry";
+
+int64_t enterprise_db_industry_count(struct db *db)
+{
+	struct db_stmt *st = db_stmt(db, SQL_INDUSTRY_COUNT);
+	int64_t n = -1;
+
+	if (st == NULL)
+		return -1;
+	if (db_step(st) == DB_ROW) {
+		n = db_col_i64(st, 0);
+		db_reset(st);
+	}
+	return n;
+}
+
+static const char SQL_INDUSTRY_INSERT[] =
+	"INSERT INTO industry (code, name, level, section, parent_code) VALUES (:code, :name, "
+	":level, :section, :parent_code)";
+
+int enterprise_db_industry_insert(struct db *db, const char *code, const char *name, int level,
+				  const char *section, const char *parent)
+{
+	struct db_stmt *st = db_stmt(db, SQL_INDUSTRY_INSERT);
+
+	if (st == NULL)
+		return ERR_DB;
+	db_bind_text(st, ":code", code);
+	db_bind_text(st, ":name", name);
+	db_bind_i64(st, ":level", level);
+	db_bind_text(st, ":section", section);
+	db_bind_text(st, ":parent_code", parent);
+	return db_step_done(st);
+}

@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests for src/enterprise/enterprise.c: the high-risk rule (GB/T 4754-2017
+ * divisions, docs/enterprise.md), GCJ-02 <-> WGS-84 conversion against a published
+ * pair (wandergis/coordtransform README: WGS-84 116.404 E 39.915 N -> GCJ-02
+ * 116.41024449916938 E 39.91640428150164 N) and round trips, phone masking, and
+ * field validation with the credit codes of STANDARDS.md §5. No server, no database.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/err.h"
+#include "core/json.h"
+#include "enterprise/enterprise.h"
+#include "core/banned.h"
+
+static void test_high_risk_divisions(void **state)
+{
+	static const struct {
+		const char *code, *want;
+	} cases[] = {
+		{ "0610", "mining" },
+		{ "0811", "mining" },
+		{ "1200", "mining" },
+		{ "1190", "mining" },
+		{ "2511", "hazchem" },
+		{ "2614", "hazchem" },
+		{ "2671", "hazchem" },
+		{ "2672", "fireworks" },
+		{ "3110", "metallurgy" },
+		{ "3216", "metallurgy" },
+		{ "0519", NULL },
+		{ "1310", NULL },
+		{ "2710", NULL },
+		{ "3011", NULL },
+		{ "3311", NULL },
+		{ "6513", NULL },
+		{ "05", NULL },
+		{ "13", NULL },
+		{ "", NULL },
+		{ "2", NULL },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *got = enterprise_high_risk(cases[i].code);
+
+		if ((got == NULL) != (cases[i].want == NULL) ||
+		    (got && strcmp(got, cases[i].want) != 0))
+			fail_msg("%s: got %s, want %s", cases[i].code, got ? got : "none",
+				 cases[i].want ? cases[i].want : "none");
+	}
+	assert_null(enterprise_high_risk(NULL));
+}
+
+static void test_wgs84_to_gcj02_published_pair(void **state)
+{
+	double lat, lon;
+
+	(void)state;
+	enterprise_wgs84_to_gcj02(39.915, 116.404, &lat, &lon);
+	assert_true(fabs(lat - 39.91640428150164) < 1e-9);
+	assert_true(fabs(lon - 116.41024449916938) < 1e-9);
+}
+
+static void test_gcj02_to_wgs84_inverts_published_pair(void **state)
+{
+	double lat, lon;
+
+	(void)state;
+	enterprise_gcj02_to_wgs84(39.91640428150164, 116.41024449916938, &lat, &lon);
+	assert_true(fabs(lat - 39.915) < 1e-7);
+	assert_true(fabs(lon - 116.404) < 1e-7);
+}
+
+static void test_round_trip_across_china(void **state)
+{
+	(void)state;
+	for (double lat = 18.0; lat <= 53.0; lat += 1.7) {
+		for (double lon = 74.0; lon <= 135.0; lon += 2.3) {
+			double glat, glon, wlat, wlon;
+
+			enterprise_wgs84_to_gcj02(lat, lon, &glat, &glon);
+			/* The offset is real: tens to hundreds of metres. */
+			assert_true(fabs(glat - lat) + fabs(glon - lon) > 1e-4);
+			enterprise_gcj02_to_wgs84(glat, glon, &wlat, &wlon);
+			if (fabs(wlat - lat) >= 1e-6 || fabs(wlon - lon) >= 1e-6)
+				fail_msg("round trip at %f,%f: %.10f,%.10f", lat, lon, wlat, wlon);
+		}
+	}
+}
+
+static void test_no_offset_outside_china(void **state)
+{
+	static const double pts[][2] = { { 48.8566, 2.3522 },	/* Paris */
+					 { 35.6895, 139.6917 }, /* Tokyo */
+					 { -33.87, 151.21 },	/* Sydney */
+					 { 60.0, 100.0 } };
+	double lat, lon;
+
+	(void)state;
+	for (size_t i = 0; i < 4; i++) {
+		enterprise_wgs84_to_gcj02(pts[i][0], pts[i][1], &lat, &lon);
+		assert_true(lat == pts[i][0] && lon == pts[i][1]);
+		enterprise_gcj02_to_wgs84(pts[i][0], pts[i][1], &lat, &lon);
+		assert_true(lat == pts[i][0] && lon == pts[i][1]);
+	}
+	assert_false(enterprise_in_china(48.8566, 2.3522));
+	assert_false(enterprise_in_china(35.6895, 139.6917));
+	assert_false(enterprise_in_china(NAN, 120.0));
+	assert_true(enterprise_in_china(33.38, 120.16));
+}
+
+static void test_phone_mask(void **state)
+{
+	char out[40];
+
+	(void)state;
+	enterprise_phone_mask("13812341234", out, sizeof(out));
+	assert_string_equal(out, "138****1234");
+	enterprise_phone_mask("0515-88881234", out, sizeof(out));
+	assert_string_equal(out, "051******1234");
+	enterprise_phone_mask("1234567", out, sizeof(out));
+	assert_string_equal(out, "*******");
+	enterprise_phone_mask("", out, sizeof(out));
+	assert_string_equal(out, "");
+	enterprise_phone_mask("13812341234", out, 5);
+	assert_string_equal(out, "138*");
+}
+
+static void valid(struct enterprise *e)
+{
+	enterprise_init(e);
+	snprintf(e->uscc, sizeof(e->uscc), "91110000710926094P");
+	snprintf(e->name, sizeof(e->name), "中国石油化工股份有限公司");
+	snprintf(e->industry_code, sizeof(e->industry_code), "2511");
+	snprintf(e->region_code, sizeof(e->region_code), "320902");
+}
+
+static bool names(const struct field_errors *fe, const char *field)
+{
+	for (size_t i = 0; i < fe->n; i++)
+		if (strcmp(fe->e[i].field, field) == 0)
+			return true;
+	return false;
+}
+
+static void test_check_accepts_published_codes(void **state)
+{
+	static const char *const good[] = { "914403001922038216", "9144030071526726XG",
+					    "91110000710926094P", "91330100716105852F",
+					    "91440300192317458F" };
+	struct field_errors fe = { 0 };
+	struct enterprise e;
+
+	(void)state;
+	for (size_t i = 0; i < 5; i++) {
+		valid(&e);
+		snprintf(e.uscc, sizeof(e.uscc), "%s", good[i]);
+		assert_int_equal(enterprise_check(&e, &fe), 0);
+	}
+	assert_int_equal(fe.n, 0);
+}
+
+static void test_check_names_each_bad_field(void **state)
+{
+	struct field_errors fe = { 0 };
+	struct enterprise e;
+
+	(void)state;
+	valid(&e);
+	snprintf(e.uscc, sizeof(e.uscc), "91110000710926094Q");
+	e.name[0] = '\0';
+	snprintf(e.industry_code, sizeof(e.industry_code), "C25");
+	snprintf(e.region_code, sizeof(e.region_code), "12");
+	snprintf(e.scale, sizeof(e.scale), "huge");
+	snprintf(e.std_grade, sizeof(e.std_grade), "4");
+	snprintf(e.status, sizeof(e.status), "gone");
+	snprintf(e.legal_rep_phone, sizeof(e.legal_rep_phone), "abc");
+	e.has_location = true;
+	e.lat = 48.85;
+	e.lon = 2.35;
+	e.former_names = strdup("[\"\"]");
+	assert_int_equal(enterprise_check(&e, &fe), ERR_INVALID);
+	enterprise_release(&e);
+	for (const char *const *f =
+		     (const char *const[]){ "uscc", "name", "industry_code", "region_code", "scale",
+					    "std_grade", "status", "legal_rep_phone", "lat",
+					    "former_names", NULL };
+	     *f; f++)
+		if (!names(&fe, *f))
+			fail_msg("no error names '%s'", *f);
+}
+
+static void test_check_forbidden_letters_in_uscc(void **state)
+{
+	static const char *const bad[] = { "91110000710926094I", "9O110000710926094P",
+					   "91110000710926094", "91110000710926094PX", "" };
+	struct enterprise e;
+
+	(void)state;
+	for (size_t i = 0; i < 5; i++) {
+		struct field_errors fe = { 0 };
+
+		valid(&e);
+		snprintf(e.uscc, sizeof(e.uscc), "%s", bad[i]);
+		assert_int_equal(enterprise_check(&e, &fe), ERR_INVALID);
+		assert_true(names(&fe, "uscc"));
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_high_risk_divisions),
+		cmocka_unit_test(test_wgs84_to_gcj02_published_pair),
+		cmocka_unit_test(test_gcj02_to_wgs84_inverts_published_pair),
+		cmocka_unit_test(test_round_trip_across_china),
+		cmocka_unit_test(test_no_offset_outside_china),
+		cmocka_unit_test(test_phone_mask),
+		cmocka_unit_test(test_check_accepts_published_codes),
+		cmocka_unit_test(test_check_names_each_bad_field),
+		cmocka_unit_test(test_check_forbidden_letters_in_uscc),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
