@@ -468,7 +468,7 @@ out:
 	return rc;
 }
 
-static int delete (struct req *rq, struct resp *rs)
+static int enterprise_delete(struct req *rq, struct resp *rs)
 {
 	struct enterprise e;
 	bool ok = false;
@@ -528,7 +528,7 @@ const struct route enterprise_routes[] = {
 	  .summary = "change an enterprise (its officer: contact and location fields only)" },
 	{ .method = HTTP_DELETE,
 	  .path = "/api/v1/enterprises/{id}",
-	  .handler = delete,
+	  .handler = enterprise_delete,
 	  .perm = PERM_ENTERPRISE_WRITE,
 	  .summary = "delete an enterprise entered by mistake (audit keeps its record)" },
 	{ 0 },
