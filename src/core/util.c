@@ -94,6 +94,20 @@ void utf8_copy(char *dst, size_t size, const char *src)
 	dst[o] = '\0';
 }
 
+void mask_phone(const char *phone, char *out, size_t n)
+{
+	size_t len = phone ? strlen(phone) : 0, i;
+
+	if (n == 0)
+		return;
+	for (i = 0; i < len && i + 1 < n; i++) {
+		bool keep = (len >= 11 && i < 3) || (len >= 8 && i >= len - 4);
+
+		out[i] = keep ? phone[i] : '*';
+	}
+	out[i] = '\0';
+}
+
 size_t utf8_len(const char *s)
 {
 	size_t n = 0;

@@ -15,6 +15,13 @@ bool utf8_valid(const char *s, size_t n);
  * not valid UTF-8 become '?'. size must be > 0.
  */
 void utf8_copy(char *dst, size_t size, const char *src);
+/*
+ * Masks a phone number for people who may not read it whole (personal data, DESIGN §6):
+ * the last 4 characters stay when it has at least 8, the first 3 too when it has at least
+ * 11 ("138****1234"), so that at least 4 are always hidden; shorter ones are all '*'.
+ * Writes at most n bytes with the NUL.
+ */
+void mask_phone(const char *phone, char *out, size_t n);
 /* Number of code points in valid UTF-8 text s. */
 size_t utf8_len(const char *s);
 /* Writes 2n lower-case hex digits and a NUL to out (size >= 2n+1). */

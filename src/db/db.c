@@ -463,14 +463,23 @@ char *db_list_sql(const char *select, const char *where, const char *table, cons
 		  bool desc)
 {
 	struct buf b = BUF_INIT;
+	const char *from = strstr(select, " FROM ");
+	const char *w = where && *where ? where : "1=1";
 
+	if (from == NULL) {
+		log_error("BUG: list select without ' FROM ': %.120s", select);
+		abort();
+	}
+	/*
+	 * The cursor row is looked up through the same FROM and the same filter as the page:
+	 * an id the caller may not see (or that does not exist) gives an empty page, so the
+	 * cursor can neither reveal rows outside the caller's scope nor tell that they exist.
+	 */
 	buf_addf(&b,
-		 "%s WHERE (%s) AND (:after IS NULL OR (%s.%s, %s.id) %s (SELECT s.%s, s.id FROM "
-		 "%s s "
-		 "WHERE s.id = :after)) ORDER BY %s.%s %s, %s.id %s LIMIT :limit",
-		 select, where && *where ? where : "1=1", table, sort_col, table, desc ? "<" : ">",
-		 sort_col, table, table, sort_col, desc ? "DESC" : "ASC", table,
-		 desc ? "DESC" : "ASC");
+		 "%s WHERE (%s) AND (:after IS NULL OR (%s.%s, %s.id) %s (SELECT %s.%s, %s.id%s "
+		 "WHERE %s.id = :after AND (%s))) ORDER BY %s.%s %s, %s.id %s LIMIT :limit",
+		 select, w, table, sort_col, table, desc ? "<" : ">", table, sort_col, table, from,
+		 table, w, table, sort_col, desc ? "DESC" : "ASC", table, desc ? "DESC" : "ASC");
 	return buf_detach(&b);
 }
 

@@ -132,9 +132,11 @@ struct list_params {
 
 /*
  * Composes a keyset-paged list query from static fragments (never from input):
- *   <select> WHERE <where> AND (:after IS NULL OR (<sort_col>, id) >|< (SELECT <sort_col>, id
- *   FROM <table> WHERE id = :after)) ORDER BY <sort_col> ASC|DESC, id ASC|DESC LIMIT :limit
- * select must alias the listed table as written in `table`. Returns: owned text.
+ *   <select> WHERE (<where>) AND (:after IS NULL OR (<table>.<sort_col>, <table>.id) >|<
+ *   (SELECT <table>.<sort_col>, <table>.id <FROM part of select> WHERE <table>.id = :after
+ *   AND (<where>))) ORDER BY <sort_col> ASC|DESC, id ASC|DESC LIMIT :limit
+ * The cursor row must pass the same filter (scope included) as the page. select must
+ * contain " FROM " and name the listed table as `table`. Returns: owned text.
  */
 char *db_list_sql(const char *select, const char *where, const char *table, const char *sort_col,
 		  bool desc);

@@ -139,16 +139,7 @@ void enterprise_gcj02_to_wgs84(double lat, double lon, double *out_lat, double *
 
 void enterprise_phone_mask(const char *phone, char *out, size_t n)
 {
-	size_t len = strlen(phone), i;
-
-	if (n == 0)
-		return;
-	for (i = 0; i < len && i + 1 < n; i++) {
-		bool keep = len >= 8 && (i < 3 || i >= len - 4);
-
-		out[i] = keep ? phone[i] : '*';
-	}
-	out[i] = '\0';
+	mask_phone(phone, out, n);
 }
 
 /* ------------------------------------------------------------ validation */

@@ -22,8 +22,8 @@ struct field_errors;
 struct list_params;
 
 /* Text sizes in bytes (UTF-8): up to 200 code points for names and addresses. */
-#define ENTERPRISE_NAME_MAX   640
-#define ENTERPRISE_PERSON_MAX 200
+#define ENTERPRISE_NAME_MAX   (200 * 4 + 1) /* 200 characters of UTF-8, 4 bytes at most each */
+#define ENTERPRISE_PERSON_MAX (60 * 4 + 1)
 #define ENTERPRISE_PHONE_MAX  40
 
 struct enterprise {

@@ -196,6 +196,10 @@ static void apply(struct req *rq, const json_t *body, struct enterprise *e, stru
 
 	if (enterprise_check(e, fe) < 0)
 		return;
+	/* A county or a town: a coarser code would take the record out of its district's view. */
+	if (region_prefix_len(e->region_code) < 6)
+		field_errors_add(fe, "region_code", "must be a county-level or town code, not '%s'",
+				 e->region_code);
 	e->high_risk = enterprise_high_risk(e->industry_code) != NULL;
 	if (!enterprise_db_industry_is_class(rq->db, e->industry_code))
 		field_errors_add(fe, "industry_code", "no GB/T 4754-2017 class has code '%s'",

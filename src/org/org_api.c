@@ -126,16 +126,11 @@ static bool covers(struct req *rq, const struct scope *s)
 static void mask_personal(struct req *rq, json_t *user)
 {
 	const char *phone = json_str(user, "phone");
-	size_t n = phone ? strlen(phone) : 0;
-
-	if (rq->user->role == ROLE_ADMIN || n == 0)
-		return;
 	char masked[48];
 
-	if (n >= 7)
-		snprintf(masked, sizeof(masked), "%.3s****%s", phone, phone + n - 4);
-	else
-		snprintf(masked, sizeof(masked), "****");
+	if (rq->user->role == ROLE_ADMIN || phone == NULL || phone[0] == '\0')
+		return;
+	mask_phone(phone, masked, sizeof(masked));
 	json_object_set_new(user, "phone", json_string(masked));
 }
 

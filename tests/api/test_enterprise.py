@@ -222,6 +222,51 @@ def test_scopes_and_masking(t):
     t.eq(s.sql('SELECT region_code FROM enterprise WHERE id = ?', (e1b,))[0][0], R1)
 
 
+def test_cursors_do_not_reveal_other_scopes(t):
+    """The keyset cursor (?after=) is looked up under the caller's scope: an enterprise id
+    outside it pages exactly like an id that does not exist (an empty page), whatever the
+    sort, so the cursor tells nothing about hidden rows (not even that they exist)."""
+    s = t.server()
+    a = s.admin()
+    inside = a.post('/api/v1/enterprises', body(uscc(R1, 'MA1AAAAA'), '亭湖甲厂', T1))
+    t.status(inside, 201)
+    hidden = [a.post('/api/v1/enterprises', body(uscc(R2, f'MA1BBBB{i}'), name, T2))
+              for i, name in enumerate(('盐都机密', '阿盐都', '座盐都'))]
+    for r in hidden:
+        t.status(r, 201)
+    insp = s.user('insp.r1', 'inspector', 'region:' + R1)
+    missing = max(r.json['id'] for r in hidden) + 1000
+    for sort in ('name', '-name', 'uscc', '-uscc', 'id', '-id', 'region_code', '-updated_ms'):
+        want = insp.get(f'/api/v1/enterprises?sort={quote(sort)}&after={missing}')
+        t.status(want, 200, sort)
+        for r in hidden:
+            got = insp.get(f'/api/v1/enterprises?sort={quote(sort)}&after={r.json["id"]}')
+            t.status(got, 200, sort)
+            t.eq(got.json['items'], want.json['items'], f'sort={sort} after={r.json["id"]}')
+        t.eq(want.json['items'], [], f'sort={sort}: a missing cursor gives an empty page')
+    # The users list behaves the same for a region administrator.
+    ra = s.user('admin.r1', 'admin', 'region:' + R1)
+    other = s.user('insp.r2', 'inspector', 'region:' + R2)
+    for sort in ('login', '-login', 'display_name'):
+        got = ra.get(f'/api/v1/users?sort={sort}&after={other.id}')
+        t.status(got, 200)
+        t.eq(got.json['items'], [], f'users sort={sort}')
+
+
+def test_region_is_a_county_or_a_town(t):
+    """An enterprise lies in a county or a town: a prefecture or province code would take it
+    out of its district's view (a grid worker could hide it from the district inspector)."""
+    s = t.server()
+    a = s.admin()
+    for region in ('320900', '320000'):
+        t.problem(a.post('/api/v1/enterprises', body(uscc(R1, 'MA1CCCCC'), '上级厂', region)),
+                  422, 'region_code')
+    r = a.post('/api/v1/enterprises', body(uscc(R1, 'MA1CCCCC'), '本级厂', R1))
+    t.status(r, 201)
+    t.problem(a.patch(f'/api/v1/enterprises/{r.json["id"]}', {'region_code': '320900'}), 422,
+              'region_code')
+
+
 def test_industry_table_is_loaded_with_all_levels(t):
     s = t.server()
     rows = dict(s.sql('SELECT level, COUNT(*) FROM industry GROUP BY level'))

@@ -296,9 +296,30 @@ static void test_random_token(void **state)
 	assert_int_equal(strlen(a), 4);
 }
 
+/* DESIGN §6: at least 4 characters of a phone are hidden, whatever its length. */
+static void test_mask_phone(void **state)
+{
+	char out[48];
+
+	(void)state;
+	mask_phone("13812341234", out, sizeof(out));
+	assert_string_equal(out, "138****1234");
+	mask_phone("88881234", out, sizeof(out));
+	assert_string_equal(out, "****1234");
+	mask_phone("0515-88881234", out, sizeof(out));
+	assert_string_equal(out, "051******1234");
+	mask_phone("1234567", out, sizeof(out));
+	assert_string_equal(out, "*******");
+	mask_phone("", out, sizeof(out));
+	assert_string_equal(out, "");
+	mask_phone("13812341234", out, 5);
+	assert_string_equal(out, "138*");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mask_phone),
 		cmocka_unit_test(test_utf8_valid_text),
 		cmocka_unit_test(test_utf8_rejects_overlong),
 		cmocka_unit_test(test_utf8_rejects_surrogates),

@@ -58,18 +58,43 @@ static void test_list_sql_shape(void **state)
 	sql = db_list_sql("SELECT item.id, item.name FROM item", "item.name <> ''", "item", "name",
 			  false);
 	assert_string_equal(sql, "SELECT item.id, item.name FROM item WHERE (item.name <> '') AND "
-				 "(:after IS NULL OR (item.name, item.id) > (SELECT s.name, s.id "
-				 "FROM item s WHERE s.id = :after)) ORDER BY item.name ASC, "
-				 "item.id ASC LIMIT :limit");
+				 "(:after IS NULL OR (item.name, item.id) > (SELECT item.name, "
+				 "item.id FROM item WHERE item.id = :after AND (item.name <> ''))) "
+				 "ORDER BY item.name ASC, item.id ASC LIMIT :limit");
 	free(sql);
 	sql = db_list_sql("SELECT item.id FROM item", NULL, "item", "id", true);
 	assert_string_equal(sql, "SELECT item.id FROM item WHERE (1=1) AND (:after IS NULL OR "
-				 "(item.id, item.id) < (SELECT s.id, s.id FROM item s WHERE s.id = "
-				 ":after)) ORDER BY item.id DESC, item.id DESC LIMIT :limit");
+				 "(item.id, item.id) < (SELECT item.id, item.id FROM item WHERE "
+				 "item.id = :after AND (1=1))) ORDER BY item.id DESC, item.id DESC "
+				 "LIMIT :limit");
 	free(sql);
 	sql = db_list_sql("SELECT item.id FROM item", "", "item", "id", false);
 	assert_non_null(strstr(sql, "WHERE (1=1) AND"));
 	free(sql);
+}
+
+/*
+ * A cursor naming a row the filter hides (another scope) pages like a cursor naming no row:
+ * empty, so the cursor cannot reveal hidden rows or tell that they exist.
+ */
+static void test_list_cursor_outside_the_filter_is_empty(void **state)
+{
+	struct db *db = *state;
+	char *sql = db_list_sql("SELECT item.id, item.name FROM item", "item.name <> 'a0'", "item",
+				"name", false);
+	struct db_stmt *st = db_stmt_dyn(db, sql);
+	int64_t hidden = 0;
+
+	free(sql);
+	assert_non_null(st);
+	assert_int_equal(db_exec(db, "INSERT INTO item (name, code) VALUES ('a0', 'hidden')"), 0);
+	hidden = db_last_id(db);
+	db_bind_i64(st, ":after", hidden);
+	db_bind_i64(st, ":limit", 100);
+	assert_int_equal(db_step(st), DB_DONE);
+	db_bind_i64(st, ":after", hidden + 1000);
+	db_bind_i64(st, ":limit", 100);
+	assert_int_equal(db_step(st), DB_DONE);
 }
 
 /* Pages through the query limit rows at a time; returns the ids in order. */
@@ -271,10 +296,15 @@ static void test_close_null(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_list_sql_shape),	 T(test_list_sql_pages_through_ties),
-		T(test_list_sql_filter_with_or),	 T(test_like_contains_escapes),
-		T(test_constraint_errors_map_to_err),	 T(test_statement_cache),
-		T(test_transaction_rollback_and_commit), cmocka_unit_test(test_close_null),
+		cmocka_unit_test(test_list_sql_shape),
+		T(test_list_sql_pages_through_ties),
+		T(test_list_sql_filter_with_or),
+		T(test_list_cursor_outside_the_filter_is_empty),
+		T(test_like_contains_escapes),
+		T(test_constraint_errors_map_to_err),
+		T(test_statement_cache),
+		T(test_transaction_rollback_and_commit),
+		cmocka_unit_test(test_close_null),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
