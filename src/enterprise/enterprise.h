@@ -130,10 +130,6 @@ int enterprise_db_list(struct db *db, const struct enterprise_filter *f,
 		       const struct list_params *lp, json_t **items);
 /* True when code is a GB/T 4754 class (level 4) in the industry table. */
 bool enterprise_db_industry_is_class(struct db *db, const char *code);
-/* True when the division exists. */
-bool enterprise_db_region_exists(struct db *db, const char *code);
-/* The region of grid id into out (16 bytes). Returns 0 or ERR_NOT_FOUND. */
-int enterprise_db_grid_region(struct db *db, int64_t id, char *out, size_t n);
 /* Rows in the industry table. */
 int64_t enterprise_db_industry_count(struct db *db);
 int enterprise_db_industry_insert(struct db *db, const char *code, const char *name, int level,

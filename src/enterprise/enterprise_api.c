@@ -27,6 +27,7 @@
 #include "core/util.h"
 #include "db/db.h"
 #include "http/req.h"
+#include "org/org.h"
 #include "core/banned.h"
 
 #define NAME_LEN 200
@@ -204,12 +205,11 @@ static void apply(struct req *rq, const json_t *body, struct enterprise *e, stru
 	if (!enterprise_db_industry_is_class(rq->db, e->industry_code))
 		field_errors_add(fe, "industry_code", "no GB/T 4754-2017 class has code '%s'",
 				 e->industry_code);
-	if (!enterprise_db_region_exists(rq->db, e->region_code))
+	if (!org_region_exists(rq->db, e->region_code))
 		field_errors_add(fe, "region_code", "no administrative division has code '%s'",
 				 e->region_code);
 	if (e->grid_id != 0) {
-		if (enterprise_db_grid_region(rq->db, e->grid_id, grid_region,
-					      sizeof(grid_region)) < 0)
+		if (org_grid_region(rq->db, e->grid_id, grid_region, sizeof(grid_region)) < 0)
 			field_errors_add(fe, "grid_id", "no grid has id %" PRId64, e->grid_id);
 		else if (!region_in_subtree(e->region_code, grid_region) &&
 			 !region_in_subtree(grid_region, e->region_code))

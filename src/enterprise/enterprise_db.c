@@ -299,40 +299,6 @@ bool enterprise_db_industry_is_class(struct db *db, const char *code)
 	return rc == DB_ROW;
 }
 
-static const char SQL_REGION_EXISTS[] = "SELECT 1 FROM region WHERE code = :code";
-
-bool enterprise_db_region_exists(struct db *db, const char *code)
-{
-	struct db_stmt *st = db_stmt(db, SQL_REGION_EXISTS);
-	int rc;
-
-	if (st == NULL)
-		return false;
-	db_bind_text(st, ":code", code);
-	rc = db_step(st);
-	if (rc == DB_ROW)
-		db_reset(st);
-	return rc == DB_ROW;
-}
-
-static const char SQL_GRID_REGION[] = "SELECT region_code FROM grid WHERE id = :id";
-
-int enterprise_db_grid_region(struct db *db, int64_t id, char *out, size_t n)
-{
-	struct db_stmt *st = db_stmt(db, SQL_GRID_REGION);
-	int rc;
-
-	if (st == NULL)
-		return ERR_DB;
-	db_bind_i64(st, ":id", id);
-	rc = db_step(st);
-	if (rc != DB_ROW)
-		return rc < 0 ? rc : ERR_NOT_FOUND;
-	utf8_copy(out, n, db_col_text(st, 0) ? db_col_text(st, 0) : "");
-	db_reset(st);
-	return 0;
-}
-
 static const char SQL_INDUSTRY_COUNT[] = "SELECT COUNT(*) FROM industry";
 
 int64_t enterprise_db_industry_count(struct db *db)

@@ -112,6 +112,13 @@ int org_bootstrap_admin(struct app *app, struct db *db, bool *created, char *pas
  */
 int org_regions_load(struct db *db, const char *data_dir, int64_t *loaded);
 
+/* --- lookups other modules use (they never read org's tables themselves) --- */
+
+/* True when a GB/T 2260 division with this code is loaded. */
+bool org_region_exists(struct db *db, const char *code);
+/* Writes the division code of grid id into out. Returns 0, ERR_NOT_FOUND or ERR_DB. */
+int org_grid_region(struct db *db, int64_t id, char *out, size_t n);
+
 /* --- command line (main.c) --- */
 
 struct org_user_opts {

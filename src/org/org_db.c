@@ -5,6 +5,7 @@
  * fragments) and keyset paging.
  */
 #define LOG_MODULE "org"
+#include "org/org.h"
 #include "org/org_db.h"
 
 #include <stdio.h>
@@ -36,19 +37,33 @@ static const char SQL_GRID_REGION[] = "SELECT region_code FROM grid WHERE id = :
 
 int org_db_grid_regions(struct db *db, const struct scope *s, char out[][16])
 {
+	for (size_t i = 0; i < s->ngrids; i++) {
+		int rc = org_grid_region(db, s->grids[i], out[i], 16);
+
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+bool org_region_exists(struct db *db, const char *code)
+{
+	return org_db_region_exists(db, code);
+}
+
+int org_grid_region(struct db *db, int64_t id, char *out, size_t n)
+{
 	struct db_stmt *st = db_stmt(db, SQL_GRID_REGION);
 	int rc;
 
 	if (st == NULL)
 		return ERR_DB;
-	for (size_t i = 0; i < s->ngrids; i++) {
-		db_bind_i64(st, ":id", s->grids[i]);
-		rc = db_step(st);
-		if (rc != DB_ROW)
-			return rc < 0 ? rc : ERR_NOT_FOUND;
-		COPY(out[i], db_col_text(st, 0));
-		db_reset(st);
-	}
+	db_bind_i64(st, ":id", id);
+	rc = db_step(st);
+	if (rc != DB_ROW)
+		return rc < 0 ? rc : ERR_NOT_FOUND;
+	utf8_copy(out, n, db_col_text(st, 0));
+	db_reset(st);
 	return 0;
 }
 
