@@ -318,6 +318,11 @@ static int load_config(const struct cli *cli, struct config *cfg)
 		if (rc < 0)
 			return usage_error("%s", why.text);
 	}
+	if (config_check(cfg, &why) < 0)
+		return usage_error("%s", why.text);
+	if (cfg->fake_now_ms > 0)
+		log_warn("fake.now_ms is set: date rules use %lld as now (a test setting)",
+			 (long long)cfg->fake_now_ms);
 	enum log_level lv;
 
 	if (log_level_parse(cfg->log_level, &lv) == 0)

@@ -63,6 +63,10 @@ static const struct key keys[] = {
 	I("security.argon2_m_kib", argon2_m_kib, 1024, 4 * 1024 * 1024),
 	B("security.cookie_secure", cookie_secure),
 	B("security.metrics_public", metrics_public),
+	I("licence.expiring_90_days", licence_expiring_90_days, 1, 3650),
+	I("licence.expiring_60_days", licence_expiring_60_days, 1, 3650),
+	I("licence.expiring_30_days", licence_expiring_30_days, 0, 3650),
+	L("fake.now_ms", fake_now_ms, 0, 32503680000000LL), /* up to year 3000 */
 	{ 0 },
 };
 
@@ -91,6 +95,24 @@ void config_defaults(struct config *c)
 	c->argon2_m_kib = 19 * 1024;
 	c->cookie_secure = false;
 	c->metrics_public = true;
+	/* Licence warning bands: the 90/60/30-day practice of docs/enterprise.md. */
+	c->licence_expiring_90_days = 90;
+	c->licence_expiring_60_days = 60;
+	c->licence_expiring_30_days = 30;
+	c->fake_now_ms = 0;
+}
+
+int config_check(const struct config *c, struct errmsg *why)
+{
+	if (!(c->licence_expiring_30_days < c->licence_expiring_60_days &&
+	      c->licence_expiring_60_days < c->licence_expiring_90_days))
+		return errmsg_set(
+			why, "licence.expiring_30_days",
+			"'licence.expiring_30_days' (%d) < 'licence.expiring_60_days' (%d) "
+			"< 'licence.expiring_90_days' (%d) must hold",
+			c->licence_expiring_30_days, c->licence_expiring_60_days,
+			c->licence_expiring_90_days);
+	return 0;
 }
 
 int config_set(struct config *c, const char *key, const char *value, struct errmsg *why)

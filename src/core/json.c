@@ -4,9 +4,11 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/err.h"
+#include "core/mem.h"
 #include "core/util.h"
 #include "core/banned.h"
 
@@ -149,4 +151,47 @@ int64_t json_i64(const json_t *obj, const char *key, int64_t dflt)
 bool json_has(const json_t *obj, const char *key)
 {
 	return json_object_get(obj, key) != NULL;
+}
+
+static bool listed(const char *key, const char *const *set)
+{
+	for (; set && *set; set++)
+		if (strcmp(key, *set) == 0)
+			return true;
+	return false;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+json_t *json_changes(const json_t *before, const json_t *after, const char *const *skip)
+{
+	size_t n = json_object_size(before) + json_object_size(after), k = 0;
+	const char **keys = n ? xcalloc(n, sizeof(*keys)) : NULL;
+	json_t *out = json_array(), *v;
+	const char *key;
+
+	json_object_foreach((json_t *)before, key, v)
+		keys[k++] = key;
+	json_object_foreach((json_t *)after, key, v)
+		if (json_object_get(before, key) == NULL)
+			keys[k++] = key;
+	if (k > 1)
+		qsort(keys, k, sizeof(*keys), cmp_str);
+	for (size_t i = 0; i < k; i++) {
+		json_t *o = json_object_get(before, keys[i]), *nw = json_object_get(after, keys[i]);
+
+		if (o == NULL)
+			o = json_null();
+		if (nw == NULL)
+			nw = json_null();
+		if (listed(keys[i], skip) || json_equal(o, nw))
+			continue;
+		json_array_append_new(out, json_pack("{s:s, s:O, s:O}", "field", keys[i], "old", o,
+						     "new", nw));
+	}
+	free(keys);
+	return out;
 }

@@ -73,4 +73,13 @@ int64_t json_i64(const json_t *obj, const char *key, int64_t dflt);
 /* True when the key is present (even null). */
 bool json_has(const json_t *obj, const char *key);
 
+/*
+ * Field-level differences between two JSON objects (the state before and after a
+ * change), for audit records: an array of {"field", "old", "new"}, one per key whose
+ * value differs (json_equal), in key order; a key missing on one side counts as null
+ * there. Keys listed in skip (NULL-terminated, may be NULL) are left out. Returns: owned
+ * array (empty when nothing differs).
+ */
+json_t *json_changes(const json_t *before, const json_t *after, const char *const *skip);
+
 #endif

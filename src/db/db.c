@@ -459,11 +459,32 @@ void db_pool_free(struct db_pool *p)
 	free(p);
 }
 
+/* The first " FROM " of sql outside parentheses and quotes (a subquery column has its own). */
+static const char *top_level_from(const char *sql)
+{
+	int depth = 0;
+	bool quoted = false;
+
+	for (const char *p = sql; *p; p++) {
+		if (*p == '\'')
+			quoted = !quoted;
+		else if (quoted)
+			continue;
+		else if (*p == '(')
+			depth++;
+		else if (*p == ')')
+			depth--;
+		else if (depth == 0 && strncmp(p, " FROM ", 6) == 0)
+			return p;
+	}
+	return NULL;
+}
+
 char *db_list_sql(const char *select, const char *where, const char *table, const char *sort_col,
 		  bool desc)
 {
 	struct buf b = BUF_INIT;
-	const char *from = strstr(select, " FROM ");
+	const char *from = top_level_from(select);
 	const char *w = where && *where ? where : "1=1";
 
 	if (from == NULL) {

@@ -136,7 +136,8 @@ struct list_params {
  *   (SELECT <table>.<sort_col>, <table>.id <FROM part of select> WHERE <table>.id = :after
  *   AND (<where>))) ORDER BY <sort_col> ASC|DESC, id ASC|DESC LIMIT :limit
  * The cursor row must pass the same filter (scope included) as the page. select must
- * contain " FROM " and name the listed table as `table`. Returns: owned text.
+ * contain " FROM " outside parentheses (columns may be subqueries) and name the listed
+ * table as `table`. Returns: owned text.
  */
 char *db_list_sql(const char *select, const char *where, const char *table, const char *sort_col,
 		  bool desc);

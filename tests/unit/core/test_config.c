@@ -437,9 +437,46 @@ static void test_env_multi_word_names(void **state)
 	assert_string_equal(c.data_dir, "/usr/share/anjian");
 }
 
+/*
+ * The licence warning bands (docs/enterprise.md: 90/60/30 days by default) must stay
+ * ordered, which no single key can check; and "now" can be fixed for tests with
+ * ANJIAN_FAKE_NOW_MS (setting fake.now_ms, 0 = the clock).
+ */
+static void test_licence_bands_and_fake_now(void **state)
+{
+	struct config c;
+	struct errmsg why = { 0 };
+	char *env[] = { "ANJIAN_FAKE_NOW_MS=1795968000000", "ANJIAN_LICENCE_EXPIRING_30_DAYS=15",
+			NULL };
+
+	(void)state;
+	config_defaults(&c);
+	assert_int_equal(c.licence_expiring_90_days, 90);
+	assert_int_equal(c.licence_expiring_60_days, 60);
+	assert_int_equal(c.licence_expiring_30_days, 30);
+	assert_int_equal(c.fake_now_ms, 0);
+	assert_int_equal(config_check(&c, &why), 0);
+	assert_int_equal(config_load_env(&c, env, &why), 0);
+	assert_int_equal(c.fake_now_ms, 1795968000000LL);
+	assert_int_equal(c.licence_expiring_30_days, 15);
+	assert_int_equal(config_check(&c, &why), 0);
+	assert_int_equal(config_set(&c, "licence.expiring_30_days", "60", &why), 0);
+	assert_int_equal(config_check(&c, &why), ERR_INVALID); /* 30 band not below the 60 */
+	assert_string_equal(why.field, "licence.expiring_30_days");
+	assert_non_null(strstr(why.text, "licence.expiring_90_days"));
+	assert_int_equal(config_set(&c, "licence.expiring_30_days", "0", &why), 0);
+	assert_int_equal(config_check(&c, &why), 0);
+	assert_int_equal(config_set(&c, "licence.expiring_60_days", "91", &why), 0);
+	assert_int_equal(config_check(&c, &why), ERR_INVALID);
+	assert_int_equal(config_set(&c, "licence.expiring_90_days", "0", &why), ERR_INVALID);
+	assert_int_equal(config_set(&c, "licence.expiring_30_days", "-1", &why), ERR_INVALID);
+	assert_int_equal(config_set(&c, "fake.now_ms", "-5", &why), ERR_INVALID);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_licence_bands_and_fake_now),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_precedence_defaults_file_env_flags),
 		cmocka_unit_test(test_port_range),

@@ -318,9 +318,46 @@ static void test_accessors(void **state)
 	json_decref(o);
 }
 
+/* json_changes(): field-level old/new of the keys that differ, in key order, skips honoured. */
+static void test_changes(void **state)
+{
+	static const char *const skip[] = { "updated_ms", NULL };
+	json_error_t jerr;
+	json_t *before = json_loads("{\"name\":\"甲\",\"phone\":\"1\",\"tags\":[1],"
+				    "\"gone\":true,\"same\":{\"a\":1},\"updated_ms\":1,"
+				    "\"cleared\":5}",
+				    0, &jerr);
+	json_t *after = json_loads("{\"same\":{\"a\":1},\"phone\":\"2\",\"name\":\"乙\","
+				   "\"tags\":[1,2],\"added\":null,\"new\":0,\"updated_ms\":2,"
+				   "\"cleared\":null}",
+				   0, &jerr);
+	json_t *c;
+	char *text;
+
+	(void)state;
+	assert_non_null(before);
+	assert_non_null(after);
+	c = json_changes(before, after, skip);
+	text = json_dumps(c, JSON_COMPACT);
+	assert_string_equal(text, "[{\"field\":\"cleared\",\"old\":5,\"new\":null},"
+				  "{\"field\":\"gone\",\"old\":true,\"new\":null},"
+				  "{\"field\":\"name\",\"old\":\"甲\",\"new\":\"乙\"},"
+				  "{\"field\":\"new\",\"old\":null,\"new\":0},"
+				  "{\"field\":\"phone\",\"old\":\"1\",\"new\":\"2\"},"
+				  "{\"field\":\"tags\",\"old\":[1],\"new\":[1,2]}]");
+	free(text);
+	json_decref(c);
+	c = json_changes(before, before, NULL);
+	assert_int_equal(json_array_size(c), 0);
+	json_decref(c);
+	json_decref(before);
+	json_decref(after);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_changes),
 		cmocka_unit_test(test_valid_body),
 		cmocka_unit_test(test_unknown_field),
 		cmocka_unit_test(test_missing_required),

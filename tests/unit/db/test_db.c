@@ -71,6 +71,13 @@ static void test_list_sql_shape(void **state)
 	sql = db_list_sql("SELECT item.id FROM item", "", "item", "id", false);
 	assert_non_null(strstr(sql, "WHERE (1=1) AND"));
 	free(sql);
+	/* A column that is a subquery has its own FROM: the cursor uses the outer one. */
+	sql = db_list_sql("SELECT item.id, (SELECT MIN(x) FROM tag WHERE tag.item = item.id), "
+			  "') FROM (' FROM item JOIN box ON box.id = item.box",
+			  NULL, "item", "id", false);
+	assert_non_null(strstr(sql, "(SELECT item.id, item.id FROM item JOIN box ON box.id = "
+				    "item.box WHERE item.id = :after"));
+	free(sql);
 }
 
 /*
