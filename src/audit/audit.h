@@ -95,4 +95,17 @@ struct list_params;
 int audit_db_list(struct db *db, const struct audit_filter *f, const struct list_params *lp,
 		  json_t **items);
 
+/*
+ * Id of the newest record, 0 when the log is empty. Inside a write transaction right
+ * after audit_record(), that is the record it appended (modules that index their
+ * records, like an enterprise's history, file it under this id). Returns 0 or ERR_DB.
+ */
+int audit_last_id(struct db *db, int64_t *id);
+
+/*
+ * One record as a JSON object of the same shape as audit_db_list() items. Returns 0 with
+ * *out owned, ERR_NOT_FOUND or ERR_DB.
+ */
+int audit_db_get(struct db *db, int64_t id, json_t **out);
+
 #endif

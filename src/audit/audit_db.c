@@ -211,3 +211,42 @@ int audit_db_list(struct db *db, const struct audit_filter *f, const struct list
 	db_bind_i64(st, ":limit", lp->limit + 1);
 	return db_rows_json(st, audit_row_json, items);
 }
+
+int audit_last_id(struct db *db, int64_t *id)
+{
+	struct db_stmt *st = db_stmt(db, SQL_LAST);
+	int rc;
+
+	*id = 0;
+	if (st == NULL)
+		return ERR_DB;
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		*id = db_col_i64(st, 0);
+		db_reset(st);
+		return 0;
+	}
+	return rc;
+}
+
+static const char SQL_GET[] =
+	"SELECT audit_log.id, audit_log.at_ms, audit_log.actor_id, audit_log.actor_login, "
+	"audit_log.ip, audit_log.action, audit_log.entity, audit_log.entity_id, "
+	"audit_log.summary, audit_log.hash FROM audit_log WHERE audit_log.id = :id";
+
+int audit_db_get(struct db *db, int64_t id, json_t **out)
+{
+	struct db_stmt *st = db_stmt(db, SQL_GET);
+	int rc;
+
+	*out = NULL;
+	if (st == NULL)
+		return ERR_DB;
+	db_bind_i64(st, ":id", id);
+	rc = db_step(st);
+	if (rc != DB_ROW)
+		return rc < 0 ? rc : ERR_NOT_FOUND;
+	*out = audit_row_json(st);
+	db_reset(st);
+	return *out ? 0 : ERR_DB;
+}

@@ -278,8 +278,114 @@ json_t *enterprise_json(const struct enterprise *e, bool mask_phones)
 	json_object_set_new(o, "employees",
 			    e->employees >= 0 ? json_integer(e->employees) : json_null());
 	json_object_set_new(o, "scale", e->scale[0] ? json_string(e->scale) : json_null());
+	json_object_set_new(o, "supervising_dept_id",
+			    e->supervising_dept_id ? json_integer(e->supervising_dept_id)
+						   : json_null());
+	json_object_set_new(o, "supervising_dept_name",
+			    e->supervising_dept_id ? json_string(e->supervising_dept_name)
+						   : json_null());
+	json_object_set_new(o, "supervisor_id",
+			    e->supervisor_id ? json_integer(e->supervisor_id) : json_null());
+	json_object_set_new(o, "supervisor_name",
+			    e->supervisor_id ? json_string(e->supervisor_name) : json_null());
+	json_object_set_new(o, "licence_state",
+			    e->licence_state ? json_string(e->licence_state) : json_null());
 	json_object_set_new(o, "phones_masked", json_boolean(mask_phones));
 	json_object_set_new(o, "created_ms", json_integer(e->created_ms));
 	json_object_set_new(o, "updated_ms", json_integer(e->updated_ms));
 	return o;
+}
+
+/* ------------------------------------------------------------ history */
+
+bool enterprise_phone_key(const char *key)
+{
+	return key &&
+	       (strcmp(key, "legal_rep_phone") == 0 || strcmp(key, "safety_officer_phone") == 0);
+}
+
+/* Masks a string value in place of v (other values are left as they are). */
+static void mask_value(json_t *parent_obj, const char *key, json_t *arr, size_t idx, json_t *v)
+{
+	char masked[ENTERPRISE_PHONE_MAX];
+
+	if (!json_is_string(v))
+		return;
+	enterprise_phone_mask(json_string_value(v), masked, sizeof(masked));
+	if (parent_obj)
+		json_object_set_new(parent_obj, key, json_string(masked));
+	else
+		json_array_set_new(arr, idx, json_string(masked));
+}
+
+/* Masks every phone value under v (objects and arrays, at any depth). */
+static void mask_phones_deep(json_t *v)
+{
+	const char *key;
+	json_t *x;
+	size_t i;
+
+	if (json_is_object(v)) {
+		json_object_foreach(v, key, x) {
+			if (enterprise_phone_key(key))
+				mask_value(v, key, NULL, 0, x);
+			else
+				mask_phones_deep(x);
+		}
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, x)
+			mask_phones_deep(x);
+	}
+}
+
+/* True when c is an array of {field: string, old, new} objects. */
+static bool changes_shape(const json_t *c)
+{
+	size_t i;
+	json_t *x;
+
+	if (!json_is_array(c))
+		return false;
+	json_array_foreach(c, i, x) {
+		if (!json_is_string(json_object_get(x, "field")) || !json_has(x, "old") ||
+		    !json_has(x, "new"))
+			return false;
+	}
+	return true;
+}
+
+json_t *enterprise_history_item(const json_t *record, bool mask_phones)
+{
+	json_t *summary = json_deep_copy(json_object_get(record, "summary"));
+	json_t *changes = NULL, *c, *item;
+	size_t i;
+
+	if (!json_is_object(summary)) {
+		json_decref(summary);
+		summary = json_object();
+	}
+	c = json_object_get(summary, "changes");
+	if (changes_shape(c)) {
+		changes = json_incref(c);
+		json_object_del(summary, "changes");
+	} else {
+		changes = json_array();
+	}
+	if (mask_phones) {
+		mask_phones_deep(summary);
+		json_array_foreach(changes, i, c) {
+			if (!enterprise_phone_key(json_str(c, "field")))
+				continue;
+			mask_value(c, "old", NULL, 0, json_object_get(c, "old"));
+			mask_value(c, "new", NULL, 0, json_object_get(c, "new"));
+		}
+	}
+	item = json_pack("{s:O, s:O, s:O, s:O, s:O, s:O, s:o, s:o}", "id",
+			 json_object_get(record, "id"), "at_ms", json_object_get(record, "at_ms"),
+			 "actor_login", json_object_get(record, "actor"), "action",
+			 json_object_get(record, "action"), "entity",
+			 json_object_get(record, "entity"), "entity_id",
+			 json_object_get(record, "entity_id"), "summary", summary, "changes",
+			 changes);
+	return item;
 }

@@ -5,9 +5,11 @@
  * placed in a GB/T 2260 division and optionally a grid, located in CGCS2000.
  *
  * enterprise.c holds the pure rules (validation, the high-risk rule, GCJ-02
- * conversion, phone masking); enterprise_db.c every SQL statement;
- * enterprise_api.c the routes; enterprise_load.c the industry table loader.
- * Not here (yet): licences, named supervision, import/export (issue 3).
+ * conversion, phone masking, history items); enterprise_db.c every SQL
+ * statement; enterprise_api.c the routes; enterprise_load.c the industry table
+ * loader. Licences (licence.h) belong to this module too. Named supervision
+ * (挂牌责任制): each enterprise names a supervising department and a named
+ * inspector (or leader) responsible for it.
  */
 #ifndef ENTERPRISE_ENTERPRISE_H
 #define ENTERPRISE_ENTERPRISE_H
@@ -25,6 +27,7 @@ struct list_params;
 #define ENTERPRISE_NAME_MAX   (200 * 4 + 1) /* 200 characters of UTF-8, 4 bytes at most each */
 #define ENTERPRISE_PERSON_MAX (60 * 4 + 1)
 #define ENTERPRISE_PHONE_MAX  40
+#define ENTERPRISE_LABEL_MAX  404 /* a department or person name: 100 characters */
 
 struct enterprise {
 	int64_t id;
@@ -41,12 +44,20 @@ struct enterprise {
 	char legal_rep_phone[ENTERPRISE_PHONE_MAX];
 	char safety_officer[ENTERPRISE_PERSON_MAX];
 	char safety_officer_phone[ENTERPRISE_PHONE_MAX];
-	int64_t employees; /* -1 = unknown */
-	char scale[8];	   /* "" = unknown, micro, small, medium, large */
-	bool high_risk;	   /* derived from industry_code by enterprise_high_risk() */
-	char std_grade[8]; /* none, 1, 2, 3 */
-	char status[12];   /* operating, suspended, closed */
+	int64_t employees;	     /* -1 = unknown */
+	char scale[8];		     /* "" = unknown, micro, small, medium, large */
+	bool high_risk;		     /* derived from industry_code by enterprise_high_risk() */
+	char std_grade[8];	     /* none, 1, 2, 3 */
+	char status[12];	     /* operating, suspended, closed */
+	int64_t supervising_dept_id; /* named supervision: department, 0 = none */
+	int64_t supervisor_id;	     /* named supervision: inspector or leader user, 0 = none */
 	int64_t created_ms, updated_ms;
+	/* Read, never written: the earliest valid_until of its licences ("" = none). */
+	char worst_valid_until[11];
+	/* Filled by the API layer before enterprise_json() (lookups and today's date). */
+	char supervising_dept_name[ENTERPRISE_LABEL_MAX];
+	char supervisor_name[ENTERPRISE_LABEL_MAX];
+	const char *licence_state; /* static state name, NULL = no licences */
 };
 
 /* Prepares e with the defaults of a new enterprise (no allocation). */
@@ -102,8 +113,26 @@ void enterprise_gcj02_to_wgs84(double lat, double lon, double *out_lat, double *
  */
 void enterprise_phone_mask(const char *phone, char *out, size_t n);
 
-/* Returns: owned JSON object of e; phones masked when mask_phones. */
+/*
+ * Returns: owned JSON object of e; phones masked when mask_phones. Named supervision
+ * appears as supervising_dept_id/_name and supervisor_id/_name (null when none), the
+ * worst licence state as licence_state (null when no licences).
+ */
 json_t *enterprise_json(const struct enterprise *e, bool mask_phones);
+
+/* True when key names a phone of the enterprise file (legal_rep_phone, safety_officer_phone). */
+bool enterprise_phone_key(const char *key);
+
+/*
+ * One entry of an enterprise's change history from an audit record (the object
+ * audit_db_get() gives): {id, at_ms, actor_login, action, entity, entity_id, summary,
+ * changes}. changes is the record's summary.changes when that is an array of
+ * {field, old, new}, else []; summary is the rest of the record's summary object.
+ * When mask_phones, every phone value in both (keys enterprise_phone_key(), at any
+ * depth, and old/new of changes to those fields) is masked as enterprise_phone_mask()
+ * does. Returns: owned.
+ */
+json_t *enterprise_history_item(const json_t *record, bool mask_phones);
 
 /* --- storage (enterprise_db.c) --- */
 
@@ -117,17 +146,33 @@ struct enterprise_filter {
 	const char *industry; /* class code prefix */
 	int high_risk;	      /* 0/1, -1 any */
 	const char *std_grade, *status;
-	const char *q; /* name, former name or code: trigram FTS (>= 3 characters) or LIKE */
+	const char *q;	 /* name, former name or code: trigram FTS (>= 3 characters) or LIKE */
+	int supervision; /* 1 assigned (department and person), 0 not (either missing), -1 any */
+	/* Worst licence state: earliest valid_until within these bounds ("YYYY-MM-DD"). */
+	bool licence_filter;
+	const char *licence_from, *licence_to; /* NULL = open end */
 };
+
+/* Builds one list item from a row (the API's lookups, masking). Returns: owned or NULL. */
+typedef json_t *(*enterprise_row_fn)(struct enterprise *e, void *ctx);
 
 int enterprise_db_get(struct db *db, int64_t id, struct enterprise *e);
 /* Inserts e and sets e->id. Returns 0, ERR_CONFLICT (uscc taken), ERR_INVALID (FK) or ERR_DB. */
 int enterprise_db_insert(struct db *db, struct enterprise *e, int64_t now_ms);
 int enterprise_db_update(struct db *db, struct enterprise *e, int64_t now_ms);
 int enterprise_db_delete(struct db *db, int64_t id);
-/* One page as JSON objects (phones unmasked: the caller masks). Returns 0 with *items owned. */
+/* One page, each row made into JSON by row(e, ctx). Returns 0 with *items owned, or ERR_DB. */
 int enterprise_db_list(struct db *db, const struct enterprise_filter *f,
-		       const struct list_params *lp, json_t **items);
+		       const struct list_params *lp, enterprise_row_fn row, void *ctx,
+		       json_t **items);
+/* Files audit record audit_id under the history of enterprise id. Returns 0 or ERR_DB. */
+int enterprise_db_history_add(struct db *db, int64_t audit_id, int64_t enterprise_id);
+/*
+ * The audit record ids of enterprise id's history, newest first: at most limit + 1,
+ * older than after (0 = from the newest). Returns 0 with *ids (owned, free()) and *n.
+ */
+int enterprise_db_history_ids(struct db *db, int64_t id, int64_t after, int64_t limit,
+			      int64_t **ids, size_t *n);
 /* True when code is a GB/T 4754 class (level 4) in the industry table. */
 bool enterprise_db_industry_is_class(struct db *db, const char *code);
 /* Rows in the industry table. */

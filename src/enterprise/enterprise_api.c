@@ -10,7 +10,12 @@
  *     location details (enterprise.write, limited here to non-identity fields),
  *     and neither creates nor deletes;
  *   - phones are masked for every role but administrators, inspectors and the
- *     enterprise's own officer.
+ *     enterprise's own officer;
+ *   - named supervision (挂牌责任制: supervising department and named inspector)
+ *     is set by the writers above but officers, to a department and a person
+ *     inside the writer's scope who can see the enterprise;
+ *   - GET .../{id}/history shows the audit records of the enterprise and its
+ *     licences, phones masked as in the record itself.
  */
 #define LOG_MODULE "enterprise"
 #include "enterprise/enterprise.h"
@@ -23,6 +28,7 @@
 
 #include "audit/audit.h"
 #include "core/clock.h"
+#include "enterprise/licence.h"
 #include "core/err.h"
 #include "core/util.h"
 #include "db/db.h"
@@ -51,6 +57,8 @@ static const struct json_field create_fields[] = {
 	{ "scale", JF_STRING, JF_NULLABLE, 8, 0, 0 },
 	{ "std_grade", JF_STRING, 0, 4, 0, 0 },
 	{ "status", JF_STRING, 0, 12, 0, 0 },
+	{ "supervising_dept_id", JF_INT, JF_NULLABLE, 0, 1, INT64_MAX },
+	{ "supervisor_id", JF_INT, JF_NULLABLE, 0, 1, INT64_MAX },
 	{ NULL, 0, 0, 0, 0, 0 },
 };
 
@@ -74,6 +82,8 @@ static const struct json_field patch_fields[] = {
 	{ "scale", JF_STRING, JF_NULLABLE, 8, 0, 0 },
 	{ "std_grade", JF_STRING, 0, 4, 0, 0 },
 	{ "status", JF_STRING, 0, 12, 0, 0 },
+	{ "supervising_dept_id", JF_INT, JF_NULLABLE, 0, 1, INT64_MAX },
+	{ "supervisor_id", JF_INT, JF_NULLABLE, 0, 1, INT64_MAX },
 	{ NULL, 0, 0, 0, 0, 0 },
 };
 
@@ -97,14 +107,99 @@ static bool is_officer(const struct req *rq)
 	return rq->user->role == ROLE_ENTERPRISE_OFFICER;
 }
 
-/* True when e lies inside the caller's data scope (grid scopes: by the enterprise's grid). */
-static bool in_scope(const struct req *rq, const struct enterprise *e)
+bool enterprise_api_in_scope(const struct req *rq, const char *uscc, const char *region_code,
+			     int64_t grid_id)
 {
 	const struct scope *s = &rq->user->scope;
 
 	if (s->kind == SCOPE_GRIDS)
-		return e->grid_id != 0 && scope_has_grid(s, e->grid_id, e->region_code);
-	return scope_has_enterprise(s, e->uscc, e->region_code);
+		return grid_id != 0 && scope_has_grid(s, grid_id, region_code);
+	return scope_has_enterprise(s, uscc, region_code);
+}
+
+static bool in_scope(const struct req *rq, const struct enterprise *e)
+{
+	return enterprise_api_in_scope(rq, e->uscc, e->region_code, e->grid_id);
+}
+
+void enterprise_api_scope_filter(const struct req *rq, char *buf, size_t n, const char **prefix,
+				 int64_t *grid_user, const char **uscc)
+{
+	const struct scope *s = &rq->user->scope;
+
+	*prefix = NULL;
+	*grid_user = 0;
+	*uscc = NULL;
+	switch (s->kind) {
+	case SCOPE_ALL:
+		break;
+	case SCOPE_REGION:
+		snprintf(buf, n, "%.*s", (int)region_prefix_len(s->region), s->region);
+		*prefix = buf;
+		break;
+	case SCOPE_GRIDS:
+		*grid_user = rq->user->user_id;
+		break;
+	case SCOPE_ENTERPRISE:
+		*uscc = s->enterprise;
+		break;
+	}
+}
+
+void enterprise_api_licence_rules(const struct req *rq, struct licence_rules *out)
+{
+	const struct config *c = &rq->app->cfg;
+
+	out->today = today_local(c->fake_now_ms);
+	out->bands.days_90 = c->licence_expiring_90_days;
+	out->bands.days_60 = c->licence_expiring_60_days;
+	out->bands.days_30 = c->licence_expiring_30_days;
+}
+
+int enterprise_api_record(struct req *rq, const char *action, const char *entity, int64_t id,
+			  int64_t enterprise_id, json_t *summary)
+{
+	int64_t audit_id = 0;
+	int rc = audit_record(rq, action, entity, id, summary);
+
+	if (rc == 0)
+		rc = audit_last_id(rq->db, &audit_id);
+	if (rc == 0)
+		rc = enterprise_db_history_add(rq->db, audit_id, enterprise_id);
+	return rc;
+}
+
+/*
+ * Fills what enterprise_json() shows beside the row: the names of the supervising
+ * department and the named inspector (org's lookups), and the worst licence state on
+ * the request's date.
+ */
+static void enrich(struct req *rq, struct enterprise *e, const struct licence_rules *lr)
+{
+	struct org_person p;
+	char region[16];
+	int64_t until;
+
+	e->supervising_dept_name[0] = e->supervisor_name[0] = '\0';
+	if (e->supervising_dept_id &&
+	    org_dept_brief(rq->db, e->supervising_dept_id, e->supervising_dept_name,
+			   sizeof(e->supervising_dept_name), region, sizeof(region)) < 0)
+		e->supervising_dept_name[0] = '\0';
+	if (e->supervisor_id && org_person_get(rq->db, e->supervisor_id, &p) == 0)
+		utf8_copy(e->supervisor_name, sizeof(e->supervisor_name), p.name);
+	e->licence_state = NULL;
+	if (e->worst_valid_until[0] && date_parse(e->worst_valid_until, &until) == 0)
+		e->licence_state = licence_state_name(licence_state(until, lr->today, &lr->bands));
+}
+
+/* enterprise_json() after enrich(), with the phones masked as the caller must see them. */
+static json_t *shown(struct req *rq, struct enterprise *e, bool mask)
+{
+	struct licence_rules lr;
+
+	enterprise_api_licence_rules(rq, &lr);
+	enrich(rq, e, &lr);
+	return enterprise_json(e, mask);
 }
 
 /* Phones in clear for administrators, inspectors and the enterprise's own officer only. */
@@ -163,6 +258,71 @@ static void apply_location(const json_t *body, struct enterprise *e, struct fiel
 		enterprise_gcj02_to_wgs84(e->lat, e->lon, &e->lat, &e->lon);
 }
 
+/*
+ * Named supervision (挂牌责任制, DESIGN §2). A department named in the body must exist and
+ * lie inside the writer's scope; a person named must exist, be a person (not a machine
+ * account) with the role inspector or leader, and work inside the writer's scope (else
+ * 403). Whether named now or kept while the enterprise moves (region_code in the body),
+ * the department's region must include the enterprise's, and the person must be able
+ * to see the enterprise (else 422): a named inspector who cannot open the file cannot
+ * supervise it.
+ */
+static void check_supervision(struct req *rq, const json_t *body, const struct enterprise *e,
+			      struct field_errors *fe)
+{
+	const struct scope *s = &rq->user->scope;
+	bool moved = json_has(body, "region_code");
+	bool named_dept = json_has(body, "supervising_dept_id");
+	bool named_user = json_has(body, "supervisor_id");
+	char name[ENTERPRISE_LABEL_MAX], region[16];
+	struct org_person p;
+
+	if (e->supervising_dept_id && (named_dept || moved)) {
+		if (org_dept_brief(rq->db, e->supervising_dept_id, name, sizeof(name), region,
+				   sizeof(region)) < 0) {
+			field_errors_add(fe, "supervising_dept_id", "no department has id %" PRId64,
+					 e->supervising_dept_id);
+		} else if (named_dept && !scope_has_region(s, region)) {
+			field_errors_add(fe, "supervising_dept_id",
+					 "department %" PRId64 " (%s) is outside your data scope",
+					 e->supervising_dept_id, region);
+			fe->forbidden = true;
+		} else if (!region_in_subtree(region, e->region_code)) {
+			field_errors_add(fe, "supervising_dept_id",
+					 "department %" PRId64
+					 " belongs to %s, which does not include "
+					 "the enterprise's region %s",
+					 e->supervising_dept_id, region, e->region_code);
+		}
+	}
+	if (e->supervisor_id && (named_user || moved)) {
+		if (org_person_get(rq->db, e->supervisor_id, &p) < 0) {
+			field_errors_add(fe, "supervisor_id", "no user has id %" PRId64,
+					 e->supervisor_id);
+		} else if (p.machine) {
+			field_errors_add(fe, "supervisor_id",
+					 "user %" PRId64 " is a machine account, not a person",
+					 e->supervisor_id);
+		} else if (p.role != ROLE_INSPECTOR && p.role != ROLE_LEADER) {
+			field_errors_add(fe, "supervisor_id",
+					 "user %" PRId64 " is a %s; the named person must be an "
+					 "inspector or a leader",
+					 e->supervisor_id, role_name(p.role));
+		} else if (named_user && !org_scope_covers(rq->db, s, &p.scope)) {
+			field_errors_add(fe, "supervisor_id",
+					 "user %" PRId64 " works outside your data scope",
+					 e->supervisor_id);
+			fe->forbidden = true;
+		} else if (!scope_has_enterprise(&p.scope, e->uscc, e->region_code)) {
+			field_errors_add(fe, "supervisor_id",
+					 "user %" PRId64
+					 " cannot see this enterprise (region %s) in "
+					 "their data scope",
+					 e->supervisor_id, e->region_code);
+		}
+	}
+}
+
 /* Applies body to e, checks the result against the rules, the reference tables and the scope. */
 static void apply(struct req *rq, const json_t *body, struct enterprise *e, struct field_errors *fe)
 {
@@ -194,6 +354,10 @@ static void apply(struct req *rq, const json_t *body, struct enterprise *e, stru
 			  json_str(body, "scale") ? json_str(body, "scale") : "");
 	copy_str(body, "std_grade", e->std_grade, sizeof(e->std_grade));
 	copy_str(body, "status", e->status, sizeof(e->status));
+	if (json_has(body, "supervising_dept_id"))
+		e->supervising_dept_id = json_i64(body, "supervising_dept_id", 0);
+	if (json_has(body, "supervisor_id"))
+		e->supervisor_id = json_i64(body, "supervisor_id", 0);
 
 	if (enterprise_check(e, fe) < 0)
 		return;
@@ -216,6 +380,9 @@ static void apply(struct req *rq, const json_t *body, struct enterprise *e, stru
 			field_errors_add(fe, "grid_id", "grid %" PRId64 " lies in %s, not in %s",
 					 e->grid_id, grid_region, e->region_code);
 	}
+	if (fe->n)
+		return;
+	check_supervision(rq, body, e, fe);
 	if (fe->n)
 		return;
 	if (!in_scope(rq, e)) {
@@ -241,24 +408,43 @@ static const char *query_enum(struct req *rq, const char *name, const char *cons
 	return NULL;
 }
 
+struct list_ctx {
+	struct req *rq;
+	struct licence_rules lr;
+};
+
+static json_t *list_row(struct enterprise *e, void *ctx)
+{
+	struct list_ctx *c = ctx;
+
+	enrich(c->rq, e, &c->lr);
+	return enterprise_json(e, mask_for(c->rq, e));
+}
+
 static int list(struct req *rq, struct resp *rs)
 {
 	static const char *const sorts[] = {
 		"id", "name", "uscc", "region_code", "updated_ms", NULL
 	};
-	static const char *const filters[] = { "region",    "grid",   "industry", "high_risk",
-					       "std_grade", "status", "q",	  NULL };
+	static const char *const filters[] = { "region",	"grid",	  "industry", "high_risk",
+					       "std_grade",	"status", "q",	      "supervision",
+					       "licence_state", NULL };
+	static const char *const supervision[] = { "none", "assigned", NULL };
+	static const char *const lic_states[] = { "valid",	 "expiring_90", "expiring_60",
+						  "expiring_30", "expired",	"expiring",
+						  NULL };
 	static const char *const grades[] = { "none", "1", "2", "3", NULL };
 	static const char *const statuses[] = { "operating", "suspended", "closed", NULL };
 	static const char *const bools[] = { "true", "false", "1", "0", NULL };
-	const struct scope *s = &rq->user->scope;
-	struct enterprise_filter f = { .high_risk = -1 };
+	struct list_ctx ctx = { .rq = rq };
+	struct licence_range range;
+	char from[16], to[16];
+	struct enterprise_filter f = { .high_risk = -1, .supervision = -1 };
 	struct field_errors fe = { 0 };
 	struct list_params lp;
 	char pbuf[16], rbuf[16];
 	const char *v;
-	json_t *items = NULL, *it;
-	size_t i;
+	json_t *items = NULL;
 	int rc;
 
 	list_params_parse(rq, sorts, filters, &lp, &fe);
@@ -290,40 +476,30 @@ static int list(struct req *rq, struct resp *rs)
 			field_errors_add(&fe, "q", "must be 1 to 100 characters");
 		f.q = v;
 	}
-	if (fe.n)
-		return resp_problem(rs, 400, NULL, "invalid query", &fe);
-	switch (s->kind) {
-	case SCOPE_ALL:
-		break;
-	case SCOPE_REGION:
-		snprintf(pbuf, sizeof(pbuf), "%.*s", (int)region_prefix_len(s->region), s->region);
-		f.scope_prefix = pbuf;
-		break;
-	case SCOPE_GRIDS:
-		f.grid_user = rq->user->user_id;
-		break;
-	case SCOPE_ENTERPRISE:
-		f.scope_uscc = s->enterprise;
-		break;
-	}
-	rc = enterprise_db_list(rq->db, &f, &lp, &items);
-	if (rc < 0)
-		return rc;
-	/* Lists hold only in-scope rows: an officer sees its own enterprise, in clear. */
-	if (mask_for(rq, NULL) && !is_officer(rq)) {
-		json_array_foreach(items, i, it) {
-			static const char *const keys[] = { "legal_rep_phone",
-							    "safety_officer_phone", NULL };
-			char masked[ENTERPRISE_PHONE_MAX];
-
-			for (const char *const *k = keys; *k; k++) {
-				enterprise_phone_mask(json_string_value(json_object_get(it, *k)),
-						      masked, sizeof(masked));
-				json_object_set_new(it, *k, json_string(masked));
-			}
-			json_object_set_new(it, "phones_masked", json_true());
+	if ((v = query_enum(rq, "supervision", supervision, &fe)) != NULL)
+		f.supervision = strcmp(v, "assigned") == 0 ? 1 : 0;
+	enterprise_api_licence_rules(rq, &ctx.lr);
+	if ((v = query_enum(rq, "licence_state", lic_states, &fe)) != NULL &&
+	    licence_filter_range(v, -1, &ctx.lr, &range) == 0) {
+		/* The worst state is the state of the earliest valid_until. */
+		f.licence_filter = true;
+		if (range.has_from) {
+			date_format(range.from, from, sizeof(from));
+			f.licence_from = from;
+		}
+		if (range.has_to) {
+			date_format(range.to, to, sizeof(to));
+			f.licence_to = to;
 		}
 	}
+	if (fe.n)
+		return resp_problem(rs, 400, NULL, "invalid query", &fe);
+	enterprise_api_scope_filter(rq, pbuf, sizeof(pbuf), &f.scope_prefix, &f.grid_user,
+				    &f.scope_uscc);
+	/* Masked per row: an officer's list holds only its own enterprise, in clear. */
+	rc = enterprise_db_list(rq->db, &f, &lp, list_row, &ctx, &items);
+	if (rc < 0)
+		return rc;
 	return resp_json(rs, 200, list_page(items, &lp));
 }
 
@@ -361,7 +537,7 @@ static int get(struct req *rq, struct resp *rs)
 
 	if (rc < 0 || !ok)
 		return rc;
-	o = enterprise_json(&e, mask_for(rq, &e));
+	o = shown(rq, &e, mask_for(rq, &e));
 	enterprise_release(&e);
 	return resp_json(rs, 200, o);
 }
@@ -394,8 +570,8 @@ static int create(struct req *rq, struct resp *rs)
 	if (rc == 0)
 		rc = enterprise_db_insert(rq->db, &e, now_ms());
 	if (rc == 0)
-		rc = audit_record(rq, "enterprise.create", "enterprise", e.id,
-				  enterprise_json(&e, false));
+		rc = enterprise_api_record(rq, "enterprise.create", "enterprise", e.id, e.id,
+					   shown(rq, &e, false));
 	rc = db_finish(rq->db, rc);
 	if (rc == ERR_CONFLICT) {
 		rc = resp_problem(rs, 409, NULL,
@@ -405,19 +581,27 @@ static int create(struct req *rq, struct resp *rs)
 	}
 	if (rc < 0)
 		goto out;
-	o = enterprise_json(&e, mask_for(rq, &e));
+	o = shown(rq, &e, mask_for(rq, &e));
 	rc = resp_json(rs, 201, o);
 out:
 	enterprise_release(&e);
 	return rc;
 }
 
-/* Load, check and write in one write transaction: a concurrent change is never undone. */
+/* Derived or bookkeeping keys that are not changes of their own in the history. */
+static const char *const not_changes[] = { "created_ms",    "updated_ms",   "phones_masked",
+					   "licence_state", "coord_system", NULL };
+
+/*
+ * Load, check and write in one write transaction: a concurrent change is never undone.
+ * The audit record holds the enterprise as it was (before) and the field-level changes
+ * [{field, old, new}] (json_changes()).
+ */
 static int patch(struct req *rq, struct resp *rs)
 {
 	struct field_errors fe = { 0 };
 	struct enterprise e;
-	json_t *before = NULL;
+	json_t *before = NULL, *after = NULL;
 	const char *key;
 	json_t *v;
 	bool ok = false;
@@ -446,7 +630,7 @@ static int patch(struct req *rq, struct resp *rs)
 	rc = load(rq, rs, &e, &ok);
 	if (rc < 0 || !ok)
 		goto out;
-	before = enterprise_json(&e, false);
+	before = shown(rq, &e, false);
 	apply(rq, rq->body, &e, &fe);
 	if (fe.n) {
 		rc = resp_invalid(rs, &fe);
@@ -454,19 +638,23 @@ static int patch(struct req *rq, struct resp *rs)
 		goto out;
 	}
 	rc = enterprise_db_update(rq->db, &e, now_ms());
-	if (rc == 0)
-		rc = audit_record(rq, "enterprise.update", "enterprise", e.id,
-				  json_pack("{s:O, s:O}", "before", before, "changes", rq->body));
+	if (rc == 0) {
+		after = shown(rq, &e, false);
+		rc = enterprise_api_record(rq, "enterprise.update", "enterprise", e.id, e.id,
+					   json_pack("{s:O, s:o}", "before", before, "changes",
+						     json_changes(before, after, not_changes)));
+	}
 	rc = db_finish(rq->db, rc);
 	if (rc == ERR_CONFLICT)
 		rc = resp_problem(rs, 409, NULL,
 				  "an enterprise with this unified social credit code exists",
 				  NULL);
 	else if (rc == 0)
-		rc = resp_json(rs, 200, enterprise_json(&e, mask_for(rq, &e)));
+		rc = resp_json(rs, 200, shown(rq, &e, mask_for(rq, &e)));
 out:
 	if (db_in_transaction(rq->db))
 		db_rollback(rq->db);
+	json_decref(after);
 	json_decref(before);
 	enterprise_release(&e); /* load() initialised it */
 	return rc;
@@ -475,6 +663,7 @@ out:
 static int enterprise_delete(struct req *rq, struct resp *rs)
 {
 	struct enterprise e;
+	json_t *licences = NULL;
 	bool ok = false;
 	int rc;
 
@@ -488,10 +677,18 @@ static int enterprise_delete(struct req *rq, struct resp *rs)
 		db_rollback(rq->db);
 		return rc;
 	}
-	rc = enterprise_db_delete(rq->db, e.id);
+	/* Its licences and history index go with it (ON DELETE CASCADE): the record lists them. */
+	rc = licence_db_all_json(rq->db, e.id, &licences);
 	if (rc == 0)
-		rc = audit_record(rq, "enterprise.delete", "enterprise", e.id,
-				  enterprise_json(&e, false));
+		rc = enterprise_db_delete(rq->db, e.id);
+	if (rc == 0) {
+		json_t *summary = shown(rq, &e, false);
+
+		json_object_set_new(summary, "licences", licences);
+		licences = NULL;
+		rc = audit_record(rq, "enterprise.delete", "enterprise", e.id, summary);
+	}
+	json_decref(licences);
 	enterprise_release(&e);
 	rc = db_finish(rq->db, rc);
 	if (rc == ERR_CONFLICT)
@@ -504,13 +701,70 @@ static int enterprise_delete(struct req *rq, struct resp *rs)
 	return resp_no_content(rs);
 }
 
+/* ------------------------------------------------------------ history */
+
+/*
+ * GET /api/v1/enterprises/{id}/history: the audit records filed under the enterprise
+ * (its own and its licences'), newest first, keyset paged by record id. Phones are
+ * masked for the roles that see them masked in the enterprise itself.
+ */
+static int history(struct req *rq, struct resp *rs)
+{
+	static const char *const sorts[] = { "id", NULL };
+	struct field_errors fe = { 0 };
+	struct list_params lp;
+	struct enterprise e;
+	int64_t *ids = NULL;
+	size_t n = 0;
+	json_t *items = NULL;
+	bool ok = false, mask;
+	int rc;
+
+	list_params_parse(rq, sorts, NULL, &lp, &fe);
+	if (fe.n == 0 && req_query(rq, "sort") != NULL && !lp.desc)
+		field_errors_add(&fe, "sort", "history is newest first: only -id");
+	if (fe.n)
+		return resp_problem(rs, 400, NULL, "invalid query", &fe);
+	rc = db_begin_read(rq->db);
+	if (rc < 0)
+		return rc;
+	rc = load(rq, rs, &e, &ok);
+	if (rc < 0 || !ok)
+		goto out;
+	mask = mask_for(rq, &e);
+	lp.desc = true;
+	rc = enterprise_db_history_ids(rq->db, e.id, lp.after, lp.limit, &ids, &n);
+	if (rc < 0)
+		goto out;
+	items = json_array();
+	for (size_t i = 0; i < n; i++) {
+		json_t *record = NULL;
+
+		rc = audit_db_get(rq->db, ids[i], &record);
+		if (rc < 0)
+			goto out;
+		json_array_append_new(items, enterprise_history_item(record, mask));
+		json_decref(record);
+	}
+	rc = resp_json(rs, 200, list_page(items, &lp));
+	items = NULL;
+out:
+	if (ok)
+		enterprise_release(&e);
+	db_rollback(rq->db); /* a read: nothing to commit */
+	json_decref(items);
+	free(ids);
+	return rc;
+}
+
 const struct route enterprise_routes[] = {
 	{ .method = HTTP_GET,
 	  .path = "/api/v1/enterprises",
 	  .handler = list,
 	  .perm = PERM_ENTERPRISE_READ,
 	  .summary = "enterprises in your scope; filters region (subtree), grid, industry (code "
-		     "prefix), high_risk, std_grade, status, q (name, former name or code)" },
+		     "prefix), high_risk, std_grade, status, q (name, former name or code), "
+		     "supervision (none, assigned), licence_state (a state or expiring)" },
 	{ .method = HTTP_POST,
 	  .path = "/api/v1/enterprises",
 	  .handler = create,
@@ -534,6 +788,13 @@ const struct route enterprise_routes[] = {
 	  .path = "/api/v1/enterprises/{id}",
 	  .handler = enterprise_delete,
 	  .perm = PERM_ENTERPRISE_WRITE,
-	  .summary = "delete an enterprise entered by mistake (audit keeps its record)" },
+	  .summary = "delete an enterprise entered by mistake, with its licences (audit keeps "
+		     "its record)" },
+	{ .method = HTTP_GET,
+	  .path = "/api/v1/enterprises/{id}/history",
+	  .handler = history,
+	  .perm = PERM_ENTERPRISE_READ,
+	  .summary = "changes of an enterprise and its licences from the audit log, newest first, "
+		     "with field-level old/new values (phones masked as in the enterprise)" },
 	{ 0 },
 };

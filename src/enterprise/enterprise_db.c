@@ -28,7 +28,10 @@
 	"enterprise.address, enterprise.lat, enterprise.lon, enterprise.legal_rep, "               \
 	"enterprise.legal_rep_phone, enterprise.safety_officer, enterprise.safety_officer_phone, " \
 	"enterprise.employees, enterprise.scale, enterprise.high_risk, enterprise.std_grade, "     \
-	"enterprise.status, enterprise.created_ms, enterprise.updated_ms"
+	"enterprise.status, enterprise.created_ms, enterprise.updated_ms, "                        \
+	"enterprise.supervising_dept_id, enterprise.supervisor_id, (SELECT "                       \
+	"MIN(licence.valid_until) "                                                                \
+	"FROM licence WHERE licence.enterprise_id = enterprise.id)"
 
 static void from_row(struct db_stmt *st, struct enterprise *e)
 {
@@ -55,6 +58,9 @@ static void from_row(struct db_stmt *st, struct enterprise *e)
 	COPY(e->status, db_col_text(st, 18));
 	e->created_ms = db_col_i64(st, 19);
 	e->updated_ms = db_col_i64(st, 20);
+	e->supervising_dept_id = db_col_null(st, 21) ? 0 : db_col_i64(st, 21);
+	e->supervisor_id = db_col_null(st, 22) ? 0 : db_col_i64(st, 22);
+	COPY(e->worst_valid_until, db_col_text(st, 23));
 }
 
 static const char SQL_GET[] = "SELECT " ENT_COLS " FROM enterprise WHERE id = :id";
@@ -103,6 +109,8 @@ static void bind_all(struct db_stmt *st, const struct enterprise *e, int64_t now
 	db_bind_i64(st, ":high_risk", e->high_risk ? 1 : 0);
 	db_bind_text(st, ":std_grade", e->std_grade);
 	db_bind_text(st, ":status", e->status);
+	db_bind_id_or_null(st, ":supervising_dept_id", e->supervising_dept_id);
+	db_bind_id_or_null(st, ":supervisor_id", e->supervisor_id);
 	db_bind_i64(st, ":now", now);
 }
 
@@ -132,10 +140,12 @@ static int fts_sync(struct db *db, int64_t id)
 static const char SQL_INSERT[] =
 	"INSERT INTO enterprise (uscc, name, former_names, industry_code, region_code, grid_id, "
 	"address, lat, lon, legal_rep, legal_rep_phone, safety_officer, safety_officer_phone, "
-	"employees, scale, high_risk, std_grade, status, created_ms, updated_ms) VALUES (:uscc, "
-	":name, :former_names, :industry_code, :region_code, :grid_id, :address, :lat, :lon, "
-	":legal_rep, :legal_rep_phone, :safety_officer, :safety_officer_phone, :employees, :scale, "
-	":high_risk, :std_grade, :status, :now, :now)";
+	"employees, scale, high_risk, std_grade, status, supervising_dept_id, supervisor_id, "
+	"created_ms, updated_ms) VALUES (:uscc, :name, :former_names, :industry_code, "
+	":region_code, "
+	":grid_id, :address, :lat, :lon, :legal_rep, :legal_rep_phone, :safety_officer, "
+	":safety_officer_phone, :employees, :scale, :high_risk, :std_grade, :status, "
+	":supervising_dept_id, :supervisor_id, :now, :now)";
 
 int enterprise_db_insert(struct db *db, struct enterprise *e, int64_t now_ms)
 {
@@ -160,7 +170,8 @@ static const char SQL_UPDATE[] =
 	"address = :address, lat = :lat, lon = :lon, legal_rep = :legal_rep, legal_rep_phone = "
 	":legal_rep_phone, safety_officer = :safety_officer, safety_officer_phone = "
 	":safety_officer_phone, employees = :employees, scale = :scale, high_risk = :high_risk, "
-	"std_grade = :std_grade, status = :status, updated_ms = :now WHERE id = :id";
+	"std_grade = :std_grade, status = :status, supervising_dept_id = :supervising_dept_id, "
+	"supervisor_id = :supervisor_id, updated_ms = :now WHERE id = :id";
 
 int enterprise_db_update(struct db *db, struct enterprise *e, int64_t now_ms)
 {
@@ -196,30 +207,26 @@ int enterprise_db_delete(struct db *db, int64_t id)
 	return rc == ERR_INVALID ? ERR_CONFLICT : rc;
 }
 
-static json_t *row_json(struct db_stmt *st)
-{
-	struct enterprise e;
-	json_t *o;
-
-	from_row(st, &e);
-	o = enterprise_json(&e, false);
-	enterprise_release(&e);
-	return o;
-}
-
 static const char SQL_LIST_SELECT[] = "SELECT " ENT_COLS " FROM enterprise";
-#define LIST_WHERE_COMMON                                                                        \
-	"(:prefix IS NULL OR substr(enterprise.region_code, 1, length(:prefix)) = :prefix) AND " \
-	"(:grid_user IS NULL OR enterprise.grid_id IN (SELECT user_grid.grid_id FROM user_grid " \
-	"WHERE user_grid.user_id = :grid_user)) AND "                                            \
-	"(:scope_uscc IS NULL OR enterprise.uscc = :scope_uscc) AND "                            \
-	"(:region IS NULL OR substr(enterprise.region_code, 1, length(:region)) = :region) AND " \
-	"(:grid_id IS NULL OR enterprise.grid_id = :grid_id) AND "                               \
-	"(:industry IS NULL OR substr(enterprise.industry_code, 1, length(:industry)) = "        \
-	":industry) AND "                                                                        \
-	"(:high_risk IS NULL OR enterprise.high_risk = :high_risk) AND "                         \
-	"(:std_grade IS NULL OR enterprise.std_grade = :std_grade) AND "                         \
-	"(:status IS NULL OR enterprise.status = :status) AND "
+#define LIST_WHERE_COMMON                                                                          \
+	"(:prefix IS NULL OR substr(enterprise.region_code, 1, length(:prefix)) = :prefix) AND "   \
+	"(:grid_user IS NULL OR enterprise.grid_id IN (SELECT user_grid.grid_id FROM user_grid "   \
+	"WHERE user_grid.user_id = :grid_user)) AND "                                              \
+	"(:scope_uscc IS NULL OR enterprise.uscc = :scope_uscc) AND "                              \
+	"(:region IS NULL OR substr(enterprise.region_code, 1, length(:region)) = :region) AND "   \
+	"(:grid_id IS NULL OR enterprise.grid_id = :grid_id) AND "                                 \
+	"(:industry IS NULL OR substr(enterprise.industry_code, 1, length(:industry)) = "          \
+	":industry) AND "                                                                          \
+	"(:high_risk IS NULL OR enterprise.high_risk = :high_risk) AND "                           \
+	"(:std_grade IS NULL OR enterprise.std_grade = :std_grade) AND "                           \
+	"(:status IS NULL OR enterprise.status = :status) AND "                                    \
+	"(:assigned IS NULL OR (:assigned = 1 AND enterprise.supervising_dept_id IS NOT NULL AND " \
+	"enterprise.supervisor_id IS NOT NULL) OR (:assigned = 0 AND "                             \
+	"(enterprise.supervising_dept_id IS NULL OR enterprise.supervisor_id IS NULL))) AND "      \
+	"(:lic IS NULL OR ((SELECT MIN(licence.valid_until) FROM licence WHERE "                   \
+	"licence.enterprise_id = enterprise.id) >= COALESCE(:lic_from, '0000-00-00') AND "         \
+	"(SELECT MIN(licence.valid_until) FROM licence WHERE licence.enterprise_id = "             \
+	"enterprise.id) <= COALESCE(:lic_to, '9999-99-99'))) AND "
 static const char SQL_LIST_WHERE_LIKE[] = LIST_WHERE_COMMON
 	"(:q IS NULL OR enterprise.name LIKE :q ESCAPE '\\' OR "
 	"enterprise.former_names LIKE :q ESCAPE '\\' OR enterprise.uscc LIKE "
@@ -246,15 +253,19 @@ static char *fts_phrase(const char *q)
 }
 
 int enterprise_db_list(struct db *db, const struct enterprise_filter *f,
-		       const struct list_params *lp, json_t **items)
+		       const struct list_params *lp, enterprise_row_fn row, void *ctx,
+		       json_t **items)
 {
 	bool fts = f->q && utf8_len(f->q) >= 3;
 	char *sql = db_list_sql(SQL_LIST_SELECT, fts ? SQL_LIST_WHERE_FTS : SQL_LIST_WHERE_LIKE,
 				"enterprise", sort_cols[lp->sort], lp->desc);
 	struct db_stmt *st = db_stmt_dyn(db, sql);
 	char *pat = NULL;
+	json_t *a;
+	int rc;
 
 	free(sql);
+	*items = NULL;
 	if (st == NULL)
 		return ERR_DB;
 	db_bind_text(st, ":prefix", f->scope_prefix);
@@ -269,6 +280,16 @@ int enterprise_db_list(struct db *db, const struct enterprise_filter *f,
 		db_bind_null(st, ":high_risk");
 	db_bind_text(st, ":std_grade", f->std_grade);
 	db_bind_text(st, ":status", f->status);
+	if (f->supervision >= 0)
+		db_bind_i64(st, ":assigned", f->supervision);
+	else
+		db_bind_null(st, ":assigned");
+	if (f->licence_filter)
+		db_bind_i64(st, ":lic", 1);
+	else
+		db_bind_null(st, ":lic");
+	db_bind_text(st, ":lic_from", f->licence_from);
+	db_bind_text(st, ":lic_to", f->licence_to);
 	if (fts) {
 		pat = fts_phrase(f->q);
 		db_bind_text(st, ":fts", pat);
@@ -278,7 +299,76 @@ int enterprise_db_list(struct db *db, const struct enterprise_filter *f,
 	}
 	free(pat);
 	db_bind_page(st, lp);
-	return db_rows_json(st, row_json, items);
+	a = json_array();
+	while ((rc = db_step(st)) == DB_ROW) {
+		struct enterprise e;
+		json_t *o;
+
+		from_row(st, &e);
+		o = row(&e, ctx);
+		enterprise_release(&e);
+		if (o == NULL) {
+			db_reset(st);
+			rc = ERR_DB;
+			break;
+		}
+		json_array_append_new(a, o);
+	}
+	if (rc < 0) {
+		json_decref(a);
+		return rc;
+	}
+	*items = a;
+	return 0;
+}
+
+/* ------------------------------------------------------------ history */
+
+static const char SQL_HISTORY_ADD[] =
+	"INSERT INTO enterprise_history (audit_id, enterprise_id) VALUES (:audit_id, :id)";
+
+int enterprise_db_history_add(struct db *db, int64_t audit_id, int64_t enterprise_id)
+{
+	struct db_stmt *st = db_stmt(db, SQL_HISTORY_ADD);
+
+	if (st == NULL)
+		return ERR_DB;
+	db_bind_i64(st, ":audit_id", audit_id);
+	db_bind_i64(st, ":id", enterprise_id);
+	return db_step_done(st);
+}
+
+static const char SQL_HISTORY_IDS[] =
+	"SELECT audit_id FROM enterprise_history WHERE enterprise_id = :id AND (:after IS NULL OR "
+	"audit_id < :after) ORDER BY audit_id DESC LIMIT :limit";
+
+int enterprise_db_history_ids(struct db *db, int64_t id, int64_t after, int64_t limit,
+			      int64_t **ids, size_t *n)
+{
+	struct db_stmt *st = db_stmt(db, SQL_HISTORY_IDS);
+	int64_t *out;
+	size_t k = 0;
+	int rc;
+
+	*ids = NULL;
+	*n = 0;
+	if (st == NULL)
+		return ERR_DB;
+	out = xcalloc((size_t)limit + 1, sizeof(*out));
+	db_bind_i64(st, ":id", id);
+	db_bind_id_or_null(st, ":after", after);
+	db_bind_i64(st, ":limit", limit + 1);
+	while ((rc = db_step(st)) == DB_ROW && k < (size_t)limit + 1)
+		out[k++] = db_col_i64(st, 0);
+	if (rc == DB_ROW)
+		db_reset(st);
+	if (rc < 0) {
+		free(out);
+		return rc;
+	}
+	*ids = out;
+	*n = k;
+	return 0;
 }
 
 /* ------------------------------------------------------------ reference lookups */

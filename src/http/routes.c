@@ -111,5 +111,11 @@ static const struct route system_routes[] = {
 };
 
 const struct route *const route_tables[] = {
-	system_routes, org_account_routes, org_unit_routes, enterprise_routes, audit_routes, NULL,
+	system_routes,
+	org_account_routes,
+	org_unit_routes,
+	enterprise_routes,
+	licence_routes,
+	audit_routes,
+	NULL,
 };

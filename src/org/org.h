@@ -119,6 +119,23 @@ bool org_region_exists(struct db *db, const char *code);
 /* Writes the division code of grid id into out. Returns 0, ERR_NOT_FOUND or ERR_DB. */
 int org_grid_region(struct db *db, int64_t id, char *out, size_t n);
 
+/* A user as another module sees one it names (e.g. an enterprise's named inspector). */
+struct org_person {
+	int64_t id;
+	char name[260]; /* display name, or the login when there is none */
+	enum role role;
+	struct scope scope;
+	bool machine; /* a machine account (API tokens only), not a person */
+	bool locked;
+};
+/* Looks up user id. Returns 0, ERR_NOT_FOUND or ERR_DB. */
+int org_person_get(struct db *db, int64_t id, struct org_person *out);
+/* Name and region code of department id. Returns 0, ERR_NOT_FOUND or ERR_DB. */
+int org_dept_brief(struct db *db, int64_t id, char *name, size_t name_n, char *region,
+		   size_t region_n);
+/* True when every row visible under scope inner is visible under outer (grids resolved). */
+bool org_scope_covers(struct db *db, const struct scope *outer, const struct scope *inner);
+
 /* --- command line (main.c) --- */
 
 struct org_user_opts {

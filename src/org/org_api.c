@@ -774,7 +774,7 @@ static int users_delete(struct req *rq, struct resp *rs)
 	if (rc == ERR_CONFLICT)
 		return resp_problem(rs, 409, NULL,
 				    "a grid still names this user as its manager, patroller or "
-				    "supervisor",
+				    "supervisor, or an enterprise as its named inspector",
 				    NULL);
 	if (rc < 0)
 		return rc;

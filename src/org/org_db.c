@@ -14,6 +14,7 @@
 
 #include "core/buf.h"
 #include "core/err.h"
+#include "core/json.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/util.h"
@@ -65,6 +66,42 @@ int org_grid_region(struct db *db, int64_t id, char *out, size_t n)
 	utf8_copy(out, n, db_col_text(st, 0));
 	db_reset(st);
 	return 0;
+}
+
+int org_person_get(struct db *db, int64_t id, struct org_person *out)
+{
+	struct org_user u;
+	int rc = org_db_user_by_id(db, id, &u);
+
+	memset(out, 0, sizeof(*out));
+	if (rc < 0)
+		return rc;
+	out->id = u.id;
+	COPY(out->name, u.display_name[0] ? u.display_name : u.login);
+	out->role = u.role;
+	out->scope = u.scope;
+	out->machine = u.machine;
+	out->locked = u.locked;
+	return 0;
+}
+
+int org_dept_brief(struct db *db, int64_t id, char *name, size_t name_n, char *region,
+		   size_t region_n)
+{
+	json_t *d = NULL;
+	int rc = org_db_dept_get(db, id, &d);
+
+	if (rc < 0)
+		return rc;
+	utf8_copy(name, name_n, json_str(d, "name"));
+	utf8_copy(region, region_n, json_str(d, "region_code"));
+	json_decref(d);
+	return 0;
+}
+
+bool org_scope_covers(struct db *db, const struct scope *outer, const struct scope *inner)
+{
+	return org_db_scope_covers(db, outer, inner);
 }
 
 bool org_db_scope_covers(struct db *db, const struct scope *outer, const struct scope *inner)
@@ -325,7 +362,7 @@ int org_db_user_delete(struct db *db, int64_t id)
 		return ERR_DB;
 	db_bind_i64(st, ":id", id);
 	rc = db_step_change(st);
-	/* A foreign key from grid.manager_id, patroller_id or supervisor_id. */
+	/* A foreign key from grid.manager_id, patroller_id, supervisor_id or enterprise.supervisor_id. */
 	return rc == ERR_INVALID ? ERR_CONFLICT : rc;
 }
 
@@ -890,7 +927,7 @@ int org_db_dept_delete(struct db *db, int64_t id)
 	db_bind_i64(st, ":id", id);
 	rc = db_step_done(st);
 	if (rc == ERR_INVALID)
-		return ERR_CONFLICT; /* still referenced by users */
+		return ERR_CONFLICT; /* still referenced by users or enterprises */
 	if (rc == 0 && db_changes(db) == 0)
 		return ERR_NOT_FOUND;
 	return rc;

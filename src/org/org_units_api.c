@@ -309,7 +309,10 @@ static int depts_delete(struct req *rq, struct resp *rs)
 	json_decref(before);
 	rc = db_finish(rq->db, rc);
 	if (rc == ERR_CONFLICT)
-		return resp_problem(rs, 409, NULL, "users still belong to this department", NULL);
+		return resp_problem(rs, 409, NULL,
+				    "users still belong to this department, or enterprises name it "
+				    "as their supervising department",
+				    NULL);
 	if (rc < 0)
 		return rc;
 	return resp_no_content(rs);

@@ -27,6 +27,8 @@ SNAPSHOT = [
     'SELECT id, user_id, name, token_hash, created_ms, revoked_ms FROM api_token ORDER BY id',
     'SELECT id, user_id, created_ms, revoked_ms FROM session ORDER BY id',
     'SELECT * FROM enterprise ORDER BY id',
+    'SELECT * FROM licence ORDER BY id',
+    'SELECT * FROM enterprise_history ORDER BY audit_id',
 ]
 
 
@@ -99,6 +101,9 @@ class World:
         self.enterprise = {
             'in': ok(root.post('/api/v1/enterprises', self.enterprise_body('in', self.uscc)))['id'],
             'out': ok(root.post('/api/v1/enterprises', self.enterprise_body('out')))['id']}
+        self.licence = {where: ok(root.post(f'/api/v1/enterprises/{self.enterprise[where]}'
+                                            '/licences', self.licence_body()))['id']
+                        for where in ('in', 'out')}
         scopes = {'admin': 'region:' + R1, 'leader': 'region:' + R1, 'inspector': 'region:' + R1,
                   'grid_manager': f'grids:{self.grid["in"]}',
                   'grid_patroller': f'grids:{self.grid["in"]}',
@@ -125,6 +130,17 @@ class World:
                 'region_code': T1 if where == 'in' else T2,
                 'grid_id': self.grid['in' if where == 'in' else 'out'],
                 'legal_rep_phone': '13812341234'}
+
+    def licence_body(self):
+        return {'type': 'safety_production', 'number': self.name('(苏)WH安许证字'),
+                'issuer': '盐城市应急管理局', 'valid_from': '2026-01-01',
+                'valid_until': '2029-01-01'}
+
+    def throwaway_licence(self, where):
+        r = self.root.post(f'/api/v1/enterprises/{self.enterprise[where]}/licences',
+                           self.licence_body())
+        self.t.status(r, 201, 'throwaway licence')
+        return r.json['id']
 
     def throwaway_enterprise(self, where):
         r = self.root.post('/api/v1/enterprises', self.enterprise_body(where))
@@ -260,6 +276,17 @@ REQUESTS = {
         'PATCH', f'/api/v1/enterprises/{w.enterprise[where]}', {'address': w.name('地址')}, c),
     'DELETE /api/v1/enterprises/{id}': lambda w, role, where, c: (
         'DELETE', f'/api/v1/enterprises/{w.throwaway_enterprise(where)}', None, c),
+    'GET /api/v1/enterprises/{id}/history': lambda w, role, where, c: (
+        'GET', f'/api/v1/enterprises/{w.enterprise[where]}/history', None, c),
+    'GET /api/v1/enterprises/{id}/licences': lambda w, role, where, c: (
+        'GET', f'/api/v1/enterprises/{w.enterprise[where]}/licences', None, c),
+    'POST /api/v1/enterprises/{id}/licences': lambda w, role, where, c: (
+        'POST', f'/api/v1/enterprises/{w.enterprise[where]}/licences', w.licence_body(), c),
+    'GET /api/v1/licences': _any('GET', '/api/v1/licences?limit=500'),
+    'PATCH /api/v1/licences/{id}': lambda w, role, where, c: (
+        'PATCH', f'/api/v1/licences/{w.licence[where]}', {'issuer': w.name('发证机关')}, c),
+    'DELETE /api/v1/licences/{id}': lambda w, role, where, c: (
+        'DELETE', f'/api/v1/licences/{w.throwaway_licence(where)}', None, c),
     'GET /api/v1/audit': _any('GET', '/api/v1/audit'),
 }
 
@@ -273,6 +300,7 @@ LIST_KEYS = {
     'GET /api/v1/depts': ('id', lambda w: w.dept),
     'GET /api/v1/grids': ('id', lambda w: w.grid),
     'GET /api/v1/enterprises': ('id', lambda w: w.enterprise),
+    'GET /api/v1/licences': ('id', lambda w: w.licence),
 }
 
 
@@ -395,8 +423,9 @@ def test_outside_entities_stay_untouched(t):
 
 def test_references_outside_the_scope_are_403_naming_the_field(t):
     """A region administrator cannot reach outside its scope through a reference: a
-    department of another region (dept_id), or a grid role (manager_id, patroller_id,
-    supervisor_id) held by a user who works outside the writer's scope → 403 naming the
+    department of another region (dept_id, an enterprise's supervising_dept_id), or a grid
+    role (manager_id, patroller_id, supervisor_id) or an enterprise's named inspector
+    (supervisor_id) held by a user who works outside the writer's scope → 403 naming the
     field, and nothing changes. Inside references are accepted."""
     w = World(t)
     admin, root = w.client['admin'], w.root
@@ -415,6 +444,11 @@ def test_references_outside_the_scope_are_403_naming_the_field(t):
                                    'scope': 'region:' + R1, 'dept_id': w.dept['out']},
          'dept_id'),
     ]
+    # Named supervision of an enterprise: a department or inspector of another county.
+    cases.append(('PATCH', f'/api/v1/enterprises/{w.enterprise["in"]}',
+                  {'supervising_dept_id': w.dept['out']}, 'supervising_dept_id'))
+    cases.append(('PATCH', f'/api/v1/enterprises/{w.enterprise["in"]}',
+                  {'supervisor_id': w.target['out']}, 'supervisor_id'))
     for field in ('manager_id', 'patroller_id', 'supervisor_id'):
         out = grid_users[(field, 'out')]
         cases.append(('PATCH', f'/api/v1/grids/{w.grid["in"]}', {field: out}, field))
@@ -433,6 +467,10 @@ def test_references_outside_the_scope_are_403_naming_the_field(t):
     t.status(r, 200)
     for f, v in body.items():
         t.eq(r.json[f], v, f)
+    r = admin.patch(f'/api/v1/enterprises/{w.enterprise["in"]}',
+                    {'supervising_dept_id': w.dept['in'], 'supervisor_id': w.target['in']})
+    t.status(r, 200)
+    t.eq((r.json['supervising_dept_id'], r.json['supervisor_id']), (w.dept['in'], w.target['in']))
     # The all-scope administrator may assign across regions.
     r = root.patch(f'/api/v1/users/{w.target["in"]}', {'dept_id': w.dept['out']})
     t.status(r, 200)

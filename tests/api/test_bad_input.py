@@ -692,7 +692,14 @@ def test_bad_ids_in_paths_are_400(t):
               ('GET', '/api/v1/depts/{}', None), ('PATCH', '/api/v1/depts/{}', {'name': 'x'}),
               ('DELETE', '/api/v1/depts/{}', None),
               ('GET', '/api/v1/grids/{}', None), ('PATCH', '/api/v1/grids/{}', {'name': 'x'}),
-              ('DELETE', '/api/v1/grids/{}', None), ('DELETE', '/api/v1/tokens/{}', None)]
+              ('DELETE', '/api/v1/grids/{}', None), ('DELETE', '/api/v1/tokens/{}', None),
+              ('GET', '/api/v1/enterprises/{}/history', None),
+              ('GET', '/api/v1/enterprises/{}/licences', None),
+              ('POST', '/api/v1/enterprises/{}/licences',
+               {'type': 'other', 'number': 'x', 'valid_from': '2026-01-01',
+                'valid_until': '2027-01-01'}),
+              ('PATCH', '/api/v1/licences/{}', {'issuer': 'x'}),
+              ('DELETE', '/api/v1/licences/{}', None)]
     for method, pattern, body in routes:
         for i in ids:
             path = pattern.format(i)

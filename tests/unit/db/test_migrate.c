@@ -87,9 +87,10 @@ static void test_steps_are_ordered_with_both_dialects(void **state)
 
 static void test_empty_database_gets_every_table(void **state)
 {
-	static const char *const tables[] = { "region",	   "dept",	"app_user",
-					      "grid",	   "user_grid", "session",
-					      "api_token", "audit_log", "schema_migration" };
+	static const char *const tables[] = { "region",	    "dept",	 "app_user",
+					      "grid",	    "user_grid", "session",
+					      "api_token",  "audit_log", "schema_migration",
+					      "enterprise", "licence",	 "enterprise_history" };
 	struct db *db = *state;
 	int applied = -1;
 	int64_t version = -1;
@@ -127,6 +128,11 @@ static void test_schema_columns(void **state)
 		{ "audit_log", "prev_hash" },
 		{ "audit_log", "hash" },
 		{ "schema_migration", "applied_ms" },
+		{ "enterprise", "supervising_dept_id" },
+		{ "enterprise", "supervisor_id" },
+		{ "licence", "valid_until" },
+		{ "licence", "enterprise_id" },
+		{ "enterprise_history", "audit_id" },
 	};
 	struct db *db = *state;
 
@@ -246,6 +252,49 @@ static void test_foreign_keys_on(void **state)
 	db_reset(st);
 }
 
+/*
+ * 0005 files the audit records of enterprises that exist into their history: those since
+ * the enterprise's id was last deleted (a deleted enterprise's records do not pass to a
+ * new enterprise that got its id), and none of other entities.
+ */
+static const char SQL_SEED_0004[] =
+	"INSERT INTO region (code, name, level) VALUES ('320902', '亭湖区', 3);"
+	"INSERT INTO industry (code, name, level, section) VALUES ('C', '制造业', 1, 'C');"
+	"INSERT INTO industry (code, name, level, section, parent_code) VALUES "
+	"('2614', '有机化学原料制造', 4, 'C', 'C');"
+	"INSERT INTO enterprise (id, uscc, name, industry_code, region_code, created_ms, "
+	"updated_ms) VALUES (1, 'A', '甲', '2614', '320902', 1, 1), (2, 'B', '乙', '2614', "
+	"'320902', 1, 1);"
+	"INSERT INTO audit_log (id, at_ms, actor_login, ip, action, entity, entity_id, summary, "
+	"prev_hash, hash) VALUES "
+	"(1, 1, 'a', 'l', 'enterprise.create', 'enterprise', '2', '{}', '', ''),"
+	"(2, 1, 'a', 'l', 'enterprise.delete', 'enterprise', '2', '{}', '', ''),"
+	"(3, 1, 'a', 'l', 'enterprise.create', 'enterprise', '1', '{}', '', ''),"
+	"(4, 1, 'a', 'l', 'user.create', 'user', '1', '{}', '', ''),"
+	"(5, 1, 'a', 'l', 'enterprise.create', 'enterprise', '2', '{}', '', ''),"
+	"(6, 1, 'a', 'l', 'enterprise.update', 'enterprise', '1', '{}', '', ''),"
+	"(7, 1, 'a', 'l', 'enterprise.create', 'enterprise', '3', '{}', '', '');";
+static const char SQL_HISTORY[] =
+	"SELECT group_concat(enterprise_id || ':' || audit_id, ' ') FROM (SELECT * FROM "
+	"enterprise_history ORDER BY audit_id)";
+
+static void test_upgrade_files_existing_history(void **state)
+{
+	struct db *db = *state;
+	struct db_stmt *st;
+	int applied = -1;
+
+	assert_int_equal(db_migrate(db, db_migrations, 4, &applied), 0);
+	assert_int_equal(db_exec(db, SQL_SEED_0004), 0);
+	assert_int_equal(db_migrate(db, db_migrations, db_migrations_n, &applied), 0);
+	assert_true(applied >= 1);
+	st = db_stmt(db, SQL_HISTORY);
+	assert_non_null(st);
+	assert_int_equal(db_step(st), DB_ROW);
+	assert_string_equal(db_col_text(st, 0), "1:3 2:5 1:6");
+	db_reset(st);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -260,6 +309,7 @@ int main(void)
 		T(test_newer_database_is_refused),
 		T(test_failing_step_rolls_back),
 		T(test_foreign_keys_on),
+		T(test_upgrade_files_existing_history),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

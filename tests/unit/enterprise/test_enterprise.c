@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -216,9 +217,124 @@ static void test_check_forbidden_letters_in_uscc(void **state)
 	}
 }
 
+/* Named supervision and the worst licence state appear in the JSON; null when not set. */
+static void test_json_supervision_and_licence_state(void **state)
+{
+	struct enterprise e;
+	json_t *o;
+
+	(void)state;
+	enterprise_init(&e);
+	o = enterprise_json(&e, false);
+	assert_true(json_is_null(json_object_get(o, "supervising_dept_id")));
+	assert_true(json_is_null(json_object_get(o, "supervising_dept_name")));
+	assert_true(json_is_null(json_object_get(o, "supervisor_id")));
+	assert_true(json_is_null(json_object_get(o, "supervisor_name")));
+	assert_true(json_is_null(json_object_get(o, "licence_state")));
+	json_decref(o);
+	e.supervising_dept_id = 4;
+	snprintf(e.supervising_dept_name, sizeof(e.supervising_dept_name), "亭湖区应急管理局");
+	e.supervisor_id = 9;
+	snprintf(e.supervisor_name, sizeof(e.supervisor_name), "张三");
+	e.licence_state = "expiring_30";
+	o = enterprise_json(&e, false);
+	assert_int_equal(json_i64(o, "supervising_dept_id", 0), 4);
+	assert_string_equal(json_str(o, "supervising_dept_name"), "亭湖区应急管理局");
+	assert_int_equal(json_i64(o, "supervisor_id", 0), 9);
+	assert_string_equal(json_str(o, "supervisor_name"), "张三");
+	assert_string_equal(json_str(o, "licence_state"), "expiring_30");
+	json_decref(o);
+	enterprise_release(&e);
+}
+
+/* An audit record as audit_db_get() gives it, with a summary in compact JSON text. */
+static json_t *record(const char *action, const char *summary)
+{
+	json_error_t jerr;
+	json_t *s = json_loads(summary, 0, &jerr);
+
+	assert_non_null(s);
+	return json_pack("{s:i, s:I, s:o, s:s, s:s, s:s, s:s, s:s, s:o, s:s}", "id", 12, "at_ms",
+			 (json_int_t)1795968000000LL, "actor_id", json_integer(1), "actor", "admin",
+			 "ip", "127.0.0.1", "action", action, "entity", "enterprise", "entity_id",
+			 "5", "summary", s, "hash", "00");
+}
+
+/* History items: changes lifted out of the summary, phones masked at any depth. */
+static void test_history_item_masks_phones(void **state)
+{
+	json_t *r = record("enterprise.update",
+			   "{\"before\":{\"name\":\"甲\",\"legal_rep_phone\":\"13812341234\","
+			   "\"nested\":[{\"safety_officer_phone\":\"13900001111\"}]},"
+			   "\"changes\":[{\"field\":\"legal_rep_phone\",\"old\":\"13812341234\","
+			   "\"new\":\"13955556666\"},{\"field\":\"name\",\"old\":\"甲\","
+			   "\"new\":\"乙\"},{\"field\":\"safety_officer_phone\",\"old\":null,"
+			   "\"new\":\"0515-8888\"}]}");
+	json_t *clear = enterprise_history_item(r, false);
+	json_t *masked = enterprise_history_item(r, true);
+	char *text;
+
+	(void)state;
+	text = json_dumps(clear, JSON_COMPACT | JSON_SORT_KEYS);
+	assert_string_equal(text,
+			    "{\"action\":\"enterprise.update\",\"actor_login\":\"admin\",\"at_ms\":"
+			    "1795968000000,\"changes\":[{\"field\":\"legal_rep_phone\",\"new\":"
+			    "\"13955556666\",\"old\":\"13812341234\"},{\"field\":\"name\",\"new\":"
+			    "\"乙\",\"old\":\"甲\"},{\"field\":\"safety_officer_phone\",\"new\":"
+			    "\"0515-8888\",\"old\":null}],\"entity\":\"enterprise\",\"entity_id\":"
+			    "\"5\",\"id\":12,\"summary\":{\"before\":{\"legal_rep_phone\":"
+			    "\"13812341234\",\"name\":\"甲\",\"nested\":[{\"safety_officer_phone\":"
+			    "\"13900001111\"}]}}}");
+	free(text);
+	text = json_dumps(json_object_get(masked, "changes"), JSON_COMPACT | JSON_SORT_KEYS);
+	/* mask_phone(): 11+ characters keep 3 and 4; 8..10 keep the last 4; null stays null. */
+	assert_string_equal(text, "[{\"field\":\"legal_rep_phone\",\"new\":\"139****6666\","
+				  "\"old\":\"138****1234\"},{\"field\":\"name\",\"new\":\"乙\","
+				  "\"old\":\"甲\"},{\"field\":\"safety_officer_phone\",\"new\":"
+				  "\"*****8888\",\"old\":null}]");
+	free(text);
+	text = json_dumps(json_object_get(masked, "summary"), JSON_COMPACT | JSON_SORT_KEYS);
+	assert_string_equal(text,
+			    "{\"before\":{\"legal_rep_phone\":\"138****1234\",\"name\":"
+			    "\"甲\",\"nested\":[{\"safety_officer_phone\":\"139****1111\"}]}}");
+	free(text);
+	/* The record itself is not changed by masking its copy. */
+	assert_string_equal(json_str(json_object_get(json_object_get(r, "summary"), "before"),
+				     "legal_rep_phone"),
+			    "13812341234");
+	json_decref(masked);
+	json_decref(clear);
+	json_decref(r);
+}
+
+/* Records without field-level changes (creates, older records) give an empty list. */
+static void test_history_item_without_changes(void **state)
+{
+	json_t *r = record("enterprise.update", "{\"before\":{},\"changes\":{\"name\":\"乙\"}}");
+	json_t *it = enterprise_history_item(r, true);
+
+	(void)state;
+	assert_int_equal(json_array_size(json_object_get(it, "changes")), 0);
+	/* A summary "changes" of another shape stays in the summary as it was. */
+	assert_string_equal(
+		json_str(json_object_get(json_object_get(it, "summary"), "changes"), "name"), "乙");
+	json_decref(it);
+	json_decref(r);
+	r = record("enterprise.create", "{\"name\":\"甲\",\"legal_rep_phone\":\"13812341234\"}");
+	it = enterprise_history_item(r, true);
+	assert_int_equal(json_array_size(json_object_get(it, "changes")), 0);
+	assert_string_equal(json_str(json_object_get(it, "summary"), "legal_rep_phone"),
+			    "138****1234");
+	json_decref(it);
+	json_decref(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_json_supervision_and_licence_state),
+		cmocka_unit_test(test_history_item_masks_phones),
+		cmocka_unit_test(test_history_item_without_changes),
 		cmocka_unit_test(test_high_risk_divisions),
 		cmocka_unit_test(test_wgs84_to_gcj02_published_pair),
 		cmocka_unit_test(test_gcj02_to_wgs84_inverts_published_pair),
