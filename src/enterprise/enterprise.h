@@ -4,8 +4,8 @@
  * unified social credit code (GB 32100-2015), classified by GB/T 4754-2017,
  * placed in a GB/T 2260 division and optionally a grid, located in CGCS2000.
  *
- * enterprise.c holds the pure rules (validation, the high-risk rule, GCJ-02
- * conversion, phone masking); enterprise_db.c every SQL statement;
+ * enterprise.c holds the pure rules (validation, the high-risk rule, phone
+ * masking; GCJ-02 conversion is core/geo.h); enterprise_db.c every SQL statement;
  * enterprise_api.c the routes; enterprise_load.c the industry table loader.
  * Not here (yet): licences, named supervision, import/export (issue 3).
  */
@@ -80,20 +80,6 @@ int enterprise_check(const struct enterprise *e, struct field_errors *fe);
  * (73..136 E, 3..54 N).
  */
 bool enterprise_in_china(double lat, double lon);
-
-/*
- * WGS-84 -> GCJ-02: the published offset of the national surveying authority's
- * datum (the formula in wandergis/coordtransform and eviltransform). Outside the
- * offset's rectangle (72.004..137.8347 E, 0.8293..55.8271 N) the point is
- * returned unchanged.
- */
-void enterprise_wgs84_to_gcj02(double lat, double lon, double *out_lat, double *out_lon);
-/*
- * GCJ-02 -> WGS-84 (= CGCS2000 at this precision): the inverse of the above,
- * iterated until the forward transform of the result is within 1e-7 degree of the
- * input (at most 30 rounds).
- */
-void enterprise_gcj02_to_wgs84(double lat, double lon, double *out_lat, double *out_lon);
 
 /*
  * Masks a phone number for readers that do not need it: the first 3 and last 4

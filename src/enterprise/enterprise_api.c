@@ -24,6 +24,7 @@
 #include "audit/audit.h"
 #include "core/clock.h"
 #include "core/err.h"
+#include "core/geo.h"
 #include "core/util.h"
 #include "db/db.h"
 #include "http/req.h"
@@ -160,7 +161,7 @@ static void apply_location(const json_t *body, struct enterprise *e, struct fiel
 	if (!enterprise_in_china(e->lat, e->lon))
 		return; /* enterprise_check names it */
 	if (gcj)
-		enterprise_gcj02_to_wgs84(e->lat, e->lon, &e->lat, &e->lon);
+		geo_gcj02_to_wgs84(e->lat, e->lon, &e->lat, &e->lon);
 }
 
 /* Applies body to e, checks the result against the rules, the reference tables and the scope. */
