@@ -36,6 +36,10 @@ struct config {
 	int argon2_m_kib;	    /* [security] argon2_m_kib: memory in KiB */
 	bool cookie_secure;	    /* [security] cookie_secure: add Secure to the cookie */
 	bool metrics_public;	    /* [security] metrics_public: /metrics without login */
+	char tile_url[512];	    /* [map] tile_url: Leaflet tile URL template, "" = none */
+	char tile_attribution[256]; /* [map] tile_attribution: plain text shown with tiles */
+	int max_points;		    /* [map] max_points: enterprises on /map/enterprises at most */
+	bool demo_load;		    /* [demo] load: load the demo city into an empty database */
 };
 
 /* Fills c with the built-in defaults (see docs/configuration.md). */
