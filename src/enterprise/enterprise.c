@@ -69,6 +69,27 @@ bool enterprise_in_china(double lat, double lon)
 	       lat <= 54.0;
 }
 
+/* ------------------------------------------------------------ scope */
+
+void enterprise_filter_scope(struct enterprise_filter *f, const struct scope *s, int64_t user_id,
+			     char *buf, size_t n)
+{
+	switch (s->kind) {
+	case SCOPE_ALL:
+		break;
+	case SCOPE_REGION:
+		snprintf(buf, n, "%.*s", (int)region_prefix_len(s->region), s->region);
+		f->scope_prefix = buf;
+		break;
+	case SCOPE_GRIDS:
+		f->grid_user = user_id;
+		break;
+	case SCOPE_ENTERPRISE:
+		f->scope_uscc = s->enterprise;
+		break;
+	}
+}
+
 /* ------------------------------------------------------------ masking */
 
 void enterprise_phone_mask(const char *phone, char *out, size_t n)

@@ -106,6 +106,16 @@ struct enterprise_filter {
 	const char *q; /* name, former name or code: trigram FTS (>= 3 characters) or LIKE */
 };
 
+struct scope;
+
+/*
+ * Sets the scope fields of f for a caller with data scope s (docs/enterprise.md): all:
+ * nothing; region: the code prefix of its subtree (written into buf of n bytes, which f
+ * then borrows); grids: the grids of user_id; enterprise: its credit code (borrowed from s).
+ */
+void enterprise_filter_scope(struct enterprise_filter *f, const struct scope *s, int64_t user_id,
+			     char *buf, size_t n);
+
 int enterprise_db_get(struct db *db, int64_t id, struct enterprise *e);
 /* Inserts e and sets e->id. Returns 0, ERR_CONFLICT (uscc taken), ERR_INVALID (FK) or ERR_DB. */
 int enterprise_db_insert(struct db *db, struct enterprise *e, int64_t now_ms);
@@ -114,6 +124,18 @@ int enterprise_db_delete(struct db *db, int64_t id);
 /* One page as JSON objects (phones unmasked: the caller masks). Returns 0 with *items owned. */
 int enterprise_db_list(struct db *db, const struct enterprise_filter *f,
 		       const struct list_params *lp, json_t **items);
+/* Number of enterprises (all of them, no scope). Returns 0 with *n, or ERR_DB. */
+int enterprise_db_count(struct db *db, int64_t *n);
+/* Called by enterprise_db_points() for one located enterprise (name borrowed). */
+typedef int (*enterprise_point_fn)(void *ctx, int64_t id, const char *name, bool high_risk,
+				   double lat, double lon);
+/*
+ * The enterprises that have a location and pass f (scope and filters as in the list), by
+ * id: calls fn for at most limit of them (a negative return of fn stops the walk and is
+ * returned); *truncated tells whether more matched. Returns 0, or ERR_DB.
+ */
+int enterprise_db_points(struct db *db, const struct enterprise_filter *f, int64_t limit,
+			 enterprise_point_fn fn, void *ctx, bool *truncated);
 /* True when code is a GB/T 4754 class (level 4) in the industry table. */
 bool enterprise_db_industry_is_class(struct db *db, const char *code);
 /* Rows in the industry table. */

@@ -293,20 +293,7 @@ static int list(struct req *rq, struct resp *rs)
 	}
 	if (fe.n)
 		return resp_problem(rs, 400, NULL, "invalid query", &fe);
-	switch (s->kind) {
-	case SCOPE_ALL:
-		break;
-	case SCOPE_REGION:
-		snprintf(pbuf, sizeof(pbuf), "%.*s", (int)region_prefix_len(s->region), s->region);
-		f.scope_prefix = pbuf;
-		break;
-	case SCOPE_GRIDS:
-		f.grid_user = rq->user->user_id;
-		break;
-	case SCOPE_ENTERPRISE:
-		f.scope_uscc = s->enterprise;
-		break;
-	}
+	enterprise_filter_scope(&f, s, rq->user->user_id, pbuf, sizeof(pbuf));
 	rc = enterprise_db_list(rq->db, &f, &lp, &items);
 	if (rc < 0)
 		return rc;

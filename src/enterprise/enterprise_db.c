@@ -281,6 +281,85 @@ int enterprise_db_list(struct db *db, const struct enterprise_filter *f,
 	return db_rows_json(st, row_json, items);
 }
 
+static const char SQL_COUNT[] = "SELECT COUNT(*) FROM enterprise";
+
+int enterprise_db_count(struct db *db, int64_t *n)
+{
+	struct db_stmt *st = db_stmt(db, SQL_COUNT);
+	int rc;
+
+	if (st == NULL)
+		return ERR_DB;
+	rc = db_step(st);
+	if (rc != DB_ROW)
+		return rc < 0 ? rc : ERR_DB;
+	*n = db_col_i64(st, 0);
+	db_reset(st);
+	return 0;
+}
+
+/* The list's filters (the same scope rule), located rows only, by id, capped. */
+#define POINTS_SELECT                                                                          \
+	"SELECT enterprise.id, enterprise.name, enterprise.high_risk, enterprise.lat, "        \
+	"enterprise.lon FROM enterprise WHERE enterprise.lat IS NOT NULL AND enterprise.lon IS " \
+	"NOT NULL AND "
+static const char SQL_POINTS_LIKE[] = POINTS_SELECT LIST_WHERE_COMMON
+	"(:q IS NULL OR enterprise.name LIKE :q ESCAPE '\\' OR enterprise.former_names LIKE :q "
+	"ESCAPE '\\' OR enterprise.uscc LIKE :q ESCAPE '\\') ORDER BY enterprise.id LIMIT :limit";
+static const char SQL_POINTS_FTS[] = POINTS_SELECT LIST_WHERE_COMMON
+	"enterprise.id IN (SELECT rowid FROM enterprise_fts WHERE enterprise_fts MATCH :fts) "
+	"ORDER BY enterprise.id LIMIT :limit";
+
+int enterprise_db_points(struct db *db, const struct enterprise_filter *f, int64_t limit,
+			 enterprise_point_fn fn, void *ctx, bool *truncated)
+{
+	bool fts = f->q && utf8_len(f->q) >= 3;
+	struct db_stmt *st = db_stmt(db, fts ? SQL_POINTS_FTS : SQL_POINTS_LIKE);
+	char *pat = NULL;
+	int64_t n = 0;
+	int rc;
+
+	*truncated = false;
+	if (st == NULL)
+		return ERR_DB;
+	db_bind_text(st, ":prefix", f->scope_prefix);
+	db_bind_id_or_null(st, ":grid_user", f->grid_user);
+	db_bind_text(st, ":scope_uscc", f->scope_uscc);
+	db_bind_text(st, ":region", f->region);
+	db_bind_id_or_null(st, ":grid_id", f->grid_id);
+	db_bind_text(st, ":industry", f->industry);
+	if (f->high_risk >= 0)
+		db_bind_i64(st, ":high_risk", f->high_risk);
+	else
+		db_bind_null(st, ":high_risk");
+	db_bind_text(st, ":std_grade", f->std_grade);
+	db_bind_text(st, ":status", f->status);
+	if (fts) {
+		pat = fts_phrase(f->q);
+		db_bind_text(st, ":fts", pat);
+	} else {
+		pat = f->q ? db_like_contains(f->q) : NULL;
+		db_bind_text(st, ":q", pat);
+	}
+	free(pat);
+	db_bind_i64(st, ":limit", limit + 1); /* one more tells whether the cap cut the list */
+	while ((rc = db_step(st)) == DB_ROW) {
+		if (n == limit) {
+			*truncated = true;
+			db_reset(st);
+			return 0;
+		}
+		rc = fn(ctx, db_col_i64(st, 0), db_col_text(st, 1), db_col_i64(st, 2) != 0,
+			db_col_f64(st, 3), db_col_f64(st, 4));
+		if (rc < 0) {
+			db_reset(st);
+			return rc;
+		}
+		n++;
+	}
+	return rc < 0 ? rc : 0;
+}
+
 /* ------------------------------------------------------------ reference lookups */
 
 static const char SQL_INDUSTRY_CLASS[] = "SELECT 1 FROM industry WHERE code = :code AND level = 4";

@@ -285,6 +285,7 @@ static bool in_list(const char *const *list, const char *s)
 }
 
 struct qctx {
+	bool paged; /* limit, after and sort are accepted too */
 	const char *const *filters;
 	struct field_errors *fe;
 	const char *seen[32];
@@ -298,7 +299,8 @@ static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char 
 
 	(void)kind;
 	(void)value;
-	if (strcmp(key, "limit") && strcmp(key, "after") && strcmp(key, "sort") &&
+	if (!(q->paged &&
+	      (!strcmp(key, "limit") || !strcmp(key, "after") || !strcmp(key, "sort"))) &&
 	    !in_list(q->filters, key)) {
 		field_errors_add(q->fe, key, "unknown query argument");
 		return MHD_YES;
@@ -317,7 +319,7 @@ static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char 
 int list_params_parse(struct req *rq, const char *const *sorts, const char *const *filters,
 		      struct list_params *out, struct field_errors *fe)
 {
-	struct qctx q = { .filters = filters, .fe = fe };
+	struct qctx q = { .paged = true, .filters = filters, .fe = fe };
 	const char *v;
 
 	out->limit = 50;
@@ -355,6 +357,14 @@ int list_params_parse(struct req *rq, const char *const *sorts, const char *cons
 			out->desc = v[0] == '-';
 		}
 	}
+	return fe->n ? ERR_INVALID : 0;
+}
+
+int query_params_check(struct req *rq, const char *const *allowed, struct field_errors *fe)
+{
+	struct qctx q = { .paged = false, .filters = allowed, .fe = fe };
+
+	MHD_get_connection_values(rq->conn, MHD_GET_ARGUMENT_KIND, check_arg, &q);
 	return fe->n ? ERR_INVALID : 0;
 }
 
