@@ -299,8 +299,8 @@ int enterprise_db_count(struct db *db, int64_t *n)
 }
 
 /* The list's filters (the same scope rule), located rows only, by id, capped. */
-#define POINTS_SELECT                                                                          \
-	"SELECT enterprise.id, enterprise.name, enterprise.high_risk, enterprise.lat, "        \
+#define POINTS_SELECT                                                                            \
+	"SELECT enterprise.id, enterprise.name, enterprise.high_risk, enterprise.lat, "          \
 	"enterprise.lon FROM enterprise WHERE enterprise.lat IS NOT NULL AND enterprise.lon IS " \
 	"NOT NULL AND "
 static const char SQL_POINTS_LIKE[] = POINTS_SELECT LIST_WHERE_COMMON
