@@ -245,18 +245,17 @@ static char *fts_phrase(const char *q)
 	return buf_detach(&b);
 }
 
-int enterprise_db_list(struct db *db, const struct enterprise_filter *f,
-		       const struct list_params *lp, json_t **items)
+/* True when f->q is searched in the trigram index (a trigram needs three characters). */
+static bool use_fts(const struct enterprise_filter *f)
 {
-	bool fts = f->q && utf8_len(f->q) >= 3;
-	char *sql = db_list_sql(SQL_LIST_SELECT, fts ? SQL_LIST_WHERE_FTS : SQL_LIST_WHERE_LIKE,
-				"enterprise", sort_cols[lp->sort], lp->desc);
-	struct db_stmt *st = db_stmt_dyn(db, sql);
+	return f->q && utf8_len(f->q) >= 3;
+}
+
+/* Binds the scope and filters of LIST_WHERE_COMMON and the search clause (:q or :fts). */
+static void bind_filter(struct db_stmt *st, const struct enterprise_filter *f)
+{
 	char *pat = NULL;
 
-	free(sql);
-	if (st == NULL)
-		return ERR_DB;
 	db_bind_text(st, ":prefix", f->scope_prefix);
 	db_bind_id_or_null(st, ":grid_user", f->grid_user);
 	db_bind_text(st, ":scope_uscc", f->scope_uscc);
@@ -269,7 +268,7 @@ int enterprise_db_list(struct db *db, const struct enterprise_filter *f,
 		db_bind_null(st, ":high_risk");
 	db_bind_text(st, ":std_grade", f->std_grade);
 	db_bind_text(st, ":status", f->status);
-	if (fts) {
+	if (use_fts(f)) {
 		pat = fts_phrase(f->q);
 		db_bind_text(st, ":fts", pat);
 	} else {
@@ -277,6 +276,20 @@ int enterprise_db_list(struct db *db, const struct enterprise_filter *f,
 		db_bind_text(st, ":q", pat);
 	}
 	free(pat);
+}
+
+int enterprise_db_list(struct db *db, const struct enterprise_filter *f,
+		       const struct list_params *lp, json_t **items)
+{
+	char *sql = db_list_sql(SQL_LIST_SELECT,
+				use_fts(f) ? SQL_LIST_WHERE_FTS : SQL_LIST_WHERE_LIKE, "enterprise",
+				sort_cols[lp->sort], lp->desc);
+	struct db_stmt *st = db_stmt_dyn(db, sql);
+
+	free(sql);
+	if (st == NULL)
+		return ERR_DB;
+	bind_filter(st, f);
 	db_bind_page(st, lp);
 	return db_rows_json(st, row_json, items);
 }
@@ -286,16 +299,8 @@ static const char SQL_COUNT[] = "SELECT COUNT(*) FROM enterprise";
 int enterprise_db_count(struct db *db, int64_t *n)
 {
 	struct db_stmt *st = db_stmt(db, SQL_COUNT);
-	int rc;
 
-	if (st == NULL)
-		return ERR_DB;
-	rc = db_step(st);
-	if (rc != DB_ROW)
-		return rc < 0 ? rc : ERR_DB;
-	*n = db_col_i64(st, 0);
-	db_reset(st);
-	return 0;
+	return st ? db_step_i64(st, n) : ERR_DB;
 }
 
 /* The list's filters (the same scope rule), located rows only, by id, capped. */
@@ -310,54 +315,30 @@ static const char SQL_POINTS_FTS[] = POINTS_SELECT LIST_WHERE_COMMON
 	"enterprise.id IN (SELECT rowid FROM enterprise_fts WHERE enterprise_fts MATCH :fts) "
 	"ORDER BY enterprise.id LIMIT :limit";
 
+struct points_ctx {
+	enterprise_point_fn fn;
+	void *ctx;
+};
+
+static int point_row(struct db_stmt *st, void *arg)
+{
+	struct points_ctx *p = arg;
+
+	return p->fn(p->ctx, db_col_i64(st, 0), db_col_text(st, 1), db_col_i64(st, 2) != 0,
+		     db_col_f64(st, 3), db_col_f64(st, 4));
+}
+
 int enterprise_db_points(struct db *db, const struct enterprise_filter *f, int64_t limit,
 			 enterprise_point_fn fn, void *ctx, bool *truncated)
 {
-	bool fts = f->q && utf8_len(f->q) >= 3;
-	struct db_stmt *st = db_stmt(db, fts ? SQL_POINTS_FTS : SQL_POINTS_LIKE);
-	char *pat = NULL;
-	int64_t n = 0;
-	int rc;
+	struct db_stmt *st = db_stmt(db, use_fts(f) ? SQL_POINTS_FTS : SQL_POINTS_LIKE);
+	struct points_ctx p = { fn, ctx };
 
 	*truncated = false;
 	if (st == NULL)
 		return ERR_DB;
-	db_bind_text(st, ":prefix", f->scope_prefix);
-	db_bind_id_or_null(st, ":grid_user", f->grid_user);
-	db_bind_text(st, ":scope_uscc", f->scope_uscc);
-	db_bind_text(st, ":region", f->region);
-	db_bind_id_or_null(st, ":grid_id", f->grid_id);
-	db_bind_text(st, ":industry", f->industry);
-	if (f->high_risk >= 0)
-		db_bind_i64(st, ":high_risk", f->high_risk);
-	else
-		db_bind_null(st, ":high_risk");
-	db_bind_text(st, ":std_grade", f->std_grade);
-	db_bind_text(st, ":status", f->status);
-	if (fts) {
-		pat = fts_phrase(f->q);
-		db_bind_text(st, ":fts", pat);
-	} else {
-		pat = f->q ? db_like_contains(f->q) : NULL;
-		db_bind_text(st, ":q", pat);
-	}
-	free(pat);
-	db_bind_i64(st, ":limit", limit + 1); /* one more tells whether the cap cut the list */
-	while ((rc = db_step(st)) == DB_ROW) {
-		if (n == limit) {
-			*truncated = true;
-			db_reset(st);
-			return 0;
-		}
-		rc = fn(ctx, db_col_i64(st, 0), db_col_text(st, 1), db_col_i64(st, 2) != 0,
-			db_col_f64(st, 3), db_col_f64(st, 4));
-		if (rc < 0) {
-			db_reset(st);
-			return rc;
-		}
-		n++;
-	}
-	return rc < 0 ? rc : 0;
+	bind_filter(st, f);
+	return db_rows_capped(st, limit, point_row, &p, truncated);
 }
 
 /* ------------------------------------------------------------ reference lookups */

@@ -12,6 +12,7 @@
 
 #include "core/err.h"
 #include "core/log.h"
+#include "core/scope.h"
 #include "core/util.h"
 #include "core/banned.h"
 
@@ -366,6 +367,23 @@ int query_params_check(struct req *rq, const char *const *allowed, struct field_
 
 	MHD_get_connection_values(rq->conn, MHD_GET_ARGUMENT_KIND, check_arg, &q);
 	return fe->n ? ERR_INVALID : 0;
+}
+
+const char *req_query_region(struct req *rq, const char *name, char *buf, size_t n,
+			     struct field_errors *fe)
+{
+	const char *v = req_query(rq, name);
+	size_t p;
+
+	if (v == NULL)
+		return NULL;
+	p = region_prefix_len(v);
+	if (p == 0) {
+		field_errors_add(fe, name, "must be a GB/T 2260 code of 6 or 9 digits");
+		return NULL;
+	}
+	snprintf(buf, n, "%.*s", (int)p, v);
+	return buf;
 }
 
 json_t *list_page(json_t *items, const struct list_params *lp)

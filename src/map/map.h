@@ -86,9 +86,6 @@ int map_db_boundary_bbox(struct db *db, const char *code, struct geo_bbox *b);
  */
 int map_db_boundary_top(struct db *db, char *code, size_t n);
 
-/* Number of stored boundaries. Returns 0 with *n, or ERR_DB. */
-int map_db_boundary_count(struct db *db, int64_t *n);
-
 /* --- loading (map_load.c) --- */
 
 /* The datum of the coordinates in a boundary file. */

@@ -28,30 +28,12 @@
 #include "org/org.h"
 #include "core/banned.h"
 
-/* A region query argument as its subtree prefix (buf); NULL when absent. Adds an error. */
-static const char *region_arg(struct req *rq, const char *name, char *buf, size_t n,
-			      struct field_errors *fe)
-{
-	const char *v = req_query(rq, name);
-	size_t p;
-
-	if (v == NULL)
-		return NULL;
-	p = region_prefix_len(v);
-	if (p == 0 || strlen(v) > 12) {
-		field_errors_add(fe, name, "must be a GB/T 2260 code of 6 or 9 digits");
-		return NULL;
-	}
-	snprintf(buf, n, "%.*s", (int)p, v);
-	return buf;
-}
-
 /* A code query argument that must name one division exactly; NULL when absent. */
 static const char *code_arg(struct req *rq, const char *name, struct field_errors *fe)
 {
 	const char *v = req_query(rq, name);
 
-	if (v != NULL && (region_prefix_len(v) == 0 || strlen(v) > 12)) {
+	if (v != NULL && region_prefix_len(v) == 0) {
 		field_errors_add(fe, name, "must be a GB/T 2260 code of 6 or 9 digits");
 		return NULL;
 	}
@@ -265,7 +247,7 @@ static int grids(struct req *rq, struct resp *rs)
 	int rc;
 
 	query_params_check(rq, args, &fe);
-	region = region_arg(rq, "region", rbuf, sizeof(rbuf), &fe);
+	region = req_query_region(rq, "region", rbuf, sizeof(rbuf), &fe);
 	if (fe.n)
 		return resp_problem(rs, 400, NULL, "invalid query", &fe);
 	/* As GET /api/v1/grids: a region scope by prefix, a grid scope by the user's grids. */
@@ -316,7 +298,7 @@ static int enterprises(struct req *rq, struct resp *rs)
 	int rc;
 
 	query_params_check(rq, args, &fe);
-	f.region = region_arg(rq, "region", rbuf, sizeof(rbuf), &fe);
+	f.region = req_query_region(rq, "region", rbuf, sizeof(rbuf), &fe);
 	if ((v = req_query(rq, "grid")) != NULL &&
 	    (v[0] == '0' || parse_i64(v, &f.grid_id) < 0 || f.grid_id < 1))
 		field_errors_add(&fe, "grid", "must be a grid id");

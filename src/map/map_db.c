@@ -114,20 +114,3 @@ int map_db_boundary_top(struct db *db, char *code, size_t n)
 	db_reset(st);
 	return 0;
 }
-
-static const char SQL_COUNT[] = "SELECT COUNT(*) FROM boundary";
-
-int map_db_boundary_count(struct db *db, int64_t *n)
-{
-	struct db_stmt *st = db_stmt(db, SQL_COUNT);
-	int rc;
-
-	if (st == NULL)
-		return ERR_DB;
-	rc = db_step(st);
-	if (rc != DB_ROW)
-		return rc < 0 ? rc : ERR_DB;
-	*n = db_col_i64(st, 0);
-	db_reset(st);
-	return 0;
-}

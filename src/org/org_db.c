@@ -1108,12 +1108,24 @@ static const char SQL_GRID_SHAPES[] =
 	"(:region IS NULL OR substr(grid.region_code, 1, length(:region)) = :region) "
 	"ORDER BY grid.id LIMIT :limit";
 
+struct shapes_ctx {
+	org_grid_shape_fn fn;
+	void *ctx;
+};
+
+static int shape_row(struct db_stmt *st, void *arg)
+{
+	struct shapes_ctx *c = arg;
+
+	return c->fn(c->ctx, db_col_i64(st, 0), db_col_text(st, 1), db_col_text(st, 2),
+		     db_col_text(st, 3));
+}
+
 int org_grid_shapes(struct db *db, const char *prefix, int64_t grid_user, const char *region,
 		    int64_t limit, org_grid_shape_fn fn, void *ctx, bool *truncated)
 {
 	struct db_stmt *st = db_stmt(db, SQL_GRID_SHAPES);
-	int64_t n = 0;
-	int rc;
+	struct shapes_ctx c = { fn, ctx };
 
 	*truncated = false;
 	if (st == NULL)
@@ -1121,20 +1133,5 @@ int org_grid_shapes(struct db *db, const char *prefix, int64_t grid_user, const 
 	db_bind_text(st, ":prefix", prefix);
 	db_bind_id_or_null(st, ":grid_user", grid_user);
 	db_bind_text(st, ":region", region);
-	db_bind_i64(st, ":limit", limit + 1); /* one more tells whether the cap cut the list */
-	while ((rc = db_step(st)) == DB_ROW) {
-		if (n == limit) {
-			*truncated = true;
-			db_reset(st);
-			return 0;
-		}
-		rc = fn(ctx, db_col_i64(st, 0), db_col_text(st, 1), db_col_text(st, 2),
-			db_col_text(st, 3));
-		if (rc < 0) {
-			db_reset(st);
-			return rc;
-		}
-		n++;
-	}
-	return rc < 0 ? rc : 0;
+	return db_rows_capped(st, limit, shape_row, &c, truncated);
 }
