@@ -18,7 +18,7 @@ build-san/build.ninja:
 	meson setup build-san --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
 
 run: build
-	./build/anjian serve --db $(DB)
+	./build/anjian serve --db $(DB) --demo
 
 # Reconfigure so that test dependencies installed since the last setup are found.
 test:

@@ -31,6 +31,7 @@
 #include "http/metrics.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "demo/demo.h"
 #include "enterprise/enterprise.h"
 #include "org/org.h"
 #include "version.h"
@@ -63,6 +64,8 @@ static const struct flag {
 	{ "--scope", true, NULL, "SCOPE  all, region:CODE, grids:ID,ID, enterprise:USCC" },
 	{ "--password-stdin", false, NULL, "read the password from standard input" },
 	{ "--markdown", false, NULL, "print as a Markdown table" },
+	{ "--demo", false, NULL,
+	  "load the demo city 盐城市 into a database without enterprises (demo.load)" },
 	{ "--help", false, NULL, "show this help" },
 	{ NULL, false, NULL, NULL },
 };
@@ -80,7 +83,7 @@ static const struct command commands[] = {
 	  0,
 	  "",
 	  "run the HTTP server (API and web UI)",
-	  { "--listen", "--port", "--threads", "--web-dir", "--port-file", NULL } },
+	  { "--listen", "--port", "--threads", "--web-dir", "--port-file", "--demo", NULL } },
 	{ "migrate", 0, "", "apply database migrations and load reference data", { NULL } },
 	{ "user add",
 	  1,
@@ -95,6 +98,12 @@ static const struct command commands[] = {
 	{ "user lock", 1, "LOGIN", "lock an account and end its sessions", { NULL } },
 	{ "user unlock", 1, "LOGIN", "unlock an account", { NULL } },
 	{ "user list", 0, "", "list accounts", { NULL } },
+	{ "demo load",
+	  0,
+	  "",
+	  "load the demo city 盐城市 (demo data, docs/map.md) into a database without "
+	  "enterprises",
+	  { NULL } },
 	{ "backup",
 	  1,
 	  "FILE",
@@ -115,7 +124,7 @@ struct cli {
 	const char *pos[4];
 	int npos;
 	const char *role, *scope;
-	bool password_stdin, markdown, help;
+	bool password_stdin, markdown, help, demo;
 	struct {
 		const char *key, *value;
 	} sets[32];
@@ -242,6 +251,8 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 			cli->password_stdin = true;
 		} else if (strcmp(name, "--markdown") == 0) {
 			cli->markdown = true;
+		} else if (strcmp(name, "--demo") == 0) {
+			cli->demo = true;
 		}
 		/* Remember the flag to check it against the command below. */
 		if (nseen < 64)
@@ -274,7 +285,8 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 		break;
 	}
 	if (cli->cmd == NULL) {
-		if (strcmp(positional[0], "user") == 0 || strcmp(positional[0], "audit") == 0)
+		if (strcmp(positional[0], "user") == 0 || strcmp(positional[0], "audit") == 0 ||
+		    strcmp(positional[0], "demo") == 0)
 			return usage_error("unknown command '%s %s' (see anjian --help)",
 					   positional[0], npositional > 1 ? positional[1] : "");
 		return usage_error("unknown command '%s' (see anjian --help)", positional[0]);
@@ -323,6 +335,8 @@ static int load_config(const struct cli *cli, struct config *cfg)
 	if (cfg->fake_now_ms > 0)
 		log_warn("fake.now_ms is set: date rules use %lld as now (a test setting)",
 			 (long long)cfg->fake_now_ms);
+	if (cli->demo)
+		cfg->demo_load = true;
 	enum log_level lv;
 
 	if (log_level_parse(cfg->log_level, &lv) == 0)
@@ -377,7 +391,9 @@ static int prepare_db(struct app *app, struct db *db)
 
 	rc = db_migrate(db, db_migrations, db_migrations_n, &applied);
 	if (rc == ERR_CONFLICT) {
-		fprintf(stderr, "anjian: database '%s' is newer than this anjian %s\n",
+		fprintf(stderr,
+			"anjian: database '%s' was made by a newer or another build than this "
+			"anjian %s\n",
 			app->cfg.db_path, ANJIAN_VERSION);
 		return EXIT_FAIL;
 	}
@@ -409,13 +425,12 @@ static int read_password_stdin(char *out, size_t n)
 	return 0;
 }
 
-static int cmd_serve(struct app *app, struct db *db)
+/* Creates the first administrator on a database without users and prints its password once. */
+static int bootstrap_admin(struct app *app, struct db *db)
 {
-	struct http_server *srv = NULL;
 	char password[32];
 	bool created = false;
-	sigset_t set;
-	int sig, rc;
+	int rc;
 
 	rc = org_bootstrap_admin(app, db, &created, password, sizeof(password));
 	if (rc < 0) {
@@ -432,6 +447,70 @@ static int cmd_serve(struct app *app, struct db *db)
 		       "================================================================\n",
 		       password);
 		fflush(stdout);
+		explicit_bzero(password, sizeof(password));
+	}
+	return 0;
+}
+
+/*
+ * Loads the demo city when the database has no enterprise, and prints its accounts once
+ * (docs/map.md). A database that has enterprises is left alone, which makes a second
+ * `serve --demo` a plain start.
+ */
+static int load_demo(struct app *app, struct db *db, const struct audit_actor *actor, bool *loaded)
+{
+	struct demo_report rep;
+	struct errmsg why = { 0 };
+	int rc = demo_load(&app->cfg, db, actor, &rep, &why);
+
+	*loaded = rep.loaded;
+	if (rc < 0) {
+		fprintf(stderr, "anjian: cannot load the demo city: %s%s%s\n",
+			why.field[0] ? why.field : "", why.field[0] ? ": " : "",
+			why.text[0] ? why.text : err_str(rc));
+		return EXIT_FAIL;
+	}
+	if (!rep.loaded) {
+		log_info("demo city not loaded: the database has enterprises already");
+		return 0;
+	}
+	demo_report_print(&rep, stdout);
+	demo_report_wipe(&rep);
+	return 0;
+}
+
+static int cmd_demo_load(struct app *app, struct db *db)
+{
+	struct audit_actor actor;
+	bool loaded = false;
+	int rc = bootstrap_admin(app, db);
+
+	if (rc != 0)
+		return rc;
+	audit_actor_cli(&actor);
+	rc = load_demo(app, db, &actor, &loaded);
+	if (rc == 0 && !loaded)
+		printf("database '%s' has enterprises: the demo city was not loaded\n",
+		       app->cfg.db_path);
+	return rc;
+}
+
+static int cmd_serve(struct app *app, struct db *db)
+{
+	struct http_server *srv = NULL;
+	sigset_t set;
+	int sig, rc;
+
+	rc = bootstrap_admin(app, db);
+	if (rc != 0)
+		return rc;
+	if (app->cfg.demo_load) {
+		struct audit_actor system = { .id = 0, .login = "system", .ip = "local" };
+		bool loaded;
+
+		rc = load_demo(app, db, &system, &loaded);
+		if (rc != 0)
+			return rc;
 	}
 	/* Worker threads inherit this mask: only this thread takes the signals. */
 	sigemptyset(&set);
@@ -581,9 +660,12 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cli.cmd->name, "routes") == 0)
 		return cmd_routes(&cli);
-	/* Only serve and migrate create a database: a mistyped --db must not back up nothing. */
+	/*
+	 * Only serve, migrate and demo load create a database: a mistyped --db must not back
+	 * up nothing.
+	 */
 	if (strcmp(cli.cmd->name, "serve") != 0 && strcmp(cli.cmd->name, "migrate") != 0 &&
-	    access(app.cfg.db_path, F_OK) != 0) {
+	    strcmp(cli.cmd->name, "demo load") != 0 && access(app.cfg.db_path, F_OK) != 0) {
 		fprintf(stderr,
 			"anjian: database '%s' does not exist (anjian migrate or anjian serve "
 			"creates it)\n",
@@ -621,6 +703,10 @@ int main(int argc, char **argv)
 	}
 	if (strncmp(cli.cmd->name, "user ", 5) == 0) {
 		rc = cmd_user(&app, db, &cli);
+		goto out;
+	}
+	if (strcmp(cli.cmd->name, "demo load") == 0) {
+		rc = cmd_demo_load(&app, db);
 		goto out;
 	}
 	/* serve */

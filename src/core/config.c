@@ -19,7 +19,11 @@
 #include "core/util.h"
 #include "core/banned.h"
 
-enum key_type { K_STR, K_PATH, K_ADDR, K_INT, K_I64, K_BOOL, K_LEVEL };
+/*
+ * K_URL: "" or a tile URL template (http://, https:// or a path from /) holding {z}, {x}
+ * and {y}; K_TEXT: text without control characters or '<' '>', safe wherever it is shown.
+ */
+enum key_type { K_STR, K_PATH, K_ADDR, K_INT, K_I64, K_BOOL, K_LEVEL, K_URL, K_TEXT };
 
 struct key {
 	const char *name;
@@ -67,6 +71,12 @@ static const struct key keys[] = {
 	I("licence.expiring_60_days", licence_expiring_60_days, 1, 3650),
 	I("licence.expiring_30_days", licence_expiring_30_days, 0, 3650),
 	L("fake.now_ms", fake_now_ms, 0, 32503680000000LL), /* up to year 3000 */
+	{ "map.tile_url", K_URL, offsetof(struct config, tile_url),
+	  sizeof(((struct config *)0)->tile_url), 0, 0 },
+	{ "map.tile_attribution", K_TEXT, offsetof(struct config, tile_attribution),
+	  sizeof(((struct config *)0)->tile_attribution), 0, 0 },
+	I("map.max_points", max_points, 1, 1000000),
+	B("demo.load", demo_load),
 	{ 0 },
 };
 
@@ -100,6 +110,10 @@ void config_defaults(struct config *c)
 	c->licence_expiring_60_days = 60;
 	c->licence_expiring_30_days = 30;
 	c->fake_now_ms = 0;
+	c->tile_url[0] = '\0'; /* no external tiles: the map draws the project's own boundaries */
+	c->tile_attribution[0] = '\0';
+	c->max_points = 50000;
+	c->demo_load = false;
 }
 
 int config_check(const struct config *c, struct errmsg *why)
@@ -113,6 +127,27 @@ int config_check(const struct config *c, struct errmsg *why)
 			c->licence_expiring_30_days, c->licence_expiring_60_days,
 			c->licence_expiring_90_days);
 	return 0;
+}
+
+/* "" or http(s)://... or /... with the three placeholders Leaflet fills. */
+static bool tile_url_ok(const char *v)
+{
+	if (v[0] == '\0')
+		return true;
+	if (strncmp(v, "https://", 8) != 0 && strncmp(v, "http://", 7) != 0 && v[0] != '/')
+		return false;
+	for (const char *p = v; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == '"' || *p == '<' || *p == '>' || *p == '\\')
+			return false;
+	return strstr(v, "{z}") && strstr(v, "{x}") && strstr(v, "{y}");
+}
+
+static bool plain_text_ok(const char *v)
+{
+	for (const char *p = v; *p; p++)
+		if ((unsigned char)*p < ' ' || *p == 0x7f || *p == '<' || *p == '>')
+			return false;
+	return utf8_valid(v, strlen(v));
 }
 
 int config_set(struct config *c, const char *key, const char *value, struct errmsg *why)
@@ -141,6 +176,20 @@ int config_set(struct config *c, const char *key, const char *value, struct errm
 	case K_PATH:
 		if (k->type == K_PATH && value[0] == '\0')
 			return errmsg_set(why, key, "'%s' must not be empty", key);
+		/* fall through */
+	case K_URL:
+		if (k->type == K_URL && !tile_url_ok(value))
+			return errmsg_set(why, key,
+					  "'%s' must be empty or a tile URL (http://, https:// or "
+					  "/...) with {z}, {x} and {y}, not '%s'",
+					  key, value);
+		/* fall through */
+	case K_TEXT:
+		if (k->type == K_TEXT && !plain_text_ok(value))
+			return errmsg_set(why, key,
+					  "'%s' must be plain UTF-8 text without control "
+					  "characters, '<' or '>'",
+					  key);
 		/* fall through */
 	case K_STR:
 		if (strlen(value) >= k->size)

@@ -40,6 +40,10 @@ struct config {
 	int licence_expiring_60_days; /* [licence] expiring_60_days */
 	int licence_expiring_30_days; /* [licence] expiring_30_days */
 	int64_t fake_now_ms; /* [fake] now_ms: "now" of date rules, 0 = the clock (tests only) */
+	char tile_url[512];  /* [map] tile_url: Leaflet tile URL template, "" = none */
+	char tile_attribution[256]; /* [map] tile_attribution: plain text shown with tiles */
+	int max_points;		    /* [map] max_points: enterprises on /map/enterprises at most */
+	bool demo_load;		    /* [demo] load: load the demo city into an empty database */
 };
 
 /* Fills c with the built-in defaults (see docs/configuration.md). */

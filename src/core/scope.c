@@ -214,11 +214,11 @@ static int uscc_value(char c)
 	return p ? (int)(p - uscc_charset) : -1;
 }
 
-static bool org_code_valid(const char *c)
+/* The GB 11714 check character of an 8-character organization code body, or 0 if bad. */
+static char org_code_check(const char *c)
 {
 	static const int w[8] = { 3, 7, 9, 10, 5, 8, 4, 2 };
 	int sum = 0, check;
-	char expect;
 
 	for (int i = 0; i < 8; i++) {
 		int v;
@@ -228,30 +228,61 @@ static bool org_code_valid(const char *c)
 		else if (c[i] >= 'A' && c[i] <= 'Z')
 			v = c[i] - 'A' + 10;
 		else
-			return false;
+			return 0;
 		sum += v * w[i];
 	}
 	check = 11 - sum % 11;
-	expect = check == 10 ? 'X' : check == 11 ? '0' : (char)('0' + check);
-	return c[8] == expect;
+	return check == 10 ? 'X' : check == 11 ? '0' : (char)('0' + check);
 }
 
-bool uscc_valid(const char *code)
+static bool org_code_valid(const char *c)
+{
+	char expect = org_code_check(c);
+
+	return expect != 0 && c[8] == expect;
+}
+
+/* The GB 32100 check character over the first 17 characters, or 0 if one is not allowed. */
+static char uscc_check(const char *code)
 {
 	int sum = 0, weight = 1;
 
-	/* Positions 3-8 are the GB/T 2260 division of the registering authority. */
-	if (code == NULL || strlen(code) != 18 || !all_digits(code + 2, 6))
-		return false;
 	for (int i = 0; i < 17; i++) {
 		int v = uscc_value(code[i]);
 
 		if (v < 0)
-			return false;
+			return 0;
 		sum += v * weight;
 		weight = weight * 3 % 31;
 	}
-	if (uscc_value(code[17]) < 0 || code[17] != uscc_charset[(31 - sum % 31) % 31])
+	return uscc_charset[(31 - sum % 31) % 31];
+}
+
+int uscc_complete(const char *start, char out[19])
+{
+	if (start == NULL || strlen(start) != 16 || !all_digits(start + 2, 6))
+		return ERR_INVALID;
+	for (int i = 0; i < 16; i++)
+		if (uscc_value(start[i]) < 0)
+			return ERR_INVALID;
+	memcpy(out, start, 16);
+	out[16] = org_code_check(start + 8);
+	if (out[16] == 0)
+		return ERR_INVALID;
+	out[17] = uscc_check(out);
+	out[18] = '\0';
+	return 0;
+}
+
+bool uscc_valid(const char *code)
+{
+	char check;
+
+	/* Positions 3-8 are the GB/T 2260 division of the registering authority. */
+	if (code == NULL || strlen(code) != 18 || !all_digits(code + 2, 6))
+		return false;
+	check = uscc_check(code);
+	if (check == 0 || code[17] != check)
 		return false;
 	return org_code_valid(code + 8);
 }

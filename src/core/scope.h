@@ -64,4 +64,13 @@ bool scope_covers(const struct scope *outer, const struct scope *inner,
  */
 bool uscc_valid(const char *code);
 
+/*
+ * Completes a unified social credit code from its first 16 characters: the registration
+ * authority and kind ("91": market regulation, enterprise), the 6-digit division and the
+ * 8-character body of the organization code, all from the code's 31-symbol set. Appends
+ * the GB 11714 check character (position 17) and the GB 32100 check character (position
+ * 18). out holds 19 bytes. Returns 0, or ERR_INVALID when start does not fit.
+ */
+int uscc_complete(const char *start, char out[19]);
+
 #endif

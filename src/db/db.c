@@ -289,6 +289,41 @@ int db_step_change(struct db_stmt *st)
 	return rc;
 }
 
+int db_step_i64(struct db_stmt *st, int64_t *out)
+{
+	int rc = db_step(st);
+
+	if (rc != DB_ROW)
+		return rc < 0 ? rc : ERR_NOT_FOUND;
+	*out = db_col_i64(st, 0);
+	db_reset(st);
+	return 0;
+}
+
+int db_rows_capped(struct db_stmt *st, int64_t limit, int (*row)(struct db_stmt *st, void *ctx),
+		   void *ctx, bool *truncated)
+{
+	int64_t n = 0;
+	int rc;
+
+	*truncated = false;
+	db_bind_i64(st, ":limit", limit + 1); /* one more tells whether the cap cut the rows */
+	while ((rc = db_step(st)) == DB_ROW) {
+		if (n == limit) {
+			*truncated = true;
+			db_reset(st);
+			return 0;
+		}
+		rc = row(st, ctx);
+		if (rc < 0) {
+			db_reset(st);
+			return rc;
+		}
+		n++;
+	}
+	return rc < 0 ? rc : 0;
+}
+
 void db_bind_id_or_null(struct db_stmt *st, const char *name, int64_t v)
 {
 	if (v)

@@ -77,6 +77,19 @@ int db_step(struct db_stmt *st);
 int db_step_done(struct db_stmt *st);
 /* As db_step_done, but ERR_NOT_FOUND when the statement changed no row (UPDATE/DELETE by id). */
 int db_step_change(struct db_stmt *st);
+/*
+ * Steps a query that answers one row (a COUNT, a MAX ...) and reads its first column
+ * into *out, then resets. Returns 0, ERR_NOT_FOUND (no row) or as db_step.
+ */
+int db_step_i64(struct db_stmt *st, int64_t *out);
+/*
+ * Steps st, whose other parameters the caller bound, with :limit bound to limit + 1, and
+ * calls row(st, ctx) for at most limit rows (a negative return stops the walk and is
+ * returned). *truncated tells whether more rows matched. For whole answers with a cap
+ * (map layers) rather than pages. Returns 0 or as db_step.
+ */
+int db_rows_capped(struct db_stmt *st, int64_t limit, int (*row)(struct db_stmt *st, void *ctx),
+		   void *ctx, bool *truncated);
 /* Binds v, or SQL NULL when v is 0 (optional references). */
 void db_bind_id_or_null(struct db_stmt *st, const char *name, int64_t v);
 /* Binds the keyset page of lp: :after (NULL from the start) and :limit (lp->limit + 1). */

@@ -4,10 +4,13 @@
 #include "db/migrate.h"
 
 #include <inttypes.h>
+#include <stdbool.h>
+#include <stdlib.h>
 
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/mem.h"
 #include "db/db.h"
 #include "core/banned.h"
 
@@ -67,8 +70,49 @@ out:
 	return rc;
 }
 
+static const char SQL_RECORDED[] = "SELECT version FROM schema_migration ORDER BY version";
+
+/* True when version is one of the n steps. */
+static bool known(const struct migration *steps, size_t n, int64_t version)
+{
+	for (size_t i = 0; i < n; i++)
+		if (steps[i].version == version)
+			return true;
+	return false;
+}
+
+/*
+ * Which steps the database has (done[i] for steps[i]). A recorded version this binary does
+ * not know means the database was made by another (newer, or a parallel branch's) build:
+ * ERR_CONFLICT, nothing is applied.
+ */
+static int recorded(struct db *db, const struct migration *steps, size_t n, bool *done)
+{
+	struct db_stmt *st = db_stmt(db, SQL_RECORDED);
+	int rc;
+
+	if (st == NULL)
+		return ERR_DB;
+	while ((rc = db_step(st)) == DB_ROW) {
+		int64_t v = db_col_i64(st, 0);
+
+		if (!known(steps, n, v)) {
+			log_error("database has migration %" PRId64 " that this binary (last %d) "
+				  "does not know",
+				  v, n > 0 ? steps[n - 1].version : 0);
+			db_reset(st);
+			return ERR_CONFLICT;
+		}
+		for (size_t i = 0; i < n; i++)
+			if (steps[i].version == v)
+				done[i] = true;
+	}
+	return rc < 0 ? rc : 0;
+}
+
 int db_migrate(struct db *db, const struct migration *steps, size_t n, int *applied)
 {
+	bool *done = NULL;
 	int64_t have;
 	int rc, count = 0;
 
@@ -82,19 +126,27 @@ int db_migrate(struct db *db, const struct migration *steps, size_t n, int *appl
 			  steps[n - 1].version);
 		return ERR_CONFLICT;
 	}
-	for (size_t i = 0; i < n; i++) {
-		if (steps[i].version <= have)
+	done = xcalloc(n ? n : 1, sizeof(*done));
+	rc = recorded(db, steps, n, done);
+	/*
+	 * Every step not recorded runs, in order, even below the highest recorded one: step
+	 * numbers are handed out to branches developed in parallel, so a database can have
+	 * 0006 before the 0005 of a branch merged later.
+	 */
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		if (done[i])
 			continue;
 		rc = migrate_one(db, &steps[i]);
 		if (rc < 0) {
 			log_error("migration %04d '%s' failed: %s", steps[i].version, steps[i].name,
 				  err_str(rc));
-			return rc;
+			break;
 		}
 		log_info("applied migration %04d '%s'", steps[i].version, steps[i].name);
 		count++;
 	}
+	free(done);
 	if (applied)
 		*applied = count;
-	return 0;
+	return rc;
 }

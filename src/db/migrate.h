@@ -24,9 +24,11 @@ extern const struct migration db_migrations[];
 extern const size_t db_migrations_n;
 
 /*
- * Applies every step newer than the database. Returns 0, ERR_CONFLICT when the
- * database is newer than this binary, or ERR_DB (that step rolled back).
- * *applied (may be NULL) receives how many steps ran.
+ * Applies, in order, every step the database has not recorded, including one numbered
+ * below the highest recorded step (numbers are reserved by branches developed in
+ * parallel). Returns 0, ERR_CONFLICT when the database is newer than this binary or has
+ * a step this binary does not know (nothing is applied then), or ERR_DB (that step
+ * rolled back; the steps before it stay). *applied (may be NULL) receives how many ran.
  */
 int db_migrate(struct db *db, const struct migration *steps, size_t n, int *applied);
 

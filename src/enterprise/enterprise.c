@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Pure rules of the enterprise file: field validation, the high-risk rule,
- * GCJ-02 <-> WGS-84 conversion and phone masking. No I/O, no SQL.
+ * Pure rules of the enterprise file: field validation, the high-risk rule and
+ * phone masking (GCJ-02 conversion is in core/geo.c). No I/O, no SQL.
  */
 #include "enterprise/enterprise.h"
 
@@ -69,70 +69,25 @@ bool enterprise_in_china(double lat, double lon)
 	       lat <= 54.0;
 }
 
-/* Krasovsky 1940 ellipsoid as used by the GCJ-02 formula. */
-#define GCJ_A  6378245.0
-#define GCJ_EE 0.00669342162296594323
+/* ------------------------------------------------------------ scope */
 
-static bool gcj_out_of_offset(double lat, double lon)
+void enterprise_filter_scope(struct enterprise_filter *f, const struct scope *s, int64_t user_id,
+			     char *buf, size_t n)
 {
-	return lon < 72.004 || lon > 137.8347 || lat < 0.8293 || lat > 55.8271;
-}
-
-static double gcj_lat(double x, double y)
-{
-	double r = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * sqrt(fabs(x));
-
-	r += (20.0 * sin(6.0 * x * M_PI) + 20.0 * sin(2.0 * x * M_PI)) * 2.0 / 3.0;
-	r += (20.0 * sin(y * M_PI) + 40.0 * sin(y / 3.0 * M_PI)) * 2.0 / 3.0;
-	r += (160.0 * sin(y / 12.0 * M_PI) + 320.0 * sin(y * M_PI / 30.0)) * 2.0 / 3.0;
-	return r;
-}
-
-static double gcj_lon(double x, double y)
-{
-	double r = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * sqrt(fabs(x));
-
-	r += (20.0 * sin(6.0 * x * M_PI) + 20.0 * sin(2.0 * x * M_PI)) * 2.0 / 3.0;
-	r += (20.0 * sin(x * M_PI) + 40.0 * sin(x / 3.0 * M_PI)) * 2.0 / 3.0;
-	r += (150.0 * sin(x / 12.0 * M_PI) + 300.0 * sin(x / 30.0 * M_PI)) * 2.0 / 3.0;
-	return r;
-}
-
-void enterprise_wgs84_to_gcj02(double lat, double lon, double *out_lat, double *out_lon)
-{
-	double dlat, dlon, radlat, magic, sqrtmagic;
-
-	if (gcj_out_of_offset(lat, lon)) {
-		*out_lat = lat;
-		*out_lon = lon;
-		return;
+	switch (s->kind) {
+	case SCOPE_ALL:
+		break;
+	case SCOPE_REGION:
+		snprintf(buf, n, "%.*s", (int)region_prefix_len(s->region), s->region);
+		f->scope_prefix = buf;
+		break;
+	case SCOPE_GRIDS:
+		f->grid_user = user_id;
+		break;
+	case SCOPE_ENTERPRISE:
+		f->scope_uscc = s->enterprise;
+		break;
 	}
-	dlat = gcj_lat(lon - 105.0, lat - 35.0);
-	dlon = gcj_lon(lon - 105.0, lat - 35.0);
-	radlat = lat / 180.0 * M_PI;
-	magic = sin(radlat);
-	magic = 1.0 - GCJ_EE * magic * magic;
-	sqrtmagic = sqrt(magic);
-	dlat = (dlat * 180.0) / ((GCJ_A * (1.0 - GCJ_EE)) / (magic * sqrtmagic) * M_PI);
-	dlon = (dlon * 180.0) / (GCJ_A / sqrtmagic * cos(radlat) * M_PI);
-	*out_lat = lat + dlat;
-	*out_lon = lon + dlon;
-}
-
-void enterprise_gcj02_to_wgs84(double lat, double lon, double *out_lat, double *out_lon)
-{
-	double wlat = lat, wlon = lon, glat, glon;
-
-	/* Fixed-point iteration: the offset changes slowly, so each round gains ~4 digits. */
-	for (int i = 0; i < 30; i++) {
-		enterprise_wgs84_to_gcj02(wlat, wlon, &glat, &glon);
-		if (fabs(glat - lat) < 1e-9 && fabs(glon - lon) < 1e-9)
-			break;
-		wlat -= glat - lat;
-		wlon -= glon - lon;
-	}
-	*out_lat = wlat;
-	*out_lon = wlon;
 }
 
 /* ------------------------------------------------------------ masking */

@@ -4,12 +4,12 @@
  * unified social credit code (GB 32100-2015), classified by GB/T 4754-2017,
  * placed in a GB/T 2260 division and optionally a grid, located in CGCS2000.
  *
- * enterprise.c holds the pure rules (validation, the high-risk rule, GCJ-02
- * conversion, phone masking, history items); enterprise_db.c every SQL
- * statement; enterprise_api.c the routes; enterprise_load.c the industry table
- * loader. Licences (licence.h) belong to this module too. Named supervision
- * (挂牌责任制): each enterprise names a supervising department and a named
- * inspector (or leader) responsible for it.
+ * enterprise.c holds the pure rules (validation, the high-risk rule, phone
+ * masking, history items; GCJ-02 conversion is core/geo.h); enterprise_db.c
+ * every SQL statement; enterprise_api.c the routes; enterprise_load.c the
+ * industry table loader. Licences (licence.h) belong to this module too. Named
+ * supervision (挂牌责任制): each enterprise names a supervising department and a
+ * named inspector (or leader) responsible for it.
  */
 #ifndef ENTERPRISE_ENTERPRISE_H
 #define ENTERPRISE_ENTERPRISE_H
@@ -93,20 +93,6 @@ int enterprise_check(const struct enterprise *e, struct field_errors *fe);
 bool enterprise_in_china(double lat, double lon);
 
 /*
- * WGS-84 -> GCJ-02: the published offset of the national surveying authority's
- * datum (the formula in wandergis/coordtransform and eviltransform). Outside the
- * offset's rectangle (72.004..137.8347 E, 0.8293..55.8271 N) the point is
- * returned unchanged.
- */
-void enterprise_wgs84_to_gcj02(double lat, double lon, double *out_lat, double *out_lon);
-/*
- * GCJ-02 -> WGS-84 (= CGCS2000 at this precision): the inverse of the above,
- * iterated until the forward transform of the result is within 1e-7 degree of the
- * input (at most 30 rounds).
- */
-void enterprise_gcj02_to_wgs84(double lat, double lon, double *out_lat, double *out_lon);
-
-/*
  * Masks a phone number for readers that do not need it: the first 3 and last 4
  * characters kept, the rest '*' ("13812341234" -> "138****1234"); shorter than
  * 8 characters: all '*'. Writes into out (n bytes).
@@ -155,6 +141,15 @@ struct enterprise_filter {
 
 /* Builds one list item from a row (the API's lookups, masking). Returns: owned or NULL. */
 typedef json_t *(*enterprise_row_fn)(struct enterprise *e, void *ctx);
+struct scope;
+
+/*
+ * Sets the scope fields of f for a caller with data scope s (docs/enterprise.md): all:
+ * nothing; region: the code prefix of its subtree (written into buf of n bytes, which f
+ * then borrows); grids: the grids of user_id; enterprise: its credit code (borrowed from s).
+ */
+void enterprise_filter_scope(struct enterprise_filter *f, const struct scope *s, int64_t user_id,
+			     char *buf, size_t n);
 
 int enterprise_db_get(struct db *db, int64_t id, struct enterprise *e);
 /* Inserts e and sets e->id. Returns 0, ERR_CONFLICT (uscc taken), ERR_INVALID (FK) or ERR_DB. */
@@ -173,6 +168,18 @@ int enterprise_db_history_add(struct db *db, int64_t audit_id, int64_t enterpris
  */
 int enterprise_db_history_ids(struct db *db, int64_t id, int64_t after, int64_t limit,
 			      int64_t **ids, size_t *n);
+/* Number of enterprises (all of them, no scope). Returns 0 with *n, or ERR_DB. */
+int enterprise_db_count(struct db *db, int64_t *n);
+/* Called by enterprise_db_points() for one located enterprise (name borrowed). */
+typedef int (*enterprise_point_fn)(void *ctx, int64_t id, const char *name, bool high_risk,
+				   double lat, double lon);
+/*
+ * The enterprises that have a location and pass f (scope and filters as in the list), by
+ * id: calls fn for at most limit of them (a negative return of fn stops the walk and is
+ * returned); *truncated tells whether more matched. Returns 0, or ERR_DB.
+ */
+int enterprise_db_points(struct db *db, const struct enterprise_filter *f, int64_t limit,
+			 enterprise_point_fn fn, void *ctx, bool *truncated);
 /* True when code is a GB/T 4754 class (level 4) in the industry table. */
 bool enterprise_db_industry_is_class(struct db *db, const char *code);
 /* Rows in the industry table. */

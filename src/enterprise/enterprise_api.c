@@ -30,6 +30,7 @@
 #include "core/clock.h"
 #include "enterprise/licence.h"
 #include "core/err.h"
+#include "core/geo.h"
 #include "core/util.h"
 #include "db/db.h"
 #include "http/req.h"
@@ -125,25 +126,12 @@ static bool in_scope(const struct req *rq, const struct enterprise *e)
 void enterprise_api_scope_filter(const struct req *rq, char *buf, size_t n, const char **prefix,
 				 int64_t *grid_user, const char **uscc)
 {
-	const struct scope *s = &rq->user->scope;
+	struct enterprise_filter f = { 0 };
 
-	*prefix = NULL;
-	*grid_user = 0;
-	*uscc = NULL;
-	switch (s->kind) {
-	case SCOPE_ALL:
-		break;
-	case SCOPE_REGION:
-		snprintf(buf, n, "%.*s", (int)region_prefix_len(s->region), s->region);
-		*prefix = buf;
-		break;
-	case SCOPE_GRIDS:
-		*grid_user = rq->user->user_id;
-		break;
-	case SCOPE_ENTERPRISE:
-		*uscc = s->enterprise;
-		break;
-	}
+	enterprise_filter_scope(&f, &rq->user->scope, rq->user->user_id, buf, n);
+	*prefix = f.scope_prefix;
+	*grid_user = f.grid_user;
+	*uscc = f.scope_uscc;
 }
 
 void enterprise_api_licence_rules(const struct req *rq, struct licence_rules *out)
@@ -255,7 +243,7 @@ static void apply_location(const json_t *body, struct enterprise *e, struct fiel
 	if (!enterprise_in_china(e->lat, e->lon))
 		return; /* enterprise_check names it */
 	if (gcj)
-		enterprise_gcj02_to_wgs84(e->lat, e->lon, &e->lat, &e->lon);
+		geo_gcj02_to_wgs84(e->lat, e->lon, &e->lat, &e->lon);
 }
 
 /*

@@ -252,22 +252,17 @@ static char *fts_phrase(const char *q)
 	return buf_detach(&b);
 }
 
-int enterprise_db_list(struct db *db, const struct enterprise_filter *f,
-		       const struct list_params *lp, enterprise_row_fn row, void *ctx,
-		       json_t **items)
+/* True when f->q is searched in the trigram index (a trigram needs three characters). */
+static bool use_fts(const struct enterprise_filter *f)
 {
-	bool fts = f->q && utf8_len(f->q) >= 3;
-	char *sql = db_list_sql(SQL_LIST_SELECT, fts ? SQL_LIST_WHERE_FTS : SQL_LIST_WHERE_LIKE,
-				"enterprise", sort_cols[lp->sort], lp->desc);
-	struct db_stmt *st = db_stmt_dyn(db, sql);
-	char *pat = NULL;
-	json_t *a;
-	int rc;
+	return f->q && utf8_len(f->q) >= 3;
+}
 
-	free(sql);
-	*items = NULL;
-	if (st == NULL)
-		return ERR_DB;
+/* Binds the scope and filters of LIST_WHERE_COMMON and the search clause (:q or :fts). */
+static void bind_filter(struct db_stmt *st, const struct enterprise_filter *f)
+{
+	char *pat = NULL;
+
 	db_bind_text(st, ":prefix", f->scope_prefix);
 	db_bind_id_or_null(st, ":grid_user", f->grid_user);
 	db_bind_text(st, ":scope_uscc", f->scope_uscc);
@@ -290,7 +285,7 @@ int enterprise_db_list(struct db *db, const struct enterprise_filter *f,
 		db_bind_null(st, ":lic");
 	db_bind_text(st, ":lic_from", f->licence_from);
 	db_bind_text(st, ":lic_to", f->licence_to);
-	if (fts) {
+	if (use_fts(f)) {
 		pat = fts_phrase(f->q);
 		db_bind_text(st, ":fts", pat);
 	} else {
@@ -298,6 +293,24 @@ int enterprise_db_list(struct db *db, const struct enterprise_filter *f,
 		db_bind_text(st, ":q", pat);
 	}
 	free(pat);
+}
+
+int enterprise_db_list(struct db *db, const struct enterprise_filter *f,
+		       const struct list_params *lp, enterprise_row_fn row, void *ctx,
+		       json_t **items)
+{
+	char *sql = db_list_sql(SQL_LIST_SELECT,
+				use_fts(f) ? SQL_LIST_WHERE_FTS : SQL_LIST_WHERE_LIKE, "enterprise",
+				sort_cols[lp->sort], lp->desc);
+	struct db_stmt *st = db_stmt_dyn(db, sql);
+	json_t *a;
+	int rc;
+
+	free(sql);
+	*items = NULL;
+	if (st == NULL)
+		return ERR_DB;
+	bind_filter(st, f);
 	db_bind_page(st, lp);
 	a = json_array();
 	while ((rc = db_step(st)) == DB_ROW) {
@@ -369,6 +382,53 @@ int enterprise_db_history_ids(struct db *db, int64_t id, int64_t after, int64_t 
 	*ids = out;
 	*n = k;
 	return 0;
+}
+
+static const char SQL_COUNT[] = "SELECT COUNT(*) FROM enterprise";
+
+int enterprise_db_count(struct db *db, int64_t *n)
+{
+	struct db_stmt *st = db_stmt(db, SQL_COUNT);
+
+	return st ? db_step_i64(st, n) : ERR_DB;
+}
+
+/* The list's filters (the same scope rule), located rows only, by id, capped. */
+#define POINTS_SELECT                                                                            \
+	"SELECT enterprise.id, enterprise.name, enterprise.high_risk, enterprise.lat, "          \
+	"enterprise.lon FROM enterprise WHERE enterprise.lat IS NOT NULL AND enterprise.lon IS " \
+	"NOT NULL AND "
+static const char SQL_POINTS_LIKE[] = POINTS_SELECT LIST_WHERE_COMMON
+	"(:q IS NULL OR enterprise.name LIKE :q ESCAPE '\\' OR enterprise.former_names LIKE :q "
+	"ESCAPE '\\' OR enterprise.uscc LIKE :q ESCAPE '\\') ORDER BY enterprise.id LIMIT :limit";
+static const char SQL_POINTS_FTS[] = POINTS_SELECT LIST_WHERE_COMMON
+	"enterprise.id IN (SELECT rowid FROM enterprise_fts WHERE enterprise_fts MATCH :fts) "
+	"ORDER BY enterprise.id LIMIT :limit";
+
+struct points_ctx {
+	enterprise_point_fn fn;
+	void *ctx;
+};
+
+static int point_row(struct db_stmt *st, void *arg)
+{
+	struct points_ctx *p = arg;
+
+	return p->fn(p->ctx, db_col_i64(st, 0), db_col_text(st, 1), db_col_i64(st, 2) != 0,
+		     db_col_f64(st, 3), db_col_f64(st, 4));
+}
+
+int enterprise_db_points(struct db *db, const struct enterprise_filter *f, int64_t limit,
+			 enterprise_point_fn fn, void *ctx, bool *truncated)
+{
+	struct db_stmt *st = db_stmt(db, use_fts(f) ? SQL_POINTS_FTS : SQL_POINTS_LIKE);
+	struct points_ctx p = { fn, ctx };
+
+	*truncated = false;
+	if (st == NULL)
+		return ERR_DB;
+	bind_filter(st, f);
+	return db_rows_capped(st, limit, point_row, &p, truncated);
 }
 
 /* ------------------------------------------------------------ reference lookups */

@@ -146,6 +146,20 @@ int http_status_for(int rc);
 int list_params_parse(struct req *rq, const char *const *sorts, const char *const *filters,
 		      struct list_params *out, struct field_errors *fe);
 /*
+ * For endpoints that are not paged lists: checks that the query holds only the names in
+ * allowed (NULL-terminated, may be NULL), each at most once. Returns 0 or ERR_INVALID with
+ * each bad argument in fe.
+ */
+int query_params_check(struct req *rq, const char *const *allowed, struct field_errors *fe);
+
+/*
+ * A region filter argument (a GB/T 2260 code) as the code prefix its subtree shares,
+ * written into buf (n bytes); NULL when absent, or when malformed, with an error in fe.
+ */
+const char *req_query_region(struct req *rq, const char *name, char *buf, size_t n,
+			     struct field_errors *fe);
+
+/*
  * Builds {"items": items, "next": ...}: next is the id of the last item when
  * the page is full (items has limit+1 rows: the extra one is dropped).
  * Steals items. Returns: owned.

@@ -12,6 +12,7 @@
 
 #include "core/err.h"
 #include "core/log.h"
+#include "core/scope.h"
 #include "core/util.h"
 #include "core/banned.h"
 
@@ -285,6 +286,7 @@ static bool in_list(const char *const *list, const char *s)
 }
 
 struct qctx {
+	bool paged; /* limit, after and sort are accepted too */
 	const char *const *filters;
 	struct field_errors *fe;
 	const char *seen[32];
@@ -298,7 +300,8 @@ static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char 
 
 	(void)kind;
 	(void)value;
-	if (strcmp(key, "limit") && strcmp(key, "after") && strcmp(key, "sort") &&
+	if (!(q->paged &&
+	      (!strcmp(key, "limit") || !strcmp(key, "after") || !strcmp(key, "sort"))) &&
 	    !in_list(q->filters, key)) {
 		field_errors_add(q->fe, key, "unknown query argument");
 		return MHD_YES;
@@ -317,7 +320,7 @@ static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char 
 int list_params_parse(struct req *rq, const char *const *sorts, const char *const *filters,
 		      struct list_params *out, struct field_errors *fe)
 {
-	struct qctx q = { .filters = filters, .fe = fe };
+	struct qctx q = { .paged = true, .filters = filters, .fe = fe };
 	const char *v;
 
 	out->limit = 50;
@@ -356,6 +359,31 @@ int list_params_parse(struct req *rq, const char *const *sorts, const char *cons
 		}
 	}
 	return fe->n ? ERR_INVALID : 0;
+}
+
+int query_params_check(struct req *rq, const char *const *allowed, struct field_errors *fe)
+{
+	struct qctx q = { .paged = false, .filters = allowed, .fe = fe };
+
+	MHD_get_connection_values(rq->conn, MHD_GET_ARGUMENT_KIND, check_arg, &q);
+	return fe->n ? ERR_INVALID : 0;
+}
+
+const char *req_query_region(struct req *rq, const char *name, char *buf, size_t n,
+			     struct field_errors *fe)
+{
+	const char *v = req_query(rq, name);
+	size_t p;
+
+	if (v == NULL)
+		return NULL;
+	p = region_prefix_len(v);
+	if (p == 0) {
+		field_errors_add(fe, name, "must be a GB/T 2260 code of 6 or 9 digits");
+		return NULL;
+	}
+	snprintf(buf, n, "%.*s", (int)p, v);
+	return buf;
 }
 
 json_t *list_page(json_t *items, const struct list_params *lp)

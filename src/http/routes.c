@@ -18,6 +18,7 @@
 #include "enterprise/enterprise_api.h"
 #include "http/metrics.h"
 #include "http/router.h"
+#include "map/map_api.h"
 #include "org/org_api.h"
 #include "version.h"
 #include "core/banned.h"
@@ -111,11 +112,6 @@ static const struct route system_routes[] = {
 };
 
 const struct route *const route_tables[] = {
-	system_routes,
-	org_account_routes,
-	org_unit_routes,
-	enterprise_routes,
-	licence_routes,
-	audit_routes,
-	NULL,
+	system_routes,	org_account_routes, org_unit_routes, enterprise_routes,
+	licence_routes, map_routes,	    audit_routes,    NULL,
 };

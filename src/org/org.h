@@ -118,6 +118,53 @@ int org_regions_load(struct db *db, const char *data_dir, int64_t *loaded);
 bool org_region_exists(struct db *db, const char *code);
 /* Writes the division code of grid id into out. Returns 0, ERR_NOT_FOUND or ERR_DB. */
 int org_grid_region(struct db *db, int64_t id, char *out, size_t n);
+/*
+ * The division `code` as {code, name, level (1 province .. 4 town), parent_code (null for a
+ * province)}. Returns 0 with *out owned, ERR_NOT_FOUND or ERR_DB.
+ */
+int org_region_get(struct db *db, const char *code, json_t **out);
+/* The divisions directly under `code`, by code, each as above. Returns 0 with *items owned. */
+int org_region_children(struct db *db, const char *code, json_t **items);
+
+/* Called by org_grid_shapes() for one grid; geometry is its GeoJSON text (borrowed). */
+typedef int (*org_grid_shape_fn)(void *ctx, int64_t id, const char *name, const char *region_code,
+				 const char *geometry);
+/*
+ * The grids that have a boundary, by id, filtered like GET /api/v1/grids: region scope
+ * prefix (NULL = all), grid_user (only that user's grids, 0 = no filter), region (a code
+ * prefix, NULL = all). Calls fn for at most limit grids (its negative return stops the walk
+ * and is returned); *truncated tells whether more grids matched. Returns 0 or ERR_DB.
+ */
+int org_grid_shapes(struct db *db, const char *prefix, int64_t grid_user, const char *region,
+		    int64_t limit, org_grid_shape_fn fn, void *ctx, bool *truncated);
+
+/* --- writes for loaders (demo data): inside the caller's write transaction, not audited --- */
+
+/*
+ * Creates a grid: code (unique, <= 64 characters), name, division, boundary (a Polygon or
+ * MultiPolygon checked by org_geometry_check(), borrowed; NULL = none). The caller writes
+ * the audit record of its whole load. Returns 0 with *id, ERR_INVALID (why names the field),
+ * ERR_CONFLICT (code taken) or ERR_DB.
+ */
+int org_grid_add(struct db *db, const char *code, const char *name, const char *region_code,
+		 const json_t *geometry, int64_t *id, struct errmsg *why);
+/*
+ * Names the three grid roles (一格三员) of grid id: users of the roles grid_manager,
+ * grid_patroller and grid_supervisor (0 = none). Returns 0, ERR_INVALID (why names the
+ * field), ERR_NOT_FOUND (no such grid) or ERR_DB.
+ */
+int org_grid_set_roles(struct db *db, int64_t id, int64_t manager_id, int64_t patroller_id,
+		       int64_t supervisor_id, struct errmsg *why);
+/*
+ * Creates a person's account whose password (already hashed with org_password_hash(), so
+ * that the slow hashing can happen before the transaction) must be changed at first login.
+ * scope is the text form ("region:320902", "grids:3", ...), checked against the role and
+ * the divisions and grids it names. Returns 0 with *id, ERR_INVALID (why names the field),
+ * ERR_CONFLICT (login taken) or ERR_DB.
+ */
+int org_user_add_hashed(struct db *db, const char *login, const char *display_name, enum role role,
+			const char *scope, const char *password_hash, int64_t *id,
+			struct errmsg *why);
 
 /* A user as another module sees one it names (e.g. an enterprise's named inspector). */
 struct org_person {

@@ -104,6 +104,16 @@ bool org_scope_covers(struct db *db, const struct scope *outer, const struct sco
 	return org_db_scope_covers(db, outer, inner);
 }
 
+int org_region_get(struct db *db, const char *code, json_t **out)
+{
+	return org_db_region_get(db, code, out);
+}
+
+int org_region_children(struct db *db, const char *code, json_t **items)
+{
+	return org_db_region_children(db, code, items);
+}
+
 bool org_db_scope_covers(struct db *db, const struct scope *outer, const struct scope *inner)
 {
 	char regions[SCOPE_MAX_GRIDS][16];
@@ -1124,4 +1134,41 @@ int org_db_grid_list(struct db *db, const char *prefix, int64_t grid_user, const
 	bind_like(st, ":q", q);
 	db_bind_page(st, lp);
 	return db_rows_json(st, grid_row_json, items);
+}
+
+static const char SQL_GRID_SHAPES[] =
+	"SELECT grid.id, grid.name, grid.region_code, grid.geometry FROM grid WHERE "
+	"grid.geometry IS NOT NULL AND "
+	"(:prefix IS NULL OR substr(grid.region_code, 1, length(:prefix)) = :prefix) AND "
+	"(:grid_user IS NULL OR grid.id IN (SELECT user_grid.grid_id FROM user_grid WHERE "
+	"user_grid.user_id = :grid_user)) AND "
+	"(:region IS NULL OR substr(grid.region_code, 1, length(:region)) = :region) "
+	"ORDER BY grid.id LIMIT :limit";
+
+struct shapes_ctx {
+	org_grid_shape_fn fn;
+	void *ctx;
+};
+
+static int shape_row(struct db_stmt *st, void *arg)
+{
+	struct shapes_ctx *c = arg;
+
+	return c->fn(c->ctx, db_col_i64(st, 0), db_col_text(st, 1), db_col_text(st, 2),
+		     db_col_text(st, 3));
+}
+
+int org_grid_shapes(struct db *db, const char *prefix, int64_t grid_user, const char *region,
+		    int64_t limit, org_grid_shape_fn fn, void *ctx, bool *truncated)
+{
+	struct db_stmt *st = db_stmt(db, SQL_GRID_SHAPES);
+	struct shapes_ctx c = { fn, ctx };
+
+	*truncated = false;
+	if (st == NULL)
+		return ERR_DB;
+	db_bind_text(st, ":prefix", prefix);
+	db_bind_id_or_null(st, ":grid_user", grid_user);
+	db_bind_text(st, ":region", region);
+	return db_rows_capped(st, limit, shape_row, &c, truncated);
 }

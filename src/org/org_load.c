@@ -19,6 +19,7 @@
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/err.h"
+#include "core/json.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "db/db.h"
@@ -217,6 +218,104 @@ int org_bootstrap_admin(struct app *app, struct db *db, bool *created, char *pas
 	rc = db_commit(db);
 	if (rc == 0)
 		*created = true;
+	return rc;
+}
+
+/* ------------------------------------------------------------ writes for loaders */
+
+int org_grid_add(struct db *db, const char *code, const char *name, const char *region_code,
+		 const json_t *geometry, int64_t *id, struct errmsg *why)
+{
+	struct org_grid g;
+	int rc;
+
+	memset(&g, 0, sizeof(g));
+	if (code == NULL || code[0] == '\0' || utf8_len(code) > 64)
+		return errmsg_set(why, "code", "must have 1 to 64 characters");
+	if (name == NULL || name[0] == '\0' || utf8_len(name) > 100)
+		return errmsg_set(why, "name", "must have 1 to 100 characters");
+	if (!org_db_region_exists(db, region_code))
+		return errmsg_set(why, "region_code", "no administrative division has code '%s'",
+				  region_code ? region_code : "");
+	if (geometry && org_geometry_check(geometry, why) < 0)
+		return ERR_INVALID;
+	utf8_copy(g.code, sizeof(g.code), code);
+	utf8_copy(g.name, sizeof(g.name), name);
+	utf8_copy(g.region_code, sizeof(g.region_code), region_code);
+	g.geometry = geometry ? json_dump_compact(geometry) : NULL;
+	rc = org_db_grid_insert(db, &g, now_ms());
+	if (rc == ERR_CONFLICT)
+		errmsg_set(why, "code", "a grid with code '%s' exists", code);
+	*id = g.id;
+	org_grid_release(&g);
+	return rc;
+}
+
+/* A grid role must be held by a user of that role (一格三员). */
+static int grid_role_ok(struct db *db, const char *field, int64_t user_id, enum role want,
+			struct errmsg *why)
+{
+	struct org_user u;
+
+	if (user_id == 0)
+		return 0;
+	if (org_db_user_by_id(db, user_id, &u) < 0)
+		return errmsg_set(why, field, "no user has id %" PRId64, user_id);
+	if (u.role != want)
+		return errmsg_set(why, field, "user %" PRId64 " is a %s, not a %s", user_id,
+				  role_name(u.role), role_name(want));
+	return 0;
+}
+
+int org_grid_set_roles(struct db *db, int64_t id, int64_t manager_id, int64_t patroller_id,
+		       int64_t supervisor_id, struct errmsg *why)
+{
+	struct org_grid g;
+	int rc;
+
+	if (grid_role_ok(db, "manager_id", manager_id, ROLE_GRID_MANAGER, why) < 0 ||
+	    grid_role_ok(db, "patroller_id", patroller_id, ROLE_GRID_PATROLLER, why) < 0 ||
+	    grid_role_ok(db, "supervisor_id", supervisor_id, ROLE_GRID_SUPERVISOR, why) < 0)
+		return ERR_INVALID;
+	rc = org_db_grid_get(db, id, &g);
+	if (rc < 0)
+		return rc;
+	g.manager_id = manager_id;
+	g.patroller_id = patroller_id;
+	g.supervisor_id = supervisor_id;
+	rc = org_db_grid_update(db, &g, now_ms());
+	org_grid_release(&g);
+	return rc;
+}
+
+int org_user_add_hashed(struct db *db, const char *login, const char *display_name, enum role role,
+			const char *scope, const char *password_hash, int64_t *id,
+			struct errmsg *why)
+{
+	struct org_user u;
+	int rc;
+
+	memset(&u, 0, sizeof(u));
+	if (org_login_check(login, why) < 0)
+		return ERR_INVALID;
+	utf8_copy(u.login, sizeof(u.login), login);
+	utf8_copy(u.display_name, sizeof(u.display_name), display_name);
+	u.role = role;
+	if (scope_parse(scope, &u.scope, why) < 0 || org_role_scope_check(role, &u.scope, why) < 0)
+		return ERR_INVALID;
+	if (u.scope.kind == SCOPE_REGION && !org_db_region_exists(db, u.scope.region))
+		return errmsg_set(why, "scope", "region '%s' does not exist", u.scope.region);
+	if (org_db_scope_anchor(db, &u.scope, u.scope_anchor, sizeof(u.scope_anchor)) < 0)
+		return errmsg_set(why, "scope", "a grid in the scope does not exist");
+	if (strncmp(password_hash, "$argon2id$", 10) != 0)
+		return errmsg_set(why, "password", "is not an Argon2id hash");
+	utf8_copy(u.password_hash, sizeof(u.password_hash), password_hash);
+	u.must_change_password = true;
+	u.created_ms = u.updated_ms = u.password_changed_ms = now_ms();
+	rc = org_db_user_insert(db, &u);
+	if (rc == ERR_CONFLICT)
+		errmsg_set(why, "login", "login '%s' is taken", login);
+	*id = u.id;
 	return rc;
 }
 

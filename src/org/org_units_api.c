@@ -38,24 +38,6 @@ static const char *scope_prefix(struct req *rq, char *buf, size_t n)
 	return buf;
 }
 
-/* A region filter argument as a code prefix; NULL when absent. Adds an error when bad. */
-static const char *region_filter(struct req *rq, const char *name, char *buf, size_t n,
-				 struct field_errors *fe)
-{
-	const char *v = req_query(rq, name);
-	size_t p;
-
-	if (v == NULL)
-		return NULL;
-	p = region_prefix_len(v);
-	if (p == 0) {
-		field_errors_add(fe, name, "must be a GB/T 2260 code of 6 or 9 digits");
-		return NULL;
-	}
-	snprintf(buf, n, "%.*s", (int)p, v);
-	return buf;
-}
-
 /* ------------------------------------------------------------ regions */
 
 static int regions_list(struct req *rq, struct resp *rs)
@@ -72,7 +54,7 @@ static int regions_list(struct req *rq, struct resp *rs)
 	list_params_parse(rq, sorts, filters, &lp, &fe);
 	if (lp.after)
 		field_errors_add(&fe, "after", "regions come in one page; no cursor is needed");
-	parent = region_filter(rq, "parent", pbuf, sizeof(pbuf), &fe);
+	parent = req_query_region(rq, "parent", pbuf, sizeof(pbuf), &fe);
 	if (q && utf8_len(q) > 50)
 		field_errors_add(&fe, "q", "longer than 50 characters");
 	if (fe.n)
@@ -161,7 +143,7 @@ static int depts_list(struct req *rq, struct resp *rs)
 	int rc;
 
 	list_params_parse(rq, sorts, filters, &lp, &fe);
-	region = region_filter(rq, "region", rbuf, sizeof(rbuf), &fe);
+	region = req_query_region(rq, "region", rbuf, sizeof(rbuf), &fe);
 	if (fe.n)
 		return resp_problem(rs, 400, NULL, "invalid query", &fe);
 	rc = org_db_dept_list(rq->db, region, req_query(rq, "q"), &lp, &items);
@@ -431,7 +413,7 @@ static int grids_list(struct req *rq, struct resp *rs)
 	int rc;
 
 	list_params_parse(rq, sorts, filters, &lp, &fe);
-	region = region_filter(rq, "region", rbuf, sizeof(rbuf), &fe);
+	region = req_query_region(rq, "region", rbuf, sizeof(rbuf), &fe);
 	if (fe.n)
 		return resp_problem(rs, 400, NULL, "invalid query", &fe);
 	rc = org_db_grid_list(rq->db, scope_prefix(rq, pbuf, sizeof(pbuf)),

@@ -45,6 +45,13 @@ def uscc(authority_region, body8='MA1XXXXX'):
     return first17 + USCC_CHARSET[(31 - total % 31) % 31]
 
 
+def square(lon, lat, half=0.01):
+    """A GeoJSON Polygon: the square of side 2*half degrees around (lon, lat)."""
+    ring = [[lon - half, lat - half], [lon + half, lat - half], [lon + half, lat + half],
+            [lon - half, lat + half], [lon - half, lat - half]]
+    return {'type': 'Polygon', 'coordinates': [ring]}
+
+
 def list_routes():
     out = subprocess.run([BIN, 'routes'], capture_output=True, text=True, check=True).stdout
     return [line.strip() for line in out.splitlines() if line.strip()]
@@ -74,10 +81,13 @@ class World:
                                                           'region_code': R1}))['id'],
                      'out': ok(root.post('/api/v1/depts', {'name': '盐都区应急管理局',
                                                            'region_code': R2}))['id']}
+        # Boundaries (CGCS2000 squares near each town) so that the grids are on the map.
         self.grid = {'in': ok(root.post('/api/v1/grids', {'code': 'G1', 'name': '五星一网格',
-                                                          'region_code': T1}))['id'],
+                                                          'region_code': T1,
+                                                          'geometry': square(120.16, 33.38)}))['id'],
                      'out': ok(root.post('/api/v1/grids', {'code': 'G2', 'name': '张庄一网格',
-                                                           'region_code': T2}))['id']}
+                                                           'region_code': T2,
+                                                           'geometry': square(120.05, 33.35)}))['id']}
         self.region = {'in': R1, 'out': R2}
         # Target users (never log in), and machine accounts with their tokens (API tokens
         # are for machine accounts only).
@@ -129,6 +139,7 @@ class World:
         return {'uscc': code, 'name': self.name('矩阵企业'), 'industry_code': '2614',
                 'region_code': T1 if where == 'in' else T2,
                 'grid_id': self.grid['in' if where == 'in' else 'out'],
+                'lat': 33.38 if where == 'in' else 33.35, 'lon': 120.16 if where == 'in' else 120.05,
                 'legal_rep_phone': '13812341234'}
 
     def licence_body(self):
@@ -287,6 +298,10 @@ REQUESTS = {
         'PATCH', f'/api/v1/licences/{w.licence[where]}', {'issuer': w.name('发证机关')}, c),
     'DELETE /api/v1/licences/{id}': lambda w, role, where, c: (
         'DELETE', f'/api/v1/licences/{w.throwaway_licence(where)}', None, c),
+    'GET /api/v1/map/config': _any('GET', '/api/v1/map/config'),
+    'GET /api/v1/map/boundaries': _any('GET', f'/api/v1/map/boundaries?parent={CITY}'),
+    'GET /api/v1/map/grids': _any('GET', '/api/v1/map/grids'),
+    'GET /api/v1/map/enterprises': _any('GET', '/api/v1/map/enterprises'),
     'GET /api/v1/audit': _any('GET', '/api/v1/audit'),
 }
 
@@ -301,7 +316,16 @@ LIST_KEYS = {
     'GET /api/v1/grids': ('id', lambda w: w.grid),
     'GET /api/v1/enterprises': ('id', lambda w: w.enterprise),
     'GET /api/v1/licences': ('id', lambda w: w.licence),
+    'GET /api/v1/map/grids': ('id', lambda w: w.grid),
+    'GET /api/v1/map/enterprises': ('id', lambda w: w.enterprise),
 }
+
+
+def list_items(body):
+    """The rows of a list answer: items of a page, or feature properties of a map layer."""
+    if 'features' in body:
+        return [f['properties'] for f in body['features']]
+    return body['items']
 
 
 # ------------------------------------------------------------------ tests
@@ -375,7 +399,7 @@ def test_every_route_role_and_scope(t):
                         problem = 'a denied request changed the database or the audit log'
                 if row.get('list') and got == 200:
                     field, entities = LIST_KEYS[key]
-                    ids = [it[field] for it in r.json['items']]
+                    ids = [it[field] for it in list_items(r.json)]
                     target = entities(w)['in' if where == 'in' else 'out']
                     if where == 'in':
                         got = 200 if target in ids else 'inside entity missing'

@@ -412,7 +412,10 @@ def test_migrate_is_idempotent(t):
         t.true('up to date' in r.stdout, r.stdout)
         first = snapshot()
         t.true(len(first[0]) >= 2, first[0])
-        t.eq([v for v, _, _ in first[0]], list(range(1, len(first[0]) + 1)))
+        versions = [v for v, _, _ in first[0]]
+        # Upwards from 1; a number reserved by a branch not merged yet may be missing.
+        t.eq(versions[0], 1)
+        t.eq(versions, sorted(set(versions)))
         t.true(first[1] > 40000, f'{first[1]} regions')
         t.eq(r.stderr.count('applied migration'), len(first[0]))
         time.sleep(0.01)

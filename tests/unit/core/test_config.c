@@ -226,6 +226,16 @@ static void test_bad_values(void **state)
 	set_bad("server.max_connections", "100001");
 	set_bad("server.max_connections_per_ip", "-1");
 	set_bad("server.max_connections_per_ip", "100001");
+	/* map tiles: a URL template with the three placeholders, or nothing */
+	set_bad("map.tile_url", "https://tiles.example/{z}/{x}.png");
+	set_bad("map.tile_url", "ftp://tiles.example/{z}/{x}/{y}.png");
+	set_bad("map.tile_url", "javascript:alert(1)//{z}{x}{y}");
+	set_bad("map.tile_url", "https://t.example/{z}/{x}/{y}.png\" onerror=\"x");
+	set_bad("map.tile_attribution", "<script>alert(1)</script>");
+	set_bad("map.tile_attribution", "line\nbreak");
+	set_bad("map.max_points", "0");
+	set_bad("map.max_points", "1000001");
+	set_bad("demo.load", "sometimes");
 }
 
 static void test_good_values(void **state)
@@ -261,6 +271,21 @@ static void test_good_values(void **state)
 	assert_int_equal(c.max_connections_per_ip, 0);
 	set_ok(&c, "server.max_connections_per_ip", "4");
 	assert_int_equal(c.max_connections_per_ip, 4);
+	assert_string_equal(c.tile_url, ""); /* no external tiles by default */
+	assert_int_equal(c.max_points, 50000);
+	assert_false(c.demo_load);
+	set_ok(&c, "map.tile_url",
+	       "https://t0.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&LAYER=vec"
+	       "&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=KEY");
+	set_ok(&c, "map.tile_url", "/tiles/{z}/{x}/{y}.png");
+	assert_string_equal(c.tile_url, "/tiles/{z}/{x}/{y}.png");
+	set_ok(&c, "map.tile_url", "");
+	set_ok(&c, "map.tile_attribution", "© 天地图 国家地理信息公共服务平台");
+	assert_string_equal(c.tile_attribution, "© 天地图 国家地理信息公共服务平台");
+	set_ok(&c, "map.max_points", "1000000");
+	assert_int_equal(c.max_points, 1000000);
+	set_ok(&c, "demo.load", "true");
+	assert_true(c.demo_load);
 	for (size_t i = 0; i < 4; i++) {
 		static const char *const lv[] = { "error", "warn", "info", "debug" };
 

@@ -456,6 +456,24 @@ static void test_uscc_valid_exactly_one_check_character(void **state)
 	}
 }
 
+/* uscc_complete() rebuilds both check characters of the published codes from 16 characters. */
+static void test_uscc_complete_rebuilds_published_codes(void **state)
+{
+	char out[19];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(uscc_good) / sizeof(uscc_good[0]); i++) {
+		char start[17];
+
+		snprintf(start, sizeof(start), "%.16s", uscc_good[i]);
+		assert_int_equal(uscc_complete(start, out), 0);
+		assert_string_equal(out, uscc_good[i]);
+	}
+	assert_int_equal(uscc_complete("9132090", out), ERR_INVALID);	       /* short */
+	assert_int_equal(uscc_complete("91320902MA1IXXXX", out), ERR_INVALID); /* letter I */
+	assert_int_equal(uscc_complete("9132A902MA1XXXXX", out), ERR_INVALID); /* division */
+}
+
 /* STANDARDS §5 and data/uscc.json examples_invalid. */
 static void test_uscc_valid_rejects_altered_check_character(void **state)
 {
@@ -546,6 +564,7 @@ int main(void)
 		cmocka_unit_test(test_scope_covers_grids_by_set_or_region),
 		cmocka_unit_test(test_scope_covers_enterprise_by_uscc_region),
 		cmocka_unit_test(test_uscc_valid_standard_examples),
+		cmocka_unit_test(test_uscc_complete_rebuilds_published_codes),
 		cmocka_unit_test(test_uscc_valid_exactly_one_check_character),
 		cmocka_unit_test(test_uscc_valid_rejects_altered_check_character),
 		cmocka_unit_test(test_uscc_valid_rejects_forbidden_letters),

@@ -292,6 +292,71 @@ static void test_transaction_rollback_and_commit(void **state)
 	assert_int_equal(db_last_id(db), 40);
 }
 
+static const char SQL_COUNT_A[] = "SELECT COUNT(*) FROM item WHERE name = 'a'";
+static const char SQL_NONE[] = "SELECT id FROM item WHERE id > 100";
+
+/* db_step_i64: the one value of a one-row query; no row is ERR_NOT_FOUND. */
+static void test_step_i64(void **state)
+{
+	struct db *db = *state;
+	int64_t n = -1;
+
+	assert_int_equal(db_step_i64(db_stmt(db, SQL_COUNT_A), &n), 0);
+	assert_int_equal(n, 4);
+	assert_int_equal(db_step_i64(db_stmt(db, SQL_NONE), &n), ERR_NOT_FOUND);
+	assert_int_equal(db_step_i64(db_stmt(db, SQL_COUNT_A), &n), 0); /* reset: runs again */
+}
+
+static const char SQL_CAPPED[] = "SELECT id FROM item WHERE name = :name ORDER BY id LIMIT :limit";
+
+/* ids[0] counts, ids[1..] collect. */
+static int collect(struct db_stmt *st, void *ctx)
+{
+	int64_t *ids = ctx;
+
+	ids[++ids[0]] = db_col_i64(st, 0);
+	return 0;
+}
+
+static int fail_second(struct db_stmt *st, void *ctx)
+{
+	int *calls = ctx;
+
+	(void)st;
+	return ++*calls == 2 ? ERR_CONFLICT : 0;
+}
+
+/* db_rows_capped: at most limit rows, and whether more matched; a callback error stops it. */
+static void test_rows_capped(void **state)
+{
+	struct db *db = *state;
+	struct db_stmt *st = db_stmt(db, SQL_CAPPED);
+	int64_t ids[16] = { 0 };
+	bool truncated = false;
+	int calls = 0;
+
+	db_bind_text(st, ":name", "a"); /* ids 2, 4, 6, 9 */
+	assert_int_equal(db_rows_capped(st, 3, collect, ids, &truncated), 0);
+	assert_true(truncated);
+	assert_true(ids[0] == 3 && ids[1] == 2 && ids[2] == 4 && ids[3] == 6);
+	memset(ids, 0, sizeof(ids));
+	db_bind_text(st, ":name", "a");
+	assert_int_equal(db_rows_capped(st, 4, collect, ids, &truncated), 0);
+	assert_false(truncated);
+	assert_int_equal(ids[0], 4);
+	memset(ids, 0, sizeof(ids));
+	db_bind_text(st, ":name", "b"); /* 1, 5, 8 */
+	assert_int_equal(db_rows_capped(st, 100, collect, ids, &truncated), 0);
+	assert_true(!truncated && ids[0] == 3);
+	db_bind_text(st, ":name", "a");
+	assert_int_equal(db_rows_capped(st, 100, fail_second, &calls, &truncated), ERR_CONFLICT);
+	assert_int_equal(calls, 2);
+	db_bind_text(st, ":name", "c"); /* the statement was reset: it runs again */
+	memset(ids, 0, sizeof(ids));
+	assert_int_equal(db_rows_capped(st, 100, collect, ids, &truncated), 0);
+	assert_true(ids[0] == 2 && ids[1] == 3 && ids[2] == 7);
+}
+
 static void test_close_null(void **state)
 {
 	(void)state;
@@ -311,6 +376,8 @@ int main(void)
 		T(test_constraint_errors_map_to_err),
 		T(test_statement_cache),
 		T(test_transaction_rollback_and_commit),
+		T(test_step_i64),
+		T(test_rows_capped),
 		cmocka_unit_test(test_close_null),
 	};
 

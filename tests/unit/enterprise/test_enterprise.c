@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Unit tests for src/enterprise/enterprise.c: the high-risk rule (GB/T 4754-2017
- * divisions, docs/enterprise.md), GCJ-02 <-> WGS-84 conversion against a published
- * pair (wandergis/coordtransform README: WGS-84 116.404 E 39.915 N -> GCJ-02
- * 116.41024449916938 E 39.91640428150164 N) and round trips, phone masking, and
- * field validation with the credit codes of STANDARDS.md §5. No server, no database.
+ * divisions, docs/enterprise.md), China's extent, phone masking, and field
+ * validation with the credit codes of STANDARDS.md §5 (GCJ-02 conversion is tested
+ * in tests/unit/core/test_geo.c). No server, no database.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -61,58 +60,10 @@ static void test_high_risk_divisions(void **state)
 	assert_null(enterprise_high_risk(NULL));
 }
 
-static void test_wgs84_to_gcj02_published_pair(void **state)
-{
-	double lat, lon;
-
-	(void)state;
-	enterprise_wgs84_to_gcj02(39.915, 116.404, &lat, &lon);
-	assert_true(fabs(lat - 39.91640428150164) < 1e-9);
-	assert_true(fabs(lon - 116.41024449916938) < 1e-9);
-}
-
-static void test_gcj02_to_wgs84_inverts_published_pair(void **state)
-{
-	double lat, lon;
-
-	(void)state;
-	enterprise_gcj02_to_wgs84(39.91640428150164, 116.41024449916938, &lat, &lon);
-	assert_true(fabs(lat - 39.915) < 1e-7);
-	assert_true(fabs(lon - 116.404) < 1e-7);
-}
-
-static void test_round_trip_across_china(void **state)
+/* enterprise_in_china: the extent grids use too (73..136 E, 3..54 N). */
+static void test_in_china_extent(void **state)
 {
 	(void)state;
-	for (double lat = 18.0; lat <= 53.0; lat += 1.7) {
-		for (double lon = 74.0; lon <= 135.0; lon += 2.3) {
-			double glat, glon, wlat, wlon;
-
-			enterprise_wgs84_to_gcj02(lat, lon, &glat, &glon);
-			/* The offset is real: tens to hundreds of metres. */
-			assert_true(fabs(glat - lat) + fabs(glon - lon) > 1e-4);
-			enterprise_gcj02_to_wgs84(glat, glon, &wlat, &wlon);
-			if (fabs(wlat - lat) >= 1e-6 || fabs(wlon - lon) >= 1e-6)
-				fail_msg("round trip at %f,%f: %.10f,%.10f", lat, lon, wlat, wlon);
-		}
-	}
-}
-
-static void test_no_offset_outside_china(void **state)
-{
-	static const double pts[][2] = { { 48.8566, 2.3522 },	/* Paris */
-					 { 35.6895, 139.6917 }, /* Tokyo */
-					 { -33.87, 151.21 },	/* Sydney */
-					 { 60.0, 100.0 } };
-	double lat, lon;
-
-	(void)state;
-	for (size_t i = 0; i < 4; i++) {
-		enterprise_wgs84_to_gcj02(pts[i][0], pts[i][1], &lat, &lon);
-		assert_true(lat == pts[i][0] && lon == pts[i][1]);
-		enterprise_gcj02_to_wgs84(pts[i][0], pts[i][1], &lat, &lon);
-		assert_true(lat == pts[i][0] && lon == pts[i][1]);
-	}
 	assert_false(enterprise_in_china(48.8566, 2.3522));
 	assert_false(enterprise_in_china(35.6895, 139.6917));
 	assert_false(enterprise_in_china(NAN, 120.0));
@@ -336,10 +287,7 @@ int main(void)
 		cmocka_unit_test(test_history_item_masks_phones),
 		cmocka_unit_test(test_history_item_without_changes),
 		cmocka_unit_test(test_high_risk_divisions),
-		cmocka_unit_test(test_wgs84_to_gcj02_published_pair),
-		cmocka_unit_test(test_gcj02_to_wgs84_inverts_published_pair),
-		cmocka_unit_test(test_round_trip_across_china),
-		cmocka_unit_test(test_no_offset_outside_china),
+		cmocka_unit_test(test_in_china_extent),
 		cmocka_unit_test(test_phone_mask),
 		cmocka_unit_test(test_check_accepts_published_codes),
 		cmocka_unit_test(test_check_names_each_bad_field),

@@ -1,0 +1,710 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Loads the demo city (demo.h) through the public functions of the modules
+ * that own the data: map (boundaries), org (grids, accounts), enterprise
+ * (enterprises), audit (one record). One write transaction: the city is there
+ * whole or not at all. The slow part, hashing the accounts' passwords, runs
+ * before the transaction opens.
+ */
+#define LOG_MODULE "demo"
+#include "demo/demo.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "audit/audit.h"
+#include "core/buf.h"
+#include "core/clock.h"
+#include "core/config.h"
+#include "core/err.h"
+#include "core/json.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "core/perm.h"
+#include "core/util.h"
+#include "db/db.h"
+#include "enterprise/enterprise.h"
+#include "map/map.h"
+#include "org/org.h"
+#include "core/banned.h"
+
+/* The boundary files (data/geo/README.md) and what is said of them in every row. */
+static const char *const boundary_files[] = {
+	"320900_yancheng_city.geojson",
+	"320900_yancheng_counties.geojson",
+};
+static const char BOUNDARY_SOURCE[] =
+	"DataV.GeoAtlas (AutoNavi-derived) via github.com/lyhmyd1211/GeoMapData_CN@4871c5a3; "
+	"GCJ-02 converted to CGCS2000 on loading; licence not established: demo data";
+
+static const char LISTS_FILE[] = "enterprise_lists_jiangsu.csv";
+
+/* The counties whose first grid gets the three grid roles (一格三员) as demo accounts. */
+static const char *const staffed_counties[] = { "320902", "320903", "320921" };
+#define NSTAFFED (sizeof(staffed_counties) / sizeof(staffed_counties[0]))
+
+/* ------------------------------------------------------------ small helpers */
+
+/* A set of 64-bit FNV-1a hashes of texts, so that generated names and codes do not repeat. */
+#define SEEN_SLOTS 16384
+struct seen {
+	uint64_t slot[SEEN_SLOTS];
+};
+
+static uint64_t fnv1a(const char *s)
+{
+	uint64_t h = UINT64_C(14695981039346656037);
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * UINT64_C(1099511628211);
+	return h ? h : 1;
+}
+
+/* Adds s; false when it was there already. */
+static bool seen_add(struct seen *set, const char *s)
+{
+	uint64_t h = fnv1a(s);
+	size_t i = h % SEEN_SLOTS;
+
+	while (set->slot[i]) {
+		if (set->slot[i] == h)
+			return false;
+		i = (i + 1) % SEEN_SLOTS;
+	}
+	set->slot[i] = h;
+	return true;
+}
+
+/* Reads a whole file. Returns: owned NUL-terminated text, or NULL (why says why). */
+static char *read_file(const char *path, struct errmsg *why)
+{
+	FILE *f = fopen(path, "rb");
+	struct buf b = BUF_INIT;
+	char chunk[4096];
+	size_t n;
+
+	if (f == NULL) {
+		errmsg_set(why, "file", "cannot read '%s': %s", path, strerror(errno));
+		return NULL;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_add(&b, chunk, n);
+	fclose(f);
+	return buf_detach(&b);
+}
+
+#define CSV_MAX_FIELDS 24
+
+/*
+ * Splits the next record of RFC 4180 text at *p in place (quoted fields, doubled quotes,
+ * CRLF or LF). Returns the number of fields (0 at the end of the text).
+ */
+static int csv_record(char **p, char **field, int max)
+{
+	char *r = *p, *w, delim;
+	int n = 0;
+
+	if (*r == '\0')
+		return 0;
+	for (;;) {
+		bool quoted = *r == '"';
+
+		w = r;
+		if (n < max)
+			field[n] = w;
+		n++;
+		if (quoted) {
+			for (r++; *r; r++) {
+				if (*r == '"' && r[1] != '"')
+					break; /* the closing quote */
+				if (*r == '"')
+					r++; /* a doubled quote stands for one */
+				*w++ = *r;
+			}
+			if (*r == '"')
+				r++;
+		} else {
+			while (*r && *r != ',' && *r != '\n' && *r != '\r')
+				*w++ = *r++;
+		}
+		/* w may stand on r: read the delimiter before ending the field over it. */
+		delim = *r;
+		*w = '\0';
+		if (delim == '\0')
+			break;
+		r++;
+		if (delim == ',')
+			continue;
+		if (delim == '\r' && *r == '\n')
+			r++;
+		break;
+	}
+	*p = r;
+	return n;
+}
+
+static int column(char **header, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(header[i], name) == 0)
+			return i;
+	return -1;
+}
+
+/* ------------------------------------------------------------ accounts */
+
+struct plan {
+	size_t n;
+	char hash[DEMO_MAX_ACCOUNTS][160];
+};
+
+/* One hashing thread's share: accounts first, first + step, first + 2 step ... */
+struct hasher {
+	pthread_t thread;
+	const struct config *cfg;
+	const struct demo_report *rep;
+	struct plan *pl;
+	size_t first, step;
+	int rc;
+};
+
+static void *hash_share(void *arg)
+{
+	struct hasher *h = arg;
+
+	for (size_t i = h->first; i < h->pl->n && h->rc == 0; i += h->step)
+		h->rc = org_password_hash(h->cfg, h->rep->accounts[i].password, h->pl->hash[i],
+					  sizeof(h->pl->hash[i]));
+	return NULL;
+}
+
+/*
+ * Passwords and their Argon2id hashes for n accounts, made before the transaction. The
+ * hashes (19 MiB and two passes each by default: most of the demo's load time) are
+ * computed on as many threads as there are CPUs, at most 4; each thread writes only its
+ * own slots.
+ */
+static int plan_passwords(const struct config *cfg, struct demo_report *rep, struct plan *pl,
+			  size_t n)
+{
+	struct hasher h[4];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t nthreads = cpus < 1 ? 1 : cpus > 4 ? 4 : (size_t)cpus, started = 0;
+	int rc = 0;
+
+	if (n > DEMO_MAX_ACCOUNTS)
+		return ERR_INTERNAL;
+	pl->n = n;
+	for (size_t i = 0; i < n; i++)
+		org_password_generate(rep->accounts[i].password, sizeof(rep->accounts[i].password));
+	for (size_t t = 0; t < nthreads; t++) {
+		h[t] = (struct hasher){
+			.cfg = cfg, .rep = rep, .pl = pl, .first = t, .step = nthreads, .rc = 0
+		};
+		/* The first share runs on this thread, and so does any a thread cannot take. */
+		if (t > 0 && pthread_create(&h[t].thread, NULL, hash_share, &h[t]) == 0)
+			started |= (size_t)1 << t;
+		else if (t > 0)
+			hash_share(&h[t]);
+	}
+	hash_share(&h[0]);
+	for (size_t t = 1; t < nthreads; t++) {
+		if (started & ((size_t)1 << t))
+			pthread_join(h[t].thread, NULL);
+		if (h[t].rc < 0)
+			rc = h[t].rc;
+	}
+	return h[0].rc < 0 ? h[0].rc : rc;
+}
+
+/* Creates account number rep->naccounts with the next planned password. */
+static int account(struct db *db, struct demo_report *rep, const struct plan *pl, const char *login,
+		   enum role role, const char *scope, const char *display, int64_t *id,
+		   struct errmsg *why)
+{
+	struct demo_account *a = &rep->accounts[rep->naccounts];
+	int64_t ignored;
+	int rc;
+
+	if (rep->naccounts >= pl->n)
+		return ERR_INTERNAL; /* the plan counts every account made below */
+	rc = org_user_add_hashed(db, login, display, role, scope, pl->hash[rep->naccounts],
+				 id ? id : &ignored, why);
+	if (rc < 0)
+		return rc;
+	utf8_copy(a->login, sizeof(a->login), login);
+	utf8_copy(a->role, sizeof(a->role), role_name(role));
+	utf8_copy(a->scope, sizeof(a->scope), scope);
+	rep->naccounts++;
+	return 0;
+}
+
+/* ------------------------------------------------------------ grids */
+
+struct grid {
+	int64_t id;
+	char town_code[16];
+	char town_name[64];
+	char county_name[64];
+	const json_t *county; /* borrowed from the county features */
+	struct demo_cell cell;
+};
+
+struct city {
+	json_t *counties; /* features of the county boundaries (owned) */
+	struct grid *grids;
+	size_t ngrids, cap;
+	int64_t first_grid[NSTAFFED]; /* the grid of each staffed county that gets the roles */
+	size_t first_index[NSTAFFED];
+};
+
+/* The towns (level 4) directly under county. Returns: owned array. */
+static int towns_of(struct db *db, const char *county, json_t **towns)
+{
+	json_t *all = NULL, *r;
+	size_t i;
+	int rc = org_region_children(db, county, &all);
+
+	*towns = json_array();
+	if (rc < 0) {
+		json_decref(*towns);
+		*towns = NULL;
+		return rc;
+	}
+	json_array_foreach(all, i, r) {
+		if (json_i64(r, "level", 0) == 4)
+			json_array_append(*towns, r);
+	}
+	json_decref(all);
+	return 0;
+}
+
+/* Lays the lattice of one county and makes a grid of each cell, named after its town. */
+static int grids_of_county(struct db *db, struct city *c, const json_t *feature, struct errmsg *why)
+{
+	const json_t *props = json_object_get(feature, "properties");
+	const json_t *county = json_object_get(feature, "geometry");
+	const char *code = json_str(props, "code");
+	struct demo_cell *cells = NULL;
+	json_t *towns = NULL, *town;
+	size_t ncells = 0, i, ntowns;
+	int rc;
+
+	rc = towns_of(db, code, &towns);
+	if (rc < 0)
+		return rc;
+	ntowns = json_array_size(towns);
+	if (ntowns == 0)
+		goto out;
+	/* About three grids a town; every town gets at least one. */
+	rc = demo_lattice(county, 3 * ntowns, ntowns, &cells, &ncells);
+	if (rc < 0) {
+		errmsg_set(why, "geometry", "no lattice fits county '%s'", code);
+		goto out;
+	}
+	json_array_foreach(towns, i, town) {
+		size_t first, count;
+
+		demo_share(ncells, ntowns, i, &first, &count);
+		for (size_t k = 0; k < count; k++) {
+			struct grid *g;
+			char gcode[64], gname[128];
+			json_t *geometry = demo_cell_geometry(&cells[first + k]);
+
+			if (c->ngrids == c->cap) {
+				c->cap = c->cap ? 2 * c->cap : 256;
+				c->grids = xrealloc(c->grids, c->cap * sizeof(*c->grids));
+			}
+			g = &c->grids[c->ngrids];
+			memset(g, 0, sizeof(*g));
+			utf8_copy(g->town_code, sizeof(g->town_code), json_str(town, "code"));
+			utf8_copy(g->town_name, sizeof(g->town_name), json_str(town, "name"));
+			utf8_copy(g->county_name, sizeof(g->county_name), json_str(props, "name"));
+			g->county = county;
+			g->cell = cells[first + k];
+			snprintf(gcode, sizeof(gcode), "DEMO-%s-%02zu", g->town_code, k + 1);
+			snprintf(gname, sizeof(gname), "%s第%zu网格", g->town_name, k + 1);
+			rc = org_grid_add(db, gcode, gname, g->town_code, geometry, &g->id, why);
+			json_decref(geometry);
+			if (rc < 0)
+				goto out;
+			for (size_t s = 0; s < NSTAFFED; s++)
+				if (c->first_grid[s] == 0 &&
+				    strcmp(code, staffed_counties[s]) == 0) {
+					c->first_grid[s] = g->id;
+					c->first_index[s] = c->ngrids;
+				}
+			c->ngrids++;
+		}
+	}
+out:
+	free(cells);
+	json_decref(towns);
+	return rc;
+}
+
+/* ------------------------------------------------------------ enterprises */
+
+/* Checks and inserts e: the same rules as the API (enterprise_check, reference tables). */
+static int put_enterprise(struct db *db, struct enterprise *e, int64_t now, struct errmsg *why)
+{
+	struct field_errors fe = { 0 };
+	int rc;
+
+	e->high_risk = enterprise_high_risk(e->industry_code) != NULL;
+	if (enterprise_check(e, &fe) < 0 || !org_region_exists(db, e->region_code))
+		return errmsg_set(why, fe.n ? fe.e[0].field : "region_code",
+				  "demo enterprise '%s': %s", e->name,
+				  fe.n ? fe.e[0].reason : "no such division");
+	rc = enterprise_db_insert(db, e, now);
+	if (rc == ERR_CONFLICT)
+		errmsg_set(why, "uscc", "demo enterprise '%s': credit code %s exists", e->name,
+			   e->uscc);
+	return rc;
+}
+
+/* The generated enterprises, spread over the grids; *officer_uscc gets one in grid `mark`. */
+static int generated_enterprises(struct db *db, struct city *c, struct demo_report *rep,
+				 size_t mark, char officer_uscc[20], struct errmsg *why)
+{
+	struct demo_rng rng;
+	struct seen *names = xcalloc(1, sizeof(*names)), *codes = xcalloc(1, sizeof(*codes));
+	int64_t now = now_ms();
+	int rc = 0;
+
+	demo_rng_seed(&rng, DEMO_SEED);
+	officer_uscc[0] = '\0';
+	for (size_t j = 0; j < DEMO_ENTERPRISES && rc == 0; j++) {
+		/* One in every grid first, so that no grid is empty; then anywhere. */
+		size_t gi = j < c->ngrids ? j : demo_rng_below(&rng, (uint32_t)c->ngrids);
+		const struct grid *g = &c->grids[gi];
+		const struct demo_industry *ind = demo_industry_pick(&rng);
+		struct demo_profile prof;
+		struct enterprise e;
+		char county6[8];
+
+		enterprise_init(&e);
+		/* Draw again on a repeat; the bound only guards against a mix too small to vary. */
+		for (int tries = 0; rc == 0; tries++) {
+			demo_enterprise_name(&rng, g->county_name, ind->word, e.name,
+					     sizeof(e.name));
+			if (seen_add(names, e.name))
+				break;
+			if (tries == 1000)
+				rc = errmsg_set(why, "name", "no new demo name for '%s'",
+						ind->word);
+		}
+		snprintf(county6, sizeof(county6), "%.6s", g->town_code);
+		for (int tries = 0; rc == 0; tries++) {
+			rc = demo_uscc(&rng, county6, e.uscc);
+			if (rc < 0)
+				errmsg_set(why, "region_code", "bad town code '%s'", g->town_code);
+			else if (seen_add(codes, e.uscc))
+				break;
+			else if (tries == 1000)
+				rc = errmsg_set(why, "uscc", "no new demo credit code in %s",
+						county6);
+		}
+		if (rc < 0) {
+			enterprise_release(&e);
+			break;
+		}
+		snprintf(e.industry_code, sizeof(e.industry_code), "%s", ind->code);
+		snprintf(e.region_code, sizeof(e.region_code), "%s", g->town_code);
+		e.grid_id = g->id;
+		snprintf(e.address, sizeof(e.address), "%s%s演示路%u号（演示地址）", g->county_name,
+			 g->town_name, 1 + demo_rng_below(&rng, 300));
+		e.has_location = true;
+		demo_point(&rng, &g->cell, g->county, &e.lat, &e.lon);
+		demo_person(&rng, e.legal_rep, sizeof(e.legal_rep));
+		demo_phone(&rng, e.legal_rep_phone, sizeof(e.legal_rep_phone));
+		demo_person(&rng, e.safety_officer, sizeof(e.safety_officer));
+		demo_phone(&rng, e.safety_officer_phone, sizeof(e.safety_officer_phone));
+		demo_profile(&rng, &prof);
+		e.employees = prof.employees;
+		snprintf(e.scale, sizeof(e.scale), "%s", prof.scale);
+		snprintf(e.std_grade, sizeof(e.std_grade), "%s", prof.std_grade);
+		snprintf(e.status, sizeof(e.status), "%s", prof.status);
+		rc = put_enterprise(db, &e, now, why);
+		if (rc == 0 && gi == mark && officer_uscc[0] == '\0')
+			snprintf(officer_uscc, 20, "%s", e.uscc);
+		enterprise_release(&e);
+		if (rc == 0)
+			rep->enterprises++;
+	}
+	free(names);
+	free(codes);
+	return rc;
+}
+
+/*
+ * The enterprises of the published lists (data/demo/README.md): real names, the list's
+ * grade, our placement and class (the anjian_* columns), generated credit codes, no
+ * location (none was published).
+ */
+static int listed_enterprises(struct db *db, const char *data_dir, struct demo_report *rep,
+			      struct errmsg *why)
+{
+	char path[1024], *text = NULL, *p, *h[CSV_MAX_FIELDS], *f[CSV_MAX_FIELDS];
+	int nh, nf, c_name, c_region, c_class, c_grade, c_list, c_by, c_date, rc = 0;
+	struct demo_rng rng;
+	int64_t now = now_ms();
+
+	snprintf(path, sizeof(path), "%s/demo/%s", data_dir, LISTS_FILE);
+	text = read_file(path, why);
+	if (text == NULL)
+		return ERR_IO;
+	p = text;
+	nh = csv_record(&p, h, CSV_MAX_FIELDS);
+	if (nh > CSV_MAX_FIELDS) {
+		rc = errmsg_set(why, "file", "'%s' has more than %d columns", path, CSV_MAX_FIELDS);
+		goto out;
+	}
+	c_name = column(h, nh, "enterprise_name");
+	c_region = column(h, nh, "anjian_region_code");
+	c_class = column(h, nh, "anjian_industry_code");
+	c_grade = column(h, nh, "anjian_std_grade");
+	c_list = column(h, nh, "list_name");
+	c_by = column(h, nh, "issuing_authority");
+	c_date = column(h, nh, "published");
+	if (c_name < 0 || c_region < 0 || c_class < 0 || c_grade < 0 || c_list < 0 || c_by < 0 ||
+	    c_date < 0) {
+		rc = errmsg_set(why, "file", "'%s' lacks the expected columns", path);
+		goto out;
+	}
+	/* A sequence of its own, so that the list does not shift the generated enterprises. */
+	demo_rng_seed(&rng, DEMO_SEED + 1);
+	while ((nf = csv_record(&p, f, CSV_MAX_FIELDS)) > 0) {
+		struct enterprise e;
+
+		if (nf != nh) {
+			rc = errmsg_set(why, "file", "'%s': a row has %d fields, not %d", path, nf,
+					nh);
+			break;
+		}
+		enterprise_init(&e);
+		utf8_copy(e.name, sizeof(e.name), f[c_name]);
+		utf8_copy(e.region_code, sizeof(e.region_code), f[c_region]);
+		utf8_copy(e.industry_code, sizeof(e.industry_code), f[c_class]);
+		utf8_copy(e.std_grade, sizeof(e.std_grade), f[c_grade]);
+		snprintf(e.address, sizeof(e.address),
+			 "（演示数据）名称见%s%s《%s》；统一社会信用代码为生成，非该企业真实代码",
+			 f[c_by], f[c_date], f[c_list]);
+		rc = demo_uscc(&rng, e.region_code, e.uscc);
+		if (rc == 0)
+			rc = put_enterprise(db, &e, now, why);
+		enterprise_release(&e);
+		if (rc < 0)
+			break;
+		rep->listed_enterprises++;
+	}
+out:
+	free(text);
+	return rc;
+}
+
+/* ------------------------------------------------------------ the load */
+
+/* Every class of the mix must be in the industry table: a wrong code stops the load. */
+static int check_industries(struct db *db, struct errmsg *why)
+{
+	for (const struct demo_industry *i = demo_industries(); i->code; i++)
+		if (!enterprise_db_industry_is_class(db, i->code))
+			return errmsg_set(why, "industry_code",
+					  "class '%s' of the demo is not in the GB/T 4754 table",
+					  i->code);
+	return 0;
+}
+
+/* The county-level divisions of the city (level 3), for the inspectors. */
+static int counties_of_city(struct db *db, json_t **out)
+{
+	json_t *all = NULL, *r;
+	size_t i;
+	int rc = org_region_children(db, DEMO_CITY, &all);
+
+	*out = NULL;
+	if (rc < 0)
+		return rc;
+	*out = json_array();
+	json_array_foreach(all, i, r) {
+		if (json_i64(r, "level", 0) == 3)
+			json_array_append(*out, r);
+	}
+	json_decref(all);
+	return 0;
+}
+
+static int load_all(const struct config *cfg, struct db *db, struct demo_report *rep,
+		    const struct plan *pl, const json_t *counties, struct errmsg *why)
+{
+	struct city c;
+	char path[1024], scope[64], login[72], display[300], officer[20];
+	const json_t *r;
+	int64_t n, ids[3] = { 0, 0, 0 };
+	size_t i;
+	int rc = 0;
+
+	memset(&c, 0, sizeof(c));
+	for (i = 0; i < sizeof(boundary_files) / sizeof(boundary_files[0]) && rc == 0; i++) {
+		snprintf(path, sizeof(path), "%s/geo/%s", cfg->data_dir, boundary_files[i]);
+		rc = map_boundaries_load(db, path, MAP_DATUM_GCJ02, BOUNDARY_SOURCE, &n, why);
+		rep->boundaries += n;
+	}
+	if (rc == 0)
+		rc = map_db_boundaries(db, DEMO_CITY, NULL, &c.counties);
+	for (i = 0; rc == 0 && i < json_array_size(c.counties); i++)
+		rc = grids_of_county(db, &c, json_array_get(c.counties, i), why);
+	rep->grids = (int64_t)c.ngrids;
+	if (rc == 0 && c.ngrids == 0)
+		rc = errmsg_set(why, "geo", "no county of %s has a boundary and towns", DEMO_CITY);
+	/* Accounts: the city, one inspector per county, the three roles of three grids. */
+	if (rc == 0)
+		rc = account(db, rep, pl, "demo.admin", ROLE_ADMIN, "region:" DEMO_CITY,
+			     "盐城市系统管理员（演示）", NULL, why);
+	if (rc == 0)
+		rc = account(db, rep, pl, "demo.leader", ROLE_LEADER, "region:" DEMO_CITY,
+			     "盐城市应急管理局局领导（演示）", NULL, why);
+	for (i = 0; rc == 0 && i < json_array_size(counties); i++) {
+		r = json_array_get(counties, i);
+		snprintf(login, sizeof(login), "demo.inspector.%s", json_str(r, "code"));
+		snprintf(scope, sizeof(scope), "region:%s", json_str(r, "code"));
+		snprintf(display, sizeof(display), "%s应急管理局执法人员（演示）",
+			 json_str(r, "name"));
+		rc = account(db, rep, pl, login, ROLE_INSPECTOR, scope, display, NULL, why);
+	}
+	for (size_t s = 0; s < NSTAFFED && rc == 0; s++) {
+		static const struct {
+			const char *word, *title;
+			enum role role;
+		} roles[3] = { { "manager", "网格管理员", ROLE_GRID_MANAGER },
+			       { "patroller", "网格巡查员", ROLE_GRID_PATROLLER },
+			       { "supervisor", "网格督导员", ROLE_GRID_SUPERVISOR } };
+		const struct grid *g;
+
+		if (c.first_grid[s] == 0)
+			continue; /* that county has no boundary in the data: no grid to staff */
+		g = &c.grids[c.first_index[s]];
+		for (int k = 0; k < 3 && rc == 0; k++) {
+			snprintf(login, sizeof(login), "demo.%s.%s", roles[k].word,
+				 staffed_counties[s]);
+			snprintf(scope, sizeof(scope), "grids:%" PRId64, g->id);
+			snprintf(display, sizeof(display), "%s第1网格%s（演示）", g->town_name,
+				 roles[k].title);
+			rc = account(db, rep, pl, login, roles[k].role, scope, display, &ids[k],
+				     why);
+		}
+		if (rc == 0)
+			rc = org_grid_set_roles(db, g->id, ids[0], ids[1], ids[2], why);
+	}
+	if (rc == 0)
+		rc = check_industries(db, why);
+	if (rc == 0)
+		rc = generated_enterprises(db, &c, rep, c.first_index[0], officer, why);
+	if (rc == 0)
+		rc = listed_enterprises(db, cfg->data_dir, rep, why);
+	if (rc == 0 && officer[0]) {
+		snprintf(scope, sizeof(scope), "enterprise:%s", officer);
+		rc = account(db, rep, pl, "demo.officer", ROLE_ENTERPRISE_OFFICER, scope,
+			     "企业安全管理员（演示）", NULL, why);
+	}
+	json_decref(c.counties);
+	free(c.grids);
+	return rc;
+}
+
+static json_t *summary(const struct demo_report *rep)
+{
+	json_t *logins = json_array();
+
+	for (size_t i = 0; i < rep->naccounts; i++)
+		json_array_append_new(logins, json_string(rep->accounts[i].login));
+	return json_pack("{s:s, s:I, s:I, s:I, s:I, s:o, s:I, s:s}", "city", DEMO_CITY,
+			 "boundaries", (json_int_t)rep->boundaries, "grids", (json_int_t)rep->grids,
+			 "enterprises_generated", (json_int_t)rep->enterprises,
+			 "enterprises_from_published_lists", (json_int_t)rep->listed_enterprises,
+			 "accounts", logins, "seed", (json_int_t)DEMO_SEED, "note",
+			 "demo data: generated grids, enterprises, codes and people; boundaries "
+			 "of unestablished licence (data/geo/README.md)");
+}
+
+int demo_load(const struct config *cfg, struct db *db, const struct audit_actor *actor,
+	      struct demo_report *rep, struct errmsg *why)
+{
+	struct plan *pl = NULL;
+	json_t *counties = NULL, *sum = NULL;
+	int64_t t0 = monotonic_ms(), have = 0;
+	int rc;
+
+	memset(rep, 0, sizeof(*rep));
+	rc = enterprise_db_count(db, &have);
+	if (rc < 0 || have > 0)
+		return rc;
+	rc = counties_of_city(db, &counties);
+	if (rc < 0)
+		return rc;
+	pl = xcalloc(1, sizeof(*pl));
+	/* admin, leader, the inspectors, three grid roles of each staffed county, the officer */
+	rc = plan_passwords(cfg, rep, pl, 2 + json_array_size(counties) + 3 * NSTAFFED + 1);
+	if (rc < 0)
+		goto out;
+	rc = db_begin(db);
+	if (rc < 0)
+		goto out;
+	/* Checked again inside the write transaction: two loaders cannot both see it empty. */
+	rc = enterprise_db_count(db, &have);
+	if (rc == 0 && have == 0)
+		rc = load_all(cfg, db, rep, pl, counties, why);
+	if (rc == 0 && have == 0) {
+		sum = summary(rep);
+		rc = audit_append(db, actor, "demo.load", "region", DEMO_CITY, sum);
+	}
+	rc = db_finish(db, rc);
+	if (rc == 0 && have == 0) {
+		rep->loaded = true;
+		rep->took_ms = monotonic_ms() - t0;
+		log_info("demo city %s loaded: %" PRId64 " boundaries, %" PRId64 " grids, %" PRId64
+			 " enterprises (+%" PRId64
+			 " from published lists), %zu accounts in %" PRId64 " ms",
+			 DEMO_CITY, rep->boundaries, rep->grids, rep->enterprises,
+			 rep->listed_enterprises, rep->naccounts, rep->took_ms);
+	}
+out:
+	if (!rep->loaded)
+		demo_report_wipe(rep);
+	json_decref(sum);
+	json_decref(counties);
+	free(pl);
+	return rc;
+}
+
+void demo_report_print(const struct demo_report *rep, FILE *out)
+{
+	fprintf(out,
+		"================================================================\n"
+		" Demo city loaded / 演示城市已加载: 盐城市 (%s), all demo data\n"
+		"   %" PRId64 " boundaries, %" PRId64 " generated grids, %" PRId64
+		" generated enterprises,\n"
+		"   %" PRId64 " enterprises named in published lists (generated credit codes)\n"
+		" Demo accounts / 演示账号 — passwords shown only this once, to be changed at\n"
+		" first login / 密码仅显示这一次，首次登录时必须修改:\n"
+		"   %-24s %-19s %-32s %s\n",
+		DEMO_CITY, rep->boundaries, rep->grids, rep->enterprises, rep->listed_enterprises,
+		"LOGIN", "ROLE", "SCOPE", "PASSWORD");
+	for (size_t i = 0; i < rep->naccounts; i++)
+		fprintf(out, "   %-24s %-19s %-32s %s\n", rep->accounts[i].login,
+			rep->accounts[i].role, rep->accounts[i].scope, rep->accounts[i].password);
+	fprintf(out, "================================================================\n");
+	fflush(out);
+}
+
+void demo_report_wipe(struct demo_report *rep)
+{
+	for (size_t i = 0; i < DEMO_MAX_ACCOUNTS; i++)
+		explicit_bzero(rep->accounts[i].password, sizeof(rep->accounts[i].password));
+}

@@ -1,0 +1,257 @@
+#!/usr/bin/env python3
+"""The demo city 盐城市 (issue 3, docs/map.md): `anjian serve --demo` loads, once, the nine
+counties' boundaries, generated grids in every county, 2000 generated enterprises (valid GB 32100
+codes, real GB/T 4754 classes, each inside its county and its grid cell) plus the Jiangsu
+enterprises of the published lists, and an account for every role whose password is printed once
+and must be changed; a grid patroller sees only its grid; a second start loads nothing; the
+same seed gives the same city; `anjian demo load` does the same from the command line."""
+import csv
+import os
+import re
+import sqlite3
+import subprocess
+
+from harness import SRC_ROOT, run
+
+USCC_CHARSET = '0123456789ABCDEFGHJKLMNPQRTUWXY'
+COUNTIES = ['320902', '320903', '320904', '320921', '320922', '320923', '320924', '320925',
+            '320981']
+ROLES = {'admin', 'leader', 'inspector', 'grid_manager', 'grid_patroller', 'grid_supervisor',
+         'enterprise_officer'}
+ACCOUNT = re.compile(r'^\s+(demo\.\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s*$')
+
+
+def uscc_valid(code):
+    """GB 32100-2015 §4 check character and the embedded GB 11714 organization code check."""
+    if len(code) != 18 or not code[2:8].isdigit() or any(c not in USCC_CHARSET for c in code):
+        return False
+    total = sum(USCC_CHARSET.index(c) * pow(3, i, 31) for i, c in enumerate(code[:17]))
+    if code[17] != USCC_CHARSET[(31 - total % 31) % 31]:
+        return False
+    s = sum((int(c) if c.isdigit() else ord(c) - ord('A') + 10) * w
+            for c, w in zip(code[8:16], (3, 7, 9, 10, 5, 8, 4, 2)))
+    c9 = 11 - s % 11
+    return code[16] == ('X' if c9 == 10 else '0' if c9 == 11 else str(c9))
+
+
+def inside(geometry, lon, lat):
+    """Even-odd point-in-polygon over every ring of a Polygon or MultiPolygon."""
+    polys = geometry['coordinates'] if geometry['type'] == 'MultiPolygon' else \
+        [geometry['coordinates']]
+    n = 0
+    for poly in polys:
+        for ring in poly:
+            j = len(ring) - 1
+            for i in range(len(ring)):
+                (xi, yi), (xj, yj) = ring[i][:2], ring[j][:2]
+                if (yi > lat) != (yj > lat) and lon < xi + (lat - yi) * (xj - xi) / (yj - yi):
+                    n += 1
+                j = i
+    return n % 2 == 1
+
+
+def accounts(stdout):
+    """The printed accounts table: {login: (role, scope, password)}."""
+    return {m.group(1): m.group(2, 3, 4)
+            for m in map(ACCOUNT.match, stdout.splitlines()) if m}
+
+
+def cli_on(s, db, *cmd):
+    """Runs `anjian CMD` with the server's settings on another database file."""
+    args = [db if a == s.db else a for a in s.args(*cmd)]
+    args += [a for a in s.extra_cli() if a != '--demo']
+    return subprocess.run(args, capture_output=True, text=True, timeout=300, cwd=s.tmp)
+
+
+def all_enterprises(c):
+    items, after = [], None
+    while True:
+        r = c.get('/api/v1/enterprises?limit=500' + (f'&after={after}' if after else ''))
+        assert r.status == 200, r
+        items += r.json['items']
+        after = r.json['next']
+        if after is None:
+            return items
+
+
+def test_demo_city_is_loaded_whole_and_valid(t):
+    s = t.server(['--demo'])
+    a = s.admin()
+    counties = a.get('/api/v1/map/boundaries?parent=320900').json['features']
+    t.eq(sorted(f['properties']['code'] for f in counties), COUNTIES, 'the 9 counties')
+    shape = {f['properties']['code']: f['geometry'] for f in counties}
+    t.eq(len(a.get('/api/v1/map/boundaries?code=320900').json['features']), 1, 'the city')
+    # Grids in every county, named after their towns, marked as generated.
+    grids = {}
+    for code in COUNTIES:
+        fc = a.get('/api/v1/map/grids?region=' + code).json
+        t.true(len(fc['features']) >= 10, f'{code}: {len(fc["features"])} grids')
+        for f in fc['features']:
+            grids[f['properties']['id']] = f
+    towns = {}
+    for code in COUNTIES:
+        for r in a.get(f'/api/v1/regions/{code}/children').json['items']:
+            towns[r['code']] = r['name']
+    named = set()
+    for g in grids.values():
+        p = g['properties']
+        t.true(p['region_code'] in towns, f'grid {p} lies in a town of the city')
+        t.true(re.fullmatch(re.escape(towns[p['region_code']]) + r'第\d+网格', p['name']),
+               p['name'])
+        t.true('not a surveyed boundary' in g['geometry']['generated'], g['geometry'])
+        named.add(p['region_code'])
+    t.eq(named, set(towns), 'every town has a grid')
+    # Enterprises: 2000 generated, located inside their county and their grid cell.
+    items = all_enterprises(a)
+    generated = [e for e in items if e['name'].endswith('（演示数据）')]
+    listed = [e for e in items if not e['name'].endswith('（演示数据）')]
+    t.eq(len(generated), 2000)
+    for e in items:
+        t.true(uscc_valid(e['uscc']), f'{e["uscc"]} {e["name"]}')
+    t.eq(len({e['uscc'] for e in items}), len(items), 'codes are unique')
+    t.eq(len({e['name'] for e in generated}), 2000, 'names are unique')
+    classes = {e['industry_code'] for e in generated}
+    t.true(len(classes) >= 30, f'{len(classes)} classes')
+    high = [e for e in generated if e['high_risk']]
+    t.true(200 < len(high) < 700, f'{len(high)} high-risk of 2000')
+    t.eq({e['high_risk_category'] for e in high}, {'hazchem', 'fireworks', 'mining', 'metallurgy'})
+    for e in generated:
+        county = e['region_code'][:6]
+        t.true(county in shape, e)
+        t.true(e['grid_id'] in grids, f'{e["name"]}: grid {e["grid_id"]}')
+        t.true(e['uscc'][2:8] == county, f'registered in its county: {e["uscc"]}')
+        if not inside(shape[county], e['lon'], e['lat']):
+            raise AssertionError(f'{e["name"]} at {e["lon"]},{e["lat"]} is outside {county}')
+        ring = grids[e['grid_id']]['geometry']['coordinates'][0]
+        lons, lats = [p[0] for p in ring], [p[1] for p in ring]
+        t.true(min(lons) <= e['lon'] <= max(lons) and min(lats) <= e['lat'] <= max(lats),
+               f'{e["name"]} outside its grid cell')
+        t.eq(grids[e['grid_id']]['properties']['region_code'], e['region_code'])
+        t.true(e['legal_rep_phone'].startswith('0515-0'), e['legal_rep_phone'])
+        t.true(e['scale'] in ('micro', 'small', 'medium', 'large') and e['employees'] > 0)
+        t.true(e['address'].endswith('（演示地址）'), e['address'])
+    t.eq(len(a.get('/api/v1/map/enterprises').json['features']), 2000, 'all generated on the map')
+    # The Jiangsu rows of the published lists, as copied into data/demo/.
+    with open(os.path.join(SRC_ROOT, 'data', 'demo', 'enterprise_lists_jiangsu.csv'),
+              encoding='utf-8') as fh:
+        rows = list(csv.DictReader(fh))
+    t.eq(sorted(e['name'] for e in listed), sorted(r['enterprise_name'] for r in rows))
+    for e in listed:
+        row = [r for r in rows if r['enterprise_name'] == e['name']][0]
+        t.eq((e['region_code'], e['industry_code'], e['std_grade']),
+             (row['anjian_region_code'], row['anjian_industry_code'], row['anjian_std_grade']))
+        t.eq((e['lat'], e['lon']), (None, None), 'no location was published')
+        t.true('信用代码为生成' in e['address'], 'the generated code is said to be generated')
+    # One audit record for the whole load, and the chain verifies.
+    t.eq([x[0] for x in s.sql("SELECT actor_login FROM audit_log WHERE action = 'demo.load'")],
+         ['system'])
+    r = cli_on(s, s.db, 'audit', 'verify')
+    t.eq(r.returncode, 0, r.stdout + r.stderr)
+
+
+def test_every_role_logs_in_with_its_printed_password(t):
+    s = t.server(['--demo'])
+    acc = accounts(s.stdout())
+    t.eq({v[0] for v in acc.values()}, ROLES, 'an account for every role')
+    t.true(len(acc) >= 20, f'{len(acc)} accounts')
+    t.true(sum(1 for v in acc.values() if v[0] == 'inspector') == 9, 'one inspector a county')
+    t.eq(s.stdout().count(acc['demo.leader'][2]), 1, 'each password is printed once')
+    for login, (role, scope, password) in acc.items():
+        r = s.anon().post('/api/v1/session', {'login': login, 'password': password})
+        t.status(r, 201, login)
+        t.eq(r.json['must_change_password'], True, login)
+        me = s.login(login, password)[0].get('/api/v1/me')
+        t.eq((me.json['role'], me.json['scope']), (role, scope), login)
+    # No password is stored in clear, nor in the audit record.
+    stored = ' '.join(str(x) for row in s.sql('SELECT password_hash FROM app_user') for x in row)
+    audit = s.sql("SELECT summary FROM audit_log WHERE action = 'demo.load'")[0][0]
+    for _, _, password in acc.values():
+        t.true(password not in stored and password not in audit, 'a password in clear')
+
+
+def test_grid_patroller_sees_only_its_grid(t):
+    s = t.server(['--demo'])
+    a = s.admin()
+    acc = accounts(s.stdout())
+    role, scope, password = acc['demo.patroller.320902']
+    gid = int(scope.split(':')[1])
+    c, _ = s.login('demo.patroller.320902', password)
+    t.status(c.post('/api/v1/me/password', {'old_password': password,
+                                            'new_password': 'Patrol-Pass-2026'}), 204)
+    c, _ = s.login('demo.patroller.320902', 'Patrol-Pass-2026')
+    mine = [f['properties']['id'] for f in c.get('/api/v1/map/grids').json['features']]
+    t.eq(mine, [gid])
+    on_map = {f['properties']['id'] for f in c.get('/api/v1/map/enterprises').json['features']}
+    listed = {e['id'] for e in all_enterprises(c)}
+    in_grid = {e['id'] for e in all_enterprises(a) if e['grid_id'] == gid}
+    t.true(len(in_grid) >= 1, 'the grid has enterprises')
+    t.eq(on_map, in_grid)
+    t.eq(listed, in_grid)
+    # The grid names the three demo workers of its county (一格三员).
+    g = a.get(f'/api/v1/grids/{gid}').json
+    users = {u['login']: u['id'] for u in a.get('/api/v1/users?limit=500').json['items']}
+    t.eq((g['manager_id'], g['patroller_id'], g['supervisor_id']),
+         (users['demo.manager.320902'], users['demo.patroller.320902'],
+          users['demo.supervisor.320902']))
+    # A county inspector sees its county only; the officer its one enterprise.
+    role, scope, password = acc['demo.inspector.320921']
+    c, _ = s.login('demo.inspector.320921', password)
+    t.status(c.post('/api/v1/me/password', {'old_password': password,
+                                            'new_password': 'Inspect-Pass-2026'}), 204)
+    c, _ = s.login('demo.inspector.320921', 'Inspect-Pass-2026')
+    regions = {f['properties']['id'] for f in c.get('/api/v1/map/enterprises').json['features']}
+    t.eq(regions, {e['id'] for e in all_enterprises(a) if e['region_code'].startswith('320921')})
+
+
+def test_second_start_and_cli_load_nothing_twice(t):
+    s = t.server(['--demo'])
+    before = s.sql('SELECT COUNT(*) FROM enterprise')[0][0]
+    grids = s.sql('SELECT COUNT(*) FROM grid')[0][0]
+    t.eq(before, 2004)
+    s.stop()
+    s.start()
+    t.eq(s.stdout().count('Demo city loaded'), 1, 'the second start printed no accounts')
+    t.eq(s.sql('SELECT COUNT(*) FROM enterprise')[0][0], before)
+    t.eq(s.sql('SELECT COUNT(*) FROM grid')[0][0], grids)
+    t.eq(s.sql("SELECT COUNT(*) FROM audit_log WHERE action = 'demo.load'")[0][0], 1)
+    r = cli_on(s, s.db, 'demo', 'load')
+    t.eq(r.returncode, 0, r.stderr)
+    t.true('was not loaded' in r.stdout and 'PASSWORD' not in r.stdout, r.stdout)
+    t.eq(s.sql('SELECT COUNT(*) FROM enterprise')[0][0], before)
+
+
+def test_cli_demo_load_on_a_new_database_is_the_same_city(t):
+    """`anjian demo load` makes the database, its first administrator and the same city as
+    `serve --demo` (fixed seed): same grids, same enterprises, same places."""
+    s = t.server(['--demo'])
+    s.stop()
+    other = os.path.join(s.tmp, 'cli.db')
+    out = cli_on(s, other, 'demo', 'load')
+    t.eq(out.returncode, 0, out.stderr)
+    t.true('password / 密码:' in out.stdout, 'the first administrator is created and shown')
+    t.eq({v[0] for v in accounts(out.stdout).values()}, ROLES)
+    m = re.search(r'mod=demo msg="demo city 320900 loaded: .* in (\d+) ms"', out.stderr)
+    t.true(m, out.stderr[-500:])
+    print(f'# demo load took {m.group(1)} ms (this build, test hashing settings)', flush=True)
+
+    def city(path):
+        con = sqlite3.connect(path)
+        try:
+            return (con.execute('SELECT code, name, region_code, geometry FROM grid '
+                                'ORDER BY id').fetchall(),
+                    con.execute('SELECT uscc, name, industry_code, region_code, lat, lon, '
+                                'employees, std_grade, status FROM enterprise ORDER BY id')
+                    .fetchall(),
+                    con.execute("SELECT login, role, scope FROM app_user WHERE login LIKE "
+                                "'demo.%' ORDER BY id").fetchall())
+        finally:
+            con.close()
+
+    first, second = city(s.db), city(other)
+    t.eq(len(first[1]), 2004)
+    t.true(first == second, 'two loads differ')
+    r = cli_on(s, other, 'audit', 'verify')
+    t.eq(r.returncode, 0, r.stdout + r.stderr)
+
+
+run(globals())

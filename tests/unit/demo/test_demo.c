@@ -1,0 +1,289 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests for src/demo/demo.c, the demo's deterministic generators: the
+ * splitmix64 sequence against its reference outputs (seed 1234567 gives
+ * 6457827717110365317, 3203168211198807973, ...; seed 0 gives 0xe220a8397b1dcdaf),
+ * the lattice of grid cells (count near the target, centres inside, neighbours in
+ * order, a concave county's notch left empty), shares, points inside both cell and
+ * county, credit codes valid by GB 32100-2015, and names, phones and profiles of
+ * the documented shapes. No server, no database.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/err.h"
+#include "core/geo.h"
+#include "core/scope.h"
+#include "demo/demo.h"
+#include "enterprise/enterprise.h"
+#include "org/org.h"
+#include "core/banned.h"
+
+static void test_rng_reference_outputs(void **state)
+{
+	static const uint64_t want[] = { UINT64_C(6457827717110365317),
+					 UINT64_C(3203168211198807973),
+					 UINT64_C(9817491932198370423),
+					 UINT64_C(4593380528125082431),
+					 UINT64_C(16408922859458223821) };
+	struct demo_rng r;
+
+	(void)state;
+	demo_rng_seed(&r, 1234567);
+	for (size_t i = 0; i < 5; i++)
+		assert_true(demo_rng_next(&r) == want[i]);
+	demo_rng_seed(&r, 0);
+	assert_true(demo_rng_next(&r) == UINT64_C(0xe220a8397b1dcdaf));
+	for (int i = 0; i < 10000; i++) {
+		double u = demo_rng_unit(&r);
+
+		assert_true(u >= 0.0 && u < 1.0);
+		assert_true(demo_rng_below(&r, 7) < 7);
+	}
+}
+
+static json_t *parse(const char *text)
+{
+	json_error_t e;
+	json_t *j = json_loads(text, 0, &e);
+
+	if (j == NULL)
+		fail_msg("bad test JSON: %s", e.text);
+	return j;
+}
+
+/* A 1 x 1 degree county at 33..34 N: about 10 300 km². */
+static const char square[] = "{\"type\":\"Polygon\",\"coordinates\":[[[120,33],[121,33],[121,34],"
+			     "[120,34],[120,33]]]}";
+
+static void test_lattice_fills_a_square_in_serpentine_order(void **state)
+{
+	json_t *county = parse(square);
+	struct demo_cell *cells = NULL;
+	size_t n = 0;
+
+	(void)state;
+	assert_int_equal(demo_lattice(county, 100, 10, &cells, &n), 0);
+	assert_true(n >= 80 && n <= 121);
+	for (size_t i = 0; i < n; i++) {
+		assert_true(geo_json_contains(county, cells[i].lat, cells[i].lon));
+		/* squares: as tall in kilometres as wide */
+		assert_true(fabs(cells[i].half_lat -
+				 cells[i].half_lon * cos(cells[i].lat * M_PI / 180.0)) <
+			    0.01 * cells[i].half_lat);
+		if (i > 0) {
+			/* consecutive cells share a side: one step east, west or south */
+			double dlat = fabs(cells[i].lat - cells[i - 1].lat);
+			double dlon = fabs(cells[i].lon - cells[i - 1].lon);
+
+			assert_true(
+				(fabs(dlat) < 1e-9 && fabs(dlon - 2 * cells[i].half_lon) < 1e-9) ||
+				(fabs(dlon) < 1e-9 && fabs(dlat - 2 * cells[i].half_lat) < 1e-9));
+		}
+	}
+	assert_true(cells[0].lat > cells[n - 1].lat); /* from the north */
+	free(cells);
+	json_decref(county);
+}
+
+/* An L: the notch 120.5..121 E, 33.5..34 N is outside, and no cell centre lies there. */
+static void test_lattice_leaves_a_notch_empty_and_keeps_its_minimum(void **state)
+{
+	json_t *ell = parse("{\"type\":\"Polygon\",\"coordinates\":[[[120,33],[121,33],[121,33.5],"
+			    "[120.5,33.5],[120.5,34],[120,34],[120,33]]]}");
+	struct demo_cell *cells = NULL;
+	size_t n = 0;
+
+	(void)state;
+	assert_int_equal(demo_lattice(ell, 3, 40, &cells, &n), 0);
+	assert_true(n >= 40); /* shrunk until it holds 40, though 3 were asked */
+	for (size_t i = 0; i < n; i++)
+		assert_false(cells[i].lat > 33.5 && cells[i].lon > 120.5);
+	free(cells);
+	json_decref(ell);
+	assert_int_equal(demo_lattice(NULL, 10, 1, &cells, &n), ERR_INVALID);
+	assert_null(cells);
+}
+
+static void test_share_splits_evenly_and_wholly(void **state)
+{
+	size_t first, count, total = 0;
+
+	(void)state;
+	for (size_t k = 0; k < 3; k++) {
+		demo_share(10, 3, k, &first, &count);
+		assert_int_equal(first, total);
+		assert_int_equal(count, k == 0 ? 4 : 3);
+		total += count;
+	}
+	assert_int_equal(total, 10);
+	demo_share(1, 2, 1, &first, &count);
+	assert_int_equal(count, 0);
+}
+
+/* Points fall inside the cell and inside the county, also for a cell half outside. */
+static void test_points_lie_in_cell_and_county(void **state)
+{
+	json_t *county = parse(square);
+	struct demo_cell edge = { 33.0, 120.5, 0.05, 0.06 }; /* straddles the south border */
+	struct demo_rng r;
+	double lat, lon;
+
+	(void)state;
+	demo_rng_seed(&r, 42);
+	for (int i = 0; i < 2000; i++) {
+		demo_point(&r, &edge, county, &lat, &lon);
+		assert_true(geo_json_contains(county, lat, lon));
+		assert_true(fabs(lat - edge.lat) <= edge.half_lat + 1e-6);
+		assert_true(fabs(lon - edge.lon) <= edge.half_lon + 1e-6);
+		assert_true(fabs(lat * 1e6 - round(lat * 1e6)) < 1e-6); /* 1e-6 degree steps */
+	}
+	json_decref(county);
+}
+
+static void test_cell_geometry_is_a_marked_closed_square(void **state)
+{
+	struct demo_cell c = { 33.5, 120.5, 0.02, 0.024 };
+	json_t *g = demo_cell_geometry(&c);
+	const json_t *ring = json_array_get(json_object_get(g, "coordinates"), 0);
+	struct errmsg why = { 0 };
+
+	(void)state;
+	assert_int_equal(json_array_size(ring), 5);
+	assert_true(json_equal(json_array_get(ring, 0), json_array_get(ring, 4)));
+	assert_non_null(
+		strstr(json_string_value(json_object_get(g, "generated")), "not a surveyed"));
+	assert_int_equal(org_geometry_check(g, &why), 0); /* grids accept it */
+	assert_true(geo_json_contains(g, 33.5, 120.5));
+	json_decref(g);
+}
+
+static void test_credit_codes_are_valid_and_registered_in_the_county(void **state)
+{
+	struct demo_rng r;
+	char code[19];
+
+	(void)state;
+	demo_rng_seed(&r, DEMO_SEED);
+	for (int i = 0; i < 5000; i++) {
+		assert_int_equal(demo_uscc(&r, "320902", code), 0);
+		if (!uscc_valid(code))
+			fail_msg("'%s' is not a valid credit code", code);
+		assert_memory_equal(code, "91320902", 8);
+	}
+	assert_int_equal(demo_uscc(&r, "32A902", code), ERR_INVALID);
+}
+
+static void test_names_phones_people_profiles(void **state)
+{
+	static const char *const grades[] = { "none", "1", "2", "3" };
+	static const char *const statuses[] = { "operating", "suspended", "closed" };
+	struct demo_rng r;
+	char name[256], phone[32], person[32];
+	const char *suffix = "有限公司（演示数据）";
+
+	(void)state;
+	demo_rng_seed(&r, 7);
+	for (int i = 0; i < 1000; i++) {
+		struct demo_profile p;
+		bool grade_ok = false, status_ok = false;
+
+		demo_enterprise_name(&r, "亭湖区", "化工", name, sizeof(name));
+		assert_int_equal(strncmp(name, "盐城市亭湖区", strlen("盐城市亭湖区")), 0);
+		assert_string_equal(name + strlen(name) - strlen(suffix), suffix);
+		demo_phone(&r, phone, sizeof(phone));
+		assert_int_equal(strlen(phone), 13);
+		assert_int_equal(strncmp(phone, "0515-0", 6), 0);
+		assert_int_equal(strspn(phone + 5, "0123456789"), 8);
+		demo_person(&r, person, sizeof(person));
+		assert_true(strlen(person) == 6 || strlen(person) == 9); /* 2 or 3 characters */
+		demo_profile(&r, &p);
+		/* 工信部联企业〔2011〕300号, industry: the scale agrees with the head count */
+		assert_string_equal(p.scale, p.employees < 20	  ? "micro"
+					     : p.employees < 300  ? "small"
+					     : p.employees < 1000 ? "medium"
+								  : "large");
+		for (size_t k = 0; k < 4; k++)
+			grade_ok = grade_ok || strcmp(p.std_grade, grades[k]) == 0;
+		for (size_t k = 0; k < 3; k++)
+			status_ok = status_ok || strcmp(p.status, statuses[k]) == 0;
+		assert_true(grade_ok && status_ok);
+	}
+}
+
+/* The mix holds every high-risk category of docs/enterprise.md, picked by weight. */
+static void test_industry_mix(void **state)
+{
+	static const char *const cats[] = { "mining", "hazchem", "fireworks", "metallurgy" };
+	const struct demo_industry *mix = demo_industries();
+	unsigned total = 0, w2614 = 0, hits = 0;
+	struct demo_rng r;
+
+	(void)state;
+	for (size_t k = 0; k < 4; k++) {
+		bool found = false;
+
+		for (const struct demo_industry *i = mix; i->code; i++) {
+			const char *c = enterprise_high_risk(i->code);
+
+			found = found || (c && strcmp(c, cats[k]) == 0);
+		}
+		if (!found)
+			fail_msg("no class of category %s in the mix", cats[k]);
+	}
+	for (const struct demo_industry *i = mix; i->code; i++) {
+		assert_int_equal(strlen(i->code), 4);
+		total += i->weight;
+		if (strcmp(i->code, "2614") == 0)
+			w2614 = i->weight;
+	}
+	demo_rng_seed(&r, 1);
+	for (int i = 0; i < 100000; i++)
+		hits += strcmp(demo_industry_pick(&r)->code, "2614") == 0;
+	assert_true(fabs(hits / 100000.0 - (double)w2614 / total) < 0.01);
+}
+
+/* Same seed, same city: the generators depend on nothing else. */
+static void test_same_seed_same_values(void **state)
+{
+	struct demo_rng a, b;
+	char na[256], nb[256], ca[19], cb[19];
+
+	(void)state;
+	demo_rng_seed(&a, DEMO_SEED);
+	demo_rng_seed(&b, DEMO_SEED);
+	for (int i = 0; i < 100; i++) {
+		demo_enterprise_name(&a, "响水县", demo_industry_pick(&a)->word, na, sizeof(na));
+		demo_enterprise_name(&b, "响水县", demo_industry_pick(&b)->word, nb, sizeof(nb));
+		assert_string_equal(na, nb);
+		assert_int_equal(demo_uscc(&a, "320921", ca), 0);
+		assert_int_equal(demo_uscc(&b, "320921", cb), 0);
+		assert_string_equal(ca, cb);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rng_reference_outputs),
+		cmocka_unit_test(test_lattice_fills_a_square_in_serpentine_order),
+		cmocka_unit_test(test_lattice_leaves_a_notch_empty_and_keeps_its_minimum),
+		cmocka_unit_test(test_share_splits_evenly_and_wholly),
+		cmocka_unit_test(test_points_lie_in_cell_and_county),
+		cmocka_unit_test(test_cell_geometry_is_a_marked_closed_square),
+		cmocka_unit_test(test_credit_codes_are_valid_and_registered_in_the_county),
+		cmocka_unit_test(test_names_phones_people_profiles),
+		cmocka_unit_test(test_industry_mix),
+		cmocka_unit_test(test_same_seed_same_values),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
