@@ -260,9 +260,10 @@ static void apply_location(const json_t *body, struct enterprise *e, struct fiel
 
 /*
  * Named supervision (挂牌责任制, DESIGN §2). A department named in the body must exist and
- * lie inside the writer's scope; a person named must exist, be a person (not a machine
- * account) with the role inspector or leader, and work inside the writer's scope (else
- * 403). Whether named now or kept while the enterprise moves (region_code in the body),
+ * lie inside the writer's scope; a person named must exist, work inside the writer's scope
+ * (else 403, checked before anything that would tell the person's role or kind of account
+ * to a writer who may not read users), and be a person (not a machine account) with the
+ * role inspector or leader. Whether named now or kept while the enterprise moves (region_code in the body),
  * the department's region must include the enterprise's, and the person must be able
  * to see the enterprise (else 422): a named inspector who cannot open the file cannot
  * supervise it.
@@ -299,6 +300,12 @@ static void check_supervision(struct req *rq, const json_t *body, const struct e
 		if (org_person_get(rq->db, e->supervisor_id, &p) < 0) {
 			field_errors_add(fe, "supervisor_id", "no user has id %" PRId64,
 					 e->supervisor_id);
+		} else if (named_user && !org_scope_covers(rq->db, s, &p.scope)) {
+			/* First: writers without user.read learn nothing of users outside. */
+			field_errors_add(fe, "supervisor_id",
+					 "user %" PRId64 " works outside your data scope",
+					 e->supervisor_id);
+			fe->forbidden = true;
 		} else if (p.machine) {
 			field_errors_add(fe, "supervisor_id",
 					 "user %" PRId64 " is a machine account, not a person",
@@ -308,11 +315,6 @@ static void check_supervision(struct req *rq, const json_t *body, const struct e
 					 "user %" PRId64 " is a %s; the named person must be an "
 					 "inspector or a leader",
 					 e->supervisor_id, role_name(p.role));
-		} else if (named_user && !org_scope_covers(rq->db, s, &p.scope)) {
-			field_errors_add(fe, "supervisor_id",
-					 "user %" PRId64 " works outside your data scope",
-					 e->supervisor_id);
-			fe->forbidden = true;
 		} else if (!scope_has_enterprise(&p.scope, e->uscc, e->region_code)) {
 			field_errors_add(fe, "supervisor_id",
 					 "user %" PRId64

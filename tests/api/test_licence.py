@@ -400,6 +400,32 @@ def test_named_supervision(t):
     t.status(a.delete(f'/api/v1/depts/{d1}'), 409)
 
 
+def test_naming_a_supervisor_outside_the_scope_tells_nothing_about_them(t):
+    """Inspectors and grid managers write supervision but may not read users (no user.read):
+    naming someone outside their scope answers 403 before any check that would tell that
+    person's role or kind of account."""
+    s = fixed(t)
+    a = s.admin()
+    e1 = enterprise(t, a, uscc(R1, 'MA000050'), '亭湖企业')
+    ids = {}
+    for login, role, machine in (('gp.r2', 'grid_patroller', False),
+                                 ('gs.r2', 'grid_supervisor', False),
+                                 ('bot.r2', 'inspector', True), ('insp.r2', 'inspector', False)):
+        r = a.post('/api/v1/users', {'login': login, 'role': role, 'scope': 'region:' + R2,
+                                     'machine': machine})
+        t.status(r, 201, login)
+        ids[login] = r.json['id']
+    for writer, role in (('insp.r1', 'inspector'), ('gm.r1', 'grid_manager')):
+        c = s.user(writer, role, 'region:' + R1)
+        for login, uid in ids.items():
+            r = c.patch(f'/api/v1/enterprises/{e1}', {'supervisor_id': uid})
+            t.problem(r, 403, 'supervisor_id')
+            text = r.body.decode()
+            for word in ('grid_patroller', 'grid_supervisor', 'machine', 'inspector or a leader'):
+                t.true(word not in text, f'{writer} naming {login}: {text}')
+    t.eq(s.sql('SELECT supervisor_id FROM enterprise WHERE id = ?', (e1,))[0][0], None)
+
+
 def test_history_shows_field_changes_and_masks_phones(t):
     s = fixed(t)
     a = s.admin()
