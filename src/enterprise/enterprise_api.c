@@ -263,18 +263,20 @@ static void apply_location(const json_t *body, struct enterprise *e, struct fiel
  * lie inside the writer's scope; a person named must exist, work inside the writer's scope
  * (else 403, checked before anything that would tell the person's role or kind of account
  * to a writer who may not read users), and be a person (not a machine account) with the
- * role inspector or leader. Whether named now or kept while the enterprise moves (region_code in the body),
- * the department's region must include the enterprise's, and the person must be able
- * to see the enterprise (else 422): a named inspector who cannot open the file cannot
- * supervise it.
+ * role inspector or leader. Named means changed: old_dept and old_user are the ids before
+ * the request (0 for a new enterprise), so that a form sending them back unchanged does
+ * not name again someone the writer could not name. Whether named now or kept while the
+ * enterprise moves (region_code in the body), the department's region must include the
+ * enterprise's, and the person must be able to see the enterprise (else 422): a named
+ * inspector who cannot open the file cannot supervise it.
  */
 static void check_supervision(struct req *rq, const json_t *body, const struct enterprise *e,
-			      struct field_errors *fe)
+			      int64_t old_dept, int64_t old_user, struct field_errors *fe)
 {
 	const struct scope *s = &rq->user->scope;
 	bool moved = json_has(body, "region_code");
-	bool named_dept = json_has(body, "supervising_dept_id");
-	bool named_user = json_has(body, "supervisor_id");
+	bool named_dept = e->supervising_dept_id != old_dept;
+	bool named_user = e->supervisor_id != old_user;
 	char name[ENTERPRISE_LABEL_MAX], region[16];
 	struct org_person p;
 
@@ -329,6 +331,7 @@ static void check_supervision(struct req *rq, const json_t *body, const struct e
 static void apply(struct req *rq, const json_t *body, struct enterprise *e, struct field_errors *fe)
 {
 	const struct scope *s = &rq->user->scope;
+	int64_t old_dept = e->supervising_dept_id, old_user = e->supervisor_id;
 	char grid_region[16];
 	json_t *v;
 
@@ -384,7 +387,7 @@ static void apply(struct req *rq, const json_t *body, struct enterprise *e, stru
 	}
 	if (fe->n)
 		return;
-	check_supervision(rq, body, e, fe);
+	check_supervision(rq, body, e, old_dept, old_user, fe);
 	if (fe->n)
 		return;
 	if (!in_scope(rq, e)) {

@@ -426,6 +426,44 @@ def test_naming_a_supervisor_outside_the_scope_tells_nothing_about_them(t):
     t.eq(s.sql('SELECT supervisor_id FROM enterprise WHERE id = ?', (e1,))[0][0], None)
 
 
+def test_resending_the_supervision_unchanged_is_not_naming_it(t):
+    """A form sends the whole record back: a county inspector who edits an enterprise that the
+    city bureau and a city leader supervise (both outside the county scope) changes its
+    address; sending the supervision fields back unchanged names nobody new. Changing them to
+    someone outside the scope is still refused."""
+    s = fixed(t)
+    a = s.admin()
+    dcity = a.post('/api/v1/depts', {'name': '盐城市应急管理局', 'region_code': '320900'}).json['id']
+    d1 = a.post('/api/v1/depts', {'name': '亭湖区应急管理局', 'region_code': R1}).json['id']
+    r = a.post('/api/v1/users', {'login': 'leader.city', 'role': 'leader',
+                                 'scope': 'region:320900', 'display_name': '市领导'})
+    t.status(r, 201)
+    boss = r.json['id']
+    r = a.post('/api/v1/users', {'login': 'insp.other', 'role': 'leader', 'scope': 'region:320900'})
+    other = r.json['id']
+    e = enterprise(t, a, uscc(R1, 'MA000060'), '市级挂牌企业', supervising_dept_id=dcity,
+                   supervisor_id=boss)
+    insp = s.user('insp.r1', 'inspector', 'region:' + R1)
+    form = insp.get(f'/api/v1/enterprises/{e}').json
+    r = insp.patch(f'/api/v1/enterprises/{e}', {'address': '新地址',
+                                                'supervising_dept_id': form['supervising_dept_id'],
+                                                'supervisor_id': form['supervisor_id']})
+    t.status(r, 200)
+    t.eq((r.json['address'], r.json['supervising_dept_id'], r.json['supervisor_id']),
+         ('新地址', dcity, boss))
+    t.problem(insp.patch(f'/api/v1/enterprises/{e}', {'supervisor_id': other}), 403,
+              'supervisor_id')
+    t.problem(insp.patch(f'/api/v1/enterprises/{e}', {'supervising_dept_id': dcity,
+                                                      'supervisor_id': other}), 403,
+              'supervisor_id')
+    # Clearing or naming inside the scope stays allowed.
+    t.status(insp.patch(f'/api/v1/enterprises/{e}', {'supervising_dept_id': d1}), 200)
+    t.problem(insp.patch(f'/api/v1/enterprises/{e}', {'supervising_dept_id': dcity}), 403,
+              'supervising_dept_id')
+    t.eq(s.sql('SELECT address, supervising_dept_id, supervisor_id FROM enterprise')[0],
+         ('新地址', d1, boss))
+
+
 def test_history_shows_field_changes_and_masks_phones(t):
     s = fixed(t)
     a = s.admin()
