@@ -464,6 +464,28 @@ def test_resending_the_supervision_unchanged_is_not_naming_it(t):
          ('新地址', d1, boss))
 
 
+def test_grid_managers_name_supervision_only_with_a_region_scope(t):
+    """docs/enterprise.md: a grid manager with a region scope names a department and an
+    inspector inside it; with a grid scope it names neither (403)."""
+    s = fixed(t)
+    a = s.admin()
+    g1 = a.post('/api/v1/grids', {'code': 'G1', 'name': '五星一网格', 'region_code': T1}).json['id']
+    e = enterprise(t, a, uscc(R1, 'MA000070'), '网格企业', T1, grid_id=g1)
+    d1 = a.post('/api/v1/depts', {'name': '亭湖区应急管理局', 'region_code': R1}).json['id']
+    r = a.post('/api/v1/users', {'login': 'insp.r1', 'role': 'inspector', 'scope': 'region:' + R1})
+    insp = r.json['id']
+    by_grid = s.user('gm.grid', 'grid_manager', f'grids:{g1}')
+    t.problem(by_grid.patch(f'/api/v1/enterprises/{e}', {'supervising_dept_id': d1}), 403,
+              'supervising_dept_id')
+    t.problem(by_grid.patch(f'/api/v1/enterprises/{e}', {'supervisor_id': insp}), 403,
+              'supervisor_id')
+    by_region = s.user('gm.region', 'grid_manager', 'region:' + R1)
+    r = by_region.patch(f'/api/v1/enterprises/{e}', {'supervising_dept_id': d1,
+                                                     'supervisor_id': insp})
+    t.status(r, 200)
+    t.eq((r.json['supervising_dept_id'], r.json['supervisor_id']), (d1, insp))
+
+
 def test_history_shows_field_changes_and_masks_phones(t):
     s = fixed(t)
     a = s.admin()
