@@ -248,20 +248,23 @@ static void apply_location(const json_t *body, struct enterprise *e, struct fiel
 
 /*
  * Named supervision (挂牌责任制, DESIGN §2). A department named in the body must exist and
- * lie inside the writer's scope; a person named must exist, be a person (not a machine
- * account) with the role inspector or leader, and work inside the writer's scope (else
- * 403). Whether named now or kept while the enterprise moves (region_code in the body),
- * the department's region must include the enterprise's, and the person must be able
- * to see the enterprise (else 422): a named inspector who cannot open the file cannot
- * supervise it.
+ * lie inside the writer's scope; a person named must exist, work inside the writer's scope
+ * (else 403, checked before anything that would tell the person's role or kind of account
+ * to a writer who may not read users), and be a person (not a machine account) with the
+ * role inspector or leader. Named means changed: old_dept and old_user are the ids before
+ * the request (0 for a new enterprise), so that a form sending them back unchanged does
+ * not name again someone the writer could not name. Whether named now or kept while the
+ * enterprise moves (region_code in the body), the department's region must include the
+ * enterprise's, and the person must be able to see the enterprise (else 422): a named
+ * inspector who cannot open the file cannot supervise it.
  */
 static void check_supervision(struct req *rq, const json_t *body, const struct enterprise *e,
-			      struct field_errors *fe)
+			      int64_t old_dept, int64_t old_user, struct field_errors *fe)
 {
 	const struct scope *s = &rq->user->scope;
 	bool moved = json_has(body, "region_code");
-	bool named_dept = json_has(body, "supervising_dept_id");
-	bool named_user = json_has(body, "supervisor_id");
+	bool named_dept = e->supervising_dept_id != old_dept;
+	bool named_user = e->supervisor_id != old_user;
 	char name[ENTERPRISE_LABEL_MAX], region[16];
 	struct org_person p;
 
@@ -287,6 +290,12 @@ static void check_supervision(struct req *rq, const json_t *body, const struct e
 		if (org_person_get(rq->db, e->supervisor_id, &p) < 0) {
 			field_errors_add(fe, "supervisor_id", "no user has id %" PRId64,
 					 e->supervisor_id);
+		} else if (named_user && !org_scope_covers(rq->db, s, &p.scope)) {
+			/* First: writers without user.read learn nothing of users outside. */
+			field_errors_add(fe, "supervisor_id",
+					 "user %" PRId64 " works outside your data scope",
+					 e->supervisor_id);
+			fe->forbidden = true;
 		} else if (p.machine) {
 			field_errors_add(fe, "supervisor_id",
 					 "user %" PRId64 " is a machine account, not a person",
@@ -296,11 +305,6 @@ static void check_supervision(struct req *rq, const json_t *body, const struct e
 					 "user %" PRId64 " is a %s; the named person must be an "
 					 "inspector or a leader",
 					 e->supervisor_id, role_name(p.role));
-		} else if (named_user && !org_scope_covers(rq->db, s, &p.scope)) {
-			field_errors_add(fe, "supervisor_id",
-					 "user %" PRId64 " works outside your data scope",
-					 e->supervisor_id);
-			fe->forbidden = true;
 		} else if (!scope_has_enterprise(&p.scope, e->uscc, e->region_code)) {
 			field_errors_add(fe, "supervisor_id",
 					 "user %" PRId64
@@ -315,6 +319,7 @@ static void check_supervision(struct req *rq, const json_t *body, const struct e
 static void apply(struct req *rq, const json_t *body, struct enterprise *e, struct field_errors *fe)
 {
 	const struct scope *s = &rq->user->scope;
+	int64_t old_dept = e->supervising_dept_id, old_user = e->supervisor_id;
 	char grid_region[16];
 	json_t *v;
 
@@ -370,7 +375,7 @@ static void apply(struct req *rq, const json_t *body, struct enterprise *e, stru
 	}
 	if (fe->n)
 		return;
-	check_supervision(rq, body, e, fe);
+	check_supervision(rq, body, e, old_dept, old_user, fe);
 	if (fe->n)
 		return;
 	if (!in_scope(rq, e)) {

@@ -126,6 +126,25 @@ int licence_filter_range(const char *state, int64_t within_days, const struct li
 
 /* ------------------------------------------------------------ checks */
 
+/*
+ * True when s holds nothing but blanks: ASCII white space, the no-break space U+00A0 and
+ * the ideographic space U+3000 (what Chinese input methods type for a space).
+ */
+static bool blank(const char *s)
+{
+	while (*s) {
+		if (strchr(" \t\r\n\v\f", *s) != NULL)
+			s++;
+		else if (strncmp(s, "\xc2\xa0", 2) == 0)
+			s += 2;
+		else if (strncmp(s, "\xe3\x80\x80", 3) == 0)
+			s += 3;
+		else
+			return false;
+	}
+	return true;
+}
+
 int licence_check(const struct licence *l, struct field_errors *fe)
 {
 	size_t before = fe->n;
@@ -136,7 +155,7 @@ int licence_check(const struct licence *l, struct field_errors *fe)
 		field_errors_add(fe, "type",
 				 "must be safety_production, hazchem_business, hazchem_use, "
 				 "fireworks_business, mining or other");
-	if (l->number[0] == '\0' || strspn(l->number, " \t") == strlen(l->number))
+	if (blank(l->number))
 		field_errors_add(fe, "number", "must not be empty");
 	from_ok = date_parse(l->valid_from, &from) == 0;
 	until_ok = date_parse(l->valid_until, &until) == 0;

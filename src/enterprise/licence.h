@@ -111,7 +111,8 @@ int licence_filter_range(const char *state, int64_t within_days, const struct li
 			 struct licence_range *out);
 
 /*
- * Checks a licence's fields: type from the list, number non-empty, both dates real
+ * Checks a licence's fields: type from the list, number not blank (white space, U+00A0
+ * and U+3000 count as blank), both dates real
  * calendar dates "YYYY-MM-DD" (years 1900..2999), valid_from <= valid_until. Adds one
  * error per bad field to fe, named after the field. Returns 0 or ERR_INVALID.
  */

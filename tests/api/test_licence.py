@@ -400,6 +400,92 @@ def test_named_supervision(t):
     t.status(a.delete(f'/api/v1/depts/{d1}'), 409)
 
 
+def test_naming_a_supervisor_outside_the_scope_tells_nothing_about_them(t):
+    """Inspectors and grid managers write supervision but may not read users (no user.read):
+    naming someone outside their scope answers 403 before any check that would tell that
+    person's role or kind of account."""
+    s = fixed(t)
+    a = s.admin()
+    e1 = enterprise(t, a, uscc(R1, 'MA000050'), '亭湖企业')
+    ids = {}
+    for login, role, machine in (('gp.r2', 'grid_patroller', False),
+                                 ('gs.r2', 'grid_supervisor', False),
+                                 ('bot.r2', 'inspector', True), ('insp.r2', 'inspector', False)):
+        r = a.post('/api/v1/users', {'login': login, 'role': role, 'scope': 'region:' + R2,
+                                     'machine': machine})
+        t.status(r, 201, login)
+        ids[login] = r.json['id']
+    for writer, role in (('insp.r1', 'inspector'), ('gm.r1', 'grid_manager')):
+        c = s.user(writer, role, 'region:' + R1)
+        for login, uid in ids.items():
+            r = c.patch(f'/api/v1/enterprises/{e1}', {'supervisor_id': uid})
+            t.problem(r, 403, 'supervisor_id')
+            text = r.body.decode()
+            for word in ('grid_patroller', 'grid_supervisor', 'machine', 'inspector or a leader'):
+                t.true(word not in text, f'{writer} naming {login}: {text}')
+    t.eq(s.sql('SELECT supervisor_id FROM enterprise WHERE id = ?', (e1,))[0][0], None)
+
+
+def test_resending_the_supervision_unchanged_is_not_naming_it(t):
+    """A form sends the whole record back: a county inspector who edits an enterprise that the
+    city bureau and a city leader supervise (both outside the county scope) changes its
+    address; sending the supervision fields back unchanged names nobody new. Changing them to
+    someone outside the scope is still refused."""
+    s = fixed(t)
+    a = s.admin()
+    dcity = a.post('/api/v1/depts', {'name': '盐城市应急管理局', 'region_code': '320900'}).json['id']
+    d1 = a.post('/api/v1/depts', {'name': '亭湖区应急管理局', 'region_code': R1}).json['id']
+    r = a.post('/api/v1/users', {'login': 'leader.city', 'role': 'leader',
+                                 'scope': 'region:320900', 'display_name': '市领导'})
+    t.status(r, 201)
+    boss = r.json['id']
+    r = a.post('/api/v1/users', {'login': 'insp.other', 'role': 'leader', 'scope': 'region:320900'})
+    other = r.json['id']
+    e = enterprise(t, a, uscc(R1, 'MA000060'), '市级挂牌企业', supervising_dept_id=dcity,
+                   supervisor_id=boss)
+    insp = s.user('insp.r1', 'inspector', 'region:' + R1)
+    form = insp.get(f'/api/v1/enterprises/{e}').json
+    r = insp.patch(f'/api/v1/enterprises/{e}', {'address': '新地址',
+                                                'supervising_dept_id': form['supervising_dept_id'],
+                                                'supervisor_id': form['supervisor_id']})
+    t.status(r, 200)
+    t.eq((r.json['address'], r.json['supervising_dept_id'], r.json['supervisor_id']),
+         ('新地址', dcity, boss))
+    t.problem(insp.patch(f'/api/v1/enterprises/{e}', {'supervisor_id': other}), 403,
+              'supervisor_id')
+    t.problem(insp.patch(f'/api/v1/enterprises/{e}', {'supervising_dept_id': dcity,
+                                                      'supervisor_id': other}), 403,
+              'supervisor_id')
+    # Clearing or naming inside the scope stays allowed.
+    t.status(insp.patch(f'/api/v1/enterprises/{e}', {'supervising_dept_id': d1}), 200)
+    t.problem(insp.patch(f'/api/v1/enterprises/{e}', {'supervising_dept_id': dcity}), 403,
+              'supervising_dept_id')
+    t.eq(s.sql('SELECT address, supervising_dept_id, supervisor_id FROM enterprise')[0],
+         ('新地址', d1, boss))
+
+
+def test_grid_managers_name_supervision_only_with_a_region_scope(t):
+    """docs/enterprise.md: a grid manager with a region scope names a department and an
+    inspector inside it; with a grid scope it names neither (403)."""
+    s = fixed(t)
+    a = s.admin()
+    g1 = a.post('/api/v1/grids', {'code': 'G1', 'name': '五星一网格', 'region_code': T1}).json['id']
+    e = enterprise(t, a, uscc(R1, 'MA000070'), '网格企业', T1, grid_id=g1)
+    d1 = a.post('/api/v1/depts', {'name': '亭湖区应急管理局', 'region_code': R1}).json['id']
+    r = a.post('/api/v1/users', {'login': 'insp.r1', 'role': 'inspector', 'scope': 'region:' + R1})
+    insp = r.json['id']
+    by_grid = s.user('gm.grid', 'grid_manager', f'grids:{g1}')
+    t.problem(by_grid.patch(f'/api/v1/enterprises/{e}', {'supervising_dept_id': d1}), 403,
+              'supervising_dept_id')
+    t.problem(by_grid.patch(f'/api/v1/enterprises/{e}', {'supervisor_id': insp}), 403,
+              'supervisor_id')
+    by_region = s.user('gm.region', 'grid_manager', 'region:' + R1)
+    r = by_region.patch(f'/api/v1/enterprises/{e}', {'supervising_dept_id': d1,
+                                                     'supervisor_id': insp})
+    t.status(r, 200)
+    t.eq((r.json['supervising_dept_id'], r.json['supervisor_id']), (d1, insp))
+
+
 def test_history_shows_field_changes_and_masks_phones(t):
     s = fixed(t)
     a = s.admin()

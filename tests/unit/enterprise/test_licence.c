@@ -233,6 +233,12 @@ static void test_check_names_each_field(void **state)
 		{ "type", "", "type" },
 		{ "number", "", "number" },
 		{ "number", "  ", "number" },
+		/* Blank in any common way: line breaks, the ideographic space of Chinese input
+		 * methods (U+3000), the no-break space (U+00A0). */
+		{ "number", "\n", "number" },
+		{ "number", " \t\r\n\v\f", "number" },
+		{ "number", "\xe3\x80\x80", "number" },
+		{ "number", "\xc2\xa0\xe3\x80\x80 ", "number" },
 		{ "valid_from", "2026-02-29", "valid_from" },
 		{ "valid_from", "2024-3-1", "valid_from" },
 		{ "valid_until", "2027-02-29", "valid_until" },
