@@ -299,9 +299,9 @@ test('a grid patroller does not see another grid\'s enterprises: list', async ({
   const body = await page.locator('[data-test=ent-table] .el-table__body').innerText()
   assert(body.includes(E1), `the patroller does not see ${E1}`)
   assert(!body.includes(E2), `the patroller sees ${E2} of another grid`)
+  await shot(page, '12-patroller-list')
   const found = await searchList(page, '东方机械')
   assert(!found.includes(E2), 'a search finds the other grid\'s enterprise')
-  await shot(page, '12-patroller-list')
   // Phones are masked for a patroller.
   await page.goto(`${srv.base}/enterprises/${world.ids.e1}`)
   const fields = await page.locator('[data-test=ent-fields]').innerText()
@@ -448,7 +448,7 @@ for (let i = 0; i < chosen.length; i++) {
   } catch (e) {
     failed++
     console.log(`not ok ${i + 1} - ${c.name}`)
-    for (const line of String(e && e.stack ? e.stack : e).split('\n').slice(0, 8)) console.log('  # ' + line)
+    for (const line of String(e && e.stack ? e.stack : e).split('\n').slice(0, 8)) console.log('# ' + line)
     if (b) await b.page.screenshot({ path: path.join(SHOTS, `fail-${String(i + 1).padStart(2, '0')}.png`) }).catch(() => {})
   } finally {
     if (b) await b.close()
