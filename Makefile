@@ -5,7 +5,7 @@ DB ?= var/anjian.db
 
 .PHONY: all build run test bench clean deps
 
-all: build
+all: build web/dist
 
 deps:
 	@scripts/deps.sh build
@@ -17,7 +17,20 @@ build: deps
 build-san/build.ninja:
 	meson setup build-san --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
 
-run: build
+# The web UI (web/, Vue 3 + Vite): `npm ci` only when node_modules is missing or the lock
+# changed, `npm run build` (vue-tsc type check + vite build) only when a source changed.
+WEB_SRC := $(shell find web/src web/public -type f 2>/dev/null) web/index.html \
+	web/vite.config.ts web/tsconfig.json web/package.json
+
+web/node_modules/.package-lock.json: web/package-lock.json web/package.json
+	cd web && npm ci --no-audit --no-fund
+	@touch $@
+
+web/dist: web/node_modules/.package-lock.json $(WEB_SRC)
+	cd web && npm run build
+	@touch $@
+
+run: build web/dist
 	./build/anjian serve --db $(DB) --demo
 
 # Reconfigure so that test dependencies installed since the last setup are found.
@@ -29,6 +42,7 @@ test:
 	@$(MAKE) --no-print-directory build-san/build.ninja
 	@meson setup --reconfigure build-san >/dev/null
 	@ninja -C build-san
+	@$(MAKE) --no-print-directory web/dist || echo "make test: the web UI did not build; the browser tests will fail"
 	@meson test -C build --print-errorlogs --num-processes 2 || true
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		meson test -C build-san --print-errorlogs --num-processes 2 --timeout-multiplier 4 || true
@@ -41,4 +55,4 @@ bench:
 	bench/run.sh build-rel/anjian
 
 clean:
-	rm -rf build build-san build-rel
+	rm -rf build build-san build-rel web/dist

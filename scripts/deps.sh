@@ -9,7 +9,8 @@ what=${1:-build}
 
 build="gcc make pkg-config meson ninja-build python3 libc6-dev
 libmicrohttpd-dev libjansson-dev libsqlite3-dev libargon2-dev libssl-dev libinih-dev"
-test="$build libcmocka-dev sqlite3 clang-format"
+# The browser tests drive Debian's Chromium; a CJK font keeps Chinese text from rendering as boxes.
+test="$build libcmocka-dev sqlite3 clang-format chromium fonts-wqy-microhei"
 bench="$build wrk nginx-light"
 
 case "$what" in
@@ -25,6 +26,11 @@ for p in $want; do
 		missing="$missing $p"
 	fi
 done
+# The web UI is built with Node.js and npm (web/package.json, Node >= 18): Debian's
+# nodejs and npm are installed only when no `node` (or no `npm`) is on the PATH, so a
+# Node.js installed another way is used as it is.
+command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 [ -z "$missing" ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then

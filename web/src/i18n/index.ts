@@ -1,0 +1,31 @@
+// vue-i18n set-up: Simplified Chinese by default, English on request, the choice kept in
+// localStorage ('anjian.lang'). Element Plus follows through <el-config-provider>.
+import { createI18n } from 'vue-i18n'
+import zh from './zh-CN'
+import en from './en'
+
+export type Lang = 'zh-CN' | 'en'
+const KEY = 'anjian.lang'
+
+function initial(): Lang {
+  return localStorage.getItem(KEY) === 'en' ? 'en' : 'zh-CN'
+}
+
+export const i18n = createI18n({
+  legacy: false,
+  locale: initial(),
+  fallbackLocale: 'zh-CN',
+  messages: { 'zh-CN': zh, en },
+})
+
+export function setLang(lang: Lang): void {
+  i18n.global.locale.value = lang
+  localStorage.setItem(KEY, lang)
+  document.documentElement.lang = lang
+}
+
+export function lang(): Lang {
+  return i18n.global.locale.value as Lang
+}
+
+document.documentElement.lang = initial()

@@ -1,0 +1,60 @@
+// Small formatting helpers shared by the pages.
+import { ApiError } from '../api/client'
+import { i18n } from '../i18n'
+
+/** "2026-03-01 14:05" in local time from Unix ms. */
+export function fmtTime(ms: number | null | undefined): string {
+  if (!ms) return ''
+  const d = new Date(ms)
+  const p = (n: number) => String(n).padStart(2, '0')
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`
+}
+
+/** One line for an error: the problem's detail and the named fields. */
+export function fieldErrorText(e: unknown): string {
+  if (e instanceof ApiError) {
+    const f = e.errors.map((x) => `${x.field}: ${x.reason}`).join('; ')
+    return f ? `${e.detail} (${f})` : e.detail
+  }
+  return e instanceof Error ? e.message : String(e)
+}
+
+/** The element-plus tag type for a licence state. */
+export function stateTag(state: string | null | undefined): 'success' | 'warning' | 'danger' | 'info' | 'primary' {
+  switch (state) {
+    case 'valid':
+      return 'success'
+    case 'expiring_90':
+      return 'primary'
+    case 'expiring_60':
+      return 'warning'
+    case 'expiring_30':
+    case 'expired':
+      return 'danger'
+    default:
+      return 'info'
+  }
+}
+
+/** Colour of a risk grade (1 重大 red, 2 较大 orange, 3 一般 yellow, 4 低 blue; null grey). */
+export function riskColour(grade: number | null | undefined): string {
+  switch (grade) {
+    case 1:
+      return '#e02020'
+    case 2:
+      return '#f07c00'
+    case 3:
+      return '#e6c200'
+    case 4:
+      return '#1e6fd9'
+    default:
+      return '#8c8c8c'
+  }
+}
+
+/** Translates a code through a message group, falling back to the code itself. */
+export function label(group: string, code: string | null | undefined): string {
+  if (code === null || code === undefined || code === '') return ''
+  const key = `${group}.${code}`
+  return i18n.global.te(key) ? (i18n.global.t(key) as string) : String(code)
+}
