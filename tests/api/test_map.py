@@ -127,6 +127,14 @@ def test_config_rejects_unsafe_tile_settings(t):
         r = subprocess.run([BIN, 'version', '--set', arg], capture_output=True, text=True)
         t.eq(r.returncode, 2, arg)
         t.true(arg.split('=')[0] in r.stderr, f'{arg}: {r.stderr}')
+    # A URL is ASCII: a byte that is not valid UTF-8 used to pass and make every
+    # /map/config answer a 500 (the value cannot be put into JSON); other quotes too.
+    for arg in (b'map.tile_url=https://x/{z}/{x}/{y}.png\x80',
+                'map.tile_url=https://x/{z}/{x}/{y}/瓦片.png'.encode(),
+                b"map.tile_url=https://x/{z}/{x}/{y}.png' onerror='x"):
+        r = subprocess.run([BIN.encode(), b'version', b'--set', arg], capture_output=True)
+        t.eq(r.returncode, 2, arg)
+        t.true(b'map.tile_url' in r.stderr, f'{arg}: {r.stderr}')
 
 
 def test_config_view_follows_the_scope_on_the_demo(t):
