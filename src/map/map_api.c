@@ -227,6 +227,8 @@ static int grid_feature(void *ctx, int64_t id, const char *name, const char *reg
 
 	if (g == NULL)
 		return 0; /* org_geometry_check() let only GeoJSON in; nothing to draw otherwise */
+	/* Stored as the user drew it; served by RFC 7946's right-hand rule (§3.1.6). */
+	geo_json_rewind(g);
 	json_array_append_new(fs->items,
 			      map_feature(json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "name",
 						    name, "region_code", region_code),
