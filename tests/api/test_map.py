@@ -224,6 +224,13 @@ def test_boundaries_are_converted_from_gcj02(t):
     r = a.get('/api/v1/map/boundaries?code=320900')
     t.eq([(p['code'], p['name'], p['level']) for p in props(r.json)], [('320900', '盐城市', 2)])
     t.eq(right_hand_faults(r.json['features'][0]['geometry']), [], '320900')
+    # A row stored clockwise (as the first build of the loader did) is served turned.
+    geometry = json.loads(s.sql("SELECT geometry FROM boundary WHERE region_code = '320900'")[0][0])
+    geometry['coordinates'] = [[ring[::-1] for ring in poly] for poly in geometry['coordinates']]
+    s.sql("UPDATE boundary SET geometry = ? WHERE region_code = '320900'", (json.dumps(geometry),))
+    served = a.get('/api/v1/map/boundaries?code=320900').json['features'][0]['geometry']
+    t.true(right_hand_faults(geometry) != [], 'the stored rings now run clockwise')
+    t.eq(right_hand_faults(served), [], 'served by the right-hand rule')
     t.eq(props(a.get('/api/v1/map/boundaries?parent=320000').json),
          [{'code': '320900', 'name': '盐城市', 'level': 2}], 'the city under its province')
     t.eq(a.get('/api/v1/map/boundaries?parent=320902').json['features'], [], 'no town outlines')
