@@ -489,9 +489,14 @@ static int cmd_demo_load(struct app *app, struct db *db)
 		return rc;
 	audit_actor_cli(&actor);
 	rc = load_demo(app, db, &actor, &loaded);
-	if (rc == 0 && !loaded)
-		printf("database '%s' has enterprises: the demo city was not loaded\n",
-		       app->cfg.db_path);
+	/* Asked for by name, a load that cannot happen is a failure (serve --demo goes on). */
+	if (rc == 0 && !loaded) {
+		fprintf(stderr,
+			"anjian: database '%s' has enterprises: the demo city was not loaded (it "
+			"goes only into a database without any)\n",
+			app->cfg.db_path);
+		return EXIT_FAIL;
+	}
 	return rc;
 }
 

@@ -214,10 +214,14 @@ def test_second_start_and_cli_load_nothing_twice(t):
     t.eq(s.sql('SELECT COUNT(*) FROM enterprise')[0][0], before)
     t.eq(s.sql('SELECT COUNT(*) FROM grid')[0][0], grids)
     t.eq(s.sql("SELECT COUNT(*) FROM audit_log WHERE action = 'demo.load'")[0][0], 1)
+    # Asked for explicitly, the load is refused: a failure status (like `user add` of a
+    # taken login), the reason on stderr, nothing on stdout, where the accounts would be.
     r = cli_on(s, s.db, 'demo', 'load')
-    t.eq(r.returncode, 0, r.stderr)
-    t.true('was not loaded' in r.stdout and 'PASSWORD' not in r.stdout, r.stdout)
+    t.eq(r.returncode, 1, r.stdout + r.stderr)
+    t.eq(r.stdout, '', 'no accounts table, no message on stdout')
+    t.true('has enterprises' in r.stderr and 'not loaded' in r.stderr, r.stderr)
     t.eq(s.sql('SELECT COUNT(*) FROM enterprise')[0][0], before)
+    t.eq(s.sql("SELECT COUNT(*) FROM audit_log WHERE action = 'demo.load'")[0][0], 1)
 
 
 def test_cli_demo_load_on_a_new_database_is_the_same_city(t):
