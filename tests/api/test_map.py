@@ -183,6 +183,23 @@ def test_config_view_follows_the_scope_on_the_demo(t):
          ([round(e['lat'], 6), round(e['lon'], 6)], 15, e['region_code']))
 
 
+def test_config_of_an_officer_names_its_enterprise_division(t):
+    """docs/map.md: an enterprise scope opens on the enterprise's division, located or not
+    (an unlocated one named the division of the credit code's registering authority, so
+    320902 for an enterprise of the town 320902001, and the located one its town)."""
+    w = World(t)
+    e3 = w.a.get(f'/api/v1/enterprises/{w.e3}').json
+    o3 = w.s.user('officer.e3', 'enterprise_officer', 'enterprise:' + e3['uscc'])
+    v = o3.get('/api/v1/map/config').json
+    t.eq((v['home_region'], v['center'], v['zoom']), (T1, [35.0, 105.0], 4),
+         'no location, no stored outline: China, but its own division')
+    v = w.officer.get('/api/v1/map/config').json
+    t.eq((v['home_region'], v['center'], v['zoom']), (T1, [33.381, 120.161], 15))
+    # An officer whose enterprise is not on file yet: the registering authority's division.
+    o = w.s.user('officer.none', 'enterprise_officer', 'enterprise:' + uscc(R2, 'MA000099'))
+    t.eq(o.get('/api/v1/map/config').json['home_region'], R2)
+
+
 def test_boundaries_are_converted_from_gcj02(t):
     """The stored outlines are the source's GCJ-02 vertices moved back to CGCS2000: the
     forward formula applied to each returned vertex gives the source vertex again."""
