@@ -457,13 +457,15 @@ static int bootstrap_admin(struct app *app, struct db *db)
  * (docs/map.md). A database that has enterprises is left alone, which makes a second
  * `serve --demo` a plain start.
  */
-static int load_demo(struct app *app, struct db *db, const struct audit_actor *actor, bool *loaded)
+static int load_demo(struct app *app, struct db *db, const struct audit_actor *actor, bool *loaded,
+		     bool *loaded_before)
 {
 	struct demo_report rep;
 	struct errmsg why = { 0 };
 	int rc = demo_load(&app->cfg, db, actor, &rep, &why);
 
 	*loaded = rep.loaded;
+	*loaded_before = false;
 	if (rc < 0) {
 		fprintf(stderr, "anjian: cannot load the demo city: %s%s%s\n",
 			why.field[0] ? why.field : "", why.field[0] ? ": " : "",
@@ -471,7 +473,10 @@ static int load_demo(struct app *app, struct db *db, const struct audit_actor *a
 		return EXIT_FAIL;
 	}
 	if (!rep.loaded) {
-		log_info("demo city not loaded: the database has enterprises already");
+		log_info("demo city not loaded: %s",
+			 rep.loaded_before ? "it was loaded into this database before"
+					   : "the database has enterprises already");
+		*loaded_before = rep.loaded_before;
 		return 0;
 	}
 	demo_report_print(&rep, stdout);
@@ -482,16 +487,21 @@ static int load_demo(struct app *app, struct db *db, const struct audit_actor *a
 static int cmd_demo_load(struct app *app, struct db *db)
 {
 	struct audit_actor actor;
-	bool loaded = false;
+	bool loaded = false, before = false;
 	int rc = bootstrap_admin(app, db);
 
 	if (rc != 0)
 		return rc;
 	audit_actor_cli(&actor);
-	rc = load_demo(app, db, &actor, &loaded);
-	if (rc == 0 && !loaded)
-		printf("database '%s' has enterprises: the demo city was not loaded\n",
-		       app->cfg.db_path);
+	rc = load_demo(app, db, &actor, &loaded, &before);
+	/* Asked for by name, a load that cannot happen is a failure (serve --demo goes on). */
+	if (rc == 0 && !loaded) {
+		fprintf(stderr, "anjian: the demo city was not loaded: %s\n",
+			before ? "it was loaded into this database already (once only)"
+			       : "the database has enterprises (it goes only into a database "
+				 "without any)");
+		return EXIT_FAIL;
+	}
 	return rc;
 }
 
@@ -506,9 +516,9 @@ static int cmd_serve(struct app *app, struct db *db)
 		return rc;
 	if (app->cfg.demo_load) {
 		struct audit_actor system = { .id = 0, .login = "system", .ip = "local" };
-		bool loaded;
+		bool loaded, before;
 
-		rc = load_demo(app, db, &system, &loaded);
+		rc = load_demo(app, db, &system, &loaded, &before);
 		if (rc != 0)
 			return rc;
 	}

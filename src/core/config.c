@@ -129,7 +129,12 @@ int config_check(const struct config *c, struct errmsg *why)
 	return 0;
 }
 
-/* "" or http(s)://... or /... with the three placeholders Leaflet fills. */
+/*
+ * "" or http(s)://... or /... with the three placeholders Leaflet fills. A URL is ASCII
+ * (RFC 3986 §2: other characters are percent-encoded), so only printable ASCII passes,
+ * without quotes of any kind, angle brackets or backslashes: the value goes into JSON and
+ * into the browser's DOM.
+ */
 static bool tile_url_ok(const char *v)
 {
 	if (v[0] == '\0')
@@ -137,7 +142,7 @@ static bool tile_url_ok(const char *v)
 	if (strncmp(v, "https://", 8) != 0 && strncmp(v, "http://", 7) != 0 && v[0] != '/')
 		return false;
 	for (const char *p = v; *p; p++)
-		if ((unsigned char)*p <= ' ' || *p == '"' || *p == '<' || *p == '>' || *p == '\\')
+		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f || strchr("\"'`<>\\", *p))
 			return false;
 	return strstr(v, "{z}") && strstr(v, "{x}") && strstr(v, "{y}");
 }

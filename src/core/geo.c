@@ -248,6 +248,74 @@ double geo_json_area_km2(const json_t *geometry)
 	return total;
 }
 
+/* Twice the signed shoelace area of a ring (counterclockwise > 0); false when malformed. */
+static bool ring_signed_area(const json_t *ring, double *area2)
+{
+	size_t n = json_array_size(ring);
+	double lon0, lat0, alon, alat, blon, blat, sum = 0;
+
+	if (n == 0 || !position(ring, 0, &lon0, &lat0))
+		return false;
+	for (size_t i = 0; i + 1 < n; i++) {
+		if (!position(ring, i, &alon, &alat) || !position(ring, i + 1, &blon, &blat))
+			return false;
+		sum += (alon - lon0) * (blat - lat0) - (blon - lon0) * (alat - lat0);
+	}
+	*area2 = sum;
+	return true;
+}
+
+/* Reverses the positions of a ring in place. */
+static void ring_reverse(json_t *ring)
+{
+	size_t n = json_array_size(ring);
+
+	for (size_t i = 0, j = n ? n - 1 : 0; i < j; i++, j--) {
+		json_t *a = json_incref(json_array_get(ring, i));
+
+		json_array_set(ring, i, json_array_get(ring, j));
+		json_array_set_new(ring, j, a);
+	}
+}
+
+/* Sets *ctx (a bool) when a ring holds a position that is not [lon, lat] numbers. */
+static void ring_malformed(const json_t *ring, size_t k, void *ctx)
+{
+	bool *bad = ctx;
+	double a;
+
+	(void)k;
+	if (!ring_signed_area(ring, &a))
+		*bad = true;
+}
+
+long geo_json_rewind(json_t *geometry)
+{
+	const char *type = json_string_value(json_object_get(geometry, "type"));
+	json_t *coords = json_object_get(geometry, "coordinates");
+	bool bad = false, multi = type && strcmp(type, "MultiPolygon") == 0;
+	long reversed = 0;
+
+	/* Checked whole first, so that a malformed geometry is left untouched. */
+	if (!each_ring(geometry, ring_malformed, &bad) || bad)
+		return ERR_INVALID;
+	for (size_t i = 0; i < (multi ? json_array_size(coords) : 1); i++) {
+		json_t *poly = multi ? json_array_get(coords, i) : coords;
+
+		for (size_t k = 0; k < json_array_size(poly); k++) {
+			json_t *ring = json_array_get(poly, k);
+			double a = 0;
+
+			ring_signed_area(ring, &a);
+			if (a != 0 && (a > 0) != (k == 0)) {
+				ring_reverse(ring);
+				reversed++;
+			}
+		}
+	}
+	return reversed;
+}
+
 struct convert_ctx {
 	long n;
 	bool bad;

@@ -66,6 +66,16 @@ bool geo_json_bbox(const json_t *geometry, struct geo_bbox *b);
 double geo_json_area_km2(const json_t *geometry);
 
 /*
+ * Turns the rings of a GeoJSON Polygon or MultiPolygon in place so that they follow the
+ * right-hand rule of RFC 7946 §3.1.6 (a MUST for producers): the exterior ring of each
+ * polygon counterclockwise, its holes clockwise (orientation by the sign of the shoelace
+ * area in lon/lat degrees). A ring without area (all positions on one line) is left as it
+ * is. Returns the number of rings reversed, or ERR_INVALID when geometry is not such an
+ * object or a position is not [lon, lat] numbers (nothing is changed then).
+ */
+long geo_json_rewind(json_t *geometry);
+
+/*
  * Converts every position of a GeoJSON Polygon or MultiPolygon from GCJ-02 to
  * WGS-84 in place (geo_gcj02_to_wgs84), rounded to 1e-7 degree (~1 cm).
  * Returns the number of positions converted, or ERR_INVALID when geometry is

@@ -134,7 +134,8 @@ struct demo_account {
 };
 
 struct demo_report {
-	bool loaded; /* false: the database has enterprises; nothing was done */
+	bool loaded;	    /* false: nothing was done (loaded before, or enterprises) */
+	bool loaded_before; /* the demo was loaded into this database before */
 	int64_t boundaries, grids, enterprises, listed_enterprises;
 	struct demo_account accounts[DEMO_MAX_ACCOUNTS];
 	size_t naccounts;
@@ -142,7 +143,8 @@ struct demo_report {
 };
 
 /*
- * Loads the demo city into db when it holds no enterprise: boundaries from
+ * Loads the demo city into db, once: when the demo was never loaded into it (no
+ * "demo.load" audit record: rep->loaded_before) and it holds no enterprise. Boundaries from
  * <data_dir>/geo/ (GCJ-02, converted), grids over the towns, the enterprises of
  * <data_dir>/demo/enterprise_lists_jiangsu.csv and DEMO_ENTERPRISES generated ones, and
  * one account per role whose password is generated and must be changed at first login.

@@ -633,6 +633,25 @@ static json_t *summary(const struct demo_report *rep)
 			 "of unestablished licence (data/geo/README.md)");
 }
 
+/*
+ * Whether the demo may go into db: not when it was loaded before (its audit record is
+ * there, even if its enterprises are gone since: its accounts and grids are not), nor
+ * beside enterprises of somebody's. Sets rep->loaded_before or *have. Returns 0 or ERR_DB.
+ */
+static int demo_refused(struct db *db, struct demo_report *rep, int64_t *have)
+{
+	struct audit_filter f = { .action = "demo.load", .since_ms = -1, .until_ms = -1 };
+	struct list_params lp = { .limit = 1 };
+	json_t *items = NULL;
+	int rc = audit_db_list(db, &f, &lp, &items);
+
+	if (rc < 0)
+		return rc;
+	rep->loaded_before = json_array_size(items) > 0;
+	json_decref(items);
+	return rep->loaded_before ? 0 : enterprise_db_count(db, have);
+}
+
 int demo_load(const struct config *cfg, struct db *db, const struct audit_actor *actor,
 	      struct demo_report *rep, struct errmsg *why)
 {
@@ -642,8 +661,8 @@ int demo_load(const struct config *cfg, struct db *db, const struct audit_actor 
 	int rc;
 
 	memset(rep, 0, sizeof(*rep));
-	rc = enterprise_db_count(db, &have);
-	if (rc < 0 || have > 0)
+	rc = demo_refused(db, rep, &have);
+	if (rc < 0 || rep->loaded_before || have > 0)
 		return rc;
 	rc = counties_of_city(db, &counties);
 	if (rc < 0)
@@ -657,15 +676,15 @@ int demo_load(const struct config *cfg, struct db *db, const struct audit_actor 
 	if (rc < 0)
 		goto out;
 	/* Checked again inside the write transaction: two loaders cannot both see it empty. */
-	rc = enterprise_db_count(db, &have);
-	if (rc == 0 && have == 0)
+	rc = demo_refused(db, rep, &have);
+	if (rc == 0 && !rep->loaded_before && have == 0)
 		rc = load_all(cfg, db, rep, pl, counties, why);
-	if (rc == 0 && have == 0) {
+	if (rc == 0 && !rep->loaded_before && have == 0) {
 		sum = summary(rep);
 		rc = audit_append(db, actor, "demo.load", "region", DEMO_CITY, sum);
 	}
 	rc = db_finish(db, rc);
-	if (rc == 0 && have == 0) {
+	if (rc == 0 && !rep->loaded_before && have == 0) {
 		rep->loaded = true;
 		rep->took_ms = monotonic_ms() - t0;
 		log_info("demo city %s loaded: %" PRId64 " boundaries, %" PRId64 " grids, %" PRId64

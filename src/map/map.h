@@ -97,8 +97,9 @@ enum map_datum { MAP_DATUM_CGCS2000, MAP_DATUM_GCJ02 };
  * load). Each feature names its division by the property `adcode` (number or text, a
  * GB/T 2260 code that must be in the division table, whose name, level and parent are
  * stored with it) and has a Polygon or MultiPolygon geometry; GCJ-02 files are converted
- * vertex by vertex to CGCS2000 (geo_json_gcj02_to_wgs84()) and the result must pass
- * org_geometry_check() (closed rings inside China). source (<= 500 bytes) is stored with
+ * vertex by vertex to CGCS2000 (geo_json_gcj02_to_wgs84()), the result must pass
+ * org_geometry_check() (closed rings inside China), and its rings are stored turned to the
+ * right-hand rule of RFC 7946 §3.1.6 (geo_json_rewind()). source (<= 500 bytes) is stored with
  * every row. An existing boundary of the same code is replaced.
  * Returns 0 with *loaded (features stored), ERR_IO (unreadable file) or ERR_INVALID (why
  * names the feature and the fault), or ERR_DB.

@@ -108,6 +108,33 @@ static int first_point(void *ctx, int64_t id, const char *name, bool high_risk, 
 	return 0;
 }
 
+/* An enterprise list row as its division code. */
+static json_t *row_region(struct enterprise *e, void *ctx)
+{
+	(void)ctx;
+	return json_string(e->region_code);
+}
+
+/*
+ * The division of the enterprise with the caller's credit code, located or not, into home;
+ * home is left as it is when the enterprise is not on file. Returns 0 or ERR_DB.
+ */
+static int enterprise_home(struct db *db, struct enterprise_filter *f, char *home, size_t n)
+{
+	struct list_params lp = { .limit = 1 };
+	json_t *items = NULL;
+	const char *code;
+	int rc = enterprise_db_list(db, f, &lp, row_region, NULL, &items);
+
+	if (rc < 0)
+		return rc;
+	code = json_string_value(json_array_get(items, 0));
+	if (code)
+		utf8_copy(home, n, code);
+	json_decref(items);
+	return 0;
+}
+
 /*
  * Where the caller's data lie: home_region (a division code, "" when unknown) and a box
  * (*have false when none is stored).
@@ -117,7 +144,6 @@ static int scope_extent(struct req *rq, char *home, size_t n, struct bbox_acc *a
 	const struct scope *s = &rq->user->scope;
 	struct enterprise_filter f = { .high_risk = -1, .supervision = -1 };
 	struct first_point p = { 0, 0, 0 };
-	struct enterprise e;
 	bool truncated;
 	int rc;
 
@@ -140,20 +166,21 @@ static int scope_extent(struct req *rq, char *home, size_t n, struct bbox_acc *a
 			home[0] = '\0';
 		break;
 	case SCOPE_ENTERPRISE:
-		/* The registering authority's division (GB 32100 positions 3-8) until found. */
+		/*
+		 * The enterprise's division, located or not; the registering authority's
+		 * (GB 32100 positions 3-8) while the enterprise is not on file.
+		 */
 		snprintf(home, n, "%.6s", s->enterprise + 2);
 		f.scope_uscc = s->enterprise;
-		rc = enterprise_db_points(rq->db, &f, 1, first_point, &p, &truncated);
+		rc = enterprise_home(rq->db, &f, home, n);
+		if (rc == 0)
+			rc = enterprise_db_points(rq->db, &f, 1, first_point, &p, &truncated);
 		if (rc < 0)
 			return rc;
 		if (p.id == 0)
 			break;
 		acc->box = (struct geo_bbox){ p.lon, p.lat, p.lon, p.lat };
 		acc->have = true;
-		if (enterprise_db_get(rq->db, p.id, &e) == 0) {
-			utf8_copy(home, n, e.region_code);
-			enterprise_release(&e);
-		}
 		break;
 	}
 	if (!acc->have && home[0])
@@ -227,6 +254,8 @@ static int grid_feature(void *ctx, int64_t id, const char *name, const char *reg
 
 	if (g == NULL)
 		return 0; /* org_geometry_check() let only GeoJSON in; nothing to draw otherwise */
+	/* Stored as the user drew it; served by RFC 7946's right-hand rule (§3.1.6). */
+	geo_json_rewind(g);
 	json_array_append_new(fs->items,
 			      map_feature(json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "name",
 						    name, "region_code", region_code),

@@ -53,6 +53,8 @@ static json_t *feature_row(struct db_stmt *st)
 		log_error("boundary '%s' holds no readable GeoJSON", db_col_text(st, 0));
 		return NULL;
 	}
+	/* Stored so since the loader turns them; rows loaded by an earlier build were not. */
+	geo_json_rewind(geometry);
 	return map_feature(json_pack("{s:s, s:s, s:I}", "code", db_col_text(st, 0), "name",
 				     db_col_text(st, 1), "level", (json_int_t)db_col_i64(st, 2)),
 			   geometry);

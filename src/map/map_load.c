@@ -73,7 +73,9 @@ static int load_feature(struct db *db, const json_t *feature, size_t i, enum map
 				i, b.region_code);
 		goto out;
 	}
-	if (org_geometry_check(geometry, &gwhy) < 0 || !geo_json_bbox(geometry, &b.bbox)) {
+	/* RFC 7946 §3.1.6: DataV's rings run clockwise; the stored ones follow the rule. */
+	if (org_geometry_check(geometry, &gwhy) < 0 || geo_json_rewind(geometry) < 0 ||
+	    !geo_json_bbox(geometry, &b.bbox)) {
 		rc = errmsg_set(why, "geometry", "feature %zu (%s): %s", i, b.region_code,
 				gwhy.text[0] ? gwhy.text : "no positions");
 		goto out;

@@ -214,10 +214,61 @@ def test_second_start_and_cli_load_nothing_twice(t):
     t.eq(s.sql('SELECT COUNT(*) FROM enterprise')[0][0], before)
     t.eq(s.sql('SELECT COUNT(*) FROM grid')[0][0], grids)
     t.eq(s.sql("SELECT COUNT(*) FROM audit_log WHERE action = 'demo.load'")[0][0], 1)
+    # Asked for explicitly, the load is refused: a failure status (like `user add` of a
+    # taken login), the reason on stderr, nothing on stdout, where the accounts would be.
     r = cli_on(s, s.db, 'demo', 'load')
-    t.eq(r.returncode, 0, r.stderr)
-    t.true('was not loaded' in r.stdout and 'PASSWORD' not in r.stdout, r.stdout)
+    t.eq(r.returncode, 1, r.stdout + r.stderr)
+    t.eq(r.stdout, '', 'no accounts table, no message on stdout')
+    t.true('not loaded' in r.stderr and 'loaded into this database already' in r.stderr,
+           r.stderr)
     t.eq(s.sql('SELECT COUNT(*) FROM enterprise')[0][0], before)
+    t.eq(s.sql("SELECT COUNT(*) FROM audit_log WHERE action = 'demo.load'")[0][0], 1)
+
+
+def test_demo_is_loaded_once_even_when_its_enterprises_are_gone(t):
+    """Once means once: after the demo's enterprises are deleted (DELETE /enterprises/{id}
+    exists), the next `serve --demo` (every `make run`) is a plain start, not a second load
+    that stumbles over the demo's accounts and grids and keeps the server from starting."""
+    s = t.server(['--demo'])
+    a = s.admin()
+    victim = all_enterprises(a)[0]['id']
+    t.status(a.delete(f'/api/v1/enterprises/{victim}'), 204)
+    s.sql('DELETE FROM enterprise')  # the rest the same way, faster
+    users, grids = s.sql('SELECT COUNT(*) FROM app_user')[0][0], s.sql('SELECT COUNT(*) FROM grid')[0][0]
+    s.stop()
+    s.start()
+    t.eq(s.stdout().count('Demo city loaded'), 1, 'no second load, no second accounts table')
+    t.eq(s.sql('SELECT COUNT(*) FROM enterprise')[0][0], 0)
+    t.eq((s.sql('SELECT COUNT(*) FROM app_user')[0][0], s.sql('SELECT COUNT(*) FROM grid')[0][0]),
+         (users, grids))
+    t.status(a.get('/api/v1/map/grids'), 200)
+    r = cli_on(s, s.db, 'demo', 'load')
+    t.eq(r.returncode, 1, r.stdout + r.stderr)
+    t.true('loaded into this database already' in r.stderr and r.stdout == '',
+           r.stdout + r.stderr)
+
+
+def test_demo_does_not_go_beside_real_enterprises(t):
+    """A database that never had the demo but has an enterprise of its own is left alone:
+    `serve --demo` starts plainly, `anjian demo load` refuses (status 1, said on stderr)."""
+    s = t.server()
+    a = s.admin()
+    code = '91320902MA0000015'  # 'MA000001' has the GB 11714 check character 5
+    code += USCC_CHARSET[(31 - sum(USCC_CHARSET.index(c) * pow(3, i, 31)
+                                   for i, c in enumerate(code)) % 31) % 31]
+    t.true(uscc_valid(code), code)
+    t.status(a.post('/api/v1/enterprises', {'uscc': code, 'name': '亭湖真实企业',
+                                            'industry_code': '2614',
+                                            'region_code': '320902001'}), 201)
+    s.stop()
+    r = cli_on(s, s.db, 'demo', 'load')
+    t.eq((r.returncode, r.stdout), (1, ''), r.stderr)
+    t.true('has enterprises' in r.stderr, r.stderr)
+    s.extra.append('--demo')
+    s.start()
+    t.true('Demo city loaded' not in s.stdout(), 'no demo beside real enterprises')
+    t.eq(s.sql('SELECT COUNT(*) FROM enterprise')[0][0], 1)
+    t.eq(s.sql("SELECT COUNT(*) FROM audit_log WHERE action = 'demo.load'")[0][0], 0)
 
 
 def test_cli_demo_load_on_a_new_database_is_the_same_city(t):

@@ -55,6 +55,22 @@ def square(lon, lat, half=0.01):
     return {'type': 'Polygon', 'coordinates': [ring]}
 
 
+def signed_area(ring):
+    """Shoelace area in square degrees: positive when the ring runs counterclockwise."""
+    x0, y0 = ring[0][0], ring[0][1]
+    return sum((a[0] - x0) * (b[1] - y0) - (b[0] - x0) * (a[1] - y0)
+               for a, b in zip(ring, ring[1:])) / 2
+
+
+def right_hand_faults(geometry):
+    """RFC 7946 §3.1.6: exterior rings counterclockwise, holes clockwise. The rings that
+    break it, as (polygon, ring) indexes."""
+    polys = geometry['coordinates'] if geometry['type'] == 'MultiPolygon' else \
+        [geometry['coordinates']]
+    return [(i, k) for i, poly in enumerate(polys) for k, ring in enumerate(poly)
+            if (signed_area(ring) > 0) != (k == 0)]
+
+
 def props(fc):
     return [f['properties'] for f in fc['features']]
 
@@ -127,6 +143,14 @@ def test_config_rejects_unsafe_tile_settings(t):
         r = subprocess.run([BIN, 'version', '--set', arg], capture_output=True, text=True)
         t.eq(r.returncode, 2, arg)
         t.true(arg.split('=')[0] in r.stderr, f'{arg}: {r.stderr}')
+    # A URL is ASCII: a byte that is not valid UTF-8 used to pass and make every
+    # /map/config answer a 500 (the value cannot be put into JSON); other quotes too.
+    for arg in (b'map.tile_url=https://x/{z}/{x}/{y}.png\x80',
+                'map.tile_url=https://x/{z}/{x}/{y}/瓦片.png'.encode(),
+                b"map.tile_url=https://x/{z}/{x}/{y}.png' onerror='x"):
+        r = subprocess.run([BIN.encode(), b'version', b'--set', arg], capture_output=True)
+        t.eq(r.returncode, 2, arg)
+        t.true(b'map.tile_url' in r.stderr, f'{arg}: {r.stderr}')
 
 
 def test_config_view_follows_the_scope_on_the_demo(t):
@@ -159,6 +183,23 @@ def test_config_view_follows_the_scope_on_the_demo(t):
          ([round(e['lat'], 6), round(e['lon'], 6)], 15, e['region_code']))
 
 
+def test_config_of_an_officer_names_its_enterprise_division(t):
+    """docs/map.md: an enterprise scope opens on the enterprise's division, located or not
+    (an unlocated one named the division of the credit code's registering authority, so
+    320902 for an enterprise of the town 320902001, and the located one its town)."""
+    w = World(t)
+    e3 = w.a.get(f'/api/v1/enterprises/{w.e3}').json
+    o3 = w.s.user('officer.e3', 'enterprise_officer', 'enterprise:' + e3['uscc'])
+    v = o3.get('/api/v1/map/config').json
+    t.eq((v['home_region'], v['center'], v['zoom']), (T1, [35.0, 105.0], 4),
+         'no location, no stored outline: China, but its own division')
+    v = w.officer.get('/api/v1/map/config').json
+    t.eq((v['home_region'], v['center'], v['zoom']), (T1, [33.381, 120.161], 15))
+    # An officer whose enterprise is not on file yet: the registering authority's division.
+    o = w.s.user('officer.none', 'enterprise_officer', 'enterprise:' + uscc(R2, 'MA000099'))
+    t.eq(o.get('/api/v1/map/config').json['home_region'], R2)
+
+
 def test_boundaries_are_converted_from_gcj02(t):
     """The stored outlines are the source's GCJ-02 vertices moved back to CGCS2000: the
     forward formula applied to each returned vertex gives the source vertex again."""
@@ -181,8 +222,13 @@ def test_boundaries_are_converted_from_gcj02(t):
         got = f['geometry']['coordinates']
         t.eq([len(ring) for poly in got for ring in poly],
              [len(ring) for poly in src for ring in poly], p['code'])
+        # RFC 7946 §3.1.6 (a MUST for producers): the source's rings run clockwise, the
+        # served ones follow the right-hand rule, the same vertices in reverse order.
+        t.eq(right_hand_faults(f['geometry']), [], p['code'])
         for gpoly, spoly in zip(got, src):
-            for gring, sring in zip(gpoly, spoly):
+            for k, (gring, sring) in enumerate(zip(gpoly, spoly)):
+                if (signed_area(sring) > 0) != (k == 0):
+                    sring = sring[::-1]
                 for (lon, lat), (slon, slat) in zip(gring, sring):
                     glat, glon = wgs84_to_gcj02(lat, lon)
                     if abs(glat - slat) > 2e-7 or abs(glon - slon) > 2e-7:
@@ -194,6 +240,14 @@ def test_boundaries_are_converted_from_gcj02(t):
     t.true(checked > 1500, f'only {checked} vertices')
     r = a.get('/api/v1/map/boundaries?code=320900')
     t.eq([(p['code'], p['name'], p['level']) for p in props(r.json)], [('320900', '盐城市', 2)])
+    t.eq(right_hand_faults(r.json['features'][0]['geometry']), [], '320900')
+    # A row stored clockwise (as the first build of the loader did) is served turned.
+    geometry = json.loads(s.sql("SELECT geometry FROM boundary WHERE region_code = '320900'")[0][0])
+    geometry['coordinates'] = [[ring[::-1] for ring in poly] for poly in geometry['coordinates']]
+    s.sql("UPDATE boundary SET geometry = ? WHERE region_code = '320900'", (json.dumps(geometry),))
+    served = a.get('/api/v1/map/boundaries?code=320900').json['features'][0]['geometry']
+    t.true(right_hand_faults(geometry) != [], 'the stored rings now run clockwise')
+    t.eq(right_hand_faults(served), [], 'served by the right-hand rule')
     t.eq(props(a.get('/api/v1/map/boundaries?parent=320000').json),
          [{'code': '320900', 'name': '盐城市', 'level': 2}], 'the city under its province')
     t.eq(a.get('/api/v1/map/boundaries?parent=320902').json['features'], [], 'no town outlines')
@@ -228,6 +282,17 @@ def test_grids_layer_follows_the_scope(t):
     t.eq(ids(w.inspector.get('/api/v1/map/grids?region=' + R2).json), [])
     t.eq(ids(w.patroller.get('/api/v1/map/grids').json), [w.g1], 'a patroller: its grids')
     t.problem(w.officer.get('/api/v1/map/grids'), 403)
+    # A grid drawn clockwise with a counterclockwise hole (as users may give it) is served
+    # by the right-hand rule of RFC 7946 §3.1.6: the same rings, each turned the other way.
+    outer = [[120.3, 33.3], [120.3, 33.4], [120.4, 33.4], [120.4, 33.3], [120.3, 33.3]]
+    hole = [[120.33, 33.33], [120.37, 33.33], [120.37, 33.37], [120.33, 33.37], [120.33, 33.33]]
+    g4 = w.a.post('/api/v1/grids', {'code': 'G4', 'name': '顺时针网格', 'region_code': T1,
+                                    'geometry': {'type': 'Polygon', 'coordinates': [outer, hole]}})
+    t.status(g4, 201)
+    f = [f for f in w.a.get('/api/v1/map/grids').json['features']
+         if f['properties']['id'] == g4.json['id']][0]
+    t.eq(f['geometry']['coordinates'], [outer[::-1], hole[::-1]])
+    t.eq(right_hand_faults(f['geometry']), [])
     t.problem(w.a.get('/api/v1/map/grids?region=1'), 400, 'region')
     t.problem(w.a.get('/api/v1/map/grids?after=3'), 400, 'after')
 

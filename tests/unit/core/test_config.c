@@ -231,6 +231,13 @@ static void test_bad_values(void **state)
 	set_bad("map.tile_url", "ftp://tiles.example/{z}/{x}/{y}.png");
 	set_bad("map.tile_url", "javascript:alert(1)//{z}{x}{y}");
 	set_bad("map.tile_url", "https://t.example/{z}/{x}/{y}.png\" onerror=\"x");
+	/* RFC 3986: a URL is ASCII; anything else would not even be JSON (invalid UTF-8) */
+	set_bad("map.tile_url", "https://t.example/{z}/{x}/{y}.png\x80");
+	set_bad("map.tile_url", "https://t.example/{z}/{x}/{y}/\xe7\x93\xa6.png");
+	set_bad("map.tile_url", "https://t.example/{z}/{x}/{y}.png' onerror='x");
+	set_bad("map.tile_url", "https://t.example/{z}/{x}/{y}.png`");
+	set_bad("map.tile_url", "https://t.example/{z}/{x}/{y}.png\x7f");
+	set_bad("map.tile_attribution", "\xe5\x9c\xb0\xe5\x9b"); /* cut UTF-8 */
 	set_bad("map.tile_attribution", "<script>alert(1)</script>");
 	set_bad("map.tile_attribution", "line\nbreak");
 	set_bad("map.max_points", "0");

@@ -5,7 +5,8 @@
  * 116.41024449916938 E 39.91640428150164 N) and the test table of
  * googollee/eviltransform (Shanghai, Shenzhen, Beijing), both ways, round trips
  * across China, no offset outside it. Point-in-polygon on squares, a concave
- * ring, a hole and a MultiPolygon; bounding box and area of a known square.
+ * ring, a hole and a MultiPolygon; bounding box and area of a known square;
+ * rings turned to the right-hand rule of RFC 7946.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -193,6 +194,53 @@ static void test_geometry_conversion(void **state)
 	json_decref(g);
 }
 
+/*
+ * RFC 7946 §3.1.6: exterior rings counterclockwise, holes clockwise. A clockwise square with
+ * a counterclockwise hole (as DataV publishes outlines, and as users may draw) comes back
+ * with both rings reversed; a second pass changes nothing; a MultiPolygon is turned polygon
+ * by polygon; a ring without area is left alone; a malformed object is refused untouched.
+ */
+static void test_rewind_to_the_right_hand_rule(void **state)
+{
+	json_t *g = parse("{\"type\":\"Polygon\",\"coordinates\":["
+			  "[[120,33],[120,34],[121,34],[121,33],[120,33]],"
+			  "[[120.4,33.4],[120.6,33.4],[120.6,33.6],[120.4,33.6],[120.4,33.4]]]}");
+	json_t *want =
+		parse("{\"type\":\"Polygon\",\"coordinates\":["
+		      "[[120,33],[121,33],[121,34],[120,34],[120,33]],"
+		      "[[120.4,33.4],[120.4,33.6],[120.6,33.6],[120.6,33.4],[120.4,33.4]]]}");
+	json_t *multi = parse("{\"type\":\"MultiPolygon\",\"coordinates\":["
+			      "[[[120,33],[121,33],[121,34],[120,34],[120,33]]],"
+			      "[[[122,33],[122,34],[123,34],[123,33],[122,33]]]]}");
+	json_t *flat = parse("{\"type\":\"Polygon\",\"coordinates\":["
+			     "[[120,33],[121,34],[122,35],[120,33]]]}");
+	json_t *bad = parse("{\"type\":\"Polygon\",\"coordinates\":["
+			    "[[120,33],[120,34],[121,34],[121,33],[120,33]],[[120.4,\"x\"]]]}");
+	json_t *bad_copy = json_deep_copy(bad), *flat_copy = json_deep_copy(flat);
+	const json_t *second;
+
+	(void)state;
+	assert_int_equal(geo_json_rewind(g), 2);
+	assert_true(json_equal(g, want));
+	assert_int_equal(geo_json_rewind(g), 0);
+	assert_true(json_equal(g, want));
+	assert_int_equal(geo_json_rewind(multi), 1); /* the second polygon only */
+	second = json_array_get(json_array_get(json_object_get(multi, "coordinates"), 1), 0);
+	assert_int_equal(json_integer_value(json_array_get(json_array_get(second, 1), 0)), 123);
+	assert_int_equal(geo_json_rewind(flat), 0);
+	assert_true(json_equal(flat, flat_copy));
+	assert_int_equal(geo_json_rewind(bad), ERR_INVALID);
+	assert_true(json_equal(bad, bad_copy));
+	assert_int_equal(geo_json_rewind(NULL), ERR_INVALID);
+	json_decref(g);
+	json_decref(want);
+	json_decref(multi);
+	json_decref(flat);
+	json_decref(flat_copy);
+	json_decref(bad);
+	json_decref(bad_copy);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -205,6 +253,7 @@ int main(void)
 		cmocka_unit_test(test_multipolygon_and_bad_objects),
 		cmocka_unit_test(test_area_of_square_minus_hole),
 		cmocka_unit_test(test_geometry_conversion),
+		cmocka_unit_test(test_rewind_to_the_right_hand_rule),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
