@@ -8,7 +8,8 @@ set -eu
 what=${1:-build}
 
 build="gcc make pkg-config meson ninja-build python3 libc6-dev
-libmicrohttpd-dev libjansson-dev libsqlite3-dev libargon2-dev libssl-dev libinih-dev"
+libmicrohttpd-dev libjansson-dev libsqlite3-dev libargon2-dev libssl-dev libinih-dev
+libzip-dev libexpat1-dev libxlsxwriter-dev"
 test="$build libcmocka-dev sqlite3 clang-format"
 bench="$build wrk nginx-light"
 

@@ -44,6 +44,7 @@ static const struct key keys[] = {
 	I("server.port", port, 0, 65535),
 	I("server.threads", threads, 0, 64),
 	L("server.max_body_bytes", max_body_bytes, 1024, 1024LL * 1024 * 1024),
+	L("server.max_upload_bytes", max_upload_bytes, 1024, 4LL * 1024 * 1024 * 1024),
 	I("server.max_connections", max_connections, 1, 100000),
 	I("server.max_connections_per_ip", max_connections_per_ip, 0, 100000),
 	P("server.web_dir", web_dir),
@@ -63,6 +64,9 @@ static const struct key keys[] = {
 	I("security.argon2_m_kib", argon2_m_kib, 1024, 4 * 1024 * 1024),
 	B("security.cookie_secure", cookie_secure),
 	B("security.metrics_public", metrics_public),
+	L("import.max_rows", import_max_rows, 1, 100000000),
+	L("import.max_xml_bytes", import_max_xml_bytes, 4096, 64LL * 1024 * 1024 * 1024),
+	L("import.max_errors", import_max_errors, 1, 10000000),
 	{ 0 },
 };
 
@@ -73,6 +77,7 @@ void config_defaults(struct config *c)
 	c->port = 8080;
 	c->threads = 0; /* one per online CPU */
 	c->max_body_bytes = 1024 * 1024;
+	c->max_upload_bytes = 32 * 1024 * 1024;
 	c->max_connections = 1000;
 	c->max_connections_per_ip = 128;
 	snprintf(c->web_dir, sizeof(c->web_dir), "web/dist");
@@ -91,6 +96,9 @@ void config_defaults(struct config *c)
 	c->argon2_m_kib = 19 * 1024;
 	c->cookie_secure = false;
 	c->metrics_public = true;
+	c->import_max_rows = 500000;
+	c->import_max_xml_bytes = 256LL * 1024 * 1024;
+	c->import_max_errors = 10000;
 }
 
 int config_set(struct config *c, const char *key, const char *value, struct errmsg *why)

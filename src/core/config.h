@@ -14,28 +14,32 @@
 struct errmsg;
 
 struct config {
-	char listen[64];	    /* [server] listen: IPv4/IPv6 address to bind */
-	int port;		    /* [server] port: 1..65535, or 0 for any free port */
-	int threads;		    /* [server] threads: HTTP workers, 1..64; 0 = one per CPU */
-	int64_t max_body_bytes;	    /* [server] max_body_bytes: default request body limit */
-	int max_connections;	    /* [server] max_connections: open connections in all */
-	int max_connections_per_ip; /* [server] max_connections_per_ip: from one address */
-	char web_dir[512];	    /* [server] web_dir: built web UI (index.html) */
-	char port_file[512];	    /* [server] port_file: write the bound port here (tests) */
-	char db_path[512];	    /* [database] path: SQLite file */
-	int busy_timeout_ms;	    /* [database] busy_timeout_ms */
-	char data_dir[512];	    /* [data] dir: reference data (regions ...) */
-	char log_level[8];	    /* [log] level: error|warn|info|debug */
-	bool access_log;	    /* [log] access: one line per request */
-	int session_idle_min;	    /* [security] session_idle_min */
-	int session_absolute_min;   /* [security] session_absolute_min */
-	int lockout_failures;	    /* [security] lockout_failures */
-	int lockout_min;	    /* [security] lockout_min */
-	int login_rate_per_min;	    /* [security] login_rate_per_min: per client IP */
-	int argon2_t_cost;	    /* [security] argon2_t_cost: iterations */
-	int argon2_m_kib;	    /* [security] argon2_m_kib: memory in KiB */
-	bool cookie_secure;	    /* [security] cookie_secure: add Secure to the cookie */
-	bool metrics_public;	    /* [security] metrics_public: /metrics without login */
+	char listen[64];	      /* [server] listen: IPv4/IPv6 address to bind */
+	int port;		      /* [server] port: 1..65535, or 0 for any free port */
+	int threads;		      /* [server] threads: HTTP workers, 1..64; 0 = one per CPU */
+	int64_t max_body_bytes;	      /* [server] max_body_bytes: default request body limit */
+	int64_t max_upload_bytes;     /* [server] max_upload_bytes: body limit of file uploads */
+	int max_connections;	      /* [server] max_connections: open connections in all */
+	int max_connections_per_ip;   /* [server] max_connections_per_ip: from one address */
+	char web_dir[512];	      /* [server] web_dir: built web UI (index.html) */
+	char port_file[512];	      /* [server] port_file: write the bound port here (tests) */
+	char db_path[512];	      /* [database] path: SQLite file */
+	int busy_timeout_ms;	      /* [database] busy_timeout_ms */
+	char data_dir[512];	      /* [data] dir: reference data (regions ...) */
+	char log_level[8];	      /* [log] level: error|warn|info|debug */
+	bool access_log;	      /* [log] access: one line per request */
+	int session_idle_min;	      /* [security] session_idle_min */
+	int session_absolute_min;     /* [security] session_absolute_min */
+	int lockout_failures;	      /* [security] lockout_failures */
+	int lockout_min;	      /* [security] lockout_min */
+	int login_rate_per_min;	      /* [security] login_rate_per_min: per client IP */
+	int argon2_t_cost;	      /* [security] argon2_t_cost: iterations */
+	int argon2_m_kib;	      /* [security] argon2_m_kib: memory in KiB */
+	bool cookie_secure;	      /* [security] cookie_secure: add Secure to the cookie */
+	bool metrics_public;	      /* [security] metrics_public: /metrics without login */
+	int64_t import_max_rows;      /* [import] max_rows: data rows of one imported file */
+	int64_t import_max_xml_bytes; /* [import] max_xml_bytes: inflated bytes of one XLSX part */
+	int64_t import_max_errors;    /* [import] max_errors: bad rows listed in a report */
 };
 
 /* Fills c with the built-in defaults (see docs/configuration.md). */

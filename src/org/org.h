@@ -118,6 +118,13 @@ int org_regions_load(struct db *db, const char *data_dir, int64_t *loaded);
 bool org_region_exists(struct db *db, const char *code);
 /* Writes the division code of grid id into out. Returns 0, ERR_NOT_FOUND or ERR_DB. */
 int org_grid_region(struct db *db, int64_t id, char *out, size_t n);
+/*
+ * Finds the grid with this code: *id and its division code in region (n bytes).
+ * Returns 0, ERR_NOT_FOUND or ERR_DB.
+ */
+int org_grid_find(struct db *db, const char *code, int64_t *id, char *region, size_t n);
+/* Writes the code of grid id into out (n bytes). Returns 0, ERR_NOT_FOUND or ERR_DB. */
+int org_grid_code(struct db *db, int64_t id, char *out, size_t n);
 
 /* --- command line (main.c) --- */
 
