@@ -169,7 +169,7 @@ static void print_help(const struct command *c)
 		       "usage: anjian COMMAND [OPTIONS]\n\ncommands:\n",
 		       ANJIAN_VERSION);
 		for (const struct command *k = commands; k->name; k++)
-			printf("  %-14s %-6s %s\n", k->name, k->args, k->summary);
+			printf("  %-19s %-6s %s\n", k->name, k->args, k->summary);
 		printf("\nRun 'anjian COMMAND --help' for its options. Settings: "
 		       "docs/configuration.md.\n");
 		return;

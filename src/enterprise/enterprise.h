@@ -7,7 +7,7 @@
  * enterprise.c holds the pure rules (validation, the high-risk rule, GCJ-02
  * conversion, phone masking); enterprise_db.c every SQL statement;
  * enterprise_api.c the routes; enterprise_load.c the industry table loader.
- * Not here (yet): licences, named supervision, import/export (issue 3).
+ * Import and export: enterprise_io.h. Not here (yet): licences, named supervision.
  */
 #ifndef ENTERPRISE_ENTERPRISE_H
 #define ENTERPRISE_ENTERPRISE_H

@@ -3,7 +3,9 @@
  * libmicrohttpd glue. One request goes: match route (404/405) -> read body
  * up to the limit (413) -> authenticate (401) -> pending password change
  * (403) -> permission (403) -> CSRF for cookie writes (403) -> JSON body
- * (415/400) -> handler -> answer. Errors leave as RFC 9457 problems.
+ * (415/400), or for an upload route (ROUTE_UPLOAD) one of its media types (415)
+ * within server.max_upload_bytes (413) -> handler -> answer. Errors leave as
+ * RFC 9457 problems.
  */
 #define LOG_MODULE "http"
 #include "http/server.h"
