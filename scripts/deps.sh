@@ -11,7 +11,7 @@ build="gcc make pkg-config meson ninja-build python3 libc6-dev
 libmicrohttpd-dev libjansson-dev libsqlite3-dev libargon2-dev libssl-dev libinih-dev
 libzip-dev libexpat1-dev libxlsxwriter-dev"
 test="$build libcmocka-dev sqlite3 clang-format"
-bench="$build wrk nginx-light"
+bench="$build wrk nginx-light sqlite3 curl"
 
 case "$what" in
 build) want=$build ;;
