@@ -246,16 +246,23 @@ static void add_header(void *ctx, const char *column, const char *field, const c
 	report_add(r, r->row, column, field, reason);
 }
 
+/* The sheet's name for an API field: the file has a grid code and a crs, not grid_id. */
+static const char *sheet_field(const char *field)
+{
+	if (strcmp(field, "grid_id") == 0)
+		return "grid";
+	if (strcmp(field, "coord_system") == 0)
+		return "crs";
+	return field;
+}
+
 /* The header text of the file for an error about field (the Chinese header when absent). */
 static const char *column_for(const struct table_row *header, const struct enterprise_sheet_map *m,
 			      const char *field)
 {
 	int c = -1;
 
-	if (strcmp(field, "grid_id") == 0)
-		field = "grid";
-	else if (strcmp(field, "coord_system") == 0)
-		field = "crs";
+	field = sheet_field(field);
 	for (int k = 0; k < ECOL_N; k++)
 		if (strcmp(enterprise_columns[k].field, field) == 0)
 			c = k;
@@ -465,7 +472,7 @@ int enterprise_import(struct db *db, const void *data, size_t n,
 		}
 		for (size_t k = 0; k < fe.n; k++)
 			report_add(&rep, r->row, column_for(&t.rows[0], &m, fe.e[k].field),
-				   fe.e[k].field, fe.e[k].reason);
+				   sheet_field(fe.e[k].field), fe.e[k].reason);
 		bad[i] = fe.n > 0;
 		enterprise_release(&e);
 		if (i % 10000 == 0)

@@ -294,7 +294,7 @@ def test_every_bad_field_is_reported_by_row_and_column(t):
     r = imp(a, csv_text(rows).encode(), '?dry_run=1')
     want = [(2, 'industry_code'), (3, 'region_code'), (4, 'scale'), (5, 'std_grade'),
             (6, 'status'), (7, 'lat'), (8, 'lon'), (9, 'grid'), (10, 'legal_rep_phone'),
-            (11, 'employees'), (12, 'name'), (13, 'region_code'), (14, 'crs'), (16, 'grid_id')]
+            (11, 'employees'), (12, 'name'), (13, 'region_code'), (14, 'crs'), (16, 'grid')]
     t.eq(errors(r), want, r.json)
     cols = {e['row']: e['column'] for e in r.json['errors']}
     t.eq((cols[2], cols[9], cols[16]), ('行业代码', '网格', '网格'))
