@@ -451,7 +451,10 @@ int enterprise_import(struct db *db, const void *data, size_t n,
 	if (enterprise_sheet_map_header(&t.rows[0], &m, add_header, &rep) < 0)
 		goto out;
 
-	/* First pass: every row checked; only its code is kept. */
+	/* First pass: every row checked in one read snapshot; only its code is kept. */
+	rc = db_begin_read(db);
+	if (rc < 0)
+		goto out;
 	cache = enterprise_ref_cache_new();
 	codes = xcalloc(t.nrows, sizeof(*codes));
 	bad = xcalloc(t.nrows, sizeof(*bad));
@@ -478,6 +481,7 @@ int enterprise_import(struct db *db, const void *data, size_t n,
 		if (i % 10000 == 0)
 			progress(o, "validated", i, t.nrows - 1);
 	}
+	db_rollback(db); /* ends the read snapshot */
 	/* Duplicate codes inside the file: every row of a group names the others' first. */
 	order = xmalloc(t.nrows * sizeof(*order));
 	for (size_t i = 0; i + 1 < t.nrows; i++)
