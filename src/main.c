@@ -723,8 +723,13 @@ int main(int argc, char **argv)
 	 * Argon2id takes 19 MiB per login. glibc raises its mmap threshold after the first
 	 * such block is freed and then keeps later ones in the thread heaps: the idle server
 	 * grew to ~90 MB after a few logins. Blocks of 1 MiB and more go back to the system.
+	 * Fixing the mmap threshold also fixes the trim threshold at its 128 KiB default, and
+	 * then nearly every free() of a busy request gives heap back and the next malloc()
+	 * takes it again: a 100k-row import ran 12.8 s instead of 7.6 s. Heap above 8 MiB free
+	 * at its top is still returned.
 	 */
 	mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
+	mallopt(M_TRIM_THRESHOLD, 8 * 1024 * 1024);
 	app.metrics = metrics_new();
 	app.login_limiter = rate_limiter_new(app.cfg.login_rate_per_min, 60000);
 	app.auth_resolve = org_auth_resolve;
