@@ -24,6 +24,7 @@
 #include "core/config.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/mem.h"
 #include "core/perm.h"
 #include "core/ratelimit.h"
 #include "db/db.h"
@@ -33,6 +34,7 @@
 #include "http/server.h"
 #include "demo/demo.h"
 #include "enterprise/enterprise.h"
+#include "enterprise/enterprise_io.h"
 #include "org/org.h"
 #include "version.h"
 #include "core/banned.h"
@@ -66,6 +68,8 @@ static const struct flag {
 	{ "--markdown", false, NULL, "print as a Markdown table" },
 	{ "--demo", false, NULL,
 	  "load the demo city 盐城市 into a database without enterprises (demo.load)" },
+	{ "--dry-run", false, NULL, "check every row and report, write nothing" },
+	{ "--encoding", true, NULL, "ENC  CSV text encoding: auto (default), utf-8 or gb18030" },
 	{ "--help", false, NULL, "show this help" },
 	{ NULL, false, NULL, NULL },
 };
@@ -110,6 +114,11 @@ static const struct command commands[] = {
 	  "write a consistent copy of the database (safe while serving)",
 	  { NULL } },
 	{ "audit verify", 0, "", "check the audit log's SM3 hash chain", { NULL } },
+	{ "import enterprises",
+	  1,
+	  "FILE",
+	  "import enterprises from CSV or XLSX (all rows or none; exit 1 when a row is bad)",
+	  { "--dry-run", "--encoding", NULL } },
 	{ "routes", 0, "", "list the HTTP API routes", { "--markdown", NULL } },
 	{ "version", 0, "", "print the version", { NULL } },
 	{ NULL, 0, NULL, NULL, { NULL } },
@@ -124,7 +133,8 @@ struct cli {
 	const char *pos[4];
 	int npos;
 	const char *role, *scope;
-	bool password_stdin, markdown, help, demo;
+	bool password_stdin, markdown, help, demo, dry_run;
+	const char *encoding;
 	struct {
 		const char *key, *value;
 	} sets[32];
@@ -168,7 +178,7 @@ static void print_help(const struct command *c)
 		       "usage: anjian COMMAND [OPTIONS]\n\ncommands:\n",
 		       ANJIAN_VERSION);
 		for (const struct command *k = commands; k->name; k++)
-			printf("  %-14s %-6s %s\n", k->name, k->args, k->summary);
+			printf("  %-19s %-6s %s\n", k->name, k->args, k->summary);
 		printf("\nRun 'anjian COMMAND --help' for its options. Settings: "
 		       "docs/configuration.md.\n");
 		return;
@@ -253,6 +263,10 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 			cli->markdown = true;
 		} else if (strcmp(name, "--demo") == 0) {
 			cli->demo = true;
+		} else if (strcmp(name, "--dry-run") == 0) {
+			cli->dry_run = true;
+		} else if (strcmp(name, "--encoding") == 0) {
+			cli->encoding = value;
 		}
 		/* Remember the flag to check it against the command below. */
 		if (nseen < 64)
@@ -286,7 +300,7 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 	}
 	if (cli->cmd == NULL) {
 		if (strcmp(positional[0], "user") == 0 || strcmp(positional[0], "audit") == 0 ||
-		    strcmp(positional[0], "demo") == 0)
+		    strcmp(positional[0], "demo") == 0 || strcmp(positional[0], "import") == 0)
 			return usage_error("unknown command '%s %s' (see anjian --help)",
 					   positional[0], npositional > 1 ? positional[1] : "");
 		return usage_error("unknown command '%s' (see anjian --help)", positional[0]);
@@ -619,6 +633,86 @@ static int cmd_audit_verify(struct db *db)
 	return 0;
 }
 
+/* Progress of an import on stderr: one line a stage step. */
+static void import_progress(void *ctx, const char *stage, size_t done, size_t total)
+{
+	(void)ctx;
+	fprintf(stderr, "anjian: %s %zu of %zu rows\n", stage, done, total);
+}
+
+/* anjian import enterprises FILE: exit 0 imported (or a clean dry run), 1 bad rows, 2 usage. */
+static int cmd_import(struct app *app, struct db *db, const struct cli *cli)
+{
+	struct enterprise_import_opts o;
+	struct enterprise_import_result res;
+	struct audit_actor actor;
+	struct scope all = { .kind = SCOPE_ALL };
+	struct stat st;
+	char *data = NULL;
+	FILE *f = NULL;
+	int rc = EXIT_FAIL;
+
+	memset(&o, 0, sizeof(o));
+	memset(&res, 0, sizeof(res));
+	o.format = -1;
+	if (cli->encoding && text_encoding_parse(cli->encoding, &o.encoding) < 0)
+		return usage_error("--encoding must be auto, utf-8 or gb18030, not '%s'",
+				   cli->encoding);
+	f = fopen(cli->pos[0], "rb");
+	if (f == NULL || fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode)) {
+		rc = usage_error("cannot read '%s': %s", cli->pos[0],
+				 f ? "not a regular file" : strerror(errno));
+		goto out;
+	}
+	if (st.st_size > app->cfg.max_upload_bytes) {
+		rc = usage_error("'%s' is larger than %lld bytes (server.max_upload_bytes)",
+				 cli->pos[0], (long long)app->cfg.max_upload_bytes);
+		goto out;
+	}
+	data = xmalloc((size_t)st.st_size + 1);
+	if (fread(data, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
+		rc = usage_error("cannot read '%s': %s", cli->pos[0], strerror(errno));
+		goto out;
+	}
+	audit_actor_cli(&actor);
+	o.dry_run = cli->dry_run;
+	o.scope = &all;
+	o.actor = &actor;
+	table_limits_default(&o.limits);
+	o.limits.max_rows = (size_t)app->cfg.import_max_rows;
+	o.limits.max_xml_bytes = app->cfg.import_max_xml_bytes;
+	o.max_errors = (size_t)app->cfg.import_max_errors;
+	o.progress = import_progress;
+	if (enterprise_import(db, data, (size_t)st.st_size, &o, &res) < 0) {
+		fprintf(stderr,
+			"anjian: the import failed (database error); nothing was written\n");
+		goto out;
+	}
+	for (size_t i = 0; i < res.nerrors; i++) {
+		const struct import_error *e = &res.errors[i];
+
+		printf("row %lld%s%s (%s): %s\n", (long long)e->row,
+		       e->column[0] ? ", column " : "", e->column, e->field, e->reason);
+	}
+	if (res.nerrors < res.errors_total)
+		printf("... and %zu more problems (import.max_errors = %zu)\n",
+		       res.errors_total - res.nerrors, o.max_errors);
+	printf("%s: %zu rows, %zu valid, %zu imported, %zu problems (%s%s%s)\n",
+	       o.dry_run ? "dry run" : "import", res.total_rows, res.valid_rows, res.imported,
+	       res.errors_total, res.format == TABLE_XLSX ? "xlsx" : "csv",
+	       res.format == TABLE_CSV ? ", " : "",
+	       res.format == TABLE_CSV ? text_encoding_name(res.encoding) : "");
+	if (res.errors_total > 0 && !o.dry_run)
+		printf("nothing was imported\n");
+	rc = res.errors_total > 0 ? EXIT_FAIL : 0;
+out:
+	enterprise_import_result_release(&res);
+	free(data);
+	if (f)
+		fclose(f);
+	return rc;
+}
+
 static int cmd_routes(const struct cli *cli)
 {
 	if (cli->markdown)
@@ -631,9 +725,10 @@ static int cmd_routes(const struct cli *cli)
 				printf("%s %s\n", http_method_name(r->method), r->path);
 				continue;
 			}
-			snprintf(fl, sizeof(fl), "%s%s%s",
+			snprintf(fl, sizeof(fl), "%s%s%s%s",
 				 (r->flags & ROUTE_PUBLIC) ? "public " : "",
 				 (r->flags & ROUTE_JSON_BODY) ? "json " : "",
+				 (r->flags & ROUTE_UPLOAD) ? "upload " : "",
 				 (r->flags & ROUTE_PENDING_OK) ? "before-password-change " : "");
 			if (fl[0])
 				fl[strlen(fl) - 1] = '\0';
@@ -719,13 +814,22 @@ int main(int argc, char **argv)
 		rc = cmd_demo_load(&app, db);
 		goto out;
 	}
+	if (strcmp(cli.cmd->name, "import enterprises") == 0) {
+		rc = cmd_import(&app, db, &cli);
+		goto out;
+	}
 	/* serve */
 	/*
 	 * Argon2id takes 19 MiB per login. glibc raises its mmap threshold after the first
 	 * such block is freed and then keeps later ones in the thread heaps: the idle server
 	 * grew to ~90 MB after a few logins. Blocks of 1 MiB and more go back to the system.
+	 * Fixing the mmap threshold also fixes the trim threshold at its 128 KiB default, and
+	 * then nearly every free() of a busy request gives heap back and the next malloc()
+	 * takes it again: a 100k-row import ran 12.8 s instead of 7.6 s. Heap above 8 MiB free
+	 * at its top is still returned.
 	 */
 	mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
+	mallopt(M_TRIM_THRESHOLD, 8 * 1024 * 1024);
 	app.metrics = metrics_new();
 	app.login_limiter = rate_limiter_new(app.cfg.login_rate_per_min, 60000);
 	app.auth_resolve = org_auth_resolve;

@@ -48,6 +48,7 @@ static const struct key keys[] = {
 	I("server.port", port, 0, 65535),
 	I("server.threads", threads, 0, 64),
 	L("server.max_body_bytes", max_body_bytes, 1024, 1024LL * 1024 * 1024),
+	L("server.max_upload_bytes", max_upload_bytes, 1024, 4LL * 1024 * 1024 * 1024),
 	I("server.max_connections", max_connections, 1, 100000),
 	I("server.max_connections_per_ip", max_connections_per_ip, 0, 100000),
 	P("server.web_dir", web_dir),
@@ -77,6 +78,9 @@ static const struct key keys[] = {
 	  sizeof(((struct config *)0)->tile_attribution), 0, 0 },
 	I("map.max_points", max_points, 1, 1000000),
 	B("demo.load", demo_load),
+	L("import.max_rows", import_max_rows, 1, 100000000),
+	L("import.max_xml_bytes", import_max_xml_bytes, 4096, 64LL * 1024 * 1024 * 1024),
+	L("import.max_errors", import_max_errors, 1, 10000000),
 	{ 0 },
 };
 
@@ -87,6 +91,7 @@ void config_defaults(struct config *c)
 	c->port = 8080;
 	c->threads = 0; /* one per online CPU */
 	c->max_body_bytes = 1024 * 1024;
+	c->max_upload_bytes = 32 * 1024 * 1024;
 	c->max_connections = 1000;
 	c->max_connections_per_ip = 128;
 	snprintf(c->web_dir, sizeof(c->web_dir), "web/dist");
@@ -114,6 +119,9 @@ void config_defaults(struct config *c)
 	c->tile_attribution[0] = '\0';
 	c->max_points = 50000;
 	c->demo_load = false;
+	c->import_max_rows = 500000;
+	c->import_max_xml_bytes = 256LL * 1024 * 1024;
+	c->import_max_errors = 10000;
 }
 
 int config_check(const struct config *c, struct errmsg *why)

@@ -18,6 +18,7 @@ struct config {
 	int port;		      /* [server] port: 1..65535, or 0 for any free port */
 	int threads;		      /* [server] threads: HTTP workers, 1..64; 0 = one per CPU */
 	int64_t max_body_bytes;	      /* [server] max_body_bytes: default request body limit */
+	int64_t max_upload_bytes;     /* [server] max_upload_bytes: body limit of file uploads */
 	int max_connections;	      /* [server] max_connections: open connections in all */
 	int max_connections_per_ip;   /* [server] max_connections_per_ip: from one address */
 	char web_dir[512];	      /* [server] web_dir: built web UI (index.html) */
@@ -44,6 +45,9 @@ struct config {
 	char tile_attribution[256]; /* [map] tile_attribution: plain text shown with tiles */
 	int max_points;		    /* [map] max_points: enterprises on /map/enterprises at most */
 	bool demo_load;		    /* [demo] load: load the demo city into an empty database */
+	int64_t import_max_rows;    /* [import] max_rows: data rows of one imported file */
+	int64_t import_max_xml_bytes; /* [import] max_xml_bytes: inflated bytes of one XLSX part */
+	int64_t import_max_errors;    /* [import] max_errors: bad rows listed in a report */
 };
 
 /* Fills c with the built-in defaults (see docs/configuration.md). */

@@ -9,7 +9,7 @@
  * every SQL statement; enterprise_api.c the routes; enterprise_load.c the
  * industry table loader. Licences (licence.h) belong to this module too. Named
  * supervision (挂牌责任制): each enterprise names a supervising department and a
- * named inspector (or leader) responsible for it.
+ * named inspector (or leader) responsible for it. Import and export: enterprise_io.h.
  */
 #ifndef ENTERPRISE_ENTERPRISE_H
 #define ENTERPRISE_ENTERPRISE_H

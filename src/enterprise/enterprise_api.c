@@ -20,14 +20,19 @@
 #define LOG_MODULE "enterprise"
 #include "enterprise/enterprise.h"
 #include "enterprise/enterprise_api.h"
+#include "enterprise/enterprise_io.h"
 
 #include <inttypes.h>
+#include <malloc.h>
+#include <strings.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "audit/audit.h"
 #include "core/clock.h"
+#include "core/log.h"
 #include "enterprise/licence.h"
 #include "core/err.h"
 #include "core/geo.h"
@@ -320,7 +325,6 @@ static void apply(struct req *rq, const json_t *body, struct enterprise *e, stru
 {
 	const struct scope *s = &rq->user->scope;
 	int64_t old_dept = e->supervising_dept_id, old_user = e->supervisor_id;
-	char grid_region[16];
 	json_t *v;
 
 	copy_str(body, "uscc", e->uscc, sizeof(e->uscc));
@@ -354,25 +358,7 @@ static void apply(struct req *rq, const json_t *body, struct enterprise *e, stru
 
 	if (enterprise_check(e, fe) < 0)
 		return;
-	/* A county or a town: a coarser code would take the record out of its district's view. */
-	if (region_prefix_len(e->region_code) < 6)
-		field_errors_add(fe, "region_code", "must be a county-level or town code, not '%s'",
-				 e->region_code);
-	e->high_risk = enterprise_high_risk(e->industry_code) != NULL;
-	if (!enterprise_db_industry_is_class(rq->db, e->industry_code))
-		field_errors_add(fe, "industry_code", "no GB/T 4754-2017 class has code '%s'",
-				 e->industry_code);
-	if (!org_region_exists(rq->db, e->region_code))
-		field_errors_add(fe, "region_code", "no administrative division has code '%s'",
-				 e->region_code);
-	if (e->grid_id != 0) {
-		if (org_grid_region(rq->db, e->grid_id, grid_region, sizeof(grid_region)) < 0)
-			field_errors_add(fe, "grid_id", "no grid has id %" PRId64, e->grid_id);
-		else if (!region_in_subtree(e->region_code, grid_region) &&
-			 !region_in_subtree(grid_region, e->region_code))
-			field_errors_add(fe, "grid_id", "grid %" PRId64 " lies in %s, not in %s",
-					 e->grid_id, grid_region, e->region_code);
-	}
+	enterprise_check_refs(rq->db, e, NULL, fe);
 	if (fe->n)
 		return;
 	check_supervision(rq, body, e, old_dept, old_user, fe);
@@ -401,94 +387,119 @@ static const char *query_enum(struct req *rq, const char *name, const char *cons
 	return NULL;
 }
 
+/* The list's filters; the export takes the same ones (and format). */
+static const char *const list_filters[] = { "region",	     "grid",   "industry", "high_risk",
+					    "std_grade",     "status", "q",	   "supervision",
+					    "licence_state", NULL };
+static const char *const list_sorts[] = { "id", "name", "uscc", "region_code", "updated_ms", NULL };
+
+/* Room for the filter's texts that are not borrowed from the query. */
+struct filter_bufs {
+	char prefix[16], region[16];
+	char lic_from[16], lic_to[16];
+	struct licence_rules lr; /* today and the warning bands of this request */
+};
+
+/*
+ * Fills f from the list's query filters and the caller's data scope (shared by the
+ * list and the export). Adds each bad argument to fe.
+ */
+static void filter_from_query(struct req *rq, struct enterprise_filter *f, struct filter_bufs *b,
+			      struct field_errors *fe)
+{
+	static const char *const grades[] = { "none", "1", "2", "3", NULL };
+	static const char *const statuses[] = { "operating", "suspended", "closed", NULL };
+	static const char *const bools[] = { "true", "false", "1", "0", NULL };
+	static const char *const supervision[] = { "none", "assigned", NULL };
+	static const char *const lic_states[] = { "valid",	 "expiring_90", "expiring_60",
+						  "expiring_30", "expired",	"expiring",
+						  NULL };
+	struct licence_range range;
+	const char *v;
+
+	memset(f, 0, sizeof(*f));
+	f->high_risk = -1;
+	f->supervision = -1;
+	enterprise_api_licence_rules(rq, &b->lr);
+	if ((v = req_query(rq, "region")) != NULL) {
+		size_t p = region_prefix_len(v);
+
+		if (p == 0)
+			field_errors_add(fe, "region", "must be a GB/T 2260 code of 6 or 9 digits");
+		snprintf(b->region, sizeof(b->region), "%.*s", (int)p, v);
+		f->region = b->region;
+	}
+	if ((v = req_query(rq, "grid")) != NULL && parse_i64(v, &f->grid_id) < 0)
+		field_errors_add(fe, "grid", "must be a grid id");
+	if ((v = req_query(rq, "industry")) != NULL) {
+		size_t n = strlen(v);
+
+		if (n < 2 || n > 4 || strspn(v, "0123456789") != n)
+			field_errors_add(fe, "industry",
+					 "must be a GB/T 4754 code of 2 to 4 digits");
+		f->industry = v;
+	}
+	if ((v = query_enum(rq, "high_risk", bools, fe)) != NULL)
+		f->high_risk = (strcmp(v, "true") == 0 || strcmp(v, "1") == 0) ? 1 : 0;
+	f->std_grade = query_enum(rq, "std_grade", grades, fe);
+	f->status = query_enum(rq, "status", statuses, fe);
+	if ((v = req_query(rq, "q")) != NULL) {
+		if (v[0] == '\0' || utf8_len(v) > 100)
+			field_errors_add(fe, "q", "must be 1 to 100 characters");
+		f->q = v;
+	}
+	if ((v = query_enum(rq, "supervision", supervision, fe)) != NULL)
+		f->supervision = strcmp(v, "assigned") == 0 ? 1 : 0;
+	if ((v = query_enum(rq, "licence_state", lic_states, fe)) != NULL &&
+	    licence_filter_range(v, -1, &b->lr, &range) == 0) {
+		/* The worst state is the state of the earliest valid_until. */
+		f->licence_filter = true;
+		if (range.has_from) {
+			date_format(range.from, b->lic_from, sizeof(b->lic_from));
+			f->licence_from = b->lic_from;
+		}
+		if (range.has_to) {
+			date_format(range.to, b->lic_to, sizeof(b->lic_to));
+			f->licence_to = b->lic_to;
+		}
+	}
+	enterprise_filter_scope(f, &rq->user->scope, rq->user->user_id, b->prefix,
+				sizeof(b->prefix));
+}
+
+/* Lists hold only in-scope rows: an officer sees its own enterprise, in clear. */
+static bool list_masked(const struct req *rq)
+{
+	return mask_for(rq, NULL) && !is_officer(rq);
+}
+
 struct list_ctx {
 	struct req *rq;
-	struct licence_rules lr;
+	const struct licence_rules *lr;
 };
 
 static json_t *list_row(struct enterprise *e, void *ctx)
 {
 	struct list_ctx *c = ctx;
 
-	enrich(c->rq, e, &c->lr);
+	enrich(c->rq, e, c->lr);
 	return enterprise_json(e, mask_for(c->rq, e));
 }
 
 static int list(struct req *rq, struct resp *rs)
 {
-	static const char *const sorts[] = {
-		"id", "name", "uscc", "region_code", "updated_ms", NULL
-	};
-	static const char *const filters[] = { "region",	"grid",	  "industry", "high_risk",
-					       "std_grade",	"status", "q",	      "supervision",
-					       "licence_state", NULL };
-	static const char *const supervision[] = { "none", "assigned", NULL };
-	static const char *const lic_states[] = { "valid",	 "expiring_90", "expiring_60",
-						  "expiring_30", "expired",	"expiring",
-						  NULL };
-	static const char *const grades[] = { "none", "1", "2", "3", NULL };
-	static const char *const statuses[] = { "operating", "suspended", "closed", NULL };
-	static const char *const bools[] = { "true", "false", "1", "0", NULL };
-	struct list_ctx ctx = { .rq = rq };
-	struct licence_range range;
-	char from[16], to[16];
-	struct enterprise_filter f = { .high_risk = -1, .supervision = -1 };
+	struct enterprise_filter f;
+	struct filter_bufs b;
 	struct field_errors fe = { 0 };
 	struct list_params lp;
-	char pbuf[16], rbuf[16];
-	const char *v;
+	struct list_ctx ctx = { .rq = rq, .lr = &b.lr };
 	json_t *items = NULL;
 	int rc;
 
-	list_params_parse(rq, sorts, filters, &lp, &fe);
-	if ((v = req_query(rq, "region")) != NULL) {
-		size_t p = region_prefix_len(v);
-
-		if (p == 0)
-			field_errors_add(&fe, "region",
-					 "must be a GB/T 2260 code of 6 or 9 digits");
-		snprintf(rbuf, sizeof(rbuf), "%.*s", (int)p, v);
-		f.region = rbuf;
-	}
-	if ((v = req_query(rq, "grid")) != NULL && parse_i64(v, &f.grid_id) < 0)
-		field_errors_add(&fe, "grid", "must be a grid id");
-	if ((v = req_query(rq, "industry")) != NULL) {
-		size_t n = strlen(v);
-
-		if (n < 2 || n > 4 || strspn(v, "0123456789") != n)
-			field_errors_add(&fe, "industry",
-					 "must be a GB/T 4754 code of 2 to 4 digits");
-		f.industry = v;
-	}
-	if ((v = query_enum(rq, "high_risk", bools, &fe)) != NULL)
-		f.high_risk = (strcmp(v, "true") == 0 || strcmp(v, "1") == 0) ? 1 : 0;
-	f.std_grade = query_enum(rq, "std_grade", grades, &fe);
-	f.status = query_enum(rq, "status", statuses, &fe);
-	if ((v = req_query(rq, "q")) != NULL) {
-		if (v[0] == '\0' || utf8_len(v) > 100)
-			field_errors_add(&fe, "q", "must be 1 to 100 characters");
-		f.q = v;
-	}
-	if ((v = query_enum(rq, "supervision", supervision, &fe)) != NULL)
-		f.supervision = strcmp(v, "assigned") == 0 ? 1 : 0;
-	enterprise_api_licence_rules(rq, &ctx.lr);
-	if ((v = query_enum(rq, "licence_state", lic_states, &fe)) != NULL &&
-	    licence_filter_range(v, -1, &ctx.lr, &range) == 0) {
-		/* The worst state is the state of the earliest valid_until. */
-		f.licence_filter = true;
-		if (range.has_from) {
-			date_format(range.from, from, sizeof(from));
-			f.licence_from = from;
-		}
-		if (range.has_to) {
-			date_format(range.to, to, sizeof(to));
-			f.licence_to = to;
-		}
-	}
+	list_params_parse(rq, list_sorts, list_filters, &lp, &fe);
+	filter_from_query(rq, &f, &b, &fe);
 	if (fe.n)
 		return resp_problem(rs, 400, NULL, "invalid query", &fe);
-	enterprise_api_scope_filter(rq, pbuf, sizeof(pbuf), &f.scope_prefix, &f.grid_user,
-				    &f.scope_uscc);
 	/* Masked per row: an officer's list holds only its own enterprise, in clear. */
 	rc = enterprise_db_list(rq->db, &f, &lp, list_row, &ctx, &items);
 	if (rc < 0)
@@ -750,6 +761,218 @@ out:
 	return rc;
 }
 
+/* ------------------------------------------------------------ import */
+
+static const char *const upload_types[] = {
+	"text/csv",
+	"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+	"application/octet-stream",
+	NULL,
+};
+
+/* The charset parameter of a Content-Type, or NULL. */
+static const char *content_charset(const char *ct, char *out, size_t n)
+{
+	const char *p = ct ? strcasestr(ct, "charset=") : NULL;
+
+	if (p == NULL)
+		return NULL;
+	p += 8;
+	if (*p == '"')
+		p++;
+	snprintf(out, n, "%.*s", (int)strcspn(p, "\"; "), p);
+	return out;
+}
+
+/* Query arguments that are not the list convention's: refuses limit, after and sort. */
+static void no_paging(struct req *rq, struct field_errors *fe, const char *what)
+{
+	static const char *const paging[] = { "limit", "after", "sort", NULL };
+
+	for (const char *const *k = paging; *k; k++)
+		if (req_query(rq, *k) && !(strcmp(*k, "sort") == 0 && strcmp(what, "export") == 0))
+			field_errors_add(fe, *k, "the %s is not paged", what);
+}
+
+static int import_file(struct req *rq, struct resp *rs)
+{
+	static const char *const args[] = { "dry_run", "format", "encoding", NULL };
+	const struct principal *u = rq->user;
+	const struct config *cfg = &rq->app->cfg;
+	const char *ct = req_header(rq, "Content-Type"), *v;
+	struct enterprise_import_opts o;
+	struct enterprise_import_result res;
+	struct field_errors fe = { 0 };
+	struct audit_actor actor;
+	struct list_params lp;
+	char charset[32];
+	json_t *body;
+	int rc;
+
+	/* Officers and grid roles work on single records; imports are the bureau's. */
+	if (u->role == ROLE_ENTERPRISE_OFFICER || u->role == ROLE_GRID_MANAGER ||
+	    u->scope.kind == SCOPE_GRIDS || u->scope.kind == SCOPE_ENTERPRISE)
+		return resp_problem(rs, 403, NULL,
+				    "enterprises are imported by administrators and inspectors; "
+				    "grid roles and enterprise officers enter them one by one",
+				    NULL);
+	memset(&o, 0, sizeof(o));
+	o.format = -1;
+	list_params_parse(rq, NULL, args, &lp, &fe);
+	no_paging(rq, &fe, "import");
+	if ((v = req_query(rq, "dry_run")) != NULL) {
+		if (strcmp(v, "1") == 0 || strcmp(v, "true") == 0)
+			o.dry_run = true;
+		else if (strcmp(v, "0") != 0 && strcmp(v, "false") != 0)
+			field_errors_add(&fe, "dry_run", "must be 1, true, 0 or false");
+	}
+	if ((v = req_query(rq, "format")) != NULL) {
+		if (strcmp(v, "csv") == 0)
+			o.format = TABLE_CSV;
+		else if (strcmp(v, "xlsx") == 0)
+			o.format = TABLE_XLSX;
+		else
+			field_errors_add(&fe, "format", "must be csv or xlsx");
+	} else if (ct && strncasecmp(ct, "text/csv", 8) == 0) {
+		o.format = TABLE_CSV;
+	} else if (ct && strncasecmp(ct, upload_types[1], strlen(upload_types[1])) == 0) {
+		o.format = TABLE_XLSX;
+	}
+	v = req_query(rq, "encoding");
+	if (v == NULL)
+		v = content_charset(ct, charset, sizeof(charset));
+	if (v != NULL && text_encoding_parse(v, &o.encoding) < 0)
+		field_errors_add(&fe, "encoding", "must be auto, utf-8 or gb18030 (gbk)");
+	if (fe.n)
+		return resp_problem(rs, 400, NULL, "invalid query", &fe);
+	audit_actor_from_req(rq, &actor);
+	o.scope = &u->scope;
+	o.actor = &actor;
+	table_limits_default(&o.limits);
+	o.limits.max_rows = (size_t)cfg->import_max_rows;
+	o.limits.max_xml_bytes = cfg->import_max_xml_bytes;
+	o.max_errors = (size_t)cfg->import_max_errors;
+	rc = enterprise_import(rq->db, rq->raw_body, rq->raw_len, &o, &res);
+	/* A large file leaves ~100 MB of freed cells in this thread's heap: give it back. */
+	malloc_trim(0);
+	if (rc < 0) {
+		enterprise_import_result_release(&res);
+		return rc;
+	}
+	body = enterprise_import_json(&res);
+	log_info("import rows=%zu valid=%zu imported=%zu errors=%zu dry_run=%d user=%s",
+		 res.total_rows, res.valid_rows, res.imported, res.errors_total, o.dry_run,
+		 u->login);
+	if (!o.dry_run && res.errors_total > 0) {
+		char detail[128];
+
+		/* RFC 9457 with the report as extension members: nothing was written. */
+		snprintf(detail, sizeof(detail), "%zu problems in the file; nothing was imported",
+			 res.errors_total);
+		json_object_set_new(body, "type", json_string("about:blank"));
+		json_object_set_new(body, "title", json_string("Unprocessable Content"));
+		json_object_set_new(body, "status", json_integer(422));
+		json_object_set_new(body, "detail", json_string(detail));
+		enterprise_import_result_release(&res);
+		resp_json(rs, 422, body);
+		rs->content_type = "application/problem+json";
+		return 0;
+	}
+	enterprise_import_result_release(&res);
+	return resp_json(rs, 200, body);
+}
+
+/* ------------------------------------------------------------ export */
+
+struct export_ctx {
+	struct db *db;
+	struct table_writer *w;
+	struct enterprise_ref_cache *cache;
+	bool mask;
+};
+
+static int export_row(void *ctx, const struct enterprise *e)
+{
+	struct export_ctx *x = ctx;
+	char grid[72] = "", *cells[ECOL_N];
+
+	if (e->grid_id && enterprise_grid_code(x->db, x->cache, e->grid_id, grid, sizeof(grid)) < 0)
+		grid[0] = '\0';
+	enterprise_sheet_cells(e, grid, x->mask, cells);
+	table_writer_row(x->w, (const char *const *)cells, ECOL_N);
+	enterprise_sheet_cells_free(cells);
+	return 0;
+}
+
+static int export_file(struct req *rq, struct resp *rs)
+{
+	const char *filters[sizeof(list_filters) / sizeof(list_filters[0]) + 1];
+	const char *header[ECOL_N];
+	struct export_ctx x = { rq->db, NULL, NULL, list_masked(rq) };
+	struct enterprise_filter f;
+	struct filter_bufs b;
+	struct field_errors fe = { 0 };
+	struct list_params lp;
+	enum table_format fmt = TABLE_XLSX;
+	const char *v;
+	char *data = NULL, disp[96], day[16];
+	size_t len = 0, nf = 0;
+	int fd = -1, rc;
+	time_t t = (time_t)(now_ms() / 1000 + 8 * 3600); /* the date in China (UTC+8) */
+	struct tm tm;
+
+	for (; list_filters[nf]; nf++)
+		filters[nf] = list_filters[nf];
+	filters[nf++] = "format";
+	filters[nf] = NULL;
+	list_params_parse(rq, list_sorts, filters, &lp, &fe);
+	no_paging(rq, &fe, "export");
+	filter_from_query(rq, &f, &b, &fe);
+	if ((v = req_query(rq, "format")) != NULL) {
+		if (strcmp(v, "csv") == 0)
+			fmt = TABLE_CSV;
+		else if (strcmp(v, "xlsx") != 0)
+			field_errors_add(&fe, "format", "must be xlsx or csv");
+	}
+	if (fe.n)
+		return resp_problem(rs, 400, NULL, "invalid query", &fe);
+	x.w = table_writer_new(fmt, "企业", NULL);
+	if (x.w == NULL)
+		return ERR_IO;
+	x.cache = enterprise_ref_cache_new();
+	for (int c = 0; c < ECOL_N; c++)
+		header[c] = enterprise_columns[c].zh;
+	table_writer_row(x.w, header, ECOL_N);
+	rc = db_begin_read(rq->db); /* one snapshot for the whole file */
+	if (rc == 0)
+		rc = enterprise_db_each(rq->db, &f, lp.sort, lp.desc, export_row, &x);
+	db_rollback(rq->db);
+	enterprise_ref_cache_free(x.cache);
+	if (rc < 0) {
+		table_writer_free(x.w);
+		return rc;
+	}
+	rc = table_writer_finish(x.w, &data, &len, &fd);
+	if (rc < 0)
+		return rc;
+	gmtime_r(&t, &tm);
+	strftime(day, sizeof(day), "%Y%m%d", &tm);
+	snprintf(disp, sizeof(disp), "attachment; filename=\"enterprises-%s.%s\"", day,
+		 fmt == TABLE_CSV ? "csv" : "xlsx");
+	resp_header(rs, "Content-Disposition", disp);
+	rs->status = 200;
+	if (fmt == TABLE_CSV) {
+		rs->content_type = "text/csv; charset=utf-8";
+		rs->body = data;
+		rs->body_len = len;
+	} else {
+		rs->content_type = upload_types[1];
+		rs->fd = fd;
+		rs->fd_size = len;
+	}
+	return 0;
+}
+
 const struct route enterprise_routes[] = {
 	{ .method = HTTP_GET,
 	  .path = "/api/v1/enterprises",
@@ -765,6 +988,22 @@ const struct route enterprise_routes[] = {
 	  .flags = ROUTE_JSON_BODY,
 	  .max_body = 65536,
 	  .summary = "create an enterprise (coordinates CGCS2000, or GCJ-02 converted on entry)" },
+	{ .method = HTTP_POST,
+	  .path = "/api/v1/enterprises/import",
+	  .handler = import_file,
+	  .perm = PERM_ENTERPRISE_WRITE,
+	  .flags = ROUTE_UPLOAD,
+	  .accept = upload_types,
+	  .summary = "import enterprises from CSV (UTF-8 or GB18030) or XLSX, all rows or none; "
+		     "?dry_run=1 reports every bad row; ?format=csv|xlsx, ?encoding=auto|utf-8|"
+		     "gb18030" },
+	/* Before /enterprises/{id}, which would take "export" for an id. */
+	{ .method = HTTP_GET,
+	  .path = "/api/v1/enterprises/export",
+	  .handler = export_file,
+	  .perm = PERM_ENTERPRISE_READ,
+	  .summary = "the filtered list as a file (?format=xlsx|csv and the list's filters), not "
+		     "paged, phones masked as in the list" },
 	{ .method = HTTP_GET,
 	  .path = "/api/v1/enterprises/{id}",
 	  .handler = get,

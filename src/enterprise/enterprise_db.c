@@ -7,7 +7,9 @@
  */
 #define LOG_MODULE "enterprise"
 #include "enterprise/enterprise.h"
+#include "enterprise/enterprise_io.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,7 +149,7 @@ static const char SQL_INSERT[] =
 	":safety_officer_phone, :employees, :scale, :high_risk, :std_grade, :status, "
 	":supervising_dept_id, :supervisor_id, :now, :now)";
 
-int enterprise_db_insert(struct db *db, struct enterprise *e, int64_t now_ms)
+int enterprise_db_insert_unindexed(struct db *db, struct enterprise *e, int64_t now_ms)
 {
 	struct db_stmt *st = db_stmt(db, SQL_INSERT);
 	int rc;
@@ -159,8 +161,32 @@ int enterprise_db_insert(struct db *db, struct enterprise *e, int64_t now_ms)
 	if (rc == 0) {
 		e->id = db_last_id(db);
 		e->created_ms = e->updated_ms = now_ms;
-		rc = fts_sync(db, e->id);
 	}
+	return rc;
+}
+
+static const char SQL_FTS_RANGE[] =
+	"INSERT INTO enterprise_fts (rowid, name, former_names, uscc) SELECT id, name, "
+	"former_names, uscc FROM enterprise WHERE id BETWEEN :first AND :last";
+
+int enterprise_db_index_range(struct db *db, int64_t first_id, int64_t last_id)
+{
+	struct db_stmt *st = db_stmt(db, SQL_FTS_RANGE);
+
+	if (st == NULL)
+		return ERR_DB;
+	db_bind_i64(st, ":first", first_id);
+	db_bind_i64(st, ":last", last_id);
+	return db_step_done(st);
+}
+
+int enterprise_db_insert(struct db *db, struct enterprise *e, int64_t now_ms)
+{
+	int rc = enterprise_db_insert_unindexed(db, e, now_ms);
+
+	/* A new id has no index row yet: no delete needed (fts_sync's first step). */
+	if (rc == 0)
+		rc = enterprise_db_index_range(db, e->id, e->id);
 	return rc;
 }
 
@@ -295,22 +321,32 @@ static void bind_filter(struct db_stmt *st, const struct enterprise_filter *f)
 	free(pat);
 }
 
+/* The list statement for f sorted by sort_cols[sort]; NULL on a prepare error. */
+static struct db_stmt *list_stmt(struct db *db, const struct enterprise_filter *f, int sort,
+				 bool desc)
+{
+	char *sql = db_list_sql(SQL_LIST_SELECT,
+				use_fts(f) ? SQL_LIST_WHERE_FTS : SQL_LIST_WHERE_LIKE, "enterprise",
+				sort_cols[sort], desc);
+	struct db_stmt *st = db_stmt_dyn(db, sql);
+
+	free(sql);
+	if (st != NULL)
+		bind_filter(st, f);
+	return st;
+}
+
 int enterprise_db_list(struct db *db, const struct enterprise_filter *f,
 		       const struct list_params *lp, enterprise_row_fn row, void *ctx,
 		       json_t **items)
 {
-	char *sql = db_list_sql(SQL_LIST_SELECT,
-				use_fts(f) ? SQL_LIST_WHERE_FTS : SQL_LIST_WHERE_LIKE, "enterprise",
-				sort_cols[lp->sort], lp->desc);
-	struct db_stmt *st = db_stmt_dyn(db, sql);
+	struct db_stmt *st = list_stmt(db, f, lp->sort, lp->desc);
 	json_t *a;
 	int rc;
 
-	free(sql);
 	*items = NULL;
 	if (st == NULL)
 		return ERR_DB;
-	bind_filter(st, f);
 	db_bind_page(st, lp);
 	a = json_array();
 	while ((rc = db_step(st)) == DB_ROW) {
@@ -429,6 +465,48 @@ int enterprise_db_points(struct db *db, const struct enterprise_filter *f, int64
 		return ERR_DB;
 	bind_filter(st, f);
 	return db_rows_capped(st, limit, point_row, &p, truncated);
+}
+
+int enterprise_db_each(struct db *db, const struct enterprise_filter *f, int sort, bool desc,
+		       int (*fn)(void *ctx, const struct enterprise *e), void *ctx)
+{
+	/* The list's statement with no cursor and no practical limit. */
+	struct list_params all = { .limit = INT64_MAX - 1, .after = 0, .sort = sort, .desc = desc };
+	struct db_stmt *st = list_stmt(db, f, sort, desc);
+	struct enterprise e;
+	int rc;
+
+	if (st == NULL)
+		return ERR_DB;
+	db_bind_page(st, &all);
+	while ((rc = db_step(st)) == DB_ROW) {
+		from_row(st, &e);
+		rc = fn(ctx, &e);
+		enterprise_release(&e);
+		if (rc < 0) {
+			db_reset(st);
+			return rc;
+		}
+	}
+	return rc < 0 ? rc : 0;
+}
+
+static const char SQL_FIND_USCC[] = "SELECT id FROM enterprise WHERE uscc = :uscc";
+
+int enterprise_db_find_uscc(struct db *db, const char *uscc, int64_t *id)
+{
+	struct db_stmt *st = db_stmt(db, SQL_FIND_USCC);
+	int rc;
+
+	if (st == NULL)
+		return ERR_DB;
+	db_bind_text(st, ":uscc", uscc);
+	rc = db_step(st);
+	if (rc != DB_ROW)
+		return rc < 0 ? rc : ERR_NOT_FOUND;
+	*id = db_col_i64(st, 0);
+	db_reset(st);
+	return 0;
 }
 
 /* ------------------------------------------------------------ reference lookups */

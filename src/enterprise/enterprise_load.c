@@ -3,7 +3,7 @@
  * Start-up work of the enterprise module: loading the GB/T 4754-2017
  * industry classification (all four levels) from
  * data/industry/gbt4754_2017_full.csv into the industry table at first start.
- * Not for enterprise import (issue 3, later).
+ * Not for enterprise import (enterprise_import.c).
  */
 #define LOG_MODULE "enterprise"
 #include "enterprise/enterprise.h"

@@ -50,6 +50,12 @@ enum route_flags {
 	ROUTE_JSON_BODY = 1 << 1,  /* body must be application/json; parsed into rq->body */
 	ROUTE_PENDING_OK = 1 << 2, /* allowed while a password change is pending */
 	ROUTE_NOT_API = 1 << 3,	   /* outside /api/v1 (healthz, metrics) */
+	/*
+	 * A file upload: the raw body (rq->raw_body) of one of the route's `accept` media
+	 * types (else 415), up to server.max_upload_bytes unless max_body says otherwise
+	 * (else 413), both decided from the headers before the body is read.
+	 */
+	ROUTE_UPLOAD = 1 << 4,
 };
 
 struct req;
@@ -64,7 +70,8 @@ struct route {
 	uint64_t perm;	 /* required permission bit, 0 with ROUTE_PUBLIC */
 	size_t max_body; /* 0 = config server.max_body_bytes */
 	unsigned flags;
-	const char *summary; /* one line for docs/api.md */
+	const char *summary;	   /* one line for docs/api.md */
+	const char *const *accept; /* ROUTE_UPLOAD: accepted media types, NULL-terminated */
 };
 
 #define REQ_MAX_PARAMS 4

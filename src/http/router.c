@@ -89,14 +89,35 @@ static bool match_path(struct req *rq, const char *pattern, const char *path, bo
 	return true;
 }
 
+/* Number of {name} parameters of a pattern: fewer means more specific. */
+static int param_count(const char *pattern)
+{
+	int n = 0;
+
+	for (; *pattern; pattern++)
+		n += *pattern == '{';
+	return n;
+}
+
+/*
+ * The most specific patterns win: "/enterprises/export" is a path of its own, not an
+ * {id} of "/enterprises/{id}", so that PATCH on it answers 405 (with the methods of the
+ * literal path) rather than reaching the {id} handler.
+ */
 enum route_match router_match(struct req *rq, unsigned method, const char *path, unsigned *allowed)
 {
 	const struct route *hit = NULL;
+	int best = -1;
 
 	*allowed = 0;
+	for (const struct route *const *t = route_tables; *t; t++)
+		for (const struct route *r = *t; r->path; r++)
+			if (match_path(rq, r->path, path, false) &&
+			    (best < 0 || param_count(r->path) < best))
+				best = param_count(r->path);
 	for (const struct route *const *t = route_tables; *t; t++) {
 		for (const struct route *r = *t; r->path; r++) {
-			if (!match_path(rq, r->path, path, false))
+			if (param_count(r->path) != best || !match_path(rq, r->path, path, false))
 				continue;
 			*allowed |= r->method;
 			if (r->method == HTTP_GET)

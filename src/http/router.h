@@ -18,9 +18,10 @@ enum route_match {
 };
 
 /*
- * Finds the route for method and path. On ROUTE_MATCH_OK fills rq->route and
- * rq->param_* (values arena-allocated from rq->arena). *allowed receives the
- * bit set of methods that path accepts.
+ * Finds the route for method and path among the patterns that match it with the
+ * fewest {name} parameters (a literal segment beats a parameter). On
+ * ROUTE_MATCH_OK fills rq->route and rq->param_* (values arena-allocated from
+ * rq->arena). *allowed receives the bit set of methods that path accepts.
  */
 enum route_match router_match(struct req *rq, unsigned method, const char *path, unsigned *allowed);
 

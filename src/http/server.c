@@ -3,7 +3,9 @@
  * libmicrohttpd glue. One request goes: match route (404/405) -> read body
  * up to the limit (413) -> authenticate (401) -> pending password change
  * (403) -> permission (403) -> CSRF for cookie writes (403) -> JSON body
- * (415/400) -> handler -> answer. Errors leave as RFC 9457 problems.
+ * (415/400), or for an upload route (ROUTE_UPLOAD) one of its media types (415)
+ * within server.max_upload_bytes (413) -> handler -> answer. Errors leave as
+ * RFC 9457 problems.
  */
 #define LOG_MODULE "http"
 #include "http/server.h"
@@ -151,6 +153,23 @@ static bool is_json_type(const char *ct)
 }
 
 /*
+ * True when the media type of ct (parameters such as charset ignored, any case) is one
+ * of the NULL-terminated list types.
+ */
+static bool type_in(const char *ct, const char *const *types)
+{
+	size_t n;
+
+	if (ct == NULL || types == NULL)
+		return false;
+	n = strcspn(ct, "; ");
+	for (; *types; types++)
+		if (strlen(*types) == n && strncasecmp(ct, *types, n) == 0)
+			return true;
+	return false;
+}
+
+/*
  * Everything that needs only the request line and the headers, decided before a byte
  * of the body is read: route (404/405), credentials (401), pending password change,
  * permission and CSRF (403), declared size (413), media type (415). Returns true when
@@ -249,6 +268,17 @@ static bool gate(struct conn_ctx *cx, uint64_t declared_len, bool has_len)
 	if ((r->flags & ROUTE_JSON_BODY) &&
 	    !is_json_type(req_header(rq, MHD_HTTP_HEADER_CONTENT_TYPE))) {
 		resp_problem(rs, 415, NULL, "the body must be application/json (UTF-8)", NULL);
+		return true;
+	}
+	if ((r->flags & ROUTE_UPLOAD) &&
+	    !type_in(req_header(rq, MHD_HTTP_HEADER_CONTENT_TYPE), r->accept)) {
+		struct buf b = BUF_INIT;
+
+		buf_adds(&b, "the body must be one of:");
+		for (const char *const *t = r->accept; t && *t; t++)
+			buf_addf(&b, " %s", *t);
+		resp_problem(rs, 415, NULL, buf_str(&b), NULL);
+		buf_release(&b);
 		return true;
 	}
 	return false;
@@ -434,6 +464,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		cx->is_api = strncmp(url, "/api/", 5) == 0;
 		cx->match = router_match(&cx->rq, cx->rq.method, url, &cx->allowed);
 		cx->limit = (size_t)app->cfg.max_body_bytes;
+		if (cx->match == ROUTE_MATCH_OK && (cx->rq.route->flags & ROUTE_UPLOAD))
+			cx->limit = (size_t)app->cfg.max_upload_bytes;
 		if (cx->match == ROUTE_MATCH_OK && cx->rq.route->max_body)
 			cx->limit = cx->rq.route->max_body;
 		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,

@@ -182,6 +182,13 @@ int org_dept_brief(struct db *db, int64_t id, char *name, size_t name_n, char *r
 		   size_t region_n);
 /* True when every row visible under scope inner is visible under outer (grids resolved). */
 bool org_scope_covers(struct db *db, const struct scope *outer, const struct scope *inner);
+/*
+ * Finds the grid with this code: *id and its division code in region (n bytes).
+ * Returns 0, ERR_NOT_FOUND or ERR_DB.
+ */
+int org_grid_find(struct db *db, const char *code, int64_t *id, char *region, size_t n);
+/* Writes the code of grid id into out (n bytes). Returns 0, ERR_NOT_FOUND or ERR_DB. */
+int org_grid_code(struct db *db, int64_t id, char *out, size_t n);
 
 /* --- command line (main.c) --- */
 

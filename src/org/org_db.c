@@ -114,6 +114,43 @@ int org_region_children(struct db *db, const char *code, json_t **items)
 	return org_db_region_children(db, code, items);
 }
 
+static const char SQL_GRID_FIND[] = "SELECT id, region_code FROM grid WHERE code = :code";
+
+int org_grid_find(struct db *db, const char *code, int64_t *id, char *region, size_t n)
+{
+	struct db_stmt *st = db_stmt(db, SQL_GRID_FIND);
+	int rc;
+
+	if (st == NULL)
+		return ERR_DB;
+	db_bind_text(st, ":code", code);
+	rc = db_step(st);
+	if (rc != DB_ROW)
+		return rc < 0 ? rc : ERR_NOT_FOUND;
+	*id = db_col_i64(st, 0);
+	utf8_copy(region, n, db_col_text(st, 1));
+	db_reset(st);
+	return 0;
+}
+
+static const char SQL_GRID_CODE[] = "SELECT code FROM grid WHERE id = :id";
+
+int org_grid_code(struct db *db, int64_t id, char *out, size_t n)
+{
+	struct db_stmt *st = db_stmt(db, SQL_GRID_CODE);
+	int rc;
+
+	if (st == NULL)
+		return ERR_DB;
+	db_bind_i64(st, ":id", id);
+	rc = db_step(st);
+	if (rc != DB_ROW)
+		return rc < 0 ? rc : ERR_NOT_FOUND;
+	utf8_copy(out, n, db_col_text(st, 0));
+	db_reset(st);
+	return 0;
+}
+
 bool org_db_scope_covers(struct db *db, const struct scope *outer, const struct scope *inner)
 {
 	char regions[SCOPE_MAX_GRIDS][16];

@@ -192,6 +192,28 @@ class World:
         return r.json['id']
 
 
+class Raw:
+    """A request body sent as it is (file uploads), with its media type."""
+
+    def __init__(self, data, content_type):
+        self.data, self.content_type = data, content_type
+
+
+def send(c, method, path, body):
+    if isinstance(body, Raw):
+        return c.request(method, path, raw=body.data, content_type=body.content_type)
+    return c.request(method, path, body)
+
+
+def _import(w, role, where, c):
+    """A one-row CSV: the row lies in town T1 (inside) or T2 (outside)."""
+    w.seq += 1
+    code = uscc(R1 if where == 'in' else R2, f'MB{w.seq:06d}')
+    text = (f'统一社会信用代码,企业名称,行业代码,所属区划\r\n{code},导入企业{w.seq},2614,'
+            f'{T1 if where == "in" else T2}\r\n')
+    return 'POST', '/api/v1/enterprises/import', Raw(text.encode(), 'text/csv'), c
+
+
 # ------------------------------------------------------------------ requests, one per route
 #
 # Each takes (world, role, where, client) and returns (method, path, body, client); `where` is
@@ -281,6 +303,8 @@ REQUESTS = {
     'GET /api/v1/enterprises': _any('GET', '/api/v1/enterprises?limit=500'),
     'POST /api/v1/enterprises': lambda w, role, where, c: (
         'POST', '/api/v1/enterprises', w.enterprise_body(where), c),
+    'POST /api/v1/enterprises/import': _import,
+    'GET /api/v1/enterprises/export': _any('GET', '/api/v1/enterprises/export?format=csv'),
     'GET /api/v1/enterprises/{id}': lambda w, role, where, c: (
         'GET', f'/api/v1/enterprises/{w.enterprise[where]}', None, c),
     'PATCH /api/v1/enterprises/{id}': lambda w, role, where, c: (
@@ -388,7 +412,7 @@ def test_every_route_role_and_scope(t):
                 method, path, body, c = REQUESTS[key](w, role, where, w.client[role])
                 denied = isinstance(want, int) and want >= 400
                 before = w.snapshot() if denied else None
-                r = c.request(method, path, body)
+                r = send(c, method, path, body)
                 got = r.status
                 problem = None
                 if denied:
@@ -545,7 +569,7 @@ def test_invalid_credentials_are_401_everywhere(t):
         for c in (bad, gone):
             method, path, body, _ = REQUESTS[key](w, 'anonymous', 'in', c)
             before = w.snapshot()
-            r = c.request(method, path, body)
+            r = send(c, method, path, body)
             t.status(r, 401, key)
             t.eq(w.snapshot(), before, key)
 

@@ -57,7 +57,7 @@ def commands():
         if line.startswith('commands:'):
             in_list = True
         elif in_list and line.startswith('  '):
-            names.append(line[2:16].strip())
+            names.append(re.split(r'\s{2,}', line.strip())[0])  # name, then 2+ spaces
         elif in_list and line.strip() == '':
             in_list = False
     return names

@@ -153,6 +153,26 @@ static void test_wrong_method(void **state)
 	assert_int_equal(match(rq, 0, "/healthz", &allowed), ROUTE_MATCH_NO_METHOD);
 }
 
+/* A literal segment beats a {parameter}: "export" is not an enterprise id. */
+static void test_literal_path_beats_parameter(void **state)
+{
+	struct req *rq = *state;
+	unsigned allowed = 0;
+
+	assert_int_equal(match(rq, HTTP_GET, "/api/v1/enterprises/export", &allowed),
+			 ROUTE_MATCH_OK);
+	assert_string_equal(rq->route->path, "/api/v1/enterprises/export");
+	assert_int_equal(rq->nparams, 0);
+	assert_int_equal(allowed, HTTP_GET | HTTP_HEAD);
+	assert_int_equal(match(rq, HTTP_PATCH, "/api/v1/enterprises/export", &allowed),
+			 ROUTE_MATCH_NO_METHOD);
+	assert_int_equal(match(rq, HTTP_GET, "/api/v1/enterprises/import", &allowed),
+			 ROUTE_MATCH_NO_METHOD);
+	assert_int_equal(allowed, HTTP_POST);
+	assert_int_equal(match(rq, HTTP_PATCH, "/api/v1/enterprises/7", &allowed), ROUTE_MATCH_OK);
+	assert_string_equal(rq->route->path, "/api/v1/enterprises/{id}");
+}
+
 static void test_param_id_must_be_positive_integer(void **state)
 {
 	/* one spelling per id: "01" is not 1 */
@@ -368,6 +388,7 @@ int main(void)
 		T(test_region_code_and_sub_collection),
 		T(test_unknown_path),
 		T(test_wrong_method),
+		T(test_literal_path_beats_parameter),
 		T(test_param_id_must_be_positive_integer),
 		T(test_param_with_control_character_matches_nothing),
 		cmocka_unit_test(test_method_names),
