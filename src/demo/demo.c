@@ -15,6 +15,8 @@
 #include "core/geo.h"
 #include "core/mem.h"
 #include "core/scope.h"
+#include "core/clock.h"
+#include "enterprise/enterprise.h"
 #include "core/banned.h"
 
 #define KM_PER_DEG_LAT 111.195 /* on the 6371.0088 km mean sphere */
@@ -292,4 +294,103 @@ void demo_profile(struct demo_rng *r, struct demo_profile *p)
 	p->std_grade = k < 70 ? "none" : k < 90 ? "3" : k < 98 ? "2" : "1";
 	k = demo_rng_below(r, 100);
 	p->status = k < 90 ? "operating" : k < 97 ? "suspended" : "closed";
+}
+
+/* ------------------------------------------------------------ supervision and licences */
+
+enum demo_supervision demo_supervision_pick(struct demo_rng *r)
+{
+	uint32_t k = demo_rng_below(r, 100);
+
+	return k < 70	? DEMO_SUPERVISION_FULL
+	       : k < 80 ? DEMO_SUPERVISION_DEPT_ONLY
+			: DEMO_SUPERVISION_NONE;
+}
+
+static const struct demo_licence_kind kind_hazchem = { "safety_production", "（苏）WH安许证字",
+						       "江苏省应急管理厅" };
+static const struct demo_licence_kind kind_fireworks = { "safety_production", "（苏）YH安许证字",
+							 "江苏省应急管理厅" };
+static const struct demo_licence_kind kind_mining = { "mining", "（苏）FM安许证字",
+						      "江苏省应急管理厅" };
+static const struct demo_licence_kind kind_business = { "hazchem_business", "苏盐危化经字",
+							"盐城市应急管理局" };
+
+const struct demo_licence_kind *demo_licence_kind(const char *class_code)
+{
+	const char *category = enterprise_high_risk(class_code);
+
+	if (category == NULL)
+		return strcmp(class_code, "5942") == 0 || strcmp(class_code, "5265") == 0
+			       ? &kind_business
+			       : NULL;
+	if (strcmp(category, "hazchem") == 0)
+		return &kind_hazchem;
+	if (strcmp(category, "fireworks") == 0)
+		return &kind_fireworks;
+	if (strcmp(category, "mining") == 0)
+		return &kind_mining;
+	return NULL; /* metallurgy */
+}
+
+enum licence_state demo_licence_state_pick(struct demo_rng *r)
+{
+	uint32_t k = demo_rng_below(r, 100);
+
+	return k < 5	? LICENCE_STATE_EXPIRED
+	       : k < 10 ? LICENCE_STATE_EXPIRING_30
+	       : k < 15 ? LICENCE_STATE_EXPIRING_60
+	       : k < 20 ? LICENCE_STATE_EXPIRING_90
+			: LICENCE_STATE_VALID;
+}
+
+/* Uniform in lo..hi (lo <= hi). */
+static int64_t between(struct demo_rng *r, int64_t lo, int64_t hi)
+{
+	return lo + (int64_t)demo_rng_below(r, (uint32_t)(hi - lo + 1));
+}
+
+int64_t demo_licence_days_left(struct demo_rng *r, enum licence_state s,
+			       const struct licence_bands *b)
+{
+	int64_t top = 3 * 365;
+
+	switch (s) {
+	case LICENCE_STATE_EXPIRED:
+		return -between(r, 1, 180);
+	case LICENCE_STATE_EXPIRING_30:
+		return between(r, 0, b->days_30);
+	case LICENCE_STATE_EXPIRING_60:
+		return between(r, b->days_30 + 1, b->days_60);
+	case LICENCE_STATE_EXPIRING_90:
+		return between(r, b->days_60 + 1, b->days_90);
+	case LICENCE_STATE_VALID:
+		break;
+	}
+	if (top <= b->days_90)
+		top = b->days_90 + 365;
+	return between(r, b->days_90 + 1, top);
+}
+
+void demo_licence_term(int64_t until, char from[11], char to[11])
+{
+	int y = 0, m = 0, d = 0;
+	char earlier[48];
+	int64_t day;
+
+	date_format(until, to, 11);
+	if (sscanf(to, "%d-%d-%d", &y, &m, &d) != 3 || y < 1903) {
+		date_format(until - 3 * 365, from, 11); /* outside date_parse()'s years */
+		return;
+	}
+	snprintf(earlier, sizeof(earlier), "%04d-%02d-%02d", y - 3, m, m == 2 && d == 29 ? 28 : d);
+	if (date_parse(earlier, &day) < 0)
+		day = until - 3 * 365;
+	date_format(day + 1, from, 11);
+}
+
+void demo_licence_number(const struct demo_licence_kind *k, int year, unsigned seq, char *out,
+			 size_t n)
+{
+	snprintf(out, n, "%s〔%d〕%04u（演示）", k->prefix, year, seq);
 }

@@ -24,6 +24,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "enterprise/licence.h"
+
 struct audit_actor;
 struct config;
 struct db;
@@ -123,6 +125,67 @@ struct demo_profile {
 };
 void demo_profile(struct demo_rng *r, struct demo_profile *p);
 
+/* --- named supervision and licences (demo.c) --- */
+
+/* How far a generated enterprise's named supervision (挂牌责任制) goes. */
+enum demo_supervision {
+	DEMO_SUPERVISION_FULL,	    /* the county's department and its demo inspector */
+	DEMO_SUPERVISION_DEPT_ONLY, /* the department, no named person yet */
+	DEMO_SUPERVISION_NONE,	    /* neither: listed by supervision=none */
+};
+
+/* Drawn 70 : 10 : 20 (full, department only, none), so that supervision=none lists some. */
+enum demo_supervision demo_supervision_pick(struct demo_rng *r);
+
+/* The licence an enterprise of some class holds in the demo, and how its number reads. */
+struct demo_licence_kind {
+	const char *type;   /* a licence type (licence_type_zh()) */
+	const char *prefix; /* the number before its year: "（苏）WH安许证字" */
+	const char *issuer;
+};
+
+/*
+ * The licence a demo enterprise of GB/T 4754 class class_code holds, or NULL for none.
+ * By enterprise_high_risk()'s category: hazchem and fireworks producers hold a
+ * safety_production licence (安全生产许可证条例 Art. 2: 危险化学品、烟花爆竹生产企业;
+ * issued by the province, Art. 3), mining a `mining` one (the same 条例's 非煤矿山
+ * licence, the project's own type for it); metallurgy none (smelting is not among the
+ * trades of Art. 2). Besides the high-risk classes, hazardous-chemical storage (5942) and
+ * fuel stations (5265) hold a hazchem_business licence (危险化学品安全管理条例 Art. 33, 35;
+ * storage-holding business issued by the city). Returns: static.
+ */
+const struct demo_licence_kind *demo_licence_kind(const char *class_code);
+
+/*
+ * A warning state drawn 5 : 5 : 5 : 5 : 80 (expired, expiring_30, _60, _90, valid): most
+ * licences valid, a few in every band, so that the expiry list shows every state.
+ */
+enum licence_state demo_licence_state_pick(struct demo_rng *r);
+
+/*
+ * A days_left (valid_until - today) in state s under bands b, drawn uniformly within the
+ * band: expired 1..180 days ago; expiring_30 0..b->days_30; expiring_60 and _90 their
+ * bands; valid from b->days_90 + 1 up to 1095 days (a 3-year licence issued today, 安全生产
+ * 许可证条例 Art. 9), or 365 days beyond the 90-day band when that is set past 1095.
+ * licence_state(today + days_left, today, b) == s for every draw.
+ */
+int64_t demo_licence_days_left(struct demo_rng *r, enum licence_state s,
+			       const struct licence_bands *b);
+
+/*
+ * The 3-year term (安全生产许可证条例 Art. 9) that ends on day until: valid_from is the same
+ * calendar day three years earlier (28 February for a 29th) plus one day, so 2027-05-09
+ * gives 2024-05-10. Writes both as "YYYY-MM-DD" (11 bytes each).
+ */
+void demo_licence_term(int64_t until, char from[11], char to[11]);
+
+/*
+ * A licence number "<prefix>〔<year>〕<seq, 4 digits>（演示）" (the provincial style, marked as
+ * demo data) into out (n bytes).
+ */
+void demo_licence_number(const struct demo_licence_kind *k, int year, unsigned seq, char *out,
+			 size_t n);
+
 /* --- loading (demo_load.c) --- */
 
 /* An account made by the demo, with its password in clear until printed once. */
@@ -137,6 +200,9 @@ struct demo_report {
 	bool loaded;	    /* false: nothing was done (loaded before, or enterprises) */
 	bool loaded_before; /* the demo was loaded into this database before */
 	int64_t boundaries, grids, enterprises, listed_enterprises;
+	int64_t departments; /* the city's and one per county */
+	int64_t supervised;  /* generated enterprises with department and named inspector */
+	int64_t licences;
 	struct demo_account accounts[DEMO_MAX_ACCOUNTS];
 	size_t naccounts;
 	int64_t took_ms;
@@ -148,6 +214,11 @@ struct demo_report {
  * <data_dir>/geo/ (GCJ-02, converted), grids over the towns, the enterprises of
  * <data_dir>/demo/enterprise_lists_jiangsu.csv and DEMO_ENTERPRISES generated ones, and
  * one account per role whose password is generated and must be changed at first login.
+ * The generated enterprises get named supervision (a department per county, its demo
+ * inspector named: demo_supervision_pick()) and licences (demo_licence_kind()) whose
+ * validity ends relative to today (today_local(cfg->fake_now_ms), UTC+8) so that every
+ * warning state of cfg's bands occurs: the first five licences take one state each, the
+ * rest demo_licence_state_pick().
  * One write transaction with one audit record ("demo.load", by actor); the passwords are
  * hashed before it opens. Returns 0 (rep->loaded tells whether anything was loaded),
  * ERR_IO / ERR_INVALID (a data file is missing or wrong: why says which), ERR_CONFLICT

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Loads the demo city (demo.h) through the public functions of the modules
- * that own the data: map (boundaries), org (grids, accounts), enterprise
- * (enterprises), audit (one record). One write transaction: the city is there
+ * that own the data: map (boundaries), org (grids, departments, accounts),
+ * enterprise (enterprises, their named supervision and licences), audit (one
+ * record). One write transaction: the city is there
  * whole or not at all. The slow part, hashing the accounts' passwords, runs
  * before the transaction opens.
  */
@@ -29,6 +30,7 @@
 #include "core/util.h"
 #include "db/db.h"
 #include "enterprise/enterprise.h"
+#include "enterprise/licence.h"
 #include "map/map.h"
 #include "org/org.h"
 #include "core/banned.h"
@@ -255,8 +257,18 @@ struct grid {
 	struct demo_cell cell;
 };
 
+/* A county's supervising department and its demo inspector (named supervision). */
+struct county_sup {
+	char code[8];
+	int64_t dept_id, inspector_id;
+};
+#define MAX_COUNTIES 16
+
 struct city {
 	json_t *counties; /* features of the county boundaries (owned) */
+	struct county_sup sup[MAX_COUNTIES];
+	size_t nsup;
+	struct licence_rules lr; /* today and the warning bands the licences are dated by */
 	struct grid *grids;
 	size_t ngrids, cap;
 	int64_t first_grid[NSTAFFED]; /* the grid of each staffed county that gets the roles */
@@ -368,25 +380,78 @@ static int put_enterprise(struct db *db, struct enterprise *e, int64_t now, stru
 	return rc;
 }
 
+/* The department and inspector of county code6, or NULL when the city has no such county. */
+static const struct county_sup *county_sup_of(const struct city *c, const char *code6)
+{
+	for (size_t i = 0; i < c->nsup; i++)
+		if (strcmp(c->sup[i].code, code6) == 0)
+			return &c->sup[i];
+	return NULL;
+}
+
+/*
+ * The licence of generated enterprise e (inserted: e->id set), when its class holds one
+ * (demo_licence_kind()). The n-th licence (n = rep->licences) is dated so that it ends in
+ * state n for the first five, a drawn state after; the checks are licence_check()'s.
+ */
+static int put_licence(struct db *db, const struct city *c, struct demo_rng *rng,
+		       const struct enterprise *e, struct demo_report *rep, int64_t now,
+		       struct errmsg *why)
+{
+	const struct demo_licence_kind *k = demo_licence_kind(e->industry_code);
+	struct field_errors fe = { 0 };
+	enum licence_state st;
+	struct licence l;
+	int64_t until;
+	int rc;
+
+	if (k == NULL)
+		return 0;
+	st = rep->licences <= LICENCE_STATE_EXPIRED ? (enum licence_state)rep->licences
+						    : demo_licence_state_pick(rng);
+	until = c->lr.today + demo_licence_days_left(rng, st, &c->lr.bands);
+	memset(&l, 0, sizeof(l));
+	l.enterprise_id = e->id;
+	utf8_copy(l.type, sizeof(l.type), k->type);
+	utf8_copy(l.issuer, sizeof(l.issuer), k->issuer);
+	demo_licence_term(until, l.valid_from, l.valid_until);
+	demo_licence_number(k, (int)strtol(l.valid_from, NULL, 10), (unsigned)rep->licences + 1,
+			    l.number, sizeof(l.number));
+	if (licence_check(&l, &fe) < 0)
+		return errmsg_set(why, fe.e[0].field, "demo licence of '%s': %s", e->name,
+				  fe.e[0].reason);
+	rc = licence_db_insert(db, &l, now);
+	if (rc < 0)
+		return errmsg_set(why, "licence", "demo licence %s of '%s' not stored", l.number,
+				  e->name);
+	rep->licences++;
+	return 0;
+}
+
 /* The generated enterprises, spread over the grids; *officer_uscc gets one in grid `mark`. */
 static int generated_enterprises(struct db *db, struct city *c, struct demo_report *rep,
 				 size_t mark, char officer_uscc[20], struct errmsg *why)
 {
-	struct demo_rng rng;
+	struct demo_rng rng, sup_rng, lic_rng;
 	struct seen *names = xcalloc(1, sizeof(*names)), *codes = xcalloc(1, sizeof(*codes));
 	int64_t now = now_ms();
 	int rc = 0;
 
 	demo_rng_seed(&rng, DEMO_SEED);
+	/* Sequences of their own, so that supervision and licences shift nothing else. */
+	demo_rng_seed(&sup_rng, DEMO_SEED + 2);
+	demo_rng_seed(&lic_rng, DEMO_SEED + 3);
 	officer_uscc[0] = '\0';
 	for (size_t j = 0; j < DEMO_ENTERPRISES && rc == 0; j++) {
 		/* One in every grid first, so that no grid is empty; then anywhere. */
 		size_t gi = j < c->ngrids ? j : demo_rng_below(&rng, (uint32_t)c->ngrids);
 		const struct grid *g = &c->grids[gi];
 		const struct demo_industry *ind = demo_industry_pick(&rng);
+		enum demo_supervision sup = demo_supervision_pick(&sup_rng);
+		const struct county_sup *cs;
 		struct demo_profile prof;
 		struct enterprise e;
-		char county6[8];
+		char county6[8], person[64];
 
 		enterprise_init(&e);
 		/* Draw again on a repeat; the bound only guards against a mix too small to vary. */
@@ -421,18 +486,30 @@ static int generated_enterprises(struct db *db, struct city *c, struct demo_repo
 			 g->town_name, 1 + demo_rng_below(&rng, 300));
 		e.has_location = true;
 		demo_point(&rng, &g->cell, g->county, &e.lat, &e.lon);
-		demo_person(&rng, e.legal_rep, sizeof(e.legal_rep));
+		/* People are generated: their names say so, as the enterprises' do. */
+		demo_person(&rng, person, sizeof(person));
+		snprintf(e.legal_rep, sizeof(e.legal_rep), "%s（演示）", person);
 		demo_phone(&rng, e.legal_rep_phone, sizeof(e.legal_rep_phone));
-		demo_person(&rng, e.safety_officer, sizeof(e.safety_officer));
+		demo_person(&rng, person, sizeof(person));
+		snprintf(e.safety_officer, sizeof(e.safety_officer), "%s（演示）", person);
 		demo_phone(&rng, e.safety_officer_phone, sizeof(e.safety_officer_phone));
 		demo_profile(&rng, &prof);
 		e.employees = prof.employees;
 		snprintf(e.scale, sizeof(e.scale), "%s", prof.scale);
 		snprintf(e.std_grade, sizeof(e.std_grade), "%s", prof.std_grade);
 		snprintf(e.status, sizeof(e.status), "%s", prof.status);
+		cs = county_sup_of(c, county6);
+		if (cs && sup != DEMO_SUPERVISION_NONE)
+			e.supervising_dept_id = cs->dept_id;
+		if (cs && sup == DEMO_SUPERVISION_FULL)
+			e.supervisor_id = cs->inspector_id;
 		rc = put_enterprise(db, &e, now, why);
+		if (rc == 0)
+			rc = put_licence(db, c, &lic_rng, &e, rep, now, why);
 		if (rc == 0 && gi == mark && officer_uscc[0] == '\0')
 			snprintf(officer_uscc, 20, "%s", e.uscc);
+		if (rc == 0 && e.supervisor_id)
+			rep->supervised++;
 		enterprise_release(&e);
 		if (rc == 0)
 			rep->enterprises++;
@@ -546,11 +623,18 @@ static int load_all(const struct config *cfg, struct db *db, struct demo_report 
 	struct city c;
 	char path[1024], scope[64], login[72], display[300], officer[20];
 	const json_t *r;
-	int64_t n, ids[3] = { 0, 0, 0 };
+	int64_t n, ids[3] = { 0, 0, 0 }, leader = 0, city_dept = 0;
 	size_t i;
 	int rc = 0;
 
 	memset(&c, 0, sizeof(c));
+	c.lr.today = today_local(cfg->fake_now_ms);
+	c.lr.bands.days_90 = cfg->licence_expiring_90_days;
+	c.lr.bands.days_60 = cfg->licence_expiring_60_days;
+	c.lr.bands.days_30 = cfg->licence_expiring_30_days;
+	if (json_array_size(counties) > MAX_COUNTIES)
+		return errmsg_set(why, "region", "%s has more than %d counties", DEMO_CITY,
+				  MAX_COUNTIES);
 	for (i = 0; i < sizeof(boundary_files) / sizeof(boundary_files[0]) && rc == 0; i++) {
 		snprintf(path, sizeof(path), "%s/geo/%s", cfg->data_dir, boundary_files[i]);
 		rc = map_boundaries_load(db, path, MAP_DATUM_GCJ02, BOUNDARY_SOURCE, &n, why);
@@ -569,14 +653,36 @@ static int load_all(const struct config *cfg, struct db *db, struct demo_report 
 			     "盐城市系统管理员（演示）", NULL, why);
 	if (rc == 0)
 		rc = account(db, rep, pl, "demo.leader", ROLE_LEADER, "region:" DEMO_CITY,
-			     "盐城市应急管理局局领导（演示）", NULL, why);
+			     "盐城市应急管理局局领导（演示）", &leader, why);
+	/* Departments (the bureaus of named supervision): the city's, then one per county. */
+	if (rc == 0)
+		rc = org_dept_add(db, "盐城市应急管理局（演示）", DEMO_CITY,
+				  "demo data: a department of the demo city", &city_dept, why);
+	if (rc == 0)
+		rc = org_user_set_dept(db, leader, city_dept, why);
+	if (rc == 0)
+		rep->departments++;
 	for (i = 0; rc == 0 && i < json_array_size(counties); i++) {
+		struct county_sup *cs = &c.sup[c.nsup];
+
 		r = json_array_get(counties, i);
-		snprintf(login, sizeof(login), "demo.inspector.%s", json_str(r, "code"));
-		snprintf(scope, sizeof(scope), "region:%s", json_str(r, "code"));
+		utf8_copy(cs->code, sizeof(cs->code), json_str(r, "code"));
+		snprintf(display, sizeof(display), "%s应急管理局（演示）", json_str(r, "name"));
+		rc = org_dept_add(db, display, cs->code, "demo data: a department of the demo city",
+				  &cs->dept_id, why);
+		snprintf(login, sizeof(login), "demo.inspector.%s", cs->code);
+		snprintf(scope, sizeof(scope), "region:%s", cs->code);
 		snprintf(display, sizeof(display), "%s应急管理局执法人员（演示）",
 			 json_str(r, "name"));
-		rc = account(db, rep, pl, login, ROLE_INSPECTOR, scope, display, NULL, why);
+		if (rc == 0)
+			rc = account(db, rep, pl, login, ROLE_INSPECTOR, scope, display,
+				     &cs->inspector_id, why);
+		if (rc == 0)
+			rc = org_user_set_dept(db, cs->inspector_id, cs->dept_id, why);
+		if (rc == 0) {
+			c.nsup++;
+			rep->departments++;
+		}
 	}
 	for (size_t s = 0; s < NSTAFFED && rc == 0; s++) {
 		static const struct {
@@ -624,13 +730,16 @@ static json_t *summary(const struct demo_report *rep)
 
 	for (size_t i = 0; i < rep->naccounts; i++)
 		json_array_append_new(logins, json_string(rep->accounts[i].login));
-	return json_pack("{s:s, s:I, s:I, s:I, s:I, s:o, s:I, s:s}", "city", DEMO_CITY,
-			 "boundaries", (json_int_t)rep->boundaries, "grids", (json_int_t)rep->grids,
-			 "enterprises_generated", (json_int_t)rep->enterprises,
-			 "enterprises_from_published_lists", (json_int_t)rep->listed_enterprises,
+	return json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:s}", "city",
+			 DEMO_CITY, "boundaries", (json_int_t)rep->boundaries, "grids",
+			 (json_int_t)rep->grids, "enterprises_generated",
+			 (json_int_t)rep->enterprises, "enterprises_from_published_lists",
+			 (json_int_t)rep->listed_enterprises, "departments",
+			 (json_int_t)rep->departments, "enterprises_supervised",
+			 (json_int_t)rep->supervised, "licences", (json_int_t)rep->licences,
 			 "accounts", logins, "seed", (json_int_t)DEMO_SEED, "note",
-			 "demo data: generated grids, enterprises, codes and people; boundaries "
-			 "of unestablished licence (data/geo/README.md)");
+			 "demo data: generated grids, enterprises, departments, licences, codes "
+			 "and people; boundaries of unestablished licence (data/geo/README.md)");
 }
 
 /*
@@ -688,10 +797,11 @@ int demo_load(const struct config *cfg, struct db *db, const struct audit_actor 
 		rep->loaded = true;
 		rep->took_ms = monotonic_ms() - t0;
 		log_info("demo city %s loaded: %" PRId64 " boundaries, %" PRId64 " grids, %" PRId64
-			 " enterprises (+%" PRId64
-			 " from published lists), %zu accounts in %" PRId64 " ms",
+			 " enterprises (+%" PRId64 " from published lists), %" PRId64
+			 " licences, %" PRId64 " departments, %zu accounts in %" PRId64 " ms",
 			 DEMO_CITY, rep->boundaries, rep->grids, rep->enterprises,
-			 rep->listed_enterprises, rep->naccounts, rep->took_ms);
+			 rep->listed_enterprises, rep->licences, rep->departments, rep->naccounts,
+			 rep->took_ms);
 	}
 out:
 	if (!rep->loaded)
@@ -709,12 +819,15 @@ void demo_report_print(const struct demo_report *rep, FILE *out)
 		" Demo city loaded / 演示城市已加载: 盐城市 (%s), all demo data\n"
 		"   %" PRId64 " boundaries, %" PRId64 " generated grids, %" PRId64
 		" generated enterprises,\n"
-		"   %" PRId64 " enterprises named in published lists (generated credit codes)\n"
+		"   %" PRId64 " enterprises named in published lists (generated credit codes),\n"
+		"   %" PRId64 " departments, %" PRId64
+		" enterprises with a named inspector, %" PRId64 " licences\n"
 		" Demo accounts / 演示账号 — passwords shown only this once, to be changed at\n"
 		" first login / 密码仅显示这一次，首次登录时必须修改:\n"
 		"   %-24s %-19s %-32s %s\n",
 		DEMO_CITY, rep->boundaries, rep->grids, rep->enterprises, rep->listed_enterprises,
-		"LOGIN", "ROLE", "SCOPE", "PASSWORD");
+		rep->departments, rep->supervised, rep->licences, "LOGIN", "ROLE", "SCOPE",
+		"PASSWORD");
 	for (size_t i = 0; i < rep->naccounts; i++)
 		fprintf(out, "   %-24s %-19s %-32s %s\n", rep->accounts[i].login,
 			rep->accounts[i].role, rep->accounts[i].scope, rep->accounts[i].password);

@@ -166,6 +166,24 @@ int org_user_add_hashed(struct db *db, const char *login, const char *display_na
 			const char *scope, const char *password_hash, int64_t *id,
 			struct errmsg *why);
 
+/*
+ * Creates a department (e.g. a county's 应急管理局): name (1..100 characters, unique within
+ * its division), division region_code, description (NULL = "", <= 2000 characters), the
+ * same rules as POST /api/v1/depts less the caller's scope. The caller writes the audit
+ * record of its whole load. Returns 0 with *id, ERR_INVALID (why names the field),
+ * ERR_CONFLICT (the name is taken in that division) or ERR_DB.
+ */
+int org_dept_add(struct db *db, const char *name, const char *region_code, const char *description,
+		 int64_t *id, struct errmsg *why);
+/*
+ * Puts user user_id in department dept_id (0 = none), like PATCH /api/v1/users/{id}
+ * dept_id. Loaders have no writer whose scope could bound the department, so the user's
+ * own scope does: the department's division must lie inside it (a county inspector
+ * belongs to a department of that county). Returns 0, ERR_INVALID (why names user_id or
+ * dept_id) or ERR_DB.
+ */
+int org_user_set_dept(struct db *db, int64_t user_id, int64_t dept_id, struct errmsg *why);
+
 /* A user as another module sees one it names (e.g. an enterprise's named inspector). */
 struct org_person {
 	int64_t id;

@@ -319,6 +319,50 @@ int org_user_add_hashed(struct db *db, const char *login, const char *display_na
 	return rc;
 }
 
+int org_dept_add(struct db *db, const char *name, const char *region_code, const char *description,
+		 int64_t *id, struct errmsg *why)
+{
+	int rc;
+
+	*id = 0;
+	if (name == NULL || name[0] == '\0' || utf8_len(name) > 100)
+		return errmsg_set(why, "name", "must have 1 to 100 characters");
+	if (description && utf8_len(description) > 2000)
+		return errmsg_set(why, "description", "must have at most 2000 characters");
+	if (!org_db_region_exists(db, region_code))
+		return errmsg_set(why, "region_code", "no administrative division has code '%s'",
+				  region_code ? region_code : "");
+	rc = org_db_dept_insert(db, name, region_code, description, now_ms(), id);
+	if (rc == ERR_CONFLICT)
+		errmsg_set(why, "name", "division %s has a department named '%s'", region_code,
+			   name);
+	return rc;
+}
+
+int org_user_set_dept(struct db *db, int64_t user_id, int64_t dept_id, struct errmsg *why)
+{
+	struct org_user u;
+	json_t *d = NULL;
+	int rc;
+
+	if (org_db_user_by_id(db, user_id, &u) < 0)
+		return errmsg_set(why, "user_id", "no user has id %" PRId64, user_id);
+	if (dept_id) {
+		if (org_db_dept_get(db, dept_id, &d) < 0)
+			return errmsg_set(why, "dept_id", "no department has id %" PRId64, dept_id);
+		rc = scope_has_region(&u.scope, json_str(d, "region_code"));
+		json_decref(d);
+		if (!rc)
+			return errmsg_set(why, "dept_id",
+					  "department %" PRId64
+					  " lies outside the scope of user %s",
+					  dept_id, u.login);
+	}
+	u.dept_id = dept_id;
+	u.updated_ms = now_ms();
+	return org_db_user_update(db, &u);
+}
+
 /* ------------------------------------------------------------ command line */
 
 static int cli_audit(struct db *db, const char *action, const struct org_user *u, json_t *summary)

@@ -4,8 +4,12 @@ counties' boundaries, generated grids in every county, 2000 generated enterprise
 codes, real GB/T 4754 classes, each inside its county and its grid cell) plus the Jiangsu
 enterprises of the published lists, and an account for every role whose password is printed once
 and must be changed; a grid patroller sees only its grid; a second start loads nothing; the
-same seed gives the same city; `anjian demo load` does the same from the command line."""
+same seed gives the same city; `anjian demo load` does the same from the command line. The demo
+names a supervising department per county and the county's inspector for most enterprises
+(some have none), and gives its high-risk and hazardous-chemical enterprises licences dated from
+the load day so that every warning state occurs."""
 import csv
+import datetime
 import os
 import re
 import sqlite3
@@ -128,6 +132,8 @@ def test_demo_city_is_loaded_whole_and_valid(t):
                f'{e["name"]} outside its grid cell')
         t.eq(grids[e['grid_id']]['properties']['region_code'], e['region_code'])
         t.true(e['legal_rep_phone'].startswith('0515-0'), e['legal_rep_phone'])
+        t.true(e['legal_rep'].endswith('（演示）') and e['safety_officer'].endswith('（演示）'),
+               (e['legal_rep'], e['safety_officer']))
         t.true(e['scale'] in ('micro', 'small', 'medium', 'large') and e['employees'] > 0)
         t.true(e['address'].endswith('（演示地址）'), e['address'])
     t.eq(len(a.get('/api/v1/map/enterprises').json['features']), 2000, 'all generated on the map')
@@ -201,6 +207,108 @@ def test_grid_patroller_sees_only_its_grid(t):
     c, _ = s.login('demo.inspector.320921', 'Inspect-Pass-2026')
     regions = {f['properties']['id'] for f in c.get('/api/v1/map/enterprises').json['features']}
     t.eq(regions, {e['id'] for e in all_enterprises(a) if e['region_code'].startswith('320921')})
+
+
+def logged_in(s, acc, login):
+    """A demo account logged in after changing its printed first password."""
+    role, scope, password = acc[login]
+    c, r = s.login(login, password)
+    assert c, r
+    r = c.post('/api/v1/me/password', {'old_password': password, 'new_password': 'Demo-Pass-2026'})
+    assert r.status == 204, r
+    c, r = s.login(login, 'Demo-Pass-2026')
+    assert c, r
+    return c
+
+
+def paged(c, path):
+    items, after = [], None
+    sep = '&' if '?' in path else '?'
+    while True:
+        r = c.get(f'{path}{sep}limit=500' + (f'&after={after}' if after else ''))
+        assert r.status == 200, r
+        items += r.json['items']
+        after = r.json['next']
+        if after is None:
+            return items
+
+
+# Loaded "today" = 2026-03-20 in China Standard Time (04:00Z is 12:00 UTC+8).
+LOAD_NOW = int(datetime.datetime(2026, 3, 20, 4, 0, tzinfo=datetime.timezone.utc).timestamp() * 1000)
+LOAD_DAY = datetime.date(2026, 3, 20)
+STATES = {'valid', 'expiring_90', 'expiring_60', 'expiring_30', 'expired'}
+# docs/map.md: the licence each class holds (安全生产许可证条例 Art. 2; 危险化学品安全管理条例
+# Art. 33); smelting (31-32) none.
+LICENCE_OF = {'25': 'safety_production', '26': 'safety_production', '10': 'mining',
+              '5942': 'hazchem_business', '5265': 'hazchem_business'}
+
+
+def licence_type_of(cls):
+    return LICENCE_OF.get(cls, LICENCE_OF.get(cls[:2]))
+
+
+def test_demo_licences_show_every_state_and_supervision_is_partial(t):
+    s = t.server(['--demo', '--set', f'fake.now_ms={LOAD_NOW}'])
+    acc = accounts(s.stdout())
+    admin = logged_in(s, acc, 'demo.admin')
+    ents = {e['id']: e for e in all_enterprises(admin)}
+    lics = paged(admin, '/api/v1/licences')
+    # Every state, most licences valid, each state's days_left from the load day.
+    states = {st: [x for x in lics if x['state'] == st] for st in STATES}
+    t.eq({st for st, xs in states.items() if xs}, STATES, 'every state in the demo')
+    t.true(len(states['valid']) > len(lics) / 2, f'{len(states["valid"])} of {len(lics)} valid')
+    for x in lics:
+        until = datetime.date.fromisoformat(x['valid_until'])
+        start = datetime.date.fromisoformat(x['valid_from'])
+        t.eq(x['days_left'], (until - LOAD_DAY).days, x)
+        t.true(-180 <= x['days_left'] <= 3 * 365, x)
+        # 安全生产许可证条例 Art. 9: a 3-year term, from the day after the same date 3 years
+        # before (28 February for a 29th).
+        before = until.replace(year=until.year - 3, day=min(until.day, 28)
+                               if until.month == 2 else until.day)
+        t.eq(start, before + datetime.timedelta(days=1), x)
+        t.true(x['number'].endswith('（演示）'), x['number'])
+        e = ents[x['enterprise_id']]
+        t.eq(x['type'], licence_type_of(e['industry_code']), (e['industry_code'], x))
+        t.eq(e['licence_state'], x['state'], 'one licence each: the worst is its state')
+    t.eq(len({x['number'] for x in lics}), len(lics), 'numbers are unique')
+    holders = {x['enterprise_id'] for x in lics}
+    for e in ents.values():
+        if e['name'].endswith('（演示数据）') and licence_type_of(e['industry_code']):
+            t.true(e['id'] in holders, f'{e["name"]} ({e["industry_code"]}) holds no licence')
+        if e['id'] not in holders:
+            t.eq(e['licence_state'], None, e['name'])
+    by_state = {st: len(xs) for st, xs in states.items()}
+    for st in STATES:
+        r = admin.get(f'/api/v1/enterprises?licence_state={st}&limit=500')
+        t.eq(len(r.json['items']), by_state[st], f'licence_state={st}')
+    expiring = paged(admin, '/api/v1/licences?state=expiring')
+    t.eq(len(expiring), by_state['expiring_30'] + by_state['expiring_60'] + by_state['expiring_90'])
+    # Named supervision: the county's department and inspector for most, none for some.
+    depts = {d['region_code']: d for d in admin.get('/api/v1/depts?limit=100').json['items']}
+    t.eq(set(depts), set(COUNTIES) | {'320900'})
+    t.eq(depts['320902']['name'], '亭湖区应急管理局（演示）')
+    users = {u['id']: u for u in admin.get('/api/v1/users?limit=500').json['items']}
+    none = paged(admin, '/api/v1/enterprises?supervision=none')
+    assigned = paged(admin, '/api/v1/enterprises?supervision=assigned')
+    t.true(0 < len(none) < len(ents), f'{len(none)} of {len(ents)} without supervision')
+    t.eq(len(none) + len(assigned), len(ents))
+    t.true(0.6 < len(assigned) / len(ents) < 0.8, f'{len(assigned)} of {len(ents)} assigned')
+    for e in assigned:
+        county = e['region_code'][:6]
+        t.eq(e['supervising_dept_id'], depts[county]['id'], e['name'])
+        t.eq(users[e['supervisor_id']]['login'], 'demo.inspector.' + county, e['name'])
+        t.eq(users[e['supervisor_id']]['dept_id'], depts[county]['id'])
+        t.true(e['supervisor_name'].endswith('（演示）'), e['supervisor_name'])
+    t.true(any(e['supervising_dept_id'] for e in none), 'some have a department, no person')
+    # A county inspector's expiry list holds its county's licences only, all of them.
+    insp = logged_in(s, acc, 'demo.inspector.320921')
+    mine = {x['id'] for x in paged(insp, '/api/v1/licences')}
+    want = {x['id'] for x in lics if ents[x['enterprise_id']]['region_code'].startswith('320921')}
+    t.true(len(want) > 0, 'the county has licences')
+    t.eq(mine, want)
+    mine_none = {e['id'] for e in paged(insp, '/api/v1/enterprises?supervision=none')}
+    t.eq(mine_none, {e['id'] for e in none if e['region_code'].startswith('320921')})
 
 
 def test_second_start_and_cli_load_nothing_twice(t):

@@ -188,6 +188,8 @@ test('the language switch turns the UI to English and the choice survives a relo
   await seeText(page, 'Enterprises', '[data-test=side-menu]')
   await page.reload()
   await seeText(page, 'Enterprises', '[data-test=side-menu]')
+  // No licence yet: the licence pie says so instead of drawing five slices of nothing.
+  await page.locator('[data-test=licence-empty]').waitFor()
   await page.waitForTimeout(800)
   await shot(page, '03-home-english')
   await page.locator('[data-test=lang-switch]').click()
@@ -249,6 +251,16 @@ test('edit an enterprise: the change is saved and shown', async ({ page }) => {
   await seeText(page, '建军东路 20 号', '[data-test=ent-fields]')
   const e = expectStatus(await (await adminApi()).get(`/enterprises/${world.ids.e1}`), 200, 'read back')
   assert(e.address.includes('20 号'), `the server has ${e.address}`)
+  // The change history names the field as the detail page does, old → new, and tells the
+  // creation in one line; the API's summary objects are never printed raw.
+  const change = page.locator('[data-test=history] li[data-field=address]').first()
+  await change.waitFor()
+  const line = (await change.innerText()).replace(/\s+/g, ' ')
+  assert(/^地址: .*建军东路 18 号 → .*建军东路 20 号$/.test(line), `the history line reads: ${line}`)
+  const hist = await page.locator('[data-test=history]').innerText()
+  assert(hist.includes('修改企业信息') && hist.includes('新建企业') && hist.includes(E1), `the history reads: ${hist}`)
+  assert(!hist.includes('[object Object]') && !hist.includes('{"'), `raw objects in the history: ${hist}`)
+  await shot(page, '07b-enterprise-history')
 })
 
 test('the list pages with the cursor', async ({ page }) => {

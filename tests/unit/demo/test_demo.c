@@ -5,8 +5,10 @@
  * 6457827717110365317, 3203168211198807973, ...; seed 0 gives 0xe220a8397b1dcdaf),
  * the lattice of grid cells (count near the target, centres inside, neighbours in
  * order, a concave county's notch left empty), shares, points inside both cell and
- * county, credit codes valid by GB 32100-2015, and names, phones and profiles of
- * the documented shapes. No server, no database.
+ * county, credit codes valid by GB 32100-2015, names, phones and profiles of
+ * the documented shapes, and the named supervision and licences of the demo: shares
+ * as documented, each class's licence type, validity ends that land in the state asked
+ * for under any bands, the 3-year term of 安全生产许可证条例 Art. 9. No server, no database.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -19,6 +21,7 @@
 
 #include <cmocka.h>
 
+#include "core/clock.h"
 #include "core/err.h"
 #include "core/geo.h"
 #include "core/scope.h"
@@ -270,6 +273,154 @@ static void test_same_seed_same_values(void **state)
 	}
 }
 
+/* Shares of n draws of pick() equal to want, against pct percent (within 2 points). */
+static void share_near(int hits, int n, double pct)
+{
+	if (fabs(100.0 * hits / n - pct) > 2.0)
+		fail_msg("%d of %d is not about %.0f %%", hits, n, pct);
+}
+
+/* Named supervision 70 : 10 : 20, so that supervision=none lists about a fifth. */
+static void test_supervision_shares(void **state)
+{
+	struct demo_rng r;
+	int n[3] = { 0, 0, 0 };
+
+	(void)state;
+	demo_rng_seed(&r, 7);
+	for (int i = 0; i < 20000; i++)
+		n[demo_supervision_pick(&r)]++;
+	share_near(n[DEMO_SUPERVISION_FULL], 20000, 70);
+	share_near(n[DEMO_SUPERVISION_DEPT_ONLY], 20000, 10);
+	share_near(n[DEMO_SUPERVISION_NONE], 20000, 20);
+}
+
+/*
+ * Licence type by category: hazchem and fireworks producers a 安全生产许可证 (安全生产许可证
+ * 条例 Art. 2), mining the mining licence, smelting none; storage and fuel retail of
+ * hazardous chemicals a 危险化学品经营许可证 (危险化学品安全管理条例 Art. 33).
+ */
+static void test_licence_kind_by_class(void **state)
+{
+	static const struct {
+		const char *code, *type, *prefix;
+	} want[] = {
+		{ "2614", "safety_production", "（苏）WH安许证字" },
+		{ "2511", "safety_production", "（苏）WH安许证字" },
+		{ "2672", "safety_production", "（苏）YH安许证字" },
+		{ "1019", "mining", "（苏）FM安许证字" },
+		{ "5942", "hazchem_business", "苏盐危化经字" },
+		{ "5265", "hazchem_business", "苏盐危化经字" },
+		{ "3130", NULL, NULL },
+		{ "3216", NULL, NULL },
+		{ "1711", NULL, NULL },
+		{ "2710", NULL, NULL },
+	};
+	size_t held = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		const struct demo_licence_kind *k = demo_licence_kind(want[i].code);
+
+		if (want[i].type == NULL) {
+			assert_null(k);
+			continue;
+		}
+		assert_non_null(k);
+		assert_string_equal(k->type, want[i].type);
+		assert_string_equal(k->prefix, want[i].prefix);
+		assert_true(k->issuer[0] != '\0');
+	}
+	for (const struct demo_industry *i = demo_industries(); i->code; i++) {
+		const struct demo_licence_kind *k = demo_licence_kind(i->code);
+
+		if (k) {
+			assert_non_null(licence_type_zh(k->type));
+			held++;
+		}
+	}
+	assert_true(held >= 10);
+}
+
+/* Every drawn days_left lands in the state asked for, under the default and tight bands. */
+static void test_licence_days_left_land_in_their_state(void **state)
+{
+	static const struct licence_bands bands[] = { { 90, 60, 30 },
+						      { 2, 1, 0 },
+						      { 2000, 1500, 10 } };
+	struct demo_rng r;
+	int64_t today;
+
+	(void)state;
+	assert_int_equal(date_parse("2026-11-30", &today), 0);
+	demo_rng_seed(&r, 11);
+	for (size_t b = 0; b < sizeof(bands) / sizeof(bands[0]); b++) {
+		for (int s = LICENCE_STATE_VALID; s <= LICENCE_STATE_EXPIRED; s++) {
+			int64_t lo = INT64_MAX, hi = INT64_MIN;
+
+			for (int i = 0; i < 2000; i++) {
+				int64_t d = demo_licence_days_left(&r, (enum licence_state)s,
+								   &bands[b]);
+
+				assert_int_equal(licence_state(today + d, today, &bands[b]), s);
+				lo = d < lo ? d : lo;
+				hi = d > hi ? d : hi;
+			}
+			if (b == 0 && s == LICENCE_STATE_VALID)
+				assert_true(lo == 91 && hi <= 1095); /* within a 3-year term */
+			if (b == 0 && s == LICENCE_STATE_EXPIRED)
+				assert_true(lo >= -180 && hi == -1);
+			if (b == 0 && s == LICENCE_STATE_EXPIRING_30)
+				assert_true(lo == 0 && hi == 30);
+		}
+	}
+}
+
+static void test_licence_state_shares(void **state)
+{
+	struct demo_rng r;
+	int n[5] = { 0, 0, 0, 0, 0 };
+
+	(void)state;
+	demo_rng_seed(&r, 13);
+	for (int i = 0; i < 20000; i++)
+		n[demo_licence_state_pick(&r)]++;
+	share_near(n[LICENCE_STATE_VALID], 20000, 80);
+	for (int s = LICENCE_STATE_EXPIRING_90; s <= LICENCE_STATE_EXPIRED; s++)
+		share_near(n[s], 20000, 5);
+}
+
+/* 安全生产许可证条例 Art. 9: valid 3 years; the term ends the day before its anniversary. */
+static void test_licence_term_is_three_years(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "2027-05-09", "2024-05-10" }, { "2028-02-29", "2025-03-01" },
+		{ "2027-03-01", "2024-03-02" }, { "2024-02-28", "2021-03-01" },
+		{ "2026-12-31", "2024-01-01" }, { "2027-01-01", "2024-01-02" },
+	};
+	char from[11], to[11];
+	int64_t until;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(date_parse(cases[i][0], &until), 0);
+		demo_licence_term(until, from, to);
+		assert_string_equal(to, cases[i][0]);
+		assert_string_equal(from, cases[i][1]);
+	}
+}
+
+static void test_licence_number(void **state)
+{
+	char out[LICENCE_NUMBER_MAX];
+
+	(void)state;
+	demo_licence_number(demo_licence_kind("2614"), 2024, 12, out, sizeof(out));
+	assert_string_equal(out, "（苏）WH安许证字〔2024〕0012（演示）");
+	demo_licence_number(demo_licence_kind("5942"), 2025, 458, out, sizeof(out));
+	assert_string_equal(out, "苏盐危化经字〔2025〕0458（演示）");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -283,6 +434,12 @@ int main(void)
 		cmocka_unit_test(test_names_phones_people_profiles),
 		cmocka_unit_test(test_industry_mix),
 		cmocka_unit_test(test_same_seed_same_values),
+		cmocka_unit_test(test_supervision_shares),
+		cmocka_unit_test(test_licence_kind_by_class),
+		cmocka_unit_test(test_licence_days_left_land_in_their_state),
+		cmocka_unit_test(test_licence_state_shares),
+		cmocka_unit_test(test_licence_term_is_three_years),
+		cmocka_unit_test(test_licence_number),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

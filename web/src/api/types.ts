@@ -98,13 +98,16 @@ export interface Licence {
   days_left: number
 }
 
+/** One entry of GET /enterprises/{id}/history (docs/enterprise.md "Change history"). */
 export interface HistoryEntry {
+  id: number
   at_ms: number
   actor_login: string
   action: string
   entity: string
   entity_id: number | string
-  summary: string | unknown
+  /** The rest of the audit summary: the record of a create or delete, `before` of an update. */
+  summary: Record<string, unknown> | null
   changes: { field: string; old: unknown; new: unknown }[]
 }
 

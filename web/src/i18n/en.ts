@@ -89,6 +89,7 @@ const en: typeof zh = {
     licenceStates: 'Licence states',
     truncated: 'Many enterprises: figures cover the first {n}',
     normal: 'Other',
+    noLicences: 'No licences on file',
   },
   ent: {
     title: 'Enterprises',
@@ -122,7 +123,7 @@ const en: typeof zh = {
     phonesMasked: 'phones masked',
     searchPlaceholder: 'Name, former name or credit code',
     supervision: 'Supervision',
-    supervisionNone: 'No supervising department',
+    supervisionNone: 'Not assigned',
     supervisionAssigned: 'Assigned',
     import: 'Import',
     exportXlsx: 'Export Excel',
@@ -140,6 +141,15 @@ const en: typeof zh = {
     showOnMap: 'Show on map',
     formerNamesHint: 'Separate several names with commas',
     notFound: 'No such enterprise, or it lies outside your data scope',
+  },
+  hist: {
+    actions: {
+      enterprise: { create: 'Enterprise created', update: 'Enterprise changed', delete: 'Enterprise deleted' },
+      licence: { create: 'Licence added', update: 'Licence changed', delete: 'Licence deleted' },
+    },
+    empty: '(empty)',
+    licenceTerm: '{licence}, valid {from} to {until}',
+    noFieldChanges: 'No field changes recorded',
   },
   sort: {
     name: 'Name',

@@ -87,6 +87,7 @@ export default {
     licenceStates: '证照状态',
     truncated: '企业较多，统计仅基于前 {n} 家',
     normal: '一般企业',
+    noLicences: '暂无证照记录',
   },
   ent: {
     title: '企业档案',
@@ -120,7 +121,7 @@ export default {
     phonesMasked: '电话已脱敏',
     searchPlaceholder: '按名称、曾用名或信用代码搜索',
     supervision: '监管责任',
-    supervisionNone: '未落实监管部门',
+    supervisionNone: '未落实',
     supervisionAssigned: '已落实',
     import: '导入',
     exportXlsx: '导出 Excel',
@@ -138,6 +139,15 @@ export default {
     showOnMap: '在地图上查看',
     formerNamesHint: '多个曾用名用逗号分隔',
     notFound: '企业不存在或不在您的数据范围内',
+  },
+  hist: {
+    actions: {
+      enterprise: { create: '新建企业', update: '修改企业信息', delete: '删除企业' },
+      licence: { create: '新增证照', update: '修改证照', delete: '删除证照' },
+    },
+    empty: '（空）',
+    licenceTerm: '{licence}，有效期 {from} 至 {until}',
+    noFieldChanges: '未记录字段变化',
   },
   sort: {
     name: '名称',
