@@ -82,20 +82,70 @@ static const struct enum_word status_words[] = {
 
 /* ------------------------------------------------------------ header */
 
-/* Header text without a trailing required-marker (*, ＊) and blanks. */
+/* Length of a blank at s (space, tab, CR, LF, NBSP, U+3000 ideographic space), 0 if none. */
+static size_t header_blank(const char *s)
+{
+	if (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+		return 1;
+	if ((unsigned char)s[0] == 0xC2 && (unsigned char)s[1] == 0xA0)
+		return 2;
+	if (strncmp(s, "\xE3\x80\x80", 3) == 0)
+		return 3;
+	return 0;
+}
+
+/* True when s ends with suffix (of length k), s being len bytes long. */
+static bool ends_with(const char *s, size_t len, const char *suffix, size_t k)
+{
+	return len >= k && memcmp(s + len - k, suffix, k) == 0;
+}
+
+/*
+ * The header as a name to look up, as office templates write it: every blank removed
+ * (also inside: "企业 名称", a line break of a wrapped cell), a required-marker * or ＊
+ * before or after, and a trailing note in brackets, ASCII or full-width
+ * ("企业名称（全称）", "从业人数(人)"), left out. A note alone stays, so it is named.
+ */
 static void header_key(const char *s, char *out, size_t n)
 {
-	size_t len;
+	size_t len = 0, k;
+	bool changed = true;
 
 	utf8_copy(out, n, s);
-	len = strlen(out);
-	for (;;) {
-		if (len >= 1 && (out[len - 1] == '*' || out[len - 1] == ' '))
+	for (size_t i = 0; out[i];) { /* blanks out, in place */
+		if ((k = header_blank(out + i)) > 0) {
+			i += k;
+			continue;
+		}
+		out[len++] = out[i++];
+	}
+	out[len] = '\0';
+	k = 0;
+	while (out[k] == '*' || strncmp(out + k, "\xEF\xBC\x8A", 3) == 0) /* *, ＊ */
+		k += out[k] == '*' ? 1 : 3;
+	memmove(out, out + k, len - k + 1);
+	len -= k;
+	while (changed && len > 0) {
+		const char *open = NULL;
+
+		changed = false;
+		if (ends_with(out, len, "*", 1)) {
 			len -= 1;
-		else if (len >= 3 && memcmp(out + len - 3, "\xEF\xBC\x8A", 3) == 0) /* ＊ */
+		} else if (ends_with(out, len, "\xEF\xBC\x8A", 3)) {
 			len -= 3;
-		else
+		} else if (ends_with(out, len, ")", 1) || ends_with(out, len, "\xEF\xBC\x89", 3)) {
+			/* The last opening bracket of either kind; the note is what follows it. */
+			for (size_t i = 0; i < len; i++)
+				if (out[i] == '(' || strncmp(out + i, "\xEF\xBC\x88", 3) == 0)
+					open = out + i;
+			if (open == NULL || open == out)
+				break;
+			len = (size_t)(open - out);
+		} else {
 			break;
+		}
+		changed = true;
+		out[len] = '\0';
 	}
 	out[len] = '\0';
 }

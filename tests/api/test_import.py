@@ -264,6 +264,25 @@ def test_codes_that_excel_turned_into_numbers(t):
     t.eq(counts(s)[0], 0)
 
 
+def test_headers_as_office_templates_write_them(t):
+    """Templates of Chinese offices: a note in full-width brackets, blanks inside a header,
+    a required-marker before it, a trailing empty column; saved by Excel in GBK."""
+    s = t.server()
+    a = s.admin()
+    header = ['统一社会信用代码（18位）', '*企业名称（全称）', '行业 代码', '所属区划(代码)',
+              '从业人数（人）', '']
+    data = csv_text([[code(1), '盐城市亭湖区化工有限公司', '2614', R1, '12', '']],
+                    header).encode('gbk')
+    r = imp(a, data, '?dry_run=1')
+    t.status(r, 200)
+    t.eq((r.json['encoding'], r.json['valid_rows'], r.json['errors']), ('gb18030', 1, []),
+         r.json)
+    r = imp(a, data)
+    t.status(r, 200)
+    e = a.get('/api/v1/enterprises').json['items'][0]
+    t.eq((e['name'], e['employees']), ('盐城市亭湖区化工有限公司', 12))
+
+
 def test_wrong_and_missing_headers_name_the_column(t):
     s = t.server()
     a = s.admin()

@@ -100,6 +100,37 @@ static void test_header_chinese_english_and_aliases(void **state)
 	assert_int_equal(m.col[ECOL_STATUS], -1);
 }
 
+static void test_header_as_office_templates_write_it(void **state)
+{
+	/* Blanks inside (also U+3000, NBSP, a line break in a wrapped header cell), a required
+	 * marker before or after, a note in brackets (full-width or ASCII) after the name. */
+	static const char *const h[] = {
+		"统一社会信用代码（18位）", "*企业名称（全称）", "行业 代码",
+		"所属区划(代码)",	    "从业人数（人）＊",	 "法定代表人\n电话",
+		"安全负责人\xE3\x80\x80",   "Lat (deg)",	 NULL
+	};
+	static const char *const bad[] = { "统一社会信用代码", "企业名称", "行业代码",
+					   "所属区划",	       "（全称）", NULL };
+	struct enterprise_sheet_map m;
+	struct seen s;
+
+	(void)state;
+	map(h, &m, &s, 0);
+	assert_int_equal(s.n, 0);
+	assert_int_equal(m.col[ECOL_USCC], 0);
+	assert_int_equal(m.col[ECOL_NAME], 1);
+	assert_int_equal(m.col[ECOL_INDUSTRY], 2);
+	assert_int_equal(m.col[ECOL_REGION], 3);
+	assert_int_equal(m.col[ECOL_EMPLOYEES], 4);
+	assert_int_equal(m.col[ECOL_LEGAL_REP_PHONE], 5);
+	assert_int_equal(m.col[ECOL_SAFETY_OFFICER], 6);
+	assert_int_equal(m.col[ECOL_LAT], 7);
+	/* A bracket alone is no name: still an unknown column. */
+	map(bad, &m, &s, ERR_INVALID);
+	assert_true(has(&s, "（全称）|header"));
+	assert_int_equal(s.n, 1);
+}
+
 static void test_header_unknown_repeated_and_missing_are_named(void **state)
 {
 	static const char *const h[] = { "统一社会信用代码", "企业名字", "uscc", "行业代码", NULL };
@@ -304,6 +335,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_header_chinese_english_and_aliases),
+		cmocka_unit_test(test_header_as_office_templates_write_it),
 		cmocka_unit_test(test_header_unknown_repeated_and_missing_are_named),
 		cmocka_unit_test(test_row_with_chinese_words),
 		cmocka_unit_test(test_codes_made_numbers_by_excel_are_refused),
