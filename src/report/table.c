@@ -85,9 +85,9 @@ static bool has_bom(const char *d, size_t n)
 
 enum text_encoding text_detect(const char *data, size_t n)
 {
-	if (has_bom(data, n) || utf8_valid(data, n))
-		return ENC_UTF8;
-	return ENC_GB18030;
+	size_t skip = has_bom(data, n) ? 3 : 0;
+
+	return utf8_valid(data + skip, n - skip) ? ENC_UTF8 : ENC_GB18030;
 }
 
 /* Line number (1-based) of byte offset off in d. */
@@ -157,6 +157,32 @@ static int gb18030_to_utf8(const char *data, size_t n, struct buf *out, char *wh
 	return rc;
 }
 
+/*
+ * True (why filled) when d[0..n), which is not all UTF-8, starts as UTF-8 with other
+ * characters than ASCII before the line of its first bad byte: a UTF-8 file with lines of
+ * another encoding (GBK rows pasted below a UTF-8 header). A file whose first bad byte
+ * comes before any such character is of one encoding, GB18030 after its mark.
+ */
+static bool mixed_encodings(const char *d, size_t n, char *why, size_t why_n)
+{
+	size_t bad = utf8_first_bad(d, n), start = bad;
+
+	while (start > 0 && d[start - 1] != '\n' && d[start - 1] != '\r')
+		start--;
+	for (size_t i = 0; i < start; i++)
+		if ((unsigned char)d[i] >= 0x80) {
+			snprintf(
+				why, why_n,
+				"the file has two encodings: it starts as UTF-8 text (with a "
+				"byte-order mark), but byte 0x%02X at offset %zu (line %zu) is not "
+				"UTF-8 (GBK pasted into it?); save the whole file again as \"CSV "
+				"UTF-8\"",
+				(unsigned char)d[bad], bad + 3, line_of(d, bad));
+			return true;
+		}
+	return false;
+}
+
 int text_to_utf8(const char *data, size_t n, enum text_encoding enc, struct buf *out,
 		 enum text_encoding *used, char *why, size_t why_n)
 {
@@ -172,15 +198,18 @@ int text_to_utf8(const char *data, size_t n, enum text_encoding enc, struct buf 
 		snprintf(why, why_n, "the file is UTF-16 text; save it as \"CSV UTF-8\" or .xlsx");
 		return ERR_INVALID;
 	}
+	if (has_bom(data, n)) {
+		/* The mark says UTF-8, but some tools write it before any text. */
+		data += 3;
+		n -= 3;
+		if (enc == ENC_AUTO && !utf8_valid(data, n) && mixed_encodings(data, n, why, why_n))
+			return ERR_INVALID;
+	}
 	if (enc == ENC_AUTO)
 		enc = text_detect(data, n);
 	*used = enc;
 	if (enc == ENC_GB18030)
 		return gb18030_to_utf8(data, n, out, why, why_n);
-	if (has_bom(data, n)) {
-		data += 3;
-		n -= 3;
-	}
 	if (!utf8_valid(data, n)) {
 		size_t off = utf8_first_bad(data, n);
 

@@ -230,6 +230,26 @@ def test_gbk_is_detected_or_forced(t):
     t.true('UTF-16' in r.json['errors'][0]['reason'], r.json)
 
 
+def test_bom_before_gbk_and_a_file_of_two_encodings(t):
+    """A UTF-8 byte-order mark before GBK text is GBK (auto or forced); a UTF-8 header with
+    GBK rows pasted below it is refused naming the first GBK line."""
+    s = t.server()
+    a = s.admin()
+    text = csv_text([row(1, name='盐城市亭湖区化工有限公司')])
+    data = b'\xef\xbb\xbf' + text.encode('gbk')
+    for q in ('?dry_run=1', '?dry_run=1&encoding=gb18030'):
+        r = imp(a, data, q)
+        t.status(r, 200)
+        t.eq((r.json['encoding'], r.json['valid_rows'], r.json['errors']), ('gb18030', 1, []),
+             (q, r.json))
+    head, rest = text.split('\r\n', 1)
+    mixed = b'\xef\xbb\xbf' + (head + '\r\n').encode() + rest.encode('gbk')
+    r = imp(a, mixed, '?dry_run=1')
+    t.eq(errors(r), [(0, 'file')], r.json)
+    t.true('two encodings' in r.json['errors'][0]['reason'] and
+           '(line 2)' in r.json['errors'][0]['reason'], r.json)
+
+
 def test_duplicates_inside_the_file_and_against_the_database(t):
     s = t.server()
     a = s.admin()
