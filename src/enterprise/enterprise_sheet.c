@@ -213,6 +213,18 @@ int enterprise_sheet_map_header(const struct table_row *header, struct enterpris
 /* ------------------------------------------------------------ cells */
 
 /*
+ * True when s is apostrophes before = + - or @: the form the CSV export gives a cell that
+ * a spreadsheet would run as a formula (one ' more than the value had), so one is removed
+ * on import and added on export (enterprise_sheet_cells) when the value has that form.
+ */
+static bool quoted_formula(const char *s)
+{
+	size_t k = strspn(s, "'");
+
+	return k > 0 && s[k] && strchr("=+-@", s[k]);
+}
+
+/*
  * The text of a cell as the user meant it: ="…" (Excel's way to force text in CSV)
  * unwrapped, the export's apostrophe before = + - @ removed, and a number cell
  * holding an integral value written without ".0" (XLSX numbers: 320902 or 3.20902E5).
@@ -228,7 +240,7 @@ static void cell_text(const struct table_row *r, int col, char *out, size_t n, b
 		snprintf(out, n, "%.*s", (int)(len - 3), s + 2);
 		return;
 	}
-	if (s[0] == '\'' && strchr("=+-@", s[1]) && s[1]) {
+	if (quoted_formula(s)) {
 		utf8_copy(out, n, s + 1);
 		return;
 	}
@@ -543,6 +555,15 @@ void enterprise_sheet_cells(const struct enterprise *e, const char *grid_code, b
 	cells[ECOL_SCALE] = xstrdup(e->scale[0] ? enum_zh(scale_words, e->scale) : "");
 	cells[ECOL_STD_GRADE] = xstrdup(enum_zh(grade_words, e->std_grade));
 	cells[ECOL_STATUS] = xstrdup(enum_zh(status_words, e->status));
+	for (int c = 0; c < ECOL_N; c++)
+		if (quoted_formula(cells[c])) { /* '=x comes back as '=x, not =x */
+			char *q = xmalloc(strlen(cells[c]) + 2);
+
+			q[0] = '\'';
+			memcpy(q + 1, cells[c], strlen(cells[c]) + 1);
+			free(cells[c]);
+			cells[c] = q;
+		}
 }
 
 void enterprise_sheet_cells_free(char *cells[ECOL_N])

@@ -511,6 +511,9 @@ def make_world(t):
             row(2, region=T1, 网格='G2', name='=HYPERLINK("x")公司', 经营状态='关闭'),
             row(3, region=R2, name='盐都企业', 行业代码='6513', 企业规模='', 标准化等级='')]
     t.status(imp(a, csv_text(rows).encode()), 200)
+    # An apostrophe before = is the value itself here, not the export's mark.
+    t.status(a.post('/api/v1/enterprises', {'uscc': code(4), 'name': "'=撇号公司",
+                                            'industry_code': '2614', 'region_code': R1}), 201)
     return s, a, g1, g2
 
 
@@ -526,12 +529,13 @@ def test_export_csv_and_xlsx_read_back_and_reimport(t):
     rows = list(csv.reader(io.StringIO(r.body.decode('utf-8-sig'), newline='')))
     t.eq(rows[0], HEADER, 'the export headers are the import headers')
     by = {x[0]: dict(zip(HEADER, x)) for x in rows[1:]}
-    t.eq(sorted(by), sorted([code(1), code(2), code(3, R2)]))
+    t.eq(sorted(by), sorted([code(1), code(2), code(3, R2), code(4)]))
     e1 = by[code(1)]
     t.eq((e1['网格'], e1['曾用名'], e1['地址'], e1['企业规模'], e1['标准化等级'], e1['经营状态'],
           e1['坐标系'], e1['从业人数'], e1['法人电话']),
          ('G1', '老厂', '东环路1号, 北侧', '小型', '二级', '在营', 'CGCS2000', '12', '13812341234'))
     t.eq(by[code(2)]['企业名称'], "'=HYPERLINK(\"x\")公司", 'a formula is defused in CSV')
+    t.eq(by[code(4)]['企业名称'], "''=撇号公司", 'a value that starts with the mark gets one more')
     t.eq((by[code(3, R2)]['企业规模'], by[code(3, R2)]['标准化等级']), ('', '无'))
     r = a.get('/api/v1/enterprises/export?format=xlsx&sort=-id')
     t.status(r, 200)
@@ -539,9 +543,10 @@ def test_export_csv_and_xlsx_read_back_and_reimport(t):
     t.true(r.header('content-disposition').endswith('.xlsx"'), r.header('content-disposition'))
     sheet = read_xlsx(r.body)
     t.eq(sheet[0], HEADER)
-    t.eq([x[0] for x in sheet[1:]], [code(3, R2), code(2), code(1)], 'sorted as asked')
+    t.eq([x[0] for x in sheet[1:]], [code(4), code(3, R2), code(2), code(1)], 'sorted as asked')
     t.true(all(not c.startswith('NUMBER:') for x in sheet for c in x), 'every cell is text')
-    t.eq(sheet[2][1], '=HYPERLINK("x")公司', 'XLSX string cells are never formulas')
+    t.eq(sheet[3][1], '=HYPERLINK("x")公司', 'XLSX string cells are never formulas')
+    t.eq(sheet[1][1], "''=撇号公司", 'the import takes one apostrophe off XLSX cells too')
     # Export, then import into a fresh server: the same enterprises come back.
     s2 = t.server()
     a2 = s2.admin()
@@ -551,7 +556,7 @@ def test_export_csv_and_xlsx_read_back_and_reimport(t):
                      (r.body, XLSX_TYPE)):
         got = imp(a2, body, '?dry_run=1', ct=ct)
         t.status(got, 200)
-        t.eq((got.json['valid_rows'], got.json['errors']), (3, []), got.json)
+        t.eq((got.json['valid_rows'], got.json['errors']), (4, []), got.json)
     t.status(imp(a2, r.body, '', ct=XLSX_TYPE), 200)
     keep = ('uscc', 'name', 'former_names', 'industry_code', 'region_code', 'address', 'lat',
             'lon', 'legal_rep_phone', 'employees', 'scale', 'std_grade', 'status')
@@ -572,7 +577,7 @@ def test_export_filters_scope_and_masking(t):
         rows = list(csv.reader(io.StringIO(r.body.decode('utf-8-sig'), newline='')))
         return {x[0]: dict(zip(HEADER, x)) for x in rows[1:]}
 
-    t.eq(sorted(export(insp)), sorted([code(1), code(2)]), 'the county scope')
+    t.eq(sorted(export(insp)), sorted([code(1), code(2), code(4)]), 'the county scope')
     t.eq(sorted(export(gp)), [code(1)], 'a patroller sees its own grid only, not G2')
     t.eq(sorted(export(a, f'&grid={g2}')), [code(2)], 'the list filter grid')
     t.eq(sorted(export(a, '&status=closed')), [code(2)])
