@@ -111,7 +111,7 @@ int table_csv_parse(const char *text, size_t n, const struct table_limits *lim, 
 		    char *why, size_t why_n);
 
 /*
- * Reads the first worksheet (in workbook order) of an XLSX file held in memory:
+ * Reads the first visible worksheet (in workbook order; hidden ones are skipped unless all are) of an XLSX file held in memory:
  * shared strings, inline strings, numbers, booleans, cached formula results;
  * cells placed by their r= references (gaps are empty cells, missing rows are
  * skipped). Every part inflated is capped at lim->max_xml_bytes whatever the

@@ -405,6 +405,37 @@ def test_xlsx_shared_inline_numbers_and_gaps(t):
     t.eq((got[code(3)]['region_code'], got[code(3)]['employees']), (R1, 1200))
 
 
+def test_xlsx_hidden_first_sheet_is_not_the_data(t):
+    """Templates keep the words of their drop-down lists on a hidden sheet, often the first:
+    the data is the first sheet the user sees."""
+    s = t.server()
+    a = s.admin()
+    main = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main'
+    rel = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships'
+
+    def sheet(rows):
+        return (f'<worksheet xmlns="{main}"><sheetData>' + ''.join(
+            f'<row r="{i}">' + ''.join(f'<c t="inlineStr"><is><t>{escape(c)}</t></is></c>'
+                                       for c in cells) + '</row>'
+            for i, cells in enumerate(rows, 1)) + '</sheetData></worksheet>')
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, 'w', zipfile.ZIP_DEFLATED) as z:
+        z.writestr('xl/workbook.xml', f'<workbook xmlns="{main}" xmlns:r="{rel}"><sheets>'
+                   '<sheet name="字典" sheetId="3" state="hidden" r:id="rId3"/>'
+                   '<sheet name="企业" sheetId="1" r:id="rId1"/></sheets></workbook>')
+        z.writestr('xl/_rels/workbook.xml.rels', '<Relationships xmlns="http://schemas.'
+                   'openxmlformats.org/package/2006/relationships">'
+                   '<Relationship Id="rId1" Target="worksheets/sheet1.xml"/>'
+                   '<Relationship Id="rId3" Target="worksheets/sheet3.xml"/></Relationships>')
+        z.writestr('xl/worksheets/sheet3.xml', sheet([['企业规模'], ['微型'], ['小型']]))
+        z.writestr('xl/worksheets/sheet1.xml', sheet([['统一社会信用代码', '企业名称', '行业代码',
+                                                        '所属区划'],
+                                                       [code(1), '可见的企业', '2614', R1]]))
+    r = imp(a, buf.getvalue(), '?dry_run=1', ct=XLSX_TYPE)
+    t.status(r, 200)
+    t.eq((r.json['valid_rows'], r.json['errors']), (1, []), r.json)
+
+
 def test_broken_and_hostile_files(t):
     s = t.server(['--set', 'import.max_xml_bytes=65536'])
     a = s.admin()
