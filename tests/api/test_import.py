@@ -8,6 +8,7 @@ import csv
 import io
 import os
 import re
+import socket
 import subprocess
 import time
 import xml.etree.ElementTree as ET
@@ -500,6 +501,34 @@ def test_scope_and_roles(t):
         c = s.user('u.' + role.replace('_', '-'), role, scope)
         t.problem(imp(c, csv_text([row(7, region=T1, 网格='G1')]).encode(), '?dry_run=1'), 403)
     t.eq(counts(s)[0], 2)
+
+
+def test_roles_that_may_not_import_are_refused_before_the_body(t):
+    """Grid roles and enterprise officers have enterprise.write but may not import: they are
+    refused from the headers (RFC 9110 §10.1.1: a client awaiting 100 Continue gets the 403),
+    not after the server has read and held a file of up to server.max_upload_bytes."""
+    s = t.server()
+    a = s.admin()
+    g = a.post('/api/v1/grids', {'code': 'G1', 'name': '五星一网格', 'region_code': T1}).json['id']
+    t.status(imp(a, csv_text([row(1)]).encode()), 200)
+    for role, scope in (('grid_manager', f'grids:{g}'),
+                        ('enterprise_officer', 'enterprise:' + code(1))):
+        c = s.user('u.' + role.replace('_', '-'), role, scope)
+        sock = socket.create_connection(('127.0.0.1', s.port), timeout=10)
+        try:
+            sock.sendall(b'POST /api/v1/enterprises/import?dry_run=1 HTTP/1.1\r\nHost: t\r\n'
+                         b'Authorization: Bearer ' + c.token.encode() + b'\r\n'
+                         b'Content-Type: text/csv\r\nExpect: 100-continue\r\n'
+                         b'Content-Length: 30000000\r\n\r\n')
+            got = b''
+            while b'\r\n' not in got:
+                chunk = sock.recv(4096)
+                if not chunk:
+                    break
+                got += chunk
+        finally:
+            sock.close()
+        t.true(got.startswith(b'HTTP/1.1 403'), (role, got[:200]))
 
 
 # ------------------------------------------------------------------ 100k rows
