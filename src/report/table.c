@@ -42,6 +42,14 @@ void table_release(struct table *t)
 	memset(t, 0, sizeof(*t));
 }
 
+void table_drop_rows(struct table *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(t->rows[i].cells);
+	memmove(t->rows, t->rows + n, (t->nrows - n) * sizeof(*t->rows));
+	t->nrows -= n;
+}
+
 const char *table_cell(const struct table_row *r, size_t col)
 {
 	return col < r->ncells ? r->cells[col].text : "";

@@ -63,6 +63,8 @@ void table_limits_default(struct table_limits *l);
 void table_init(struct table *t);
 /* Frees every row and cell. NULL-safe on members; t may be reused after table_init(). */
 void table_release(struct table *t);
+/* Drops the first n rows of t (n <= t->nrows); the others keep their numbers. */
+void table_drop_rows(struct table *t, size_t n);
 /* Returns: the text of cell col of r, "" when the row is shorter (borrowed). */
 const char *table_cell(const struct table_row *r, size_t col);
 

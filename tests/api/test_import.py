@@ -304,6 +304,28 @@ def test_headers_as_office_templates_write_them(t):
     t.eq((e['name'], e['employees']), ('盐城市亭湖区化工有限公司', 12))
 
 
+def test_a_title_above_the_header(t):
+    """Office lists often start with a title row (merged across the columns) above the
+    header: the header is found below it, and rows keep the numbers the sheet shows."""
+    s = t.server()
+    a = s.admin()
+    title = ['盐城市亭湖区危险化学品企业名单'] + [''] * (len(HEADER) - 1)
+    rows = [[r[h] if h in r else '' for h in HEADER] for r in (row(1), row(2, 行业代码='9999'))]
+    text = csv_text([title, [], HEADER] + rows, header=[])
+    r = imp(a, text.encode('gbk'), '?dry_run=1')
+    t.status(r, 200)
+    t.eq((r.json['total_rows'], r.json['valid_rows'], errors(r)), (2, 1, [(6, 'industry_code')]),
+         r.json)
+    data = xlsx([(1, ['企业名单（2025年）']), (2, ['统一社会信用代码', '企业名称', '行业代码', '所属区划']),
+                 (3, [code(1), '公司一', '2614', R1])])
+    r = imp(a, data, '?dry_run=1', ct=XLSX_TYPE)
+    t.eq((r.json['total_rows'], r.json['valid_rows'], r.json['errors']), (1, 1, []), r.json)
+    # A first row that is no header and no header below it: the first row is named.
+    r = imp(a, csv_text([[code(1), 'x', '2614', R1]], header=['名单', '', '', '']).encode(),
+            '?dry_run=1')
+    t.true((1, 'header') in errors(r), r.json)
+
+
 def test_wrong_and_missing_headers_name_the_column(t):
     s = t.server()
     a = s.admin()
