@@ -487,6 +487,27 @@ def test_broken_and_hostile_files(t):
     t.eq(counts(s)[0], 0)
 
 
+def test_xlsx_bomb_of_empty_shared_strings(t):
+    """250 MiB of "<si/>" zip to a few hundred kB; each is a shared string to keep (8 bytes
+    and more): refused past a count, not held (it took 464 MB)."""
+    s = t.server()
+    a = s.admin()
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, 'w', zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        z.writestr('xl/workbook.xml', '<workbook/>')
+        with z.open('xl/sharedStrings.xml', 'w', force_zip64=True) as fh:
+            fh.write(b'<sst>')
+            chunk = b'<si/>' * (1 << 18)
+            for _ in range((250 << 20) // len(chunk)):
+                fh.write(chunk)
+            fh.write(b'</sst>')
+        z.writestr('xl/worksheets/sheet1.xml', '<worksheet><sheetData/></worksheet>')
+    t.true(len(buf.getvalue()) < 1 << 20, len(buf.getvalue()))
+    r = imp(a, buf.getvalue(), '?dry_run=1', ct=XLSX_TYPE)
+    t.eq(errors(r), [(0, 'file')], r.json)
+    t.true('shared strings' in r.json['errors'][0]['reason'], r.json)
+
+
 def test_upload_gate_media_types_and_size(t):
     s = t.server(['--set', 'server.max_upload_bytes=4096'])
     a = s.admin()
