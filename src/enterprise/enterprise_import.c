@@ -376,6 +376,38 @@ static int parse_file(const void *data, size_t n, const struct enterprise_import
 	return rc < 0 ? rc : t->nrows == 0 ? ERR_INVALID : 0;
 }
 
+static void ignore_header_error(void *ctx, const char *column, const char *field,
+				const char *reason)
+{
+	(void)ctx;
+	(void)column;
+	(void)field;
+	(void)reason;
+}
+
+#define TITLE_ROWS 10 /* rows above the header that may be a list's title */
+
+/*
+ * Office lists often put a title (a merged cell: "XX区危险化学品企业名单") or notes above the
+ * header. When the first row is no header but one of the next TITLE_ROWS is (it maps
+ * every required column, nothing unknown), the rows above it are dropped from t; row
+ * numbers stay those of the sheet. Otherwise the first row stays the header, and its
+ * problems are reported.
+ */
+static void skip_title_rows(struct table *t)
+{
+	struct enterprise_sheet_map m;
+	size_t h = 0;
+
+	if (enterprise_sheet_map_header(&t->rows[0], &m, ignore_header_error, NULL) == 0)
+		return;
+	for (size_t i = 1; i < t->nrows && i <= TITLE_ROWS && h == 0; i++)
+		if (enterprise_sheet_map_header(&t->rows[i], &m, ignore_header_error, NULL) == 0)
+			h = i;
+	if (h > 0)
+		table_drop_rows(t, h);
+}
+
 /* Second pass: every row inserted with its audit record, inside the caller's transaction. */
 static int write_rows(struct db *db, const struct enterprise_import_opts *o,
 		      const struct enterprise_sheet_map *m, const struct table *t,
@@ -445,6 +477,7 @@ int enterprise_import(struct db *db, const void *data, size_t n,
 	table_init(&t);
 	if (parse_file(data, n, o, res, &t, &rep) < 0)
 		goto out;
+	skip_title_rows(&t);
 	progress(o, "parsed", t.nrows - 1, t.nrows - 1);
 	res->total_rows = t.nrows - 1;
 	rep.row = t.rows[0].row;

@@ -100,7 +100,9 @@ int enterprise_sheet_row(const struct enterprise_sheet_map *m, const struct tabl
 /*
  * The export row of e: ECOL_N owned strings (free with enterprise_sheet_cells_free),
  * Chinese display values for the enums, phones masked when mask_phones, grid_code
- * ("" or NULL when none) in the 网格 column. Pure.
+ * ("" or NULL when none) in the 网格 column; a value that is apostrophes before = + - @
+ * gets one apostrophe more, which the import takes off (OWASP "CSV Injection": the CSV
+ * writer prefixes =x as '=x, so '=x must be written ''=x to come back). Pure.
  */
 void enterprise_sheet_cells(const struct enterprise *e, const char *grid_code, bool mask_phones,
 			    char *cells[ECOL_N]);

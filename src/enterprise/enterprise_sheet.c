@@ -82,20 +82,70 @@ static const struct enum_word status_words[] = {
 
 /* ------------------------------------------------------------ header */
 
-/* Header text without a trailing required-marker (*, ＊) and blanks. */
+/* Length of a blank at s (space, tab, CR, LF, NBSP, U+3000 ideographic space), 0 if none. */
+static size_t header_blank(const char *s)
+{
+	if (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+		return 1;
+	if ((unsigned char)s[0] == 0xC2 && (unsigned char)s[1] == 0xA0)
+		return 2;
+	if (strncmp(s, "\xE3\x80\x80", 3) == 0)
+		return 3;
+	return 0;
+}
+
+/* True when s ends with suffix (of length k), s being len bytes long. */
+static bool ends_with(const char *s, size_t len, const char *suffix, size_t k)
+{
+	return len >= k && memcmp(s + len - k, suffix, k) == 0;
+}
+
+/*
+ * The header as a name to look up, as office templates write it: every blank removed
+ * (also inside: "企业 名称", a line break of a wrapped cell), a required-marker * or ＊
+ * before or after, and a trailing note in brackets, ASCII or full-width
+ * ("企业名称（全称）", "从业人数(人)"), left out. A note alone stays, so it is named.
+ */
 static void header_key(const char *s, char *out, size_t n)
 {
-	size_t len;
+	size_t len = 0, k;
+	bool changed = true;
 
 	utf8_copy(out, n, s);
-	len = strlen(out);
-	for (;;) {
-		if (len >= 1 && (out[len - 1] == '*' || out[len - 1] == ' '))
+	for (size_t i = 0; out[i];) { /* blanks out, in place */
+		if ((k = header_blank(out + i)) > 0) {
+			i += k;
+			continue;
+		}
+		out[len++] = out[i++];
+	}
+	out[len] = '\0';
+	k = 0;
+	while (out[k] == '*' || strncmp(out + k, "\xEF\xBC\x8A", 3) == 0) /* *, ＊ */
+		k += out[k] == '*' ? 1 : 3;
+	memmove(out, out + k, len - k + 1);
+	len -= k;
+	while (changed && len > 0) {
+		const char *open = NULL;
+
+		changed = false;
+		if (ends_with(out, len, "*", 1)) {
 			len -= 1;
-		else if (len >= 3 && memcmp(out + len - 3, "\xEF\xBC\x8A", 3) == 0) /* ＊ */
+		} else if (ends_with(out, len, "\xEF\xBC\x8A", 3)) {
 			len -= 3;
-		else
+		} else if (ends_with(out, len, ")", 1) || ends_with(out, len, "\xEF\xBC\x89", 3)) {
+			/* The last opening bracket of either kind; the note is what follows it. */
+			for (size_t i = 0; i < len; i++)
+				if (out[i] == '(' || strncmp(out + i, "\xEF\xBC\x88", 3) == 0)
+					open = out + i;
+			if (open == NULL || open == out)
+				break;
+			len = (size_t)(open - out);
+		} else {
 			break;
+		}
+		changed = true;
+		out[len] = '\0';
 	}
 	out[len] = '\0';
 }
@@ -163,6 +213,18 @@ int enterprise_sheet_map_header(const struct table_row *header, struct enterpris
 /* ------------------------------------------------------------ cells */
 
 /*
+ * True when s is apostrophes before = + - or @: the form the CSV export gives a cell that
+ * a spreadsheet would run as a formula (one ' more than the value had), so one is removed
+ * on import and added on export (enterprise_sheet_cells) when the value has that form.
+ */
+static bool quoted_formula(const char *s)
+{
+	size_t k = strspn(s, "'");
+
+	return k > 0 && s[k] && strchr("=+-@", s[k]);
+}
+
+/*
  * The text of a cell as the user meant it: ="…" (Excel's way to force text in CSV)
  * unwrapped, the export's apostrophe before = + - @ removed, and a number cell
  * holding an integral value written without ".0" (XLSX numbers: 320902 or 3.20902E5).
@@ -178,7 +240,7 @@ static void cell_text(const struct table_row *r, int col, char *out, size_t n, b
 		snprintf(out, n, "%.*s", (int)(len - 3), s + 2);
 		return;
 	}
-	if (s[0] == '\'' && strchr("=+-@", s[1]) && s[1]) {
+	if (quoted_formula(s)) {
 		utf8_copy(out, n, s + 1);
 		return;
 	}
@@ -493,6 +555,15 @@ void enterprise_sheet_cells(const struct enterprise *e, const char *grid_code, b
 	cells[ECOL_SCALE] = xstrdup(e->scale[0] ? enum_zh(scale_words, e->scale) : "");
 	cells[ECOL_STD_GRADE] = xstrdup(enum_zh(grade_words, e->std_grade));
 	cells[ECOL_STATUS] = xstrdup(enum_zh(status_words, e->status));
+	for (int c = 0; c < ECOL_N; c++)
+		if (quoted_formula(cells[c])) { /* '=x comes back as '=x, not =x */
+			char *q = xmalloc(strlen(cells[c]) + 2);
+
+			q[0] = '\'';
+			memcpy(q + 1, cells[c], strlen(cells[c]) + 1);
+			free(cells[c]);
+			cells[c] = q;
+		}
 }
 
 void enterprise_sheet_cells_free(char *cells[ECOL_N])

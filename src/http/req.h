@@ -72,6 +72,13 @@ struct route {
 	unsigned flags;
 	const char *summary;	   /* one line for docs/api.md */
 	const char *const *accept; /* ROUTE_UPLOAD: accepted media types, NULL-terminated */
+	/*
+	 * Optional: who of those holding `perm` may still not use the route (a role rule
+	 * beyond the permission bit). Returns the reason of a 403, or NULL to admit. Asked
+	 * with the headers, before the body is read, so that nobody refused can make the
+	 * server read and hold an upload first.
+	 */
+	const char *(*refuse)(const struct principal *u);
 };
 
 #define REQ_MAX_PARAMS 4

@@ -172,7 +172,8 @@ static bool type_in(const char *ct, const char *const *types)
 /*
  * Everything that needs only the request line and the headers, decided before a byte
  * of the body is read: route (404/405), credentials (401), pending password change,
- * permission and CSRF (403), declared size (413), media type (415). Returns true when
+ * permission, the route's own refusal and CSRF (403), declared size (413), media type
+ * (415). Returns true when
  * the answer is ready in cx->rs; the body is then discarded, never buffered, so that
  * nobody can make the server hold memory without being allowed to send it.
  */
@@ -181,7 +182,7 @@ static bool gate(struct conn_ctx *cx, uint64_t declared_len, bool has_len)
 	struct req *rq = &cx->rq;
 	struct resp *rs = &cx->rs;
 	const struct route *r = rq->route;
-	const char *token;
+	const char *token, *why;
 	bool via_cookie;
 
 	if (rq->method == 0) {
@@ -242,6 +243,10 @@ static bool gate(struct conn_ctx *cx, uint64_t declared_len, bool has_len)
 		}
 		if (r->perm && !(rq->user->perms & r->perm)) {
 			resp_problem(rs, 403, NULL, "your role may not do this", NULL);
+			return true;
+		}
+		if (r->refuse && (why = r->refuse(rq->user)) != NULL) {
+			resp_problem(rs, 403, NULL, why, NULL);
 			return true;
 		}
 		/* Cookies are sent by browsers on their own: writes need the CSRF token too. */

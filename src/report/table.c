@@ -36,13 +36,18 @@ void table_init(struct table *t)
 
 void table_release(struct table *t)
 {
-	for (size_t i = 0; i < t->nrows; i++) {
-		for (size_t k = 0; k < t->rows[i].ncells; k++)
-			free(t->rows[i].cells[k].text);
-		free(t->rows[i].cells);
-	}
+	for (size_t i = 0; i < t->nrows; i++)
+		free(t->rows[i].cells); /* the cells and their texts: one block */
 	free(t->rows);
 	memset(t, 0, sizeof(*t));
+}
+
+void table_drop_rows(struct table *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(t->rows[i].cells);
+	memmove(t->rows, t->rows + n, (t->nrows - n) * sizeof(*t->rows));
+	t->nrows -= n;
 }
 
 const char *table_cell(const struct table_row *r, size_t col)
@@ -85,9 +90,9 @@ static bool has_bom(const char *d, size_t n)
 
 enum text_encoding text_detect(const char *data, size_t n)
 {
-	if (has_bom(data, n) || utf8_valid(data, n))
-		return ENC_UTF8;
-	return ENC_GB18030;
+	size_t skip = has_bom(data, n) ? 3 : 0;
+
+	return utf8_valid(data + skip, n - skip) ? ENC_UTF8 : ENC_GB18030;
 }
 
 /* Line number (1-based) of byte offset off in d. */
@@ -157,6 +162,32 @@ static int gb18030_to_utf8(const char *data, size_t n, struct buf *out, char *wh
 	return rc;
 }
 
+/*
+ * True (why filled) when d[0..n), which is not all UTF-8, starts as UTF-8 with other
+ * characters than ASCII before the line of its first bad byte: a UTF-8 file with lines of
+ * another encoding (GBK rows pasted below a UTF-8 header). A file whose first bad byte
+ * comes before any such character is of one encoding, GB18030 after its mark.
+ */
+static bool mixed_encodings(const char *d, size_t n, char *why, size_t why_n)
+{
+	size_t bad = utf8_first_bad(d, n), start = bad;
+
+	while (start > 0 && d[start - 1] != '\n' && d[start - 1] != '\r')
+		start--;
+	for (size_t i = 0; i < start; i++)
+		if ((unsigned char)d[i] >= 0x80) {
+			snprintf(
+				why, why_n,
+				"the file has two encodings: it starts as UTF-8 text (with a "
+				"byte-order mark), but byte 0x%02X at offset %zu (line %zu) is not "
+				"UTF-8 (GBK pasted into it?); save the whole file again as \"CSV "
+				"UTF-8\"",
+				(unsigned char)d[bad], bad + 3, line_of(d, bad));
+			return true;
+		}
+	return false;
+}
+
 int text_to_utf8(const char *data, size_t n, enum text_encoding enc, struct buf *out,
 		 enum text_encoding *used, char *why, size_t why_n)
 {
@@ -172,15 +203,18 @@ int text_to_utf8(const char *data, size_t n, enum text_encoding enc, struct buf 
 		snprintf(why, why_n, "the file is UTF-16 text; save it as \"CSV UTF-8\" or .xlsx");
 		return ERR_INVALID;
 	}
+	if (has_bom(data, n)) {
+		/* The mark says UTF-8, but some tools write it before any text. */
+		data += 3;
+		n -= 3;
+		if (enc == ENC_AUTO && !utf8_valid(data, n) && mixed_encodings(data, n, why, why_n))
+			return ERR_INVALID;
+	}
 	if (enc == ENC_AUTO)
 		enc = text_detect(data, n);
 	*used = enc;
 	if (enc == ENC_GB18030)
 		return gb18030_to_utf8(data, n, out, why, why_n);
-	if (has_bom(data, n)) {
-		data += 3;
-		n -= 3;
-	}
 	if (!utf8_valid(data, n)) {
 		size_t off = utf8_first_bad(data, n);
 
@@ -247,25 +281,34 @@ static const char *trim(const char *s, size_t *n)
 	return s;
 }
 
-/* Appends a row of cells to t (copies, trimmed); an all-empty row is skipped. */
+/*
+ * Appends a row of cells to t (copies, trimmed); an all-empty row is skipped. The row is
+ * one block: its cells, then their texts, so that a cell costs its text and 17 bytes,
+ * not an allocation of its own (a 32 MiB file of one-character cells held 850 MB).
+ */
 static void add_row(struct table *t, int64_t rowno, const char *const *texts, const size_t *lens,
 		    const enum cell_kind *kinds, size_t n)
 {
 	struct table_row *r;
-	bool any = false;
-	size_t last = 0;
+	size_t last = 0, bytes;
+	char *text;
 
 	for (size_t i = 0; i < n; i++) {
 		size_t len = lens[i];
 
 		trim(texts[i], &len);
-		if (len > 0) {
-			any = true;
+		if (len > 0)
 			last = i + 1;
-		}
 	}
-	if (!any)
+	if (last == 0)
 		return;
+	bytes = last * sizeof(*r->cells);
+	for (size_t i = 0; i < last; i++) {
+		size_t len = lens[i];
+
+		trim(texts[i], &len);
+		bytes += len + 1;
+	}
 	if (t->nrows == t->cap) {
 		t->cap = t->cap ? 2 * t->cap : 256;
 		t->rows = xrealloc(t->rows, t->cap * sizeof(*t->rows));
@@ -273,13 +316,17 @@ static void add_row(struct table *t, int64_t rowno, const char *const *texts, co
 	r = &t->rows[t->nrows++];
 	r->row = rowno;
 	r->ncells = last; /* trailing empty cells are not kept */
-	r->cells = xcalloc(last ? last : 1, sizeof(*r->cells));
+	r->cells = xmalloc(bytes);
+	text = (char *)(r->cells + last);
 	for (size_t i = 0; i < last; i++) {
 		size_t len = lens[i];
 		const char *s = trim(texts[i], &len);
 
-		r->cells[i].text = xstrndup(s, len);
+		memcpy(text, s, len);
+		text[len] = '\0';
+		r->cells[i].text = text;
 		r->cells[i].kind = kinds ? kinds[i] : CELL_TEXT;
+		text += len + 1;
 	}
 }
 

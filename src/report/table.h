@@ -63,6 +63,8 @@ void table_limits_default(struct table_limits *l);
 void table_init(struct table *t);
 /* Frees every row and cell. NULL-safe on members; t may be reused after table_init(). */
 void table_release(struct table *t);
+/* Drops the first n rows of t (n <= t->nrows); the others keep their numbers. */
+void table_drop_rows(struct table *t, size_t n);
 /* Returns: the text of cell col of r, "" when the row is shorter (borrowed). */
 const char *table_cell(const struct table_row *r, size_t col);
 
@@ -111,7 +113,7 @@ int table_csv_parse(const char *text, size_t n, const struct table_limits *lim, 
 		    char *why, size_t why_n);
 
 /*
- * Reads the first worksheet (in workbook order) of an XLSX file held in memory:
+ * Reads the first visible worksheet (in workbook order; hidden ones are skipped unless all are) of an XLSX file held in memory:
  * shared strings, inline strings, numbers, booleans, cached formula results;
  * cells placed by their r= references (gaps are empty cells, missing rows are
  * skipped). Every part inflated is capped at lim->max_xml_bytes whatever the

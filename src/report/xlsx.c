@@ -4,7 +4,7 @@
  *
  * Reading: Debian 12 has no XLSX reader library (freexl 1.0.6 reads only .xls),
  * so the archive is opened with libzip and its XML parts are parsed with expat:
- * xl/workbook.xml names the first sheet, xl/_rels/workbook.xml.rels its part,
+ * xl/workbook.xml names the first visible sheet, xl/_rels/workbook.xml.rels its part,
  * xl/sharedStrings.xml holds the shared strings, and the sheet part holds rows of
  * cells placed by their r= references. Each part is inflated as a stream and cut
  * off at a byte limit whatever its header declares (zip bombs); a part with a DTD
@@ -48,6 +48,12 @@ bool table_is_zip(const void *data, size_t n)
 
 enum part { PART_WORKBOOK, PART_RELS, PART_SST, PART_SHEET };
 
+/*
+ * Shared strings kept at most: twice the distinct texts of a 500k-row list of every
+ * column, and 72 MB at most; 250 MiB of "<si/>" (a few hundred kB zipped) took 464 MB.
+ */
+#define SST_MAX (1 << 23)
+
 struct xctx {
 	XML_Parser p;
 	enum part part;
@@ -56,7 +62,8 @@ struct xctx {
 	size_t why_n;
 	int rc;
 	/* workbook and relationships */
-	char rid[128];
+	char rid[128];	      /* the first visible sheet's relationship */
+	char hidden_rid[128]; /* the first hidden one's, when every sheet is hidden */
 	char target[512];
 	/* shared strings */
 	struct buf sst; /* texts one after the other, each with its NUL */
@@ -219,9 +226,15 @@ static void XMLCALL on_start(void *ud, const char *name, const char **atts)
 	switch (x->part) {
 	case PART_WORKBOOK:
 		if (strcmp(n, "sheet") == 0 && x->rid[0] == '\0') {
-			const char *id = attr(atts, "id");
+			/* The first sheet the user sees: templates hide their lists' words. */
+			const char *id = attr(atts, "id"), *state = attr(atts, "state");
+			bool hidden = state && (strcmp(state, "hidden") == 0 ||
+						strcmp(state, "veryHidden") == 0);
 
-			snprintf(x->rid, sizeof(x->rid), "%s", id ? id : "?");
+			if (!hidden)
+				snprintf(x->rid, sizeof(x->rid), "%s", id ? id : "?");
+			else if (x->hidden_rid[0] == '\0')
+				snprintf(x->hidden_rid, sizeof(x->hidden_rid), "%s", id ? id : "?");
 		}
 		break;
 	case PART_RELS:
@@ -235,6 +248,11 @@ static void XMLCALL on_start(void *ud, const char *name, const char **atts)
 	case PART_SST:
 		if (strcmp(n, "si") == 0) {
 			x->in_si = true;
+			if (x->sst_n == SST_MAX) {
+				fail(x, ERR_TOO_MANY, "more than %d shared strings: refused",
+				     SST_MAX);
+				return;
+			}
 			if (x->sst_n == x->sst_cap) {
 				x->sst_cap = x->sst_cap ? 2 * x->sst_cap : 256;
 				x->sst_start =
@@ -447,6 +465,8 @@ int table_xlsx_read(const void *data, size_t n, const struct table_limits *lim, 
 	}
 	if (rc < 0)
 		goto out;
+	if (x.rid[0] == '\0')
+		memcpy(x.rid, x.hidden_rid, sizeof(x.rid));
 	if (x.rid[0]) {
 		x.part = PART_RELS;
 		rc = parse_part(za, "xl/_rels/workbook.xml.rels", &x);

@@ -151,6 +151,33 @@ static void test_encoding_conversion(void **state)
 	buf_release(&out);
 }
 
+/*
+ * A UTF-8 byte-order mark before GBK text (tools that write the mark whatever they
+ * encode), and a file of two encodings (a UTF-8 template with GBK rows pasted below).
+ */
+static void test_bom_before_gbk_and_mixed_files(void **state)
+{
+	static const char gbk[] = "\xEF\xBB\xBF\xD6\xD0\xCE\xC4,1\n"; /* BOM, 中文 in GBK */
+	static const char mixed[] = "\xEF\xBB\xBF\xE4\xB8\xAD\xE6\x96\x87,x\n"
+				    "\xD6\xD0\xCE\xC4,1\n"; /* 中文 in UTF-8, then in GBK */
+	struct buf out = BUF_INIT;
+	enum text_encoding used;
+	char why[300];
+
+	(void)state;
+	assert_int_equal(text_detect(gbk, strlen(gbk)), ENC_GB18030);
+	assert_int_equal(text_to_utf8(gbk, strlen(gbk), ENC_AUTO, &out, &used, why, 300), 0);
+	assert_int_equal(used, ENC_GB18030);
+	assert_string_equal(buf_str(&out), "中文,1\n"); /* the mark is not a character */
+	assert_int_equal(text_to_utf8(gbk, strlen(gbk), ENC_GB18030, &out, &used, why, 300), 0);
+	assert_string_equal(buf_str(&out), "中文,1\n");
+	assert_int_equal(text_to_utf8(mixed, strlen(mixed), ENC_AUTO, &out, &used, why, 300),
+			 ERR_INVALID);
+	assert_non_null(strstr(why, "line 2"));
+	assert_non_null(strstr(why, "two encodings"));
+	buf_release(&out);
+}
+
 static void test_csv_writer_bom_crlf_quotes_and_formulas(void **state)
 {
 	static const char *const row1[] = { "代码", "名称" };
@@ -214,6 +241,7 @@ int main(void)
 		cmocka_unit_test(test_csv_limits),
 		cmocka_unit_test(test_encoding_detection),
 		cmocka_unit_test(test_encoding_conversion),
+		cmocka_unit_test(test_bom_before_gbk_and_mixed_files),
 		cmocka_unit_test(test_csv_writer_bom_crlf_quotes_and_formulas),
 		cmocka_unit_test(test_xlsx_round_trip_through_the_writer),
 	};
