@@ -322,7 +322,7 @@ test('a grid patroller does not see another grid\'s enterprises: list', async ({
 
 // --- cases that need the endpoints of the other issue-3 branches -------------------------
 
-test('import a CSV with one bad row: the report names it and nothing is imported; fixed, it imports [needs POST /enterprises/import]', async ({ page }) => {
+test('import a CSV with one bad row: the report names it and nothing is imported; fixed, it imports', async ({ page }) => {
   const header = '统一社会信用代码,企业名称,行业代码,所属区划,网格,地址,纬度,经度\n'
   const good1 = `${uscc('320902', 'MA1KM001')},${IMPORTED[0]},3311,320902001,WX-01,五星街道开放大道 1 号,33.380,120.155\n`
   const badCode = uscc('320902', 'MA1KM002').slice(0, 17) + (uscc('320902', 'MA1KM002').endsWith('0') ? '1' : '0')
@@ -356,7 +356,7 @@ test('import a CSV with one bad row: the report names it and nothing is imported
   assert(body.includes(IMPORTED[0]), `the imported enterprise is not listed: ${body}`)
 })
 
-test('see the enterprise on the map, open it from the popup [needs /map/*]', async ({ page }) => {
+test('see the enterprise on the map, open it from the popup', async ({ page }) => {
   await login(page, 'admin', ADMIN_PASSWORD)
   const resp = page.waitForResponse((r) => r.url().includes('/api/v1/map/enterprises'))
   await page.goto(`${srv.base}/map?focus=${world.ids.e1}`)
@@ -371,7 +371,7 @@ test('see the enterprise on the map, open it from the popup [needs /map/*]', asy
   await page.waitForURL(new RegExp(`/enterprises/${world.ids.e1}$`))
 })
 
-test('export to XLSX with the current filters and read the file back [needs GET /enterprises/export]', async ({ page }) => {
+test('export to XLSX with the current filters and read the file back', async ({ page }) => {
   await login(page, 'admin', ADMIN_PASSWORD)
   await searchList(page, '晨光化工')
   const f = await download(page, '[data-test=ent-export-xlsx]')
@@ -381,7 +381,7 @@ test('export to XLSX with the current filters and read the file back [needs GET 
   assert(!text.includes(E2), `the workbook ignores the search filter (holds ${E2})`)
 })
 
-test('a grid patroller does not see another grid\'s enterprises: map [needs /map/enterprises]', async ({ page }) => {
+test('a grid patroller does not see another grid\'s enterprises: map', async ({ page }) => {
   await login(page, 'wang.patrol', PATROL_PASSWORD)
   const resp = page.waitForResponse((r) => r.url().includes('/api/v1/map/enterprises'))
   await page.goto(srv.base + '/map')
@@ -394,7 +394,7 @@ test('a grid patroller does not see another grid\'s enterprises: map [needs /map
   await shot(page, '16-patroller-map')
 })
 
-test('a grid patroller does not see another grid\'s enterprises: export [needs GET /enterprises/export]', async ({ page }) => {
+test('a grid patroller does not see another grid\'s enterprises: export', async ({ page }) => {
   await login(page, 'wang.patrol', PATROL_PASSWORD)
   await page.goto(srv.base + '/enterprises')
   await page.locator('[data-test=ent-table] .el-table__row').first().waitFor()
@@ -404,7 +404,7 @@ test('a grid patroller does not see another grid\'s enterprises: export [needs G
   assert(!text.includes(E2), `the patroller's export holds ${E2} of another grid`)
 })
 
-test('licences: add one expiring in 20 days, its state tag and the expiring page [needs licence endpoints]', async ({ page }) => {
+test('licences: add one expiring in 20 days, its state tag and the expiring page', async ({ page }) => {
   const day = (n) => new Date(Date.now() + 8 * 3600e3 + n * 86400e3).toISOString().slice(0, 10)
   await login(page, 'admin', ADMIN_PASSWORD)
   await page.goto(`${srv.base}/enterprises/${world.ids.e1}`)

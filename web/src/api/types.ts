@@ -116,6 +116,9 @@ export interface ImportReport {
   total_rows: number
   valid_rows: number
   imported: number
+  /** Every bad row is counted here; `errors` lists at most import.max_errors of them. */
+  error_count?: number
+  errors_truncated?: boolean
   errors: { row: number; column: string; field: string; reason: string }[]
 }
 

@@ -208,7 +208,6 @@ const en: typeof zh = {
     ok: 'No errors: ready to import',
     row: 'Row',
     column: 'Column',
-    field: 'Field',
     reason: 'Reason',
     noFile: 'Choose a file first',
   },

@@ -206,7 +206,6 @@ export default {
     ok: '检查通过，可以导入',
     row: '行',
     column: '列',
-    field: '字段',
     reason: '原因',
     noFile: '请先选择文件',
   },
