@@ -553,14 +553,15 @@ char *db_like_contains(const char *q)
 	return buf_detach(&b);
 }
 
-int db_rows_json(struct db_stmt *st, json_t *(*row)(struct db_stmt *st), json_t **items)
+int db_rows_json_ctx(struct db_stmt *st, json_t *(*row)(struct db_stmt *st, void *ctx), void *ctx,
+		     json_t **items)
 {
 	json_t *a = json_array();
 	int rc;
 
 	*items = NULL;
 	while ((rc = db_step(st)) == DB_ROW) {
-		json_t *o = row(st);
+		json_t *o = row(st, ctx);
 
 		if (o == NULL) {
 			db_reset(st);
@@ -575,4 +576,20 @@ int db_rows_json(struct db_stmt *st, json_t *(*row)(struct db_stmt *st), json_t 
 	}
 	*items = a;
 	return 0;
+}
+
+struct rows_plain {
+	json_t *(*row)(struct db_stmt *st);
+};
+
+static json_t *row_plain(struct db_stmt *st, void *ctx)
+{
+	return ((struct rows_plain *)ctx)->row(st);
+}
+
+int db_rows_json(struct db_stmt *st, json_t *(*row)(struct db_stmt *st), json_t **items)
+{
+	struct rows_plain p = { row };
+
+	return db_rows_json_ctx(st, row_plain, &p, items);
 }

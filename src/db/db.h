@@ -103,6 +103,9 @@ void db_reset(struct db_stmt *st);
  * owned, or a negative err with *items NULL.
  */
 int db_rows_json(struct db_stmt *st, json_t *(*row)(struct db_stmt *st), json_t **items);
+/* db_rows_json() with a context passed to row(st, ctx) (borrowed). */
+int db_rows_json_ctx(struct db_stmt *st, json_t *(*row)(struct db_stmt *st, void *ctx), void *ctx,
+		     json_t **items);
 
 int64_t db_col_i64(struct db_stmt *st, int col);
 double db_col_f64(struct db_stmt *st, int col);

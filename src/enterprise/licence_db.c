@@ -125,31 +125,18 @@ int licence_db_delete(struct db *db, int64_t id)
 	return db_step_change(st);
 }
 
+static json_t *row_json(struct db_stmt *st, void *ctx)
+{
+	struct licence l;
+
+	from_row(st, &l);
+	return licence_json(&l, ctx);
+}
+
 /* Collects licence_json(row, r) for every row of st. */
 static int rows_json(struct db_stmt *st, const struct licence_rules *r, json_t **items)
 {
-	json_t *a = json_array();
-	int rc;
-
-	while ((rc = db_step(st)) == DB_ROW) {
-		struct licence l;
-		json_t *o;
-
-		from_row(st, &l);
-		o = licence_json(&l, r);
-		if (o == NULL) {
-			db_reset(st);
-			rc = ERR_DB;
-			break;
-		}
-		json_array_append_new(a, o);
-	}
-	if (rc < 0) {
-		json_decref(a);
-		return rc;
-	}
-	*items = a;
-	return 0;
+	return db_rows_json_ctx(st, row_json, (void *)r, items);
 }
 
 static const char SQL_LIST_SELECT[] = "SELECT " LIC_COLS LIC_FROM;
