@@ -2,11 +2,14 @@
 /* Strict body checking against field tables; compact dumps. */
 #include "core/json.h"
 
+#include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/err.h"
 #include "core/mem.h"
 #include "core/util.h"
@@ -134,6 +137,98 @@ int json_check(const json_t *body, const struct json_field *spec, struct field_e
 char *json_dump_compact(const json_t *j)
 {
 	return json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(15));
+}
+
+/* Appends the valid UTF-8 text s (len bytes) escaped, without quotes. */
+static void escape_into(struct buf *b, const char *s, size_t len)
+{
+	static const char named[] = "\"\\\b\f\n\r\t", letters[] = "\"\\bfnrt"; /* jansson's */
+	size_t run = 0; /* bytes before s + i that need no escape, not yet added */
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		const char *k;
+		char esc[8];
+
+		/* Bytes of multi-byte characters are >= 0x80: they are never escaped. */
+		if (c >= 0x20 && c != '"' && c != '\\') {
+			run++;
+			continue;
+		}
+		buf_add(b, s + i - run, run);
+		run = 0;
+		k = c != 0 ? strchr(named, c) : NULL;
+		if (k != NULL)
+			snprintf(esc, sizeof(esc), "\\%c", letters[k - named]);
+		else
+			snprintf(esc, sizeof(esc), "\\u%04X", (unsigned)c);
+		buf_adds(b, esc);
+	}
+	buf_add(b, s + len - run, run);
+}
+
+void json_buf_string(struct buf *b, const char *s)
+{
+	size_t len = strlen(s);
+
+	buf_add(b, "\"", 1);
+	if (utf8_valid(s, len)) {
+		escape_into(b, s, len);
+	} else {
+		char *copy = xmalloc(len + 1); /* '?' for a bad byte: never longer */
+
+		utf8_copy(copy, len + 1, s);
+		escape_into(b, copy, strlen(copy));
+		free(copy);
+	}
+	buf_add(b, "\"", 1);
+}
+
+void json_buf_int(struct buf *b, int64_t v)
+{
+	char s[24], *p = s + sizeof(s);
+	/* Digits from the right; the magnitude as unsigned, so that INT64_MIN works too. */
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		*--p = '-';
+	buf_add(b, p, (size_t)(s + sizeof(s) - p));
+}
+
+void json_buf_real(struct buf *b, double v)
+{
+	char s[40];
+	int n;
+	char *e;
+
+	if (!isfinite(v)) {
+		buf_add(b, "null", 4);
+		return;
+	}
+	/* What jansson's jsonp_dtostr() does with precision 15 (the C locale: '.' is the point). */
+	n = snprintf(s, sizeof(s) - 2, "%.15g", v);
+	if (strchr(s, '.') == NULL && strchr(s, 'e') == NULL) {
+		memcpy(s + n, ".0", 3);
+		n += 2;
+	}
+	e = strchr(s, 'e');
+	if (e != NULL) {
+		char *from = e + 1, *to = e + 1; /* "1e+07" -> "1e7", "1e-07" -> "1e-7" */
+
+		if (*from == '-')
+			to = ++from;
+		else if (*from == '+')
+			from++;
+		while (*from == '0' && from[1] != '\0')
+			from++;
+		memmove(to, from, strlen(from) + 1);
+		n = (int)strlen(s);
+	}
+	buf_add(b, s, (size_t)n);
 }
 
 const char *json_str(const json_t *obj, const char *key)

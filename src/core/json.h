@@ -66,6 +66,29 @@ int json_check(const json_t *body, const struct json_field *spec, struct field_e
 /* Returns: owned compact serialisation (JSON_COMPACT | JSON_REAL_PRECISION(15)). */
 char *json_dump_compact(const json_t *j);
 
+/*
+ * Writers of JSON text into a struct buf, for answers too hot to build as jansson values
+ * first (the enterprise list: docs/benchmarks.md). Each appends one value exactly as
+ * json_dump_compact() would write it, so that both ways give the same bytes.
+ */
+struct buf;
+
+/*
+ * Appends s as a JSON string: quoted, with '"', '\\' and the control characters below
+ * U+0020 escaped as jansson escapes them (\b \f \n \r \t, else \u00XX in upper-case hex);
+ * other characters, '/' and non-ASCII ones included, as they are. s must be valid UTF-8
+ * (utf8_copy() leaves text so); an invalid byte becomes '?' as utf8_copy() writes it.
+ */
+void json_buf_string(struct buf *b, const char *s);
+/* Appends v as a JSON integer. */
+void json_buf_int(struct buf *b, int64_t v);
+/*
+ * Appends v as a JSON real with 15 significant digits (JSON_REAL_PRECISION(15)): "%.15g",
+ * ".0" added when that looks like an integer, the exponent without '+' or leading zeros
+ * ("1e21", "1e-7"). JSON has no NaN or infinity: those are written as null.
+ */
+void json_buf_real(struct buf *b, double v);
+
 /* Borrowed string value of key, or NULL when absent or not a string. */
 const char *json_str(const json_t *obj, const char *key);
 /* Integer value of key, or dflt when absent or not an integer. */

@@ -75,6 +75,10 @@ void utf8_copy(char *dst, size_t size, const char *src)
 	if (src == NULL)
 		src = "";
 	len = strlen(src);
+	if (len < size && utf8_valid(src, len)) { /* the usual case: all of it, as it is */
+		memcpy(dst, src, len + 1);
+		return;
+	}
 	for (size_t i = 0; i < len;) {
 		size_t n = utf8_seq(src + i, len - i);
 

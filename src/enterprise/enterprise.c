@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/err.h"
 #include "core/json.h"
 #include "core/scope.h"
@@ -20,8 +21,8 @@ void enterprise_init(struct enterprise *e)
 {
 	memset(e, 0, sizeof(*e));
 	e->employees = -1;
-	snprintf(e->std_grade, sizeof(e->std_grade), "none");
-	snprintf(e->status, sizeof(e->status), "operating");
+	memcpy(e->std_grade, "none", sizeof("none"));
+	memcpy(e->status, "operating", sizeof("operating"));
 }
 
 void enterprise_release(struct enterprise *e)
@@ -250,6 +251,113 @@ json_t *enterprise_json(const struct enterprise *e, bool mask_phones)
 	json_object_set_new(o, "updated_ms", json_integer(e->updated_ms));
 	return o;
 }
+
+/*
+ * The writers of enterprise_json_write(): each appends one member, k being its key with
+ * the comma before it and the colon after it (K("name") is ",\"name\":").
+ */
+#define K(name) ",\"" name "\":"
+
+static void member_str(struct buf *b, const char *k, const char *v)
+{
+	buf_adds(b, k);
+	if (v != NULL)
+		json_buf_string(b, v);
+	else
+		buf_add(b, "null", 4);
+}
+
+/* v, or null when absent. */
+static void member_int(struct buf *b, const char *k, int64_t v, bool present)
+{
+	buf_adds(b, k);
+	if (present)
+		json_buf_int(b, v);
+	else
+		buf_add(b, "null", 4);
+}
+
+/* v, or null when absent. */
+static void member_real(struct buf *b, const char *k, double v, bool present)
+{
+	buf_adds(b, k);
+	if (present)
+		json_buf_real(b, v);
+	else
+		buf_add(b, "null", 4);
+}
+
+static void member_bool(struct buf *b, const char *k, bool v)
+{
+	buf_adds(b, k);
+	buf_adds(b, v ? "true" : "false");
+}
+
+/* former_names as enterprise_json() shows it: the stored array, [] when there is none. */
+static void member_former_names(struct buf *b, const char *text)
+{
+	json_error_t jerr;
+	json_t *a;
+	char *out;
+
+	buf_adds(b, K("former_names"));
+	if (text == NULL || strcmp(text, "[]") == 0) { /* nearly every enterprise */
+		buf_add(b, "[]", 2);
+		return;
+	}
+	a = json_loads(text, 0, &jerr);
+	out = a ? json_dumps(a, JSON_COMPACT | JSON_REAL_PRECISION(15) | JSON_ENCODE_ANY) : NULL;
+	buf_adds(b, out ? out : "[]");
+	free(out);
+	json_decref(a);
+}
+
+void enterprise_json_write(struct buf *b, const struct enterprise *e, bool mask_phones)
+{
+	char p1[ENTERPRISE_PHONE_MAX], p2[ENTERPRISE_PHONE_MAX];
+
+	if (mask_phones) {
+		enterprise_phone_mask(e->legal_rep_phone, p1, sizeof(p1));
+		enterprise_phone_mask(e->safety_officer_phone, p2, sizeof(p2));
+	}
+	/* The members and their order of enterprise_json(). */
+	buf_add(b, "{\"id\":", 6);
+	json_buf_int(b, e->id);
+	member_str(b, K("uscc"), e->uscc);
+	member_str(b, K("name"), e->name);
+	member_former_names(b, e->former_names);
+	member_str(b, K("industry_code"), e->industry_code);
+	member_str(b, K("region_code"), e->region_code);
+	member_str(b, K("address"), e->address);
+	member_bool(b, K("high_risk"), e->high_risk);
+	member_str(b, K("high_risk_category"),
+		   e->high_risk ? enterprise_high_risk(e->industry_code) : NULL);
+	member_str(b, K("std_grade"), e->std_grade);
+	member_str(b, K("status"), e->status);
+	member_str(b, K("legal_rep"), e->legal_rep);
+	member_int(b, K("grid_id"), e->grid_id, e->grid_id != 0);
+	member_real(b, K("lat"), e->lat, e->has_location);
+	member_real(b, K("lon"), e->lon, e->has_location);
+	member_str(b, K("coord_system"), "cgcs2000");
+	member_str(b, K("legal_rep_phone"), mask_phones ? p1 : e->legal_rep_phone);
+	member_str(b, K("safety_officer"), e->safety_officer);
+	member_str(b, K("safety_officer_phone"), mask_phones ? p2 : e->safety_officer_phone);
+	member_int(b, K("employees"), e->employees, e->employees >= 0);
+	member_str(b, K("scale"), e->scale[0] ? e->scale : NULL);
+	member_int(b, K("supervising_dept_id"), e->supervising_dept_id,
+		   e->supervising_dept_id != 0);
+	member_str(b, K("supervising_dept_name"),
+		   e->supervising_dept_id ? e->supervising_dept_name : NULL);
+	member_int(b, K("supervisor_id"), e->supervisor_id, e->supervisor_id != 0);
+	member_str(b, K("supervisor_name"), e->supervisor_id ? e->supervisor_name : NULL);
+	member_str(b, K("licence_state"), e->licence_state);
+	member_bool(b, K("phones_masked"), mask_phones);
+	member_int(b, K("created_ms"), e->created_ms, true);
+	member_int(b, K("updated_ms"), e->updated_ms, true);
+	buf_add(b, "}", 1);
+}
+
+#undef K
 
 /* ------------------------------------------------------------ history */
 

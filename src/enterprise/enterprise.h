@@ -106,6 +106,16 @@ void enterprise_phone_mask(const char *phone, char *out, size_t n);
  */
 json_t *enterprise_json(const struct enterprise *e, bool mask_phones);
 
+struct buf;
+/*
+ * Appends to b the same object as enterprise_json(e, mask_phones) in the text
+ * json_dump_compact() would give it, byte for byte (the same members in the same order),
+ * without building jansson values first: the list writes its pages so, at about a fifth of
+ * the cost (docs/benchmarks.md, issue 3). A change of one of the two must be made to the other;
+ * tests/unit/enterprise/test_enterprise.c compares them.
+ */
+void enterprise_json_write(struct buf *b, const struct enterprise *e, bool mask_phones);
+
 /* True when key names a phone of the enterprise file (legal_rep_phone, safety_officer_phone). */
 bool enterprise_phone_key(const char *key);
 
@@ -156,7 +166,24 @@ int enterprise_db_get(struct db *db, int64_t id, struct enterprise *e);
 int enterprise_db_insert(struct db *db, struct enterprise *e, int64_t now_ms);
 int enterprise_db_update(struct db *db, struct enterprise *e, int64_t now_ms);
 int enterprise_db_delete(struct db *db, int64_t id);
-/* One page, each row made into JSON by row(e, ctx). Returns 0 with *items owned, or ERR_DB. */
+/*
+ * Called for each enterprise of a walk with the row read into e, which is valid during the
+ * call only and which fn may change (the API fills the names it shows). A negative return
+ * stops the walk.
+ */
+typedef int (*enterprise_each_fn)(void *ctx, struct enterprise *e);
+/*
+ * One page of the list without building JSON: calls fn for each enterprise that passes f
+ * (scope and filters), in lp's sort order after lp's cursor, for at most lp->limit + 1 rows
+ * (one more than the page holds tells that a next page exists, as list_page() expects).
+ * Returns 0, fn's first negative return, or ERR_DB.
+ */
+int enterprise_db_page(struct db *db, const struct enterprise_filter *f,
+		       const struct list_params *lp, enterprise_each_fn fn, void *ctx);
+/*
+ * One page as a JSON array (enterprise_db_page() with each row made into JSON by
+ * row(e, ctx); a NULL from row is ERR_DB). Returns 0 with *items owned, or ERR_DB.
+ */
 int enterprise_db_list(struct db *db, const struct enterprise_filter *f,
 		       const struct list_params *lp, enterprise_row_fn row, void *ctx,
 		       json_t **items);

@@ -40,6 +40,8 @@
 #include "db/db.h"
 #include "http/req.h"
 #include "org/org.h"
+#include "core/buf.h"
+#include "core/mem.h"
 #include "core/banned.h"
 
 #define NAME_LEN 200
@@ -163,23 +165,66 @@ int enterprise_api_record(struct req *rq, const char *action, const char *entity
 }
 
 /*
- * Fills what enterprise_json() shows beside the row: the names of the supervising
- * department and the named inspector (org's lookups), and the worst licence state on
- * the request's date.
+ * Names of supervising departments and named inspectors already looked up (org's header)
+ * while answering one request: a list page of one county names the same few again and
+ * again, so each distinct id costs one lookup a page, not one a row. A full cache
+ * replaces its entries in turn.
  */
-static void enrich(struct req *rq, struct enterprise *e, const struct licence_rules *lr)
+#define NAME_CACHE_N 16
+struct name_cache {
+	struct {
+		int64_t id; /* 0 = unused */
+		bool dept;  /* a department's name, else a person's */
+		char name[ENTERPRISE_LABEL_MAX];
+	} e[NAME_CACHE_N];
+	size_t next; /* the entry to fill next */
+};
+
+/*
+ * The name of department id (dept) or user id (else), "" when there is none or the
+ * lookup failed. Returns: borrowed from c, valid until its next lookup.
+ */
+static const char *cached_name(struct req *rq, struct name_cache *c, bool dept, int64_t id)
 {
-	struct org_person p;
 	char region[16];
+	struct org_person p;
+	size_t i;
+
+	for (i = 0; i < NAME_CACHE_N; i++)
+		if (c->e[i].id == id && c->e[i].dept == dept)
+			return c->e[i].name;
+	i = c->next;
+	c->next = (c->next + 1) % NAME_CACHE_N;
+	c->e[i].id = id;
+	c->e[i].dept = dept;
+	c->e[i].name[0] = '\0';
+	if (dept) {
+		if (org_dept_brief(rq->db, id, c->e[i].name, sizeof(c->e[i].name), region,
+				   sizeof(region)) < 0)
+			c->e[i].name[0] = '\0';
+	} else if (org_person_get(rq->db, id, &p) == 0) {
+		utf8_copy(c->e[i].name, sizeof(c->e[i].name), p.name);
+	}
+	return c->e[i].name;
+}
+
+/*
+ * Fills what enterprise_json() shows beside the row: the names of the supervising
+ * department and the named inspector (org's lookups, through names), and the worst
+ * licence state on the request's date.
+ */
+static void enrich(struct req *rq, struct name_cache *names, struct enterprise *e,
+		   const struct licence_rules *lr)
+{
 	int64_t until;
 
 	e->supervising_dept_name[0] = e->supervisor_name[0] = '\0';
-	if (e->supervising_dept_id &&
-	    org_dept_brief(rq->db, e->supervising_dept_id, e->supervising_dept_name,
-			   sizeof(e->supervising_dept_name), region, sizeof(region)) < 0)
-		e->supervising_dept_name[0] = '\0';
-	if (e->supervisor_id && org_person_get(rq->db, e->supervisor_id, &p) == 0)
-		utf8_copy(e->supervisor_name, sizeof(e->supervisor_name), p.name);
+	if (e->supervising_dept_id)
+		utf8_copy(e->supervising_dept_name, sizeof(e->supervising_dept_name),
+			  cached_name(rq, names, true, e->supervising_dept_id));
+	if (e->supervisor_id)
+		utf8_copy(e->supervisor_name, sizeof(e->supervisor_name),
+			  cached_name(rq, names, false, e->supervisor_id));
 	e->licence_state = NULL;
 	if (e->worst_valid_until[0] && date_parse(e->worst_valid_until, &until) == 0)
 		e->licence_state = licence_state_name(licence_state(until, lr->today, &lr->bands));
@@ -188,10 +233,11 @@ static void enrich(struct req *rq, struct enterprise *e, const struct licence_ru
 /* enterprise_json() after enrich(), with the phones masked as the caller must see them. */
 static json_t *shown(struct req *rq, struct enterprise *e, bool mask)
 {
+	struct name_cache names = { 0 };
 	struct licence_rules lr;
 
 	enterprise_api_licence_rules(rq, &lr);
-	enrich(rq, e, &lr);
+	enrich(rq, &names, e, &lr);
 	return enterprise_json(e, mask);
 }
 
@@ -473,38 +519,60 @@ static bool list_masked(const struct req *rq)
 	return mask_for(rq, NULL) && !is_officer(rq);
 }
 
+/* One list page being written: the items as JSON text, straight from the rows. */
 struct list_ctx {
 	struct req *rq;
 	const struct licence_rules *lr;
+	const struct list_params *lp;
+	struct name_cache names;
+	struct buf items;
+	int64_t rows;	 /* rows read, the one after the page included */
+	int64_t last_id; /* of the last item written */
 };
 
-static json_t *list_row(struct enterprise *e, void *ctx)
+static int list_row(void *arg, struct enterprise *e)
 {
-	struct list_ctx *c = ctx;
+	struct list_ctx *c = arg;
 
-	enrich(c->rq, e, c->lr);
-	return enterprise_json(e, mask_for(c->rq, e));
+	if (c->rows++ == c->lp->limit) /* the row after the page: there is a next page */
+		return 0;
+	enrich(c->rq, &c->names, e, c->lr);
+	if (c->items.len > 0)
+		buf_add(&c->items, ",", 1);
+	enterprise_json_write(&c->items, e, mask_for(c->rq, e));
+	c->last_id = e->id;
+	return 0;
 }
 
+/*
+ * The list writes each item's JSON straight into the answer (enterprise_json_write(), the
+ * same bytes as enterprise_json()): building ~30 jansson values a record and serialising
+ * them took most of the time of a page (docs/benchmarks.md, issue 3).
+ */
 static int list(struct req *rq, struct resp *rs)
 {
 	struct enterprise_filter f;
 	struct filter_bufs b;
 	struct field_errors fe = { 0 };
 	struct list_params lp;
-	struct list_ctx ctx = { .rq = rq, .lr = &b.lr };
-	json_t *items = NULL;
+	struct list_ctx *ctx = NULL;
 	int rc;
 
 	list_params_parse(rq, list_sorts, list_filters, &lp, &fe);
 	filter_from_query(rq, &f, &b, &fe);
 	if (fe.n)
 		return resp_problem(rs, 400, NULL, "invalid query", &fe);
+	ctx = xcalloc(1, sizeof(*ctx));
+	ctx->rq = rq;
+	ctx->lr = &b.lr;
+	ctx->lp = &lp;
 	/* Masked per row: an officer's list holds only its own enterprise, in clear. */
-	rc = enterprise_db_list(rq->db, &f, &lp, list_row, &ctx, &items);
-	if (rc < 0)
-		return rc;
-	return resp_json(rs, 200, list_page(items, &lp));
+	rc = enterprise_db_page(rq->db, &f, &lp, list_row, ctx);
+	if (rc == 0)
+		rc = resp_list_page_text(rs, &ctx->items, ctx->rows > lp.limit ? ctx->last_id : 0);
+	buf_release(&ctx->items);
+	free(ctx);
+	return rc;
 }
 
 /* ------------------------------------------------------------ one enterprise */
@@ -899,7 +967,7 @@ struct export_ctx {
 	bool mask;
 };
 
-static int export_row(void *ctx, const struct enterprise *e)
+static int export_row(void *ctx, struct enterprise *e)
 {
 	struct export_ctx *x = ctx;
 	char grid[72] = "", *cells[ECOL_N];

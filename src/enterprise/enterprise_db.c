@@ -336,38 +336,58 @@ static struct db_stmt *list_stmt(struct db *db, const struct enterprise_filter *
 	return st;
 }
 
+int enterprise_db_page(struct db *db, const struct enterprise_filter *f,
+		       const struct list_params *lp, enterprise_each_fn fn, void *ctx)
+{
+	struct db_stmt *st = list_stmt(db, f, lp->sort, lp->desc);
+	struct enterprise e;
+	int rc;
+
+	if (st == NULL)
+		return ERR_DB;
+	db_bind_page(st, lp);
+	while ((rc = db_step(st)) == DB_ROW) {
+		from_row(st, &e);
+		rc = fn(ctx, &e);
+		enterprise_release(&e);
+		if (rc < 0) {
+			db_reset(st);
+			return rc;
+		}
+	}
+	return rc < 0 ? rc : 0;
+}
+
+struct list_json_ctx {
+	enterprise_row_fn row;
+	void *ctx;
+	json_t *items;
+};
+
+static int list_json_row(void *arg, struct enterprise *e)
+{
+	struct list_json_ctx *c = arg;
+	json_t *o = c->row(e, c->ctx);
+
+	if (o == NULL)
+		return ERR_DB;
+	json_array_append_new(c->items, o);
+	return 0;
+}
+
 int enterprise_db_list(struct db *db, const struct enterprise_filter *f,
 		       const struct list_params *lp, enterprise_row_fn row, void *ctx,
 		       json_t **items)
 {
-	struct db_stmt *st = list_stmt(db, f, lp->sort, lp->desc);
-	json_t *a;
-	int rc;
+	struct list_json_ctx c = { row, ctx, json_array() };
+	int rc = enterprise_db_page(db, f, lp, list_json_row, &c);
 
 	*items = NULL;
-	if (st == NULL)
-		return ERR_DB;
-	db_bind_page(st, lp);
-	a = json_array();
-	while ((rc = db_step(st)) == DB_ROW) {
-		struct enterprise e;
-		json_t *o;
-
-		from_row(st, &e);
-		o = row(&e, ctx);
-		enterprise_release(&e);
-		if (o == NULL) {
-			db_reset(st);
-			rc = ERR_DB;
-			break;
-		}
-		json_array_append_new(a, o);
-	}
 	if (rc < 0) {
-		json_decref(a);
+		json_decref(c.items);
 		return rc;
 	}
-	*items = a;
+	*items = c.items;
 	return 0;
 }
 
@@ -468,27 +488,12 @@ int enterprise_db_points(struct db *db, const struct enterprise_filter *f, int64
 }
 
 int enterprise_db_each(struct db *db, const struct enterprise_filter *f, int sort, bool desc,
-		       int (*fn)(void *ctx, const struct enterprise *e), void *ctx)
+		       enterprise_each_fn fn, void *ctx)
 {
 	/* The list's statement with no cursor and no practical limit. */
 	struct list_params all = { .limit = INT64_MAX - 1, .after = 0, .sort = sort, .desc = desc };
-	struct db_stmt *st = list_stmt(db, f, sort, desc);
-	struct enterprise e;
-	int rc;
 
-	if (st == NULL)
-		return ERR_DB;
-	db_bind_page(st, &all);
-	while ((rc = db_step(st)) == DB_ROW) {
-		from_row(st, &e);
-		rc = fn(ctx, &e);
-		enterprise_release(&e);
-		if (rc < 0) {
-			db_reset(st);
-			return rc;
-		}
-	}
-	return rc < 0 ? rc : 0;
+	return enterprise_db_page(db, f, &all, fn, ctx);
 }
 
 static const char SQL_FIND_USCC[] = "SELECT id FROM enterprise WHERE uscc = :uscc";

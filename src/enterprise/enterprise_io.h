@@ -112,12 +112,11 @@ void enterprise_sheet_cells_free(char *cells[ECOL_N]);
 
 /*
  * Calls fn for every enterprise that passes f (the list's filter, scope included),
- * in the order of the list's sort key index sort (0 = id), not paged. e is valid
- * during the call only. Stops at fn's first negative return and returns it;
- * otherwise 0 or ERR_DB.
+ * in the order of the list's sort key index sort (0 = id), not paged: enterprise_db_page()
+ * with no cursor and no limit.
  */
 int enterprise_db_each(struct db *db, const struct enterprise_filter *f, int sort, bool desc,
-		       int (*fn)(void *ctx, const struct enterprise *e), void *ctx);
+		       enterprise_each_fn fn, void *ctx);
 /*
  * Inserts e like enterprise_db_insert() but leaves it out of the search index, for
  * bulk writes: the caller indexes the new ids with enterprise_db_index_range() in

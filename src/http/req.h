@@ -180,4 +180,14 @@ const char *req_query_region(struct req *rq, const char *name, char *buf, size_t
  */
 json_t *list_page(json_t *items, const struct list_params *lp);
 
+struct buf;
+/*
+ * list_page() for a handler that writes its items as JSON text (core/json.h writers), for
+ * lists too hot to build as jansson values: answers 200 with {"next": ..., "items": [...]}
+ * (the same shape and member order), the items being the text in items (values separated
+ * by commas, or nothing). next is next_id as a string, or null when next_id is 0 (the last
+ * page). items is left empty. Returns 0.
+ */
+int resp_list_page_text(struct resp *rs, struct buf *items, int64_t next_id);
+
 #endif

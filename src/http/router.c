@@ -6,10 +6,13 @@
 #define LOG_MODULE "router"
 #include "http/router.h"
 
+#include <inttypes.h>
 #include <microhttpd.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/scope.h"
@@ -424,4 +427,26 @@ json_t *list_page(json_t *items, const struct list_params *lp)
 	}
 	json_object_set_new(page, "items", items);
 	return page;
+}
+
+int resp_list_page_text(struct resp *rs, struct buf *items, int64_t next_id)
+{
+	struct buf page = BUF_INIT;
+
+	if (next_id != 0)
+		buf_addf(&page, "{\"next\":\"%" PRId64 "\",\"items\":[", next_id);
+	else
+		buf_adds(&page, "{\"next\":null,\"items\":[");
+	if (items->len > 0)
+		buf_add(&page, items->p, items->len);
+	buf_adds(&page, "]}");
+	buf_release(items);
+	json_decref(rs->json);
+	rs->json = NULL;
+	free(rs->body);
+	rs->status = 200;
+	rs->content_type = "application/json";
+	rs->body_len = page.len;
+	rs->body = buf_detach(&page);
+	return 0;
 }

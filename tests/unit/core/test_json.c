@@ -3,8 +3,10 @@
  * Unit tests for src/core/json.c: json_check(), the strict body check that
  * names every bad field (RFC 9457 `errors`): unknown fields, missing
  * required ones, wrong types, null, string length in characters (code
- * points, not bytes), integer ranges, array sizes.
+ * points, not bytes), integer ranges, array sizes; json_changes(); and the text
+ * writers (json_buf_*), which must write what jansson writes.
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "core/buf.h"
 #include "core/err.h"
 #include "core/json.h"
 #include "core/util.h"
@@ -354,6 +357,86 @@ static void test_changes(void **state)
 	json_decref(after);
 }
 
+/* What json_dump_compact() writes for the value v alone (JSON_ENCODE_ANY). Returns: owned. */
+static char *jansson_text(json_t *v)
+{
+	char *t = json_dumps(v, JSON_COMPACT | JSON_REAL_PRECISION(15) | JSON_ENCODE_ANY);
+
+	assert_non_null(t);
+	json_decref(v);
+	return t;
+}
+
+/*
+ * The text writers give jansson's bytes: every ASCII character (the escapes of '"', '\\'
+ * and the control characters, '/' and DEL as they are), non-ASCII text, integers at
+ * their limits, and reals in every shape %.15g takes.
+ */
+static void test_writers_match_jansson(void **state)
+{
+	static const double reals[] = {
+		0.0,	   -0.0, 1.0,	     33.0,	120.123456789012345,
+		0.1 + 0.2, 1e21, 1e-7,	     -2.5e-300, 123456789012345678.0,
+		1e15,	   1e16, 33.1234567, 3.0e100,	-120.5
+	};
+	static const int64_t ints[] = { 0, 1, -1, 1795974311872, INT64_MAX, INT64_MIN };
+	static const char *const texts[] = { "",
+					     "盐城市测试第1号企业有限公司",
+					     "a\"b\\c/d",
+					     "tab\there",
+					     "\x01\x1f\x7f",
+					     "𝄞 (U+1D11E)" };
+	char all_ascii[128];
+	struct buf b = BUF_INIT;
+	char *want;
+
+	(void)state;
+	for (size_t i = 1; i < sizeof(all_ascii); i++)
+		all_ascii[i - 1] = (char)i;
+	all_ascii[127] = '\0';
+	json_buf_string(&b, all_ascii);
+	want = jansson_text(json_string(all_ascii));
+	assert_string_equal(buf_str(&b), want);
+	free(want);
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		buf_reset(&b);
+		json_buf_string(&b, texts[i]);
+		want = jansson_text(json_string(texts[i]));
+		assert_string_equal(buf_str(&b), want);
+		free(want);
+	}
+	for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+		buf_reset(&b);
+		json_buf_int(&b, ints[i]);
+		want = jansson_text(json_integer(ints[i]));
+		assert_string_equal(buf_str(&b), want);
+		free(want);
+	}
+	for (size_t i = 0; i < sizeof(reals) / sizeof(reals[0]); i++) {
+		buf_reset(&b);
+		json_buf_real(&b, reals[i]);
+		want = jansson_text(json_real(reals[i]));
+		assert_string_equal(buf_str(&b), want);
+		free(want);
+	}
+	buf_release(&b);
+}
+
+/* Text that is not UTF-8 (which jansson refuses) still gives JSON: '?' for a bad byte. */
+static void test_writers_keep_output_valid(void **state)
+{
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	json_buf_string(&b, "a\xff\"\xe7\x9b");
+	assert_string_equal(buf_str(&b), "\"a?\\\"??\"");
+	buf_reset(&b);
+	json_buf_real(&b, NAN);
+	json_buf_real(&b, INFINITY);
+	assert_string_equal(buf_str(&b), "nullnull");
+	buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -372,6 +455,8 @@ int main(void)
 		cmocka_unit_test(test_errors_capped_at_16),
 		cmocka_unit_test(test_field_errors_keep_utf8_valid),
 		cmocka_unit_test(test_accessors),
+		cmocka_unit_test(test_writers_match_jansson),
+		cmocka_unit_test(test_writers_keep_output_valid),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
