@@ -161,6 +161,17 @@ struct scope;
 void enterprise_filter_scope(struct enterprise_filter *f, const struct scope *s, int64_t user_id,
 			     char *buf, size_t n);
 
+/*
+ * The end of the range of the codes that start with prefix: prefix with its last byte
+ * incremented, written into end (n bytes), so that in byte order (SQLite's BINARY
+ * collation; a PostgreSQL column needs COLLATE "C") `code >= prefix AND code < end` holds
+ * exactly for the codes that start with prefix, and an index on code can serve it.
+ * Returns: false (end untouched) when prefix is empty (every code starts with it), its last
+ * byte is 0xFF or end is too small; the callers' prefixes are digits (GB/T 2260, GB/T 4754)
+ * or "-" (matches nothing, whose end is ".").
+ */
+bool enterprise_code_prefix_end(const char *prefix, char *end, size_t n);
+
 int enterprise_db_get(struct db *db, int64_t id, struct enterprise *e);
 /* Inserts e and sets e->id. Returns 0, ERR_CONFLICT (uscc taken), ERR_INVALID (FK) or ERR_DB. */
 int enterprise_db_insert(struct db *db, struct enterprise *e, int64_t now_ms);

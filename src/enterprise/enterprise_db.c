@@ -234,17 +234,54 @@ int enterprise_db_delete(struct db *db, int64_t id)
 }
 
 static const char SQL_LIST_SELECT[] = "SELECT " ENT_COLS " FROM enterprise";
-#define LIST_WHERE_COMMON                                                                          \
-	"(:prefix IS NULL OR substr(enterprise.region_code, 1, length(:prefix)) = :prefix) AND "   \
-	"(:grid_user IS NULL OR enterprise.grid_id IN (SELECT user_grid.grid_id FROM user_grid "   \
-	"WHERE user_grid.user_id = :grid_user)) AND "                                              \
-	"(:scope_uscc IS NULL OR enterprise.uscc = :scope_uscc) AND "                              \
-	"(:region IS NULL OR substr(enterprise.region_code, 1, length(:region)) = :region) AND "   \
-	"(:grid_id IS NULL OR enterprise.grid_id = :grid_id) AND "                                 \
-	"(:industry IS NULL OR substr(enterprise.industry_code, 1, length(:industry)) = "          \
-	":industry) AND "                                                                          \
-	"(:high_risk IS NULL OR enterprise.high_risk = :high_risk) AND "                           \
-	"(:std_grade IS NULL OR enterprise.std_grade = :std_grade) AND "                           \
+/*
+ * The list's WHERE is built from the static fragments below, each included only when its
+ * filter is set (list_where), so that the planner sees plain column constraints: a code
+ * prefix is the range [prefix, prefix_end) on the code (enterprise_code_prefix_end), which
+ * enterprise_region / enterprise_industry serve, instead of `substr(code, 1, length(:x)) =
+ * :x`, which no index serves. Whether an index should serve a filter depends on how many rows
+ * it matches, which SQLite cannot tell for a range without STAT4 (Debian's build has none):
+ * a filter that matches half the rows is best read in the sort order (about 400 rows for a
+ * page of 50), one that matches 30 through its index. So each filter has two forms: ix, which
+ * an index can serve, and scan, the same test through an expression no index serves
+ * (`COALESCE(code, '')` of a NOT NULL column, `+ 0`: portable, and cheap: `|| ''` doubled the
+ * time of a page); probe_filters() counts, through the indexes and capped, the rows of each
+ * indexable filter, and the fewest under PROBE_CAP take the ix form (the driver).
+ * The order of where_parts[] is the order of the bits of enum list_part.
+ */
+enum list_part {
+	LP_PREFIX = 1 << 0,
+	LP_GRID_USER = 1 << 1,
+	LP_SCOPE_USCC = 1 << 2,
+	LP_REGION = 1 << 3,
+	LP_GRID = 1 << 4,
+	LP_INDUSTRY = 1 << 5,
+	LP_HIGH_RISK = 1 << 6,
+	LP_STD_GRADE = 1 << 7,
+};
+#define GRIDS_OF_USER \
+	"(SELECT user_grid.grid_id FROM user_grid WHERE user_grid.user_id = :grid_user)"
+static const struct {
+	const char *ix, *scan;
+} where_parts[] = {
+	{ "enterprise.region_code >= :prefix AND enterprise.region_code < :prefix_end AND ",
+	  "COALESCE(enterprise.region_code, '') >= :prefix AND "
+	  "COALESCE(enterprise.region_code, '') < :prefix_end AND " },
+	{ "enterprise.grid_id IN " GRIDS_OF_USER " AND ",
+	  "enterprise.grid_id + 0 IN " GRIDS_OF_USER " AND " },
+	{ "enterprise.uscc = :scope_uscc AND ", "enterprise.uscc = :scope_uscc AND " },
+	{ "enterprise.region_code >= :region AND enterprise.region_code < :region_end AND ",
+	  "COALESCE(enterprise.region_code, '') >= :region AND "
+	  "COALESCE(enterprise.region_code, '') < :region_end AND " },
+	{ "enterprise.grid_id = :grid_id AND ", "enterprise.grid_id + 0 = :grid_id AND " },
+	{ "enterprise.industry_code >= :industry AND enterprise.industry_code < :industry_end AND ",
+	  "COALESCE(enterprise.industry_code, '') >= :industry AND "
+	  "COALESCE(enterprise.industry_code, '') < :industry_end AND " },
+	{ "enterprise.high_risk = :high_risk AND ", "enterprise.high_risk + 0 = :high_risk AND " },
+	{ "enterprise.std_grade = :std_grade AND ",
+	  "COALESCE(enterprise.std_grade, '') = :std_grade AND " },
+};
+#define LIST_WHERE_REST                                                                            \
 	"(:status IS NULL OR enterprise.status = :status) AND "                                    \
 	"(:assigned IS NULL OR (:assigned = 1 AND enterprise.supervising_dept_id IS NOT NULL AND " \
 	"enterprise.supervisor_id IS NOT NULL) OR (:assigned = 0 AND "                             \
@@ -253,11 +290,11 @@ static const char SQL_LIST_SELECT[] = "SELECT " ENT_COLS " FROM enterprise";
 	"licence.enterprise_id = enterprise.id) >= COALESCE(:lic_from, '0000-00-00') AND "         \
 	"(SELECT MIN(licence.valid_until) FROM licence WHERE licence.enterprise_id = "             \
 	"enterprise.id) <= COALESCE(:lic_to, '9999-99-99'))) AND "
-static const char SQL_LIST_WHERE_LIKE[] = LIST_WHERE_COMMON
+static const char SQL_WHERE_LIKE[] = LIST_WHERE_REST
 	"(:q IS NULL OR enterprise.name LIKE :q ESCAPE '\\' OR "
 	"enterprise.former_names LIKE :q ESCAPE '\\' OR enterprise.uscc LIKE "
 	":q ESCAPE '\\')";
-static const char SQL_LIST_WHERE_FTS[] = LIST_WHERE_COMMON
+static const char SQL_WHERE_FTS[] = LIST_WHERE_REST
 	"enterprise.id IN (SELECT rowid FROM enterprise_fts WHERE "
 	"enterprise_fts MATCH :fts)";
 static const char *const sort_cols[] = { "id", "name", "uscc", "region_code", "updated_ms" };
@@ -284,22 +321,195 @@ static bool use_fts(const struct enterprise_filter *f)
 	return f->q && utf8_len(f->q) >= 3;
 }
 
-/* Binds the scope and filters of LIST_WHERE_COMMON and the search clause (:q or :fts). */
-static void bind_filter(struct db_stmt *st, const struct enterprise_filter *f)
+/* The ends of the code ranges of a filter's prefixes (enterprise_code_prefix_end). */
+struct list_ends {
+	char prefix[64], region[64], industry[64];
+};
+
+/*
+ * Sets bit of *parts and the end of prefix p's range when p is a non-empty prefix. An end
+ * that cannot be computed is "", which matches nothing (never more than the prefix).
+ */
+static void prefix_part(unsigned *parts, unsigned bit, const char *p, char *end, size_t n)
+{
+	if (p == NULL || p[0] == '\0')
+		return; /* no filter, or the empty prefix of every code */
+	*parts |= bit;
+	if (!enterprise_code_prefix_end(p, end, n))
+		end[0] = '\0';
+}
+
+/* The parts of wheres[] that f needs (enum list_part), and their range ends into e. */
+static unsigned list_parts(const struct enterprise_filter *f, struct list_ends *e)
+{
+	unsigned parts = 0;
+
+	prefix_part(&parts, LP_PREFIX, f->scope_prefix, e->prefix, sizeof(e->prefix));
+	if (f->grid_user != 0)
+		parts |= LP_GRID_USER;
+	if (f->scope_uscc != NULL)
+		parts |= LP_SCOPE_USCC;
+	prefix_part(&parts, LP_REGION, f->region, e->region, sizeof(e->region));
+	if (f->grid_id != 0)
+		parts |= LP_GRID;
+	prefix_part(&parts, LP_INDUSTRY, f->industry, e->industry, sizeof(e->industry));
+	if (f->high_risk >= 0)
+		parts |= LP_HIGH_RISK;
+	if (f->std_grade != NULL)
+		parts |= LP_STD_GRADE;
+	return parts;
+}
+
+/*
+ * Rows a filter may match and still drive the query through its index: reading n rows
+ * through an index and sorting them costs about as much as reading 50 * N / n rows in the
+ * sort order when n is near sqrt(50 * N / 4); 1000 suits 10k to 1M enterprises, and a probe
+ * reads at most this many index entries (about 20 us).
+ */
+#define PROBE_CAP 1000
+
+#define PROBE(where) "SELECT count(*) FROM (SELECT 1 FROM enterprise WHERE " where " LIMIT :cap)"
+static const char SQL_PROBE_REGION[] =
+	PROBE("enterprise.region_code >= :lo AND enterprise.region_code < :hi");
+static const char SQL_PROBE_GRID_USER[] = PROBE("enterprise.grid_id IN " GRIDS_OF_USER);
+static const char SQL_PROBE_GRID[] = PROBE("enterprise.grid_id = :v");
+static const char SQL_PROBE_INDUSTRY[] =
+	PROBE("enterprise.industry_code >= :lo AND enterprise.industry_code < :hi");
+static const char SQL_PROBE_RISK_INDUSTRY[] =
+	PROBE("enterprise.high_risk = :risk AND enterprise.industry_code >= :lo AND "
+	      "enterprise.industry_code < :hi");
+static const char SQL_PROBE_RISK[] = PROBE("enterprise.high_risk = :risk");
+static const char SQL_PROBE_GRADE[] = PROBE("enterprise.std_grade = :v");
+
+/* Statement sql for a probe; NULL on a prepare error (then the probe counts PROBE_CAP). */
+static struct db_stmt *probe_stmt(struct db *db, const char *sql)
+{
+	struct db_stmt *st = db_stmt(db, sql);
+
+	if (st != NULL)
+		db_bind_i64(st, ":cap", PROBE_CAP);
+	return st;
+}
+
+/* Runs a bound probe; keeps it as the driver in *best / *driver when it counts fewer. */
+static void probe_run(struct db_stmt *st, unsigned bits, int64_t *best, unsigned *driver)
+{
+	int64_t n = PROBE_CAP;
+
+	if (st == NULL || db_step_i64(st, &n) < 0)
+		return;
+	if (n < *best) {
+		*best = n;
+		*driver = bits;
+	}
+}
+
+static void probe_range(struct db *db, const char *sql, const char *lo, const char *hi,
+			unsigned bits, int64_t *best, unsigned *driver)
+{
+	struct db_stmt *st = probe_stmt(db, sql);
+
+	if (st != NULL) {
+		db_bind_text(st, ":lo", lo);
+		db_bind_text(st, ":hi", hi);
+	}
+	probe_run(st, bits, best, driver);
+}
+
+/*
+ * The parts that take their ix form (enum list_part): the indexable filter of f that
+ * matches the fewest rows, when fewer than PROBE_CAP (high_risk goes with industry through
+ * enterprise_risk_industry); 0 (every filter in its scan form: the rows are read in the
+ * sort order) when each matches more.
+ */
+static unsigned probe_filters(struct db *db, const struct enterprise_filter *f, unsigned p,
+			      const struct list_ends *e)
+{
+	int64_t best = PROBE_CAP;
+	unsigned driver = 0;
+	struct db_stmt *st;
+
+	if (p & LP_SCOPE_USCC)
+		return LP_SCOPE_USCC; /* one row at most (unique) */
+	if (p & LP_PREFIX)
+		probe_range(db, SQL_PROBE_REGION, f->scope_prefix, e->prefix, LP_PREFIX, &best,
+			    &driver);
+	if (p & LP_REGION)
+		probe_range(db, SQL_PROBE_REGION, f->region, e->region, LP_REGION, &best, &driver);
+	if (p & LP_GRID_USER) {
+		if ((st = probe_stmt(db, SQL_PROBE_GRID_USER)) != NULL)
+			db_bind_i64(st, ":grid_user", f->grid_user);
+		probe_run(st, LP_GRID_USER, &best, &driver);
+	}
+	if (p & LP_GRID) {
+		if ((st = probe_stmt(db, SQL_PROBE_GRID)) != NULL)
+			db_bind_i64(st, ":v", f->grid_id);
+		probe_run(st, LP_GRID, &best, &driver);
+	}
+	if ((p & LP_INDUSTRY) && (p & LP_HIGH_RISK)) {
+		if ((st = probe_stmt(db, SQL_PROBE_RISK_INDUSTRY)) != NULL) {
+			db_bind_i64(st, ":risk", f->high_risk);
+			db_bind_text(st, ":lo", f->industry);
+			db_bind_text(st, ":hi", e->industry);
+		}
+		probe_run(st, LP_INDUSTRY | LP_HIGH_RISK, &best, &driver);
+	} else if (p & LP_INDUSTRY) {
+		probe_range(db, SQL_PROBE_INDUSTRY, f->industry, e->industry, LP_INDUSTRY, &best,
+			    &driver);
+	} else if (p & LP_HIGH_RISK) {
+		if ((st = probe_stmt(db, SQL_PROBE_RISK)) != NULL)
+			db_bind_i64(st, ":risk", f->high_risk);
+		probe_run(st, LP_HIGH_RISK, &best, &driver);
+	}
+	if (p & LP_STD_GRADE) {
+		if ((st = probe_stmt(db, SQL_PROBE_GRADE)) != NULL)
+			db_bind_text(st, ":v", f->std_grade);
+		probe_run(st, LP_STD_GRADE, &best, &driver);
+	}
+	return driver;
+}
+
+/* Returns: owned WHERE text (no "WHERE"): the parts p, driver's in ix form, and the rest. */
+static char *list_where(unsigned p, unsigned driver, bool fts)
+{
+	struct buf b = BUF_INIT;
+
+	for (size_t i = 0; i < sizeof(where_parts) / sizeof(where_parts[0]); i++)
+		if (p & (1u << i))
+			buf_adds(&b,
+				 (driver & (1u << i)) ? where_parts[i].ix : where_parts[i].scan);
+	buf_adds(&b, fts ? SQL_WHERE_FTS : SQL_WHERE_LIKE);
+	return buf_detach(&b);
+}
+
+/* Binds the parameters of list_where(parts, ..., use_fts(f)) from f and the ends e. */
+static void bind_filter(struct db_stmt *st, const struct enterprise_filter *f, unsigned parts,
+			const struct list_ends *e)
 {
 	char *pat = NULL;
 
-	db_bind_text(st, ":prefix", f->scope_prefix);
-	db_bind_id_or_null(st, ":grid_user", f->grid_user);
-	db_bind_text(st, ":scope_uscc", f->scope_uscc);
-	db_bind_text(st, ":region", f->region);
-	db_bind_id_or_null(st, ":grid_id", f->grid_id);
-	db_bind_text(st, ":industry", f->industry);
-	if (f->high_risk >= 0)
+	if (parts & LP_PREFIX) {
+		db_bind_text(st, ":prefix", f->scope_prefix);
+		db_bind_text(st, ":prefix_end", e->prefix);
+	}
+	if (parts & LP_GRID_USER)
+		db_bind_i64(st, ":grid_user", f->grid_user);
+	if (parts & LP_SCOPE_USCC)
+		db_bind_text(st, ":scope_uscc", f->scope_uscc);
+	if (parts & LP_REGION) {
+		db_bind_text(st, ":region", f->region);
+		db_bind_text(st, ":region_end", e->region);
+	}
+	if (parts & LP_GRID)
+		db_bind_i64(st, ":grid_id", f->grid_id);
+	if (parts & LP_INDUSTRY) {
+		db_bind_text(st, ":industry", f->industry);
+		db_bind_text(st, ":industry_end", e->industry);
+	}
+	if (parts & LP_HIGH_RISK)
 		db_bind_i64(st, ":high_risk", f->high_risk);
-	else
-		db_bind_null(st, ":high_risk");
-	db_bind_text(st, ":std_grade", f->std_grade);
+	if (parts & LP_STD_GRADE)
+		db_bind_text(st, ":std_grade", f->std_grade);
 	db_bind_text(st, ":status", f->status);
 	if (f->supervision >= 0)
 		db_bind_i64(st, ":assigned", f->supervision);
@@ -325,14 +535,16 @@ static void bind_filter(struct db_stmt *st, const struct enterprise_filter *f)
 static struct db_stmt *list_stmt(struct db *db, const struct enterprise_filter *f, int sort,
 				 bool desc)
 {
-	char *sql = db_list_sql(SQL_LIST_SELECT,
-				use_fts(f) ? SQL_LIST_WHERE_FTS : SQL_LIST_WHERE_LIKE, "enterprise",
-				sort_cols[sort], desc);
+	struct list_ends e;
+	unsigned parts = list_parts(f, &e);
+	char *where = list_where(parts, probe_filters(db, f, parts, &e), use_fts(f));
+	char *sql = db_list_sql(SQL_LIST_SELECT, where, "enterprise", sort_cols[sort], desc);
 	struct db_stmt *st = db_stmt_dyn(db, sql);
 
 	free(sql);
+	free(where);
 	if (st != NULL)
-		bind_filter(st, f);
+		bind_filter(st, f, parts, &e);
 	return st;
 }
 
@@ -449,17 +661,12 @@ int enterprise_db_count(struct db *db, int64_t *n)
 	return st ? db_step_i64(st, n) : ERR_DB;
 }
 
-/* The list's filters (the same scope rule), located rows only, by id, capped. */
-#define POINTS_SELECT                                                                            \
-	"SELECT enterprise.id, enterprise.name, enterprise.high_risk, enterprise.lat, "          \
-	"enterprise.lon FROM enterprise WHERE enterprise.lat IS NOT NULL AND enterprise.lon IS " \
-	"NOT NULL AND "
-static const char SQL_POINTS_LIKE[] = POINTS_SELECT LIST_WHERE_COMMON
-	"(:q IS NULL OR enterprise.name LIKE :q ESCAPE '\\' OR enterprise.former_names LIKE :q "
-	"ESCAPE '\\' OR enterprise.uscc LIKE :q ESCAPE '\\') ORDER BY enterprise.id LIMIT :limit";
-static const char SQL_POINTS_FTS[] = POINTS_SELECT LIST_WHERE_COMMON
-	"enterprise.id IN (SELECT rowid FROM enterprise_fts WHERE enterprise_fts MATCH :fts) "
-	"ORDER BY enterprise.id LIMIT :limit";
+/* The list's filters (the same scope rule, list_where), located rows only, by id, capped. */
+static const char SQL_POINTS_SELECT[] =
+	"SELECT enterprise.id, enterprise.name, enterprise.high_risk, enterprise.lat, "
+	"enterprise.lon FROM enterprise WHERE enterprise.lat IS NOT NULL AND enterprise.lon IS "
+	"NOT NULL AND ";
+static const char SQL_POINTS_ORDER[] = " ORDER BY enterprise.id LIMIT :limit";
 
 struct points_ctx {
 	enterprise_point_fn fn;
@@ -477,13 +684,23 @@ static int point_row(struct db_stmt *st, void *arg)
 int enterprise_db_points(struct db *db, const struct enterprise_filter *f, int64_t limit,
 			 enterprise_point_fn fn, void *ctx, bool *truncated)
 {
-	struct db_stmt *st = db_stmt(db, use_fts(f) ? SQL_POINTS_FTS : SQL_POINTS_LIKE);
+	struct list_ends e;
+	unsigned parts = list_parts(f, &e);
+	char *where = list_where(parts, probe_filters(db, f, parts, &e), use_fts(f));
+	struct buf sql = BUF_INIT;
+	struct db_stmt *st;
 	struct points_ctx p = { fn, ctx };
 
+	buf_adds(&sql, SQL_POINTS_SELECT);
+	buf_adds(&sql, where);
+	buf_adds(&sql, SQL_POINTS_ORDER);
+	free(where);
+	st = db_stmt_dyn(db, buf_str(&sql));
+	buf_release(&sql);
 	*truncated = false;
 	if (st == NULL)
 		return ERR_DB;
-	bind_filter(st, f);
+	bind_filter(st, f, parts, &e);
 	return db_rows_capped(st, limit, point_row, &p, truncated);
 }
 

@@ -348,6 +348,38 @@ static void test_history_item_without_changes(void **state)
 	json_decref(r);
 }
 
+/*
+ * The end of a code prefix's range: the codes of 盐城市亭湖区 (GB/T 2260 320902) and its
+ * towns start with "320902" and lie in ["320902", "320903"); industry division 65 (GB/T
+ * 4754-2017) holds the classes 6511..6599, in ["65", "66").
+ */
+static void test_code_prefix_end(void **state)
+{
+	char end[16];
+
+	(void)state;
+	assert_true(enterprise_code_prefix_end("320902", end, sizeof(end)));
+	assert_string_equal(end, "320903");
+	assert_true(strcmp("320902001", "320902") >= 0 && strcmp("320902001", end) < 0);
+	assert_true(strcmp("320903", end) >= 0);
+	assert_true(enterprise_code_prefix_end("65", end, sizeof(end)));
+	assert_string_equal(end, "66");
+	assert_true(strcmp("6599", end) < 0);
+	/* A last 9 becomes ':', the byte after it: "3209" + anything sorts below "320:". */
+	assert_true(enterprise_code_prefix_end("3209", end, sizeof(end)));
+	assert_string_equal(end, "320:");
+	assert_true(strcmp("320999999999", end) < 0 && strcmp("321000", end) > 0);
+	/* "-" (a scope that matches nothing) ends at ".", below every digit. */
+	assert_true(enterprise_code_prefix_end("-", end, sizeof(end)));
+	assert_string_equal(end, ".");
+	/* No range: the empty prefix (every code), a too small buffer, a last byte 0xFF. */
+	snprintf(end, sizeof(end), "x");
+	assert_false(enterprise_code_prefix_end("", end, sizeof(end)));
+	assert_false(enterprise_code_prefix_end("320902", end, 6));
+	assert_false(enterprise_code_prefix_end("3\xff", end, sizeof(end)));
+	assert_string_equal(end, "x");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -361,6 +393,7 @@ int main(void)
 		cmocka_unit_test(test_check_names_each_bad_field),
 		cmocka_unit_test(test_check_forbidden_letters_in_uscc),
 		cmocka_unit_test(test_json_write_matches_json),
+		cmocka_unit_test(test_code_prefix_end),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""Latency of filtered enterprise lists with one connection (docs/benchmarks.md, issue 3).
+
+    bench/list_latency.py BIN DB LOGIN PASSWORD [N]
+
+Starts `BIN serve` on DB (one worker, no access log), logs in (the account must not have to
+change its password), then for each query sends 10 warm-up requests and N (200) more, one at
+a time over one keep-alive connection, and prints the items of a page, p50 and p99.
+"""
+import http.client
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+QUERIES = [
+    '/api/v1/enterprises?region=320902&industry=65&high_risk=true&limit=50',
+    '/api/v1/enterprises?std_grade=1&limit=50',
+    '/api/v1/enterprises?grid=168&limit=50',
+    '/api/v1/enterprises?q=%E7%AC%AC47995%E5%8F%B7&limit=50',  # q=第47995号
+    '/api/v1/enterprises?region=320902&industry=26&high_risk=true&limit=50',
+    '/api/v1/enterprises?region=320903&sort=name&limit=50',
+    '/api/v1/enterprises?limit=50',
+]
+
+
+def main():
+    bin_, db, login, password = sys.argv[1:5]
+    n = int(sys.argv[5]) if len(sys.argv) > 5 else 200
+    tmp = tempfile.mkdtemp()
+    port_file = os.path.join(tmp, 'port')
+    proc = subprocess.Popen([bin_, 'serve', '--db', db, '--port', '0', '--port-file', port_file,
+                             '--threads', '1', '--set', 'log.access=false'],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(200):
+            if os.path.exists(port_file) and open(port_file).read().strip():
+                break
+            time.sleep(0.05)
+        conn = http.client.HTTPConnection('127.0.0.1', int(open(port_file).read()))
+
+        def get(method, path, body=None, token=None):
+            headers = {'Content-Type': 'application/json'}
+            if token:
+                headers['Authorization'] = 'Bearer ' + token
+            conn.request(method, path, json.dumps(body) if body is not None else None, headers)
+            r = conn.getresponse()
+            return r.status, r.read()
+
+        status, body = get('POST', '/api/v1/session', {'login': login, 'password': password})
+        if status not in (200, 201):
+            sys.exit(f'login failed: {status} {body[:200]!r}')
+        token = json.loads(body)['token']
+        for q in QUERIES:
+            for _ in range(10):
+                status, body = get('GET', q, token=token)
+            items = len(json.loads(body)['items']) if status == 200 else status
+            times = []
+            for _ in range(n):
+                t0 = time.perf_counter()
+                get('GET', q, token=token)
+                times.append(time.perf_counter() - t0)
+            times.sort()
+            print(f'{q:72s} items={items!s:3s} p50={times[n // 2] * 1e3:6.2f} ms '
+                  f'p99={times[max(0, int(n * 0.99) - 1)] * 1e3:6.2f} ms')
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
+if __name__ == '__main__':
+    main()
