@@ -173,6 +173,45 @@ void db_rollback(struct db *db)
 	db->depth = 0;
 }
 
+/*
+ * Statements built at run time (db_stmt_dyn: list queries from whitelisted fragments) are
+ * cached too, but at most DB_DYN_STMTS_MAX of them per connection: a client trying every
+ * filter combination must not grow the cache without bound. The oldest is finalized first;
+ * a request holds at most a few dynamic statements at once, never this many, so the one
+ * dropped is not in use.
+ */
+#define DB_DYN_STMTS_MAX 64
+
+static size_t count_dyn(const struct db *db)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < db->nslots; i++)
+		n += db->slots[i].owned_key;
+	return n;
+}
+
+static void drop_oldest_dyn(struct db *db)
+{
+	for (size_t i = 0; i < db->nslots; i++) {
+		struct stmt_slot *sl = &db->slots[i];
+
+		if (!sl->owned_key)
+			continue;
+		sqlite3_finalize(sl->st->s);
+		free(sl->st);
+		free((char *)sl->key);
+		memmove(sl, sl + 1, (db->nslots - i - 1) * sizeof(*sl));
+		db->nslots--;
+		return;
+	}
+}
+
+size_t db_stmt_count(const struct db *db)
+{
+	return db->nslots;
+}
+
 static struct db_stmt *prepare(struct db *db, const char *sql, bool dyn)
 {
 	struct db_stmt *st;
@@ -191,6 +230,8 @@ static struct db_stmt *prepare(struct db *db, const char *sql, bool dyn)
 		log_error("cannot prepare sql: %s: %.200s", sqlite3_errmsg(db->h), sql);
 		return NULL;
 	}
+	if (dyn && count_dyn(db) >= DB_DYN_STMTS_MAX)
+		drop_oldest_dyn(db);
 	if (db->nslots == db->cap) {
 		db->cap = db->cap ? db->cap * 2 : 32;
 		db->slots = xrealloc(db->slots, db->cap * sizeof(*db->slots));

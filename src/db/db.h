@@ -97,6 +97,9 @@ void db_bind_page(struct db_stmt *st, const struct list_params *lp);
 /* Resets and clears bindings (call after reading the rows you need). */
 void db_reset(struct db_stmt *st);
 
+/* Statements this connection keeps prepared (static ones, and at most 64 dynamic ones). */
+size_t db_stmt_count(const struct db *db);
+
 /*
  * Steps st to its end and collects row(st) for each row in a JSON array. row returns an
  * owned value, or NULL for a row it cannot read (then ERR_DB). Returns 0 with *items

@@ -261,6 +261,29 @@ static void test_statement_cache(void **state)
 	assert_null(db_stmt(db, "SELEC 1"));
 }
 
+/* A client trying every filter combination does not grow the cache without bound. */
+static void test_dynamic_statements_are_capped(void **state)
+{
+	struct db *db = *state;
+	struct db_stmt *fixed = db_stmt(db, SQL_ONE), *last = NULL;
+	size_t before = db_stmt_count(db);
+	char sql[64];
+
+	for (int i = 0; i < 500; i++) {
+		snprintf(sql, sizeof(sql), "SELECT %d", i);
+		last = db_stmt_dyn(db, sql);
+		assert_non_null(last);
+	}
+	assert_true(db_stmt_count(db) <= before + 64);
+	assert_true(db_stmt_count(db) >= 64);
+	/* The newest dynamic and every static statement stay cached and usable. */
+	assert_ptr_equal(db_stmt_dyn(db, "SELECT 499"), last);
+	assert_ptr_equal(db_stmt(db, SQL_ONE), fixed);
+	assert_int_equal(db_step(last), DB_ROW);
+	assert_int_equal(db_col_i64(last, 0), 499);
+	db_reset(last);
+}
+
 static const char SQL_COUNT[] = "SELECT count(*) FROM item";
 
 static int64_t count_items(struct db *db)
@@ -375,6 +398,7 @@ int main(void)
 		T(test_like_contains_escapes),
 		T(test_constraint_errors_map_to_err),
 		T(test_statement_cache),
+		T(test_dynamic_statements_are_capped),
 		T(test_transaction_rollback_and_commit),
 		T(test_step_i64),
 		T(test_rows_capped),
