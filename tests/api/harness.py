@@ -277,6 +277,22 @@ class Case:
         return problems
 
 
+USCC_CHARSET = '0123456789ABCDEFGHJKLMNPQRTUWXY'
+
+
+def uscc(authority_region, body8='MA1XXXXX'):
+    """A valid GB 32100-2015 code: '91' + division + GB 11714 organization code (its check
+    character computed) + the check character of STANDARDS.md §5."""
+    org_weights = (3, 7, 9, 10, 5, 8, 4, 2)
+    s = sum((int(c) if c.isdigit() else ord(c) - ord('A') + 10) * w
+            for c, w in zip(body8, org_weights))
+    c9 = 11 - s % 11
+    org = body8 + ('X' if c9 == 10 else '0' if c9 == 11 else str(c9))
+    first17 = '91' + authority_region + org
+    total = sum(USCC_CHARSET.index(c) * pow(3, i, 31) for i, c in enumerate(first17))
+    return first17 + USCC_CHARSET[(31 - total % 31) % 31]
+
+
 def run(namespace):
     """Runs every test_* function of namespace in order of definition; prints TAP."""
     tests = [(n, f) for n, f in namespace.items() if n.startswith('test_') and callable(f)]

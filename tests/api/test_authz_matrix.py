@@ -7,7 +7,7 @@ import json
 import os
 import subprocess
 
-from harness import ADMIN_PASSWORD, BIN, Client, run
+from harness import ADMIN_PASSWORD, BIN, Client, run, uscc
 
 MATRIX = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'authz_matrix.json')
 
@@ -15,7 +15,6 @@ R1, R2 = '320902', '320903'            # 亭湖区, 盐都区 (both under 盐城
 T1, T2 = '320902001', '320903002'      # 五星街道 in R1, 张庄街道 in R2
 CITY = '320900'
 PASSWORDS = ('Matrix-Pass-2026', 'Matrix-Pass-2027')
-USCC_CHARSET = '0123456789ABCDEFGHJKLMNPQRTUWXY'
 
 # Everything a denied request must leave as it was (columns that reads update are left out).
 SNAPSHOT = [
@@ -30,19 +29,6 @@ SNAPSHOT = [
     'SELECT * FROM licence ORDER BY id',
     'SELECT * FROM enterprise_history ORDER BY audit_id',
 ]
-
-
-def uscc(authority_region, body8='MA1XXXXX'):
-    """A unified social credit code (GB 32100-2015) for an enterprise registered in the region:
-    '91' + the 6-digit division + a GB 11714 organisation code + the check character."""
-    org_weights = (3, 7, 9, 10, 5, 8, 4, 2)
-    s = sum((int(c) if c.isdigit() else ord(c) - ord('A') + 10) * w
-            for c, w in zip(body8, org_weights))
-    c9 = 11 - s % 11
-    org = body8 + ('X' if c9 == 10 else '0' if c9 == 11 else str(c9))
-    first17 = '91' + authority_region + org
-    total = sum(USCC_CHARSET.index(c) * pow(3, i, 31) for i, c in enumerate(first17))
-    return first17 + USCC_CHARSET[(31 - total % 31) % 31]
 
 
 def square(lon, lat, half=0.01):

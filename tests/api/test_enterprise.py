@@ -3,21 +3,7 @@
 duplicates, GCJ-02 input, Chinese search, filters, paging, data scopes and phone masking."""
 from urllib.parse import quote
 
-from harness import run
-
-USCC_CHARSET = '0123456789ABCDEFGHJKLMNPQRTUWXY'
-
-
-def uscc(authority_region, body8='MA1XXXXX'):
-    """A valid GB 32100-2015 code: '91' + division + GB 11714 organization code + check."""
-    org_weights = (3, 7, 9, 10, 5, 8, 4, 2)
-    s = sum((int(c) if c.isdigit() else ord(c) - ord('A') + 10) * w
-            for c, w in zip(body8, org_weights))
-    c9 = 11 - s % 11
-    org = body8 + ('X' if c9 == 10 else '0' if c9 == 11 else str(c9))
-    first17 = '91' + authority_region + org
-    total = sum(USCC_CHARSET.index(c) * pow(3, i, 31) for i, c in enumerate(first17))
-    return first17 + USCC_CHARSET[(31 - total % 31) % 31]
+from harness import run, uscc
 
 R1, R2 = '320902', '320903'          # 亭湖区, 盐都区 (盐城市)
 T1, T2 = '320902001', '320903002'

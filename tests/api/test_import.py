@@ -16,9 +16,8 @@ import zipfile
 from urllib.parse import quote
 from xml.sax.saxutils import escape
 
-from harness import run
+from harness import run, uscc
 
-USCC_CHARSET = '0123456789ABCDEFGHJKLMNPQRTUWXY'
 R1, R2 = '320902', '320903'          # 亭湖区, 盐都区 (盐城市)
 T1, T2 = '320902001', '320903002'
 XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
@@ -26,18 +25,6 @@ HEADER = ['统一社会信用代码', '企业名称', '曾用名', '行业代码
           '经度', '坐标系', '法定代表人', '法人电话', '安全负责人', '安全负责人电话', '从业人数',
           '企业规模', '标准化等级', '经营状态']
 NS = {'m': 'http://schemas.openxmlformats.org/spreadsheetml/2006/main'}
-
-
-def uscc(authority_region, body8='MA1XXXXX'):
-    """A valid GB 32100-2015 code (as tests/api/test_enterprise.py)."""
-    org_weights = (3, 7, 9, 10, 5, 8, 4, 2)
-    s = sum((int(c) if c.isdigit() else ord(c) - ord('A') + 10) * w
-            for c, w in zip(body8, org_weights))
-    c9 = 11 - s % 11
-    org = body8 + ('X' if c9 == 10 else '0' if c9 == 11 else str(c9))
-    first17 = '91' + authority_region + org
-    total = sum(USCC_CHARSET.index(c) * pow(3, i, 31) for i, c in enumerate(first17))
-    return first17 + USCC_CHARSET[(31 - total % 31) % 31]
 
 
 def code(i, region=R1):

@@ -8,25 +8,12 @@ import math
 import os
 import subprocess
 
-from harness import BIN, SRC_ROOT, run
+from harness import BIN, SRC_ROOT, run, uscc
 
-USCC_CHARSET = '0123456789ABCDEFGHJKLMNPQRTUWXY'
 R1, R2 = '320902', '320903'          # 亭湖区, 盐都区
 T1, T2 = '320902001', '320903002'    # 五星街道 in R1, 张庄街道 in R2
 COUNTIES = ['320902', '320903', '320904', '320921', '320922', '320923', '320924', '320925',
             '320981']
-
-
-def uscc(authority_region, body8):
-    """A valid GB 32100-2015 code: '91' + division + GB 11714 organization code + check."""
-    org_weights = (3, 7, 9, 10, 5, 8, 4, 2)
-    s = sum((int(c) if c.isdigit() else ord(c) - ord('A') + 10) * w
-            for c, w in zip(body8, org_weights))
-    c9 = 11 - s % 11
-    org = body8 + ('X' if c9 == 10 else '0' if c9 == 11 else str(c9))
-    first17 = '91' + authority_region + org
-    total = sum(USCC_CHARSET.index(c) * pow(3, i, 31) for i, c in enumerate(first17))
-    return first17 + USCC_CHARSET[(31 - total % 31) % 31]
 
 
 def wgs84_to_gcj02(lat, lon):
