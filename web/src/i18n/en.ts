@@ -97,6 +97,7 @@ const en: typeof zh = {
     uscc: 'Unified social credit code',
     formerNames: 'Former names',
     industry: 'Industry code',
+    industryFilterHint: 'e.g. 26',
     industryHint: 'GB/T 4754-2017 class, e.g. 2614',
     region: 'Division',
     grid: 'Grid',

@@ -95,6 +95,7 @@ export default {
     uscc: '统一社会信用代码',
     formerNames: '曾用名',
     industry: '行业代码',
+    industryFilterHint: '如 26',
     industryHint: 'GB/T 4754-2017 小类，如 2614',
     region: '所属区划',
     grid: '所属网格',
