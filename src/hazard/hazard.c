@@ -107,6 +107,8 @@ static bool may(const struct hazard_state_in *in, enum hazard_action a,
 
 	if ((unsigned)who->role >= ROLE_COUNT_ || (roles & R(who->role)) == 0)
 		return false;
+	if (who->user_id <= 0) /* no one to record, nor to compare with the rectifier */
+		return false;
 	if (who->role == ROLE_ENTERPRISE_OFFICER &&
 	    (who->enterprise_id <= 0 || who->enterprise_id != in->enterprise_id))
 		return false;
@@ -137,8 +139,10 @@ void hazard_actions_format(unsigned mask, char *out, size_t n)
 		if ((mask & BIT(a)) == 0)
 			continue;
 		int w = snprintf(out + len, n - len, "%s%s", len ? ", " : "", action_names[a]);
-		if (w < 0 || (size_t)w >= n - len)
-			return; /* truncated, still terminated */
+		if (w < 0 || (size_t)w >= n - len) {
+			out[len] = '\0'; /* whole names only: drop the one cut short */
+			return;
+		}
 		len += (size_t)w;
 	}
 }

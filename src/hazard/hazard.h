@@ -126,14 +126,15 @@ int hazard_action_parse(const char *s, enum hazard_action *out);
 /*
  * The actions who may take on the hazard in now: those legal in its state (and
  * extension sub-state) that who's role may take for its level, and for which who is
- * the right person (an officer only for its own enterprise; the verifier not the
- * rectifier). Field checks are not part of it. Returns a mask of (1u << action).
+ * the right person (a user id > 0; an officer only for its own enterprise; the
+ * verifier not the rectifier). Field checks are not part of it. Returns a mask of (1u << action).
  */
 unsigned hazard_allowed_actions(const struct hazard_state_in *in, const struct hazard_actor *who);
 
 /*
  * Writes the names of the actions of mask into out, ", "-separated in action order
- * ("confirm, dismiss"; "" for none), for a 409's detail. out is always terminated.
+ * ("confirm, dismiss"; "" for none), for a 409's detail. out is always terminated;
+ * when n is too small it holds the names that fit whole (never a cut name).
  */
 void hazard_actions_format(unsigned mask, char *out, size_t n);
 
@@ -142,7 +143,7 @@ void hazard_actions_format(unsigned mask, char *out, size_t n);
  * 1. the action is legal in the state (whoever acts), else ERR_CONFLICT with
  *    out->allowed = hazard_allowed_actions(in, who);
  * 2. who's role may take it for the hazard's level and who is the right person
- *    (own enterprise; verify/send_back not by the rectifier), else ERR_FORBIDDEN;
+ *    (user id > 0; own enterprise; verify/send_back not by the rectifier), else ERR_FORBIDDEN;
  * 3. the fields: dismiss, send_back and the extension actions need a reason; plan needs measures,
  *    responsible, funds, deadline (a real date, not before in->today) and, for a major
  *    hazard, emergency and funds > 0 (五到位, 安全生产事故隐患排查治理暂行规定 Art. 15

@@ -291,6 +291,11 @@ static void test_conflict_names_allowed_actions(void **state)
 				   "request_extension, approve_extension, refuse_extension");
 	hazard_actions_format(3, names, 8);
 	assert_true(strlen(names) < 8);
+	/* A short buffer holds whole names only, never a cut one ("confirm, dis"). */
+	hazard_actions_format(3, names, 12);
+	assert_string_equal(names, "confirm");
+	hazard_actions_format(3, names, 7);
+	assert_string_equal(names, "");
 	assert_int_equal(fe.n, 0);
 }
 
@@ -509,6 +514,19 @@ static void test_verifier_is_not_rectifier(void **state)
 	in = situation(S_SUBM, HAZARD_MAJOR);
 	who = actor(ROLE_INSPECTOR);
 	in.rectifier_id = who.user_id;
+	assert_int_equal(hazard_transition(&in, HAZARD_VERIFY, &args, &who, &out, &fe),
+			 ERR_FORBIDDEN);
+	/* A submitter without a user id (0) would leave no rectifier to compare: refused. */
+	in = situation(S_RECT, HAZARD_GENERAL);
+	who = actor(ROLE_ENTERPRISE_OFFICER);
+	who.user_id = 0;
+	assert_int_equal(hazard_transition(&in, HAZARD_SUBMIT, &args, &who, &out, &fe),
+			 ERR_FORBIDDEN);
+	assert_int_equal(hazard_allowed_actions(&in, &who), 0);
+	/* Nor may an actor without a user id verify. */
+	in = situation(S_SUBM, HAZARD_GENERAL);
+	who = actor(ROLE_INSPECTOR);
+	who.user_id = 0;
 	assert_int_equal(hazard_transition(&in, HAZARD_VERIFY, &args, &who, &out, &fe),
 			 ERR_FORBIDDEN);
 	assert_int_equal(fe.n, 0);
