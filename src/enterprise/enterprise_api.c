@@ -577,8 +577,7 @@ static int list(struct req *rq, struct resp *rs)
 
 /* ------------------------------------------------------------ one enterprise */
 
-/* Loads enterprise {id} when it is inside the caller's scope; otherwise answers. *ok tells. */
-static int load(struct req *rq, struct resp *rs, struct enterprise *e, bool *ok)
+int enterprise_api_load(struct req *rq, struct resp *rs, struct enterprise *e, bool *ok)
 {
 	int64_t id;
 	int rc;
@@ -604,7 +603,7 @@ static int get(struct req *rq, struct resp *rs)
 {
 	struct enterprise e;
 	bool ok;
-	int rc = load(rq, rs, &e, &ok);
+	int rc = enterprise_api_load(rq, rs, &e, &ok);
 	json_t *o;
 
 	if (rc < 0 || !ok)
@@ -699,7 +698,7 @@ static int patch(struct req *rq, struct resp *rs)
 	rc = db_begin(rq->db);
 	if (rc < 0)
 		return rc;
-	rc = load(rq, rs, &e, &ok);
+	rc = enterprise_api_load(rq, rs, &e, &ok);
 	if (rc < 0 || !ok)
 		goto out;
 	before = shown(rq, &e, false);
@@ -728,7 +727,7 @@ out:
 		db_rollback(rq->db);
 	json_decref(after);
 	json_decref(before);
-	enterprise_release(&e); /* load() initialised it */
+	enterprise_release(&e); /* enterprise_api_load() initialised it */
 	return rc;
 }
 
@@ -744,7 +743,7 @@ static int enterprise_delete(struct req *rq, struct resp *rs)
 	rc = db_begin(rq->db);
 	if (rc < 0)
 		return rc;
-	rc = load(rq, rs, &e, &ok);
+	rc = enterprise_api_load(rq, rs, &e, &ok);
 	if (rc < 0 || !ok) {
 		db_rollback(rq->db);
 		return rc;
@@ -800,7 +799,7 @@ static int history(struct req *rq, struct resp *rs)
 	rc = db_begin_read(rq->db);
 	if (rc < 0)
 		return rc;
-	rc = load(rq, rs, &e, &ok);
+	rc = enterprise_api_load(rq, rs, &e, &ok);
 	if (rc < 0 || !ok)
 		goto out;
 	mask = mask_for(rq, &e);

@@ -14,6 +14,8 @@
 
 #include "http/req.h"
 
+struct enterprise;
+
 struct licence_rules;
 
 extern const struct route enterprise_routes[];
@@ -25,6 +27,13 @@ extern const struct route licence_routes[];
  */
 bool enterprise_api_in_scope(const struct req *rq, const char *uscc, const char *region_code,
 			     int64_t grid_id);
+
+/*
+ * Loads enterprise {id} (the route's path parameter) into e when it lies inside the
+ * caller's scope; otherwise answers 400 (bad id), 404 or 403 into rs. *ok tells whether e
+ * was loaded (then the caller releases it). Returns 0 or a negative err (ERR_NOT_FOUND ...).
+ */
+int enterprise_api_load(struct req *rq, struct resp *rs, struct enterprise *e, bool *ok);
 
 /*
  * The scope part of a list filter for the caller: *prefix (a region prefix written

@@ -172,29 +172,6 @@ static int list_all(struct req *rq, struct resp *rs)
 	return resp_json(rs, 200, list_page(items, &q.lp));
 }
 
-/* Loads enterprise {id} when it is inside the caller's scope; otherwise answers. *ok tells. */
-static int load_enterprise(struct req *rq, struct resp *rs, struct enterprise *e, bool *ok)
-{
-	int64_t id;
-	int rc;
-
-	*ok = false;
-	enterprise_init(e);
-	if (req_param_id(rq, "id", &id) < 0)
-		return resp_problem(rs, 400, NULL, "the enterprise id must be a positive integer",
-				    NULL);
-	rc = enterprise_db_get(rq->db, id, e);
-	if (rc < 0)
-		return rc;
-	if (!enterprise_api_in_scope(rq, e->uscc, e->region_code, e->grid_id)) {
-		enterprise_release(e);
-		return resp_problem(rs, 403, NULL, "this enterprise is outside your data scope",
-				    NULL);
-	}
-	*ok = true;
-	return 0;
-}
-
 /* GET /api/v1/enterprises/{id}/licences */
 static int list_of(struct req *rq, struct resp *rs)
 {
@@ -208,7 +185,7 @@ static int list_of(struct req *rq, struct resp *rs)
 
 	if (parse_list(rq, filters, &q, &fe) < 0)
 		return resp_problem(rs, 400, NULL, "invalid query", &fe);
-	rc = load_enterprise(rq, rs, &e, &ok);
+	rc = enterprise_api_load(rq, rs, &e, &ok);
 	if (rc < 0 || !ok)
 		return rc;
 	q.f.enterprise_id = e.id;
@@ -242,7 +219,7 @@ static int create(struct req *rq, struct resp *rs)
 	rc = db_begin(rq->db);
 	if (rc < 0)
 		return rc;
-	rc = load_enterprise(rq, rs, &e, &ok);
+	rc = enterprise_api_load(rq, rs, &e, &ok);
 	if (rc < 0 || !ok)
 		goto out;
 	l.enterprise_id = e.id;
