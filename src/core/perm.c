@@ -7,8 +7,9 @@
 #include "core/err.h"
 #include "core/banned.h"
 
-#define READ_ORG \
-	(PERM_SELF | PERM_REGION_READ | PERM_DEPT_READ | PERM_GRID_READ | PERM_ENTERPRISE_READ)
+#define READ_ORG                                                                                 \
+	(PERM_SELF | PERM_REGION_READ | PERM_DEPT_READ | PERM_GRID_READ | PERM_ENTERPRISE_READ | \
+	 PERM_HAZARD_READ)
 
 static const struct {
 	const char *name, *zh;
@@ -19,14 +20,21 @@ static const struct {
 			 READ_ORG | PERM_DEPT_WRITE | PERM_GRID_WRITE | PERM_USER_READ |
 				 PERM_USER_WRITE | PERM_AUDIT_READ | PERM_TOKEN_ADMIN |
 				 PERM_METRICS | PERM_ENTERPRISE_WRITE },
-	[ROLE_LEADER] = { "leader", "局领导", READ_ORG | PERM_USER_READ },
-	[ROLE_INSPECTOR] = { "inspector", "执法人员", READ_ORG | PERM_ENTERPRISE_WRITE },
-	[ROLE_GRID_MANAGER] = { "grid_manager", "网格管理员", READ_ORG | PERM_ENTERPRISE_WRITE },
-	[ROLE_GRID_PATROLLER] = { "grid_patroller", "网格巡查员", READ_ORG },
-	[ROLE_GRID_SUPERVISOR] = { "grid_supervisor", "网格督导员", READ_ORG },
+	[ROLE_LEADER] = { "leader", "局领导",
+			  READ_ORG | PERM_USER_READ | PERM_HAZARD_REPORT | PERM_HAZARD_SUPERVISE |
+				  PERM_HAZARD_LISTS },
+	[ROLE_INSPECTOR] = { "inspector", "执法人员",
+			     READ_ORG | PERM_ENTERPRISE_WRITE | PERM_HAZARD_REPORT |
+				     PERM_HAZARD_ACT | PERM_HAZARD_LISTS },
+	[ROLE_GRID_MANAGER] = { "grid_manager", "网格管理员",
+				READ_ORG | PERM_ENTERPRISE_WRITE | PERM_HAZARD_REPORT |
+					PERM_HAZARD_ACT },
+	[ROLE_GRID_PATROLLER] = { "grid_patroller", "网格巡查员", READ_ORG | PERM_HAZARD_REPORT },
+	[ROLE_GRID_SUPERVISOR] = { "grid_supervisor", "网格督导员", READ_ORG | PERM_HAZARD_REPORT },
 	[ROLE_ENTERPRISE_OFFICER] = { "enterprise_officer", "企业安全管理员",
 				      PERM_SELF | PERM_REGION_READ | PERM_ENTERPRISE_READ |
-					      PERM_ENTERPRISE_WRITE },
+					      PERM_ENTERPRISE_WRITE | PERM_HAZARD_READ |
+					      PERM_HAZARD_REPORT | PERM_HAZARD_ACT },
 };
 
 const char *role_name(enum role r)
@@ -72,6 +80,11 @@ static const struct {
 	{ PERM_METRICS, "metrics" },
 	{ PERM_ENTERPRISE_READ, "enterprise.read" },
 	{ PERM_ENTERPRISE_WRITE, "enterprise.write" },
+	{ PERM_HAZARD_READ, "hazard.read" },
+	{ PERM_HAZARD_REPORT, "hazard.report" },
+	{ PERM_HAZARD_ACT, "hazard.act" },
+	{ PERM_HAZARD_SUPERVISE, "hazard.supervise" },
+	{ PERM_HAZARD_LISTS, "hazard.lists" },
 };
 
 const char *perm_name(uint64_t bit)

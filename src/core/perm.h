@@ -35,7 +35,13 @@ enum perm {
 	PERM_METRICS = 1u << 10,
 	PERM_ENTERPRISE_READ = 1u << 11, /* the enterprise file, within the data scope */
 	PERM_ENTERPRISE_WRITE =
-		1u << 12, /* create/change/delete enterprises (officers: own, limited) */
+		1u << 12,	     /* create/change/delete enterprises (officers: own, limited) */
+	PERM_HAZARD_READ = 1u << 13, /* hidden hazards, lists, statistics, within the scope */
+	PERM_HAZARD_REPORT = 1u << 14, /* report a hidden hazard (and upload its photos) */
+	PERM_HAZARD_ACT = 1u << 15, /* life-cycle actions; hazard_allowed_actions decides which */
+	PERM_HAZARD_SUPERVISE = 1u << 16, /* listed supervision (挂牌督办): list, progress, lift */
+	PERM_HAZARD_LISTS =
+		1u << 17, /* blacklist entry, review and removal; accountability notes */
 };
 
 /* Returns: static identifier ("admin", "grid_manager", ...) or "none". */
