@@ -355,4 +355,5 @@ def test_deadline_edges_at_the_utc8_day_change(t):
             s.stop()
 
 
-run(globals())
+if __name__ == '__main__':  # test_hazard_photos.py imports World
+    run(globals())
