@@ -41,10 +41,11 @@ int64_t hazard_api_now(const struct req *rq)
 	return rq->app->cfg.fake_now_ms > 0 ? rq->app->cfg.fake_now_ms : now_ms();
 }
 
-void hazard_api_bands(const struct config *c, struct hazard_deadline_bands *b)
+int hazard_bands(const struct config *c, struct hazard_deadline_bands *b)
 {
 	b->due_soon_days = c->hazard_due_soon_days;
 	b->overdue_long_days = c->hazard_overdue_long_days;
+	return 0;
 }
 
 static const char *nz(const char *s)
@@ -193,7 +194,7 @@ static void decorate(struct req *rq, const struct caller *c, json_t *h)
 	const char *dl = json_str(h, "deadline");
 	int64_t day;
 
-	hazard_api_bands(cfg, &b);
+	hazard_bands(cfg, &b);
 	if (dl && date_parse(dl, &day) == 0 && s != HAZARD_CLOSED && s != HAZARD_DISMISSED) {
 		int64_t now = hazard_api_now(rq);
 
