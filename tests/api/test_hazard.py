@@ -273,6 +273,7 @@ def test_scope_in_list_detail_and_export(t):
     t.true(text.startswith('隐患编号,'), text[:80])
     t.eq(len(text.strip().splitlines()), 2, 'header and its one hazard')
     t.true('盐都软件公司' in text and '亭湖化工厂' not in text)
+    t.true('网格巡查' in text and '一般隐患' in text and '已上报' in text, 'labels in Chinese')
     r = w.leader.get('/api/v1/hazards/export')
     t.status(r, 200)
     t.eq(r.body[:2], b'PK', 'xlsx')
