@@ -385,7 +385,8 @@ static void check_photos(struct req *rq, const json_t *arr, const char *field,
 					 i);
 			return;
 		}
-		if (!hazard_db_photo_exists(rq->db, s)) {
+		if (!hazard_api_photo_visible(rq,
+					      s)) { /* not stored, or not the caller's to show */
 			field_errors_add(fe, field, "item %zu: no photo %s was uploaded", i, s);
 			return;
 		}

@@ -113,6 +113,15 @@ static bool photo_visible(struct req *rq, const json_t *row, const char *sha)
 	return ok;
 }
 
+bool hazard_api_photo_visible(struct req *rq, const char *sha256)
+{
+	json_t *row = NULL;
+	bool ok = hazard_db_photo_get(rq->db, sha256, &row) == 0 && photo_visible(rq, row, sha256);
+
+	json_decref(row);
+	return ok;
+}
+
 static const char *const photo_types[] = { "image/jpeg", "image/png", "image/webp",
 					   "application/octet-stream", NULL };
 

@@ -79,13 +79,15 @@ class World:
         b.update(kw)
         return (c or self.patroller).post('/api/v1/hazards', b)
 
-    def photo_rows(self, n=1, tag='x'):
-        """Stored photos (rows as the photo store writes them; test_hazard_photos.py uploads)."""
+    def photo_rows(self, n=1, tag='x', uploader=None):
+        """Photos uploaded by the officer (rows as the photo store writes them, without the
+        files; test_hazard_photos.py uploads real ones)."""
         shas = []
         for i in range(n):
             sha = hashlib.sha256(f'{tag}{i}'.encode()).hexdigest()
-            self.s.sql('INSERT INTO photo (sha256, mime, bytes, width, height, created_ms) '
-                       'VALUES (?, ?, 10, 1, 1, 0)', (sha, 'image/jpeg'))
+            self.s.sql('INSERT INTO photo (sha256, mime, bytes, width, height, uploader_id, '
+                       'created_ms) VALUES (?, ?, 10, 1, 1, ?, 0)',
+                       (sha, 'image/jpeg', uploader or self.officer.id))
             shas.append(sha)
         return shas
 

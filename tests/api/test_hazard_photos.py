@@ -123,6 +123,14 @@ def test_photo_scope_follows_the_hazards(t):
     r = w.act(w.officer, h1, 'submit', {'photos': [s3]})
     t.eq([p['sha256'] for p in r.json['photos']['after']], [s3])
     t.eq(w.patroller.get(f'/api/v1/photos/{s3}').status, 200, 'now shown by a hazard in G1')
+    # A photo the reporter may not see cannot be attached (it would then be shown to them).
+    before = w.counts()
+    t.problem(w.report(photos=[s2]), 422, 'photos')
+    h2 = w.report().json['id']
+    w.act(w.manager, h2, 'confirm')
+    w.act(w.officer, h2, 'plan', PLAN)
+    t.problem(w.act(w.officer, h2, 'submit', {'photos': [s2]}, 422), 422, 'photos')
+    t.eq(w.counts()[2], before[2] + 3, 'only the report, confirm and plan were audited')
 
 
 run(globals())
