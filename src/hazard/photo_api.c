@@ -67,6 +67,8 @@ static int upload(struct req *rq, struct resp *rs)
 	rc = photo_store(dir, rq->raw_body, rq->raw_len, &info);
 	if (rc == ERR_INVALID)
 		return resp_invalid1(rs, "photo", "cannot be decoded as an image");
+	if (rc == ERR_TOO_MANY)
+		return resp_invalid1(rs, "photo", "has more than 64 megapixels");
 	if (rc < 0)
 		return rc;
 	rc = db_begin(rq->db);

@@ -34,6 +34,16 @@ def png(w=40, h=30, seed=0):
             chunk(b'IDAT', zlib.compress(raw)) + chunk(b'IEND', b''))
 
 
+def bomb():
+    """A PNG whose header claims 10000 x 10000 pixels (100 megapixels) in a few hundred bytes."""
+    def chunk(kind, data):
+        return (struct.pack('>I', len(data)) + kind + data +
+                struct.pack('>I', zlib.crc32(kind + data) & 0xffffffff))
+    return (b'\x89PNG\r\n\x1a\n' +
+            chunk(b'IHDR', struct.pack('>IIBBBBB', 10000, 10000, 8, 2, 0, 0, 0)) +
+            chunk(b'IDAT', zlib.compress(b'\x00' * 30001)) + chunk(b'IEND', b''))
+
+
 def with_gps(jpeg):
     """The JPEG with an EXIF APP1 segment holding a GPS IFD (latitude N 33/1 23/1 0/1)."""
     tiff = bytearray(b'II*\x00' + struct.pack('<I', 8))
@@ -77,6 +87,10 @@ def test_upload_by_hash_type_and_limits(t):
     t.problem(upload(w.patroller, b'GIF89a' + b'\x00' * 100, 'image/png'), 422, 'photo')
     t.problem(upload(w.patroller, b'\x89PNG\r\n\x1a\n' + b'\x00' * 100), 422, 'photo')
     t.problem(upload(w.patroller, p[:-12] + b'\x00' * 20000), 413, 'photo')
+    r = upload(w.patroller, bomb())
+    t.problem(r, 422, 'photo')
+    t.true('megapixels' in r.json['detail'], r.json['detail'])
+
     t.status(upload(w.patroller, b'hello', 'text/plain'), 415)
     t.eq((w.s.sql('SELECT COUNT(*) FROM photo')[0][0],
           w.s.sql('SELECT COUNT(*) FROM audit_log')[0][0]), before, 'nothing written')
