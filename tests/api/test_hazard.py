@@ -294,6 +294,25 @@ def test_scope_in_list_detail_and_export(t):
     r2 = w.leader.get(f'/api/v1/hazards?limit=2&after={r.json["next"]}')
     t.eq([x['id'] for x in r2.json['items']], [h1])
     t.eq(r2.json['next'], None)
+    # Sorting by deadline (none last), keyset-paged one by one.
+    w.act(w.manager, h1, 'confirm')
+    w.act(w.officer, h1, 'plan', dict(PLAN, deadline=day(5)))
+    w.act(w.inspector, h3, 'confirm')
+    w.act(w.officer, h3, 'plan', dict(PLAN, deadline=day(2)))
+    seen, after = [], ''
+    for _ in range(4):
+        r = w.leader.get('/api/v1/hazards?sort=deadline&limit=1' + after)
+        t.status(r, 200)
+        seen += [x['id'] for x in r.json['items']]
+        if r.json['next'] is None:
+            break
+        after = f'&after={r.json["next"]}'
+    t.eq(seen, [h3, h1, h2], 'earliest deadline first, none last')
+    r = w.leader.get('/api/v1/hazards?sort=-number&limit=500')
+    # YH-320903002-2026-000001 > YH-320902001-2026-000002 > YH-320902001-2026-000001
+    t.eq([x['id'] for x in r.json['items']], [h2, h3, h1])
+    t.eq(ids(w.leader, '&deadline_state=due_soon'), [h3])
+    t.eq(ids(w.leader, '&deadline_state=on_time'), [h1])
     t.problem(w.leader.get('/api/v1/hazards?state=nope'), 400, 'state')
     t.problem(w.leader.get('/api/v1/hazards?colour=red'), 400, 'colour')
     t.problem(w.leader.get('/api/v1/hazards/export?format=pdf'), 400, 'format')
