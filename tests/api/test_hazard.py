@@ -370,6 +370,17 @@ def test_deadline_on_29_february(t):
     t.eq(r.json['pending_deadline'], '2028-03-01')
 
 
+def test_export_keeps_the_longest_texts_whole(t):
+    """A description of 2000 Chinese characters (6000 bytes of UTF-8) is exported whole."""
+    w = World(t)
+    text = '储罐阀门泄漏' * 333 + '止漏'
+    t.status(w.report(description=text), 201)
+    r = w.leader.get('/api/v1/hazards/export?format=csv')
+    t.status(r, 200)
+    t.true(text in r.body.decode('utf-8-sig'), 'the description, whole and valid UTF-8')
+    t.status(w.report(description=text + '多'), 422)
+
+
 def test_client_ref_retry_is_idempotent(t):
     w = World(t)
     r1 = w.report(client_ref='phone-7f3a-0001')
