@@ -203,6 +203,8 @@ struct demo_report {
 	int64_t departments; /* the city's and one per county */
 	int64_t supervised;  /* generated enterprises with department and named inspector */
 	int64_t licences;
+	int64_t hazards;	 /* hidden hazards (demo_hazard.h) */
+	int64_t hazard_officers; /* officer accounts of their enterprises, password unknown */
 	struct demo_account accounts[DEMO_MAX_ACCOUNTS];
 	size_t naccounts;
 	int64_t took_ms;
@@ -218,7 +220,10 @@ struct demo_report {
  * inspector named: demo_supervision_pick()) and licences (demo_licence_kind()) whose
  * validity ends relative to today (today_local(cfg->fake_now_ms), UTC+8) so that every
  * warning state of cfg's bands occurs: the first five licences take one state each, the
- * rest demo_licence_state_pick().
+ * rest demo_licence_state_pick(). About one generated enterprise in ten, and every one in a
+ * staffed grid, hosts hidden hazards in every state of the life cycle, dated relative to
+ * the same day (demo_hazard.h), each with an officer account of its enterprise whose
+ * password nobody knows.
  * One write transaction with one audit record ("demo.load", by actor); the passwords are
  * hashed before it opens. Returns 0 (rep->loaded tells whether anything was loaded),
  * ERR_IO / ERR_INVALID (a data file is missing or wrong: why says which), ERR_CONFLICT
