@@ -11,7 +11,8 @@
 #   2. starts `anjian serve` on it (the scheduler off when this build has the setting
 #      hazard.scan_interval_s), changes the printed admin password and probes the endpoints;
 #   3. statistics: BENCH_STATS_RUNS (20) sequential requests of GET /api/v1/hazards/stats?by=region
-#      and of /stats/summary over one connection (curl), median and max; the reference is the
+#      (the administrator's: all of it by province), ?by=region&region=320900 (the demo city by
+#      county) and /stats/summary over one connection (curl), median and max; the reference is the
 #      same grouping done by the sqlite3 module on the same file in the same run;
 #   4. filtered lists: bench/list_latency.py (one worker, one connection, N requests a query)
 #      over filter mixes, with the enterprise list (issue 3's) as the reference in the same run;
@@ -177,17 +178,18 @@ OVERDUE_N=$(awk '/^overdue_ref_ms/ { print $3 }' "$TMP/ref.out")
 stats_run() { # PATH -> "median max" in ms over STATS_RUNS requests on one connection
 	local urls=() i
 	for ((i = 0; i < STATS_RUNS + 2; i++)); do
-		urls+=("http://$HOST:$PORT$1")
+		urls+=(-o /dev/null "http://$HOST:$PORT$1") # -o applies to the URL after it
 	done
-	curl -s -H "Authorization: Bearer $TOKEN" -o /dev/null -w '%{time_total}\n' "${urls[@]}" |
+	curl -s -H "Authorization: Bearer $TOKEN" -w '%{time_total}\n' "${urls[@]}" |
 		tail -n +3 | sort -g | awk '{ v[NR] = $1 * 1000 }
-			END { printf "%.1f %.1f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2, v[NR] }'
+			END { printf "%.1f %.1f\n", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2, v[NR] }'
 }
 echo
 echo "-- statistics ($STATS_RUNS sequential requests after 2 of warm-up, one connection, --threads $THREADS)"
 echo "reference: the same per-county counts by python3's sqlite3 on the file: $STATS_REF (best of 5)"
 STATS_BY_REGION=
-for path in "/api/v1/hazards/stats?by=region" "/api/v1/hazards/stats/summary"; do
+for path in "/api/v1/hazards/stats?by=region" "/api/v1/hazards/stats?by=region&region=320900" \
+	"/api/v1/hazards/stats/summary"; do
 	code=$(status_of "$path")
 	if [[ $code != 200 ]]; then
 		printf '%-40s SKIPPED: status %s (endpoint absent in this build?)\n' "GET $path" "$code"
@@ -195,7 +197,11 @@ for path in "/api/v1/hazards/stats?by=region" "/api/v1/hazards/stats/summary"; d
 	fi
 	read -r med max < <(stats_run "$path")
 	printf '%-40s median %7s ms   max %7s ms\n' "GET $path" "$med" "$max"
-	[[ $path == *by=region ]] && STATS_BY_REGION=$med
+	# The aim is read against the slower of the two by-region answers.
+	if [[ $path == *by=region* ]] && { [[ -z $STATS_BY_REGION ]] ||
+		awk -v a="$med" -v b="$STATS_BY_REGION" 'BEGIN { exit !(a > b) }'; }; then
+		STATS_BY_REGION=$med
+	fi
 done
 stop_server
 
@@ -250,7 +256,7 @@ aim() {
 	fi
 }
 aim "filtered list p99 <= $AIM_LIST_P99_MS ms (worst of the mixes)" "$LIST_P99" "$AIM_LIST_P99_MS"
-aim "statistics by region <= $AIM_STATS_MS ms (median)" "$STATS_BY_REGION" "$AIM_STATS_MS"
+aim "statistics by region <= $AIM_STATS_MS ms (median, slower query)" "$STATS_BY_REGION" "$AIM_STATS_MS"
 aim "overdue scan of the whole table <= $AIM_SCAN_MS ms (first pass)" "${FIRST_SCAN_MS:-}" \
 	"$AIM_SCAN_MS"
 aim "overdue scan, second pass (nothing new)" "$SCAN_MS" "$AIM_SCAN_MS"
