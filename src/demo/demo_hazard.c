@@ -290,9 +290,10 @@ static void make_plan(struct plan_text *p, const struct finding *f, const struct
  */
 static int walk_scenario(struct walk *w, enum scenario sc, const struct cast *who,
 			 const struct finding *f, const struct demo_host *h, bool major,
-			 int64_t today, int64_t *found, struct errmsg *why)
+			 const struct demo_hazard_city *c, int64_t *found, struct errmsg *why)
 {
 	struct demo_rng *r = w->rng;
+	int64_t today = c->today, soon = c->bands.due_soon_days, late = c->bands.overdue_long_days;
 	struct hazard_args a = { 0 };
 	char nd[11];
 	int64_t deadline = 0, plan_day = 0, d, end;
@@ -308,19 +309,19 @@ static int walk_scenario(struct walk *w, enum scenario sc, const struct cast *wh
 		*found = today - span(r, 3, 20);
 		break;
 	case SC_ON_TIME:
-		deadline = today + span(r, HAZARD_DUE_SOON_DAYS_DEFAULT + 1, 60);
+		deadline = today + span(r, soon + 1, soon + 60);
 		plan_day = today - span(r, 1, 20);
 		break;
 	case SC_DUE_SOON:
-		deadline = today + span(r, 0, HAZARD_DUE_SOON_DAYS_DEFAULT);
+		deadline = today + span(r, 0, soon);
 		plan_day = today - span(r, 5, 25);
 		break;
 	case SC_OVERDUE:
-		deadline = today - span(r, 3, HAZARD_OVERDUE_LONG_DAYS_DEFAULT);
+		deadline = today - span(r, late < 3 ? late : 3, late);
 		plan_day = deadline - span(r, 7, 30);
 		break;
 	case SC_OVERDUE_30:
-		deadline = today - span(r, HAZARD_OVERDUE_LONG_DAYS_DEFAULT + 1, 90);
+		deadline = today - span(r, late + 1, late + 60);
 		plan_day = deadline - span(r, 10, 30);
 		break;
 	case SC_PENDING:
@@ -332,7 +333,7 @@ static int walk_scenario(struct walk *w, enum scenario sc, const struct cast *wh
 		plan_day = deadline - span(r, 10, 20);
 		break;
 	case SC_REFUSED_30:
-		deadline = today - span(r, HAZARD_OVERDUE_LONG_DAYS_DEFAULT + 5, 60);
+		deadline = today - span(r, late + 5, late + 30);
 		plan_day = deadline - span(r, 15, 30);
 		break;
 	case SC_SUBMITTED:
@@ -381,7 +382,7 @@ static int walk_scenario(struct walk *w, enum scenario sc, const struct cast *wh
 		return step(w, who->officer, HAZARD_REQUEST_EXTENSION, span(r, plan_day + 1, end),
 			    &a, why);
 	case SC_EXTENDED:
-		date_of(today + span(r, HAZARD_DUE_SOON_DAYS_DEFAULT + 1, 30), nd);
+		date_of(today + span(r, soon + 1, soon + 30), nd);
 		a = (struct hazard_args){ .reason = "施工需停产检修配合，申请延期（演示数据）",
 					  .new_deadline = nd };
 		d = deadline - span(r, 2, 5);
@@ -538,16 +539,21 @@ static int one_hazard(struct db *db, const struct demo_hazard_city *c, const str
 		else if (rc < 0)
 			return rc;
 	}
+	/* Without extensions (hazard.max_extensions = 0) their paths end without one. */
+	if (c->max_extensions < 1 && (sc == SC_PENDING || sc == SC_EXTENDED))
+		sc = SC_ON_TIME;
+	if (c->max_extensions < 1 && sc == SC_REFUSED_30)
+		sc = SC_OVERDUE_30;
 	cast_of(c, h, officer, major, k, r, &who);
 	memset(&it->w, 0, sizeof(it->w));
 	it->w.rng = r;
 	it->w.in = (struct hazard_state_in){ .state = HAZARD_REPORTED,
 					     .level = major ? HAZARD_MAJOR : HAZARD_GENERAL,
 					     .enterprise_id = h->id,
-					     .max_extensions = HAZARD_MAX_EXTENSIONS_DEFAULT };
+					     .max_extensions = c->max_extensions };
 	/* The report is the first event; the walk adds the rest. */
 	it->w.nev = 1;
-	rc = walk_scenario(&it->w, sc, &who, f, h, major, c->today, &found, why);
+	rc = walk_scenario(&it->w, sc, &who, f, h, major, c, &found, why);
 	if (rc < 0)
 		return rc;
 	ev0 = found * DAY_MS - 8 * HOUR_MS + (8 + (int64_t)demo_rng_below(r, 3)) * HOUR_MS +
@@ -616,8 +622,8 @@ static int one_hazard(struct db *db, const struct demo_hazard_city *c, const str
 	/* Overdue and major, or over 30 days: proposed for listed supervision, as the
 	 * scheduler would; every other one listed by the leader two days later. */
 	if (it->w.in.state == HAZARD_RECTIFYING && it->w.in.deadline < c->today &&
-	    (major || c->today - it->w.in.deadline > HAZARD_OVERDUE_LONG_DAYS_DEFAULT) &&
-	    it->w.nev + 2 <= MAX_STEPS) {
+	    (major || c->today - it->w.in.deadline > c->bands.overdue_long_days) &&
+	    it->w.in.deadline + 1 < c->today && it->w.nev + 2 <= MAX_STEPS) {
 		bool listed = ((*nsup)++ % 2) == 0;
 		int64_t pday = it->w.in.deadline + 1;
 

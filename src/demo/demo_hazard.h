@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "core/perm.h"
+#include "hazard/hazard.h"
 
 struct db;
 struct errmsg;
@@ -55,6 +56,8 @@ struct demo_county_actor {
 struct demo_hazard_city {
 	int64_t today;	/* local (UTC+8) day number of the load: today_local(cfg->fake_now_ms) */
 	int64_t now_ms; /* the load's instant (fake.now_ms when set): every step is before it */
+	struct hazard_deadline_bands bands; /* the configured deadline bands (hazard.*_days) */
+	int max_extensions;		    /* hazard.max_extensions */
 	struct demo_actor leader;
 	struct demo_county_actor counties[DEMO_COUNTIES_MAX];
 	size_t ncounties;

@@ -448,11 +448,11 @@ def local_date(ms):
     return datetime.datetime.fromtimestamp(ms / 1000, CST).date()
 
 
-def deadline_state(deadline, today):
-    """docs/hazard.md: due soon 0..3 days left, overdue_30 more than 30 days past."""
+def deadline_state(deadline, today, soon=3, late=30):
+    """docs/hazard.md: due soon 0..3 days left, overdue_30 more than 30 days past (defaults)."""
     left = (datetime.date.fromisoformat(deadline) - today).days
-    return 'on_time' if left > 3 else 'due_soon' if left >= 0 else \
-        'overdue' if left >= -30 else 'overdue_30'
+    return 'on_time' if left > soon else 'due_soon' if left >= 0 else \
+        'overdue' if left >= -late else 'overdue_30'
 
 
 def hazard_rows(path):
@@ -608,6 +608,23 @@ def test_demo_hazards_in_every_state_with_consistent_timelines(t):
     t.true('hidden hazards in every state' in s.stdout(), 'the load says it')
     summary = json.loads(s.sql("SELECT summary FROM audit_log WHERE action = 'demo.load'")[0][0])
     t.eq(summary['hazards'], len(hz))
+
+
+
+def test_demo_hazards_follow_the_configured_bands(t):
+    """The demo's deadlines land in the configured bands (hazard.due_soon_days,
+    hazard.overdue_long_days), and with hazard.max_extensions = 0 no hazard asks for one."""
+    s = t.server(['--demo', '--set', f'fake.now_ms={LOAD_NOW}', '--set', 'hazard.due_soon_days=10',
+                  '--set', 'hazard.overdue_long_days=5', '--set', 'hazard.max_extensions=0'])
+    rows = s.sql("SELECT deadline, extension_requests FROM hazard WHERE state IN "
+                 "('rectifying', 'submitted')")
+    t.true(len(rows) > 50, len(rows))
+    t.eq({deadline_state(d, LOAD_DAY, 10, 5) for d, _ in rows},
+         {'on_time', 'due_soon', 'overdue', 'overdue_30'})
+    t.eq(s.sql('SELECT COUNT(*) FROM hazard WHERE extension_requests > 0')[0][0], 0)
+    t.eq(s.sql("SELECT COUNT(*) FROM hazard_event WHERE action LIKE '%extension'")[0][0], 0)
+    t.true(s.sql("SELECT COUNT(*) FROM hazard_supervision WHERE reason = 'overdue_30'")[0][0] > 0,
+           'over 5 days overdue is long overdue here')
 
 
 run(globals())
