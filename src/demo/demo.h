@@ -186,6 +186,18 @@ void demo_licence_term(int64_t until, char from[11], char to[11]);
 void demo_licence_number(const struct demo_licence_kind *k, int year, unsigned seq, char *out,
 			 size_t n);
 
+/* --- photos --- */
+
+/*
+ * A small deterministic photo for the demo's hazards: a w x h (1..256 each) 8-bit RGB PNG
+ * (ISO/IEC 15948: signature, IHDR, one IDAT holding a zlib stream of stored deflate blocks —
+ * RFC 1950/1951, no compression library needed — and IEND, each chunk with its CRC-32) of a
+ * grey workshop wall with scattered blocks drawn from seed and a diagonal band, red for a
+ * "before" photo (after = false), green for an "after" one. Same arguments, same bytes.
+ * Returns the length with *out owned (free()), or 0 (bad size; *out NULL).
+ */
+size_t demo_png(uint64_t seed, bool after, int w, int h, unsigned char **out);
+
 /* --- loading (demo_load.c) --- */
 
 /* An account made by the demo, with its password in clear until printed once. */

@@ -19,12 +19,14 @@
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/json.h"
+#include "core/log.h"
 #include "core/mem.h"
 #include "core/util.h"
 #include "db/db.h"
 #include "demo/demo.h"
 #include "hazard/hazard.h"
 #include "hazard/hazard_seed.h"
+#include "hazard/photo.h"
 #include "org/org.h"
 #include "core/banned.h"
 
@@ -238,7 +240,7 @@ static int step(struct walk *w, const struct demo_actor *who, enum hazard_action
 		snprintf(w->detail[w->nev], sizeof(w->detail[0]), "{\"deadline\":\"%s\"}", d);
 	} else if (a == HAZARD_SUBMIT) {
 		snprintf(w->detail[w->nev], sizeof(w->detail[0]),
-			 "{\"note\":\"整改完成（演示数据，未附照片）\"}");
+			 "{\"note\":\"整改完成（演示数据）\"}");
 	}
 	e->detail = w->detail[w->nev][0] ? w->detail[w->nev] : NULL;
 	w->nev++;
@@ -503,6 +505,7 @@ struct item {
 	struct demo_actor officer;
 	const struct demo_host *h;
 	size_t order; /* made as the order-th: ties of the sort */
+	struct hazard_seed_photo photos[MAX_STEPS];
 	char location[128], description[300], crit_text[300];
 	char deadline[11], pending[11], sup_deadline[11];
 };
@@ -513,7 +516,7 @@ struct item {
  */
 static int one_hazard(struct db *db, const struct demo_hazard_city *c, const struct demo_host *h,
 		      struct item *it, enum scenario sc, int k, struct demo_rng *r, int64_t *nsup,
-		      struct errmsg *why)
+		      char (*const photos)[2][DEMO_PHOTOS][65], struct errmsg *why)
 {
 	const struct finding *f = &findings[demo_rng_below(r, NELEM(findings))];
 	const struct demo_actor *officer = &it->officer;
@@ -662,6 +665,27 @@ static int one_hazard(struct db *db, const struct demo_hazard_city *c, const str
 		it->s.nevents = it->w.nev;
 		it->s.updated_ms = it->w.ev[it->w.nev - 1].at_ms;
 	}
+	/* A photo before with the report, one after with each submission. */
+	for (size_t i = 0, last = DEMO_PHOTOS; i < it->s.nevents && it->s.nphotos < MAX_STEPS;
+	     i++) {
+		bool before = i == 0, after = strcmp(it->w.ev[i].action, "submit") == 0;
+		uint32_t pick = before || after ? demo_rng_below(r, DEMO_PHOTOS) : 0;
+
+		/* A second submission shows another photo (a hazard links a photo once). */
+		if (after && pick == last)
+			pick = (pick + 1) % DEMO_PHOTOS;
+		if (after)
+			last = pick;
+
+		/* Drawn with or without photos, so that the hazards are the same either way. */
+		if (photos && (before || after))
+			it->photos[it->s.nphotos++] = (struct hazard_seed_photo){
+				.sha256 = (*photos)[after][pick],
+				.stage = after ? "after" : "before",
+				.event = i,
+			};
+	}
+	it->s.photos = it->photos;
 	it->h = h;
 	return 0;
 }
@@ -676,11 +700,44 @@ static int by_report(const void *a, const void *b)
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
+/*
+ * Makes the demo's photos (DEMO_PHOTOS before, DEMO_PHOTOS after) and stores them: the files
+ * through photo_store(), the rows through hazard_seed_photo_add(). Returns 0, or the error of
+ * the store (the caller then goes on without photos).
+ */
+static int make_photos(struct db *db, const struct demo_hazard_city *c,
+		       char (*sha)[DEMO_PHOTOS][65])
+{
+	char dir[1024];
+	int rc = 0;
+
+	photo_dir(c->cfg, dir, sizeof(dir));
+	for (int after = 0; after < 2 && rc == 0; after++)
+		for (int k = 0; k < DEMO_PHOTOS && rc == 0; k++) {
+			struct photo_info info;
+			unsigned char *png = NULL;
+			size_t n = demo_png(DEMO_SEED + 5 + (uint64_t)k, after, 160, 120, &png);
+
+			memset(&info, 0, sizeof(info));
+			photo_sha256(png, n, info.sha256);
+			info.mime = photo_sniff(png, n);
+			rc = info.mime ? photo_store(dir, png, n, &info) : ERR_INTERNAL;
+			if (rc == 0)
+				rc = hazard_seed_photo_add(db, &info, 0, c->now_ms);
+			if (rc == 0)
+				memcpy(sha[after][k], info.sha256, 65);
+			free(png);
+		}
+	return rc;
+}
+
 int demo_hazards_load(struct db *db, const struct demo_hazard_city *c, int64_t *hazards,
 		      int64_t *officers, struct errmsg *why)
 {
 	struct demo_rng r;
 	struct item **items = NULL;
+	char photos[2][DEMO_PHOTOS][65];
+	bool have_photos;
 	size_t n = 0, cap = 0;
 	int64_t nsup = 0, id;
 	char number[HAZARD_NUMBER_MAX];
@@ -689,6 +746,15 @@ int demo_hazards_load(struct db *db, const struct demo_hazard_city *c, int64_t *
 	*hazards = 0;
 	*officers = 0;
 	demo_rng_seed(&r, DEMO_SEED + 4);
+	rc = make_photos(db, c, photos);
+	have_photos = rc == 0;
+	if (rc == ERR_DB)
+		return rc;
+	if (rc < 0)
+		log_warn(
+			"the demo's hazards are loaded without photos: the photo store failed (%s)",
+			err_str(rc));
+	rc = 0;
 	for (size_t i = 0; i < c->nhosts && rc == 0; i++) {
 		const struct demo_host *h = &c->hosts[i];
 		struct demo_actor officer;
@@ -708,7 +774,8 @@ int demo_hazards_load(struct db *db, const struct demo_hazard_city *c, int64_t *
 			items[n] = xcalloc(1, sizeof(**items));
 			items[n]->officer = officer;
 			items[n]->order = n;
-			rc = one_hazard(db, c, h, items[n], sc, showcase ? k : -1, &r, &nsup, why);
+			rc = one_hazard(db, c, h, items[n], sc, showcase ? k : -1, &r, &nsup,
+					have_photos ? &photos : NULL, why);
 			n++;
 		}
 	}

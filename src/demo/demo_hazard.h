@@ -17,6 +17,7 @@
 #include "core/perm.h"
 #include "hazard/hazard.h"
 
+struct config;
 struct db;
 struct errmsg;
 
@@ -50,6 +51,7 @@ struct demo_county_actor {
 };
 
 #define DEMO_STAFFED_MAX  4
+#define DEMO_PHOTOS	  4 /* generated photos of each kind (before, after) */
 #define DEMO_COUNTIES_MAX 16
 
 /* Everything the hazards are made from. */
@@ -71,6 +73,7 @@ struct demo_hazard_city {
 	struct demo_actor officer; /* demo.officer, of one host (its enterprise_id) */
 	const char
 		*officer_hash; /* Argon2id hash of a discarded password, for the hosts' officers */
+	const struct config *cfg; /* for the photo folder (hazard.photo_dir) */
 };
 
 /*
@@ -81,7 +84,11 @@ struct demo_hazard_city {
  * of every scenario), the first ones one of each scenario so that every state, extension
  * sub-state, deadline state, level and source occurs, the rest drawn (seed DEMO_SEED + 4).
  * Overdue major hazards and hazards overdue more than 30 days get a proposed listed
- * supervision (as the scheduler would), about half of them listed by demo.leader.
+ * supervision (as the scheduler would), about half of them listed by demo.leader. Every
+ * hazard has a "before" photo with its report and an "after" photo with each submission:
+ * DEMO_PHOTOS of each kind made by demo_png() and stored through hazard/photo.h (when the
+ * photo store fails, e.g. libvips cannot start, the hazards are loaded without photos and a
+ * warning says so).
  * Returns 0 with *hazards and *officers counted, or a negative err (why says what).
  */
 int demo_hazards_load(struct db *db, const struct demo_hazard_city *c, int64_t *hazards,

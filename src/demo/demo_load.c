@@ -805,6 +805,7 @@ static int load_all(const struct config *cfg, struct db *db, struct demo_report 
 		c.hz.hosts = c.hosts;
 		c.hz.nhosts = c.nhosts;
 		c.hz.officer_hash = pl->unknown_hash;
+		c.hz.cfg = cfg;
 		rc = demo_hazards_load(db, &c.hz, &rep->hazards, &rep->hazard_officers, why);
 	}
 	json_decref(c.counties);

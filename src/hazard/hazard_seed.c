@@ -12,6 +12,8 @@
 #include "core/err.h"
 #include "core/util.h"
 #include "db/db.h"
+#include "hazard/hazard_db.h"
+#include "hazard/photo.h"
 #include "core/banned.h"
 
 static const char *or_empty(const char *s)
@@ -116,9 +118,11 @@ static const char SQL_EVENT[] =
 	"to_state, reason, detail) VALUES (:hazard_id, :at_ms, :actor_id, :actor_login, :action, "
 	":from_state, :to_state, :reason, :detail)";
 
-static int insert_event(struct db *db, int64_t hazard_id, const struct hazard_seed_event *e)
+static int insert_event(struct db *db, int64_t hazard_id, const struct hazard_seed_event *e,
+			int64_t *id)
 {
 	struct db_stmt *st = db_stmt(db, SQL_EVENT);
+	int rc;
 
 	if (st == NULL)
 		return ERR_DB;
@@ -131,7 +135,10 @@ static int insert_event(struct db *db, int64_t hazard_id, const struct hazard_se
 	db_bind_text(st, ":to_state", e->to_state);
 	db_bind_text(st, ":reason", or_empty(e->reason));
 	db_bind_text(st, ":detail", e->detail ? e->detail : "{}");
-	return db_step_done(st);
+	rc = db_step_done(st);
+	if (rc == 0)
+		*id = db_last_id(db);
+	return rc;
 }
 
 static const char SQL_SUPERVISION[] =
@@ -161,11 +168,16 @@ static int insert_supervision(struct db *db, int64_t hazard_id,
 int hazard_seed_insert(struct db *db, const struct hazard_seed *h, int64_t *id,
 		       char number[HAZARD_NUMBER_MAX])
 {
-	int64_t seq = 0;
+	int64_t seq = 0, events[HAZARD_SEED_MAX_EVENTS];
 	int rc;
 
 	number[0] = '\0';
 	*id = 0;
+	if (h->nevents > HAZARD_SEED_MAX_EVENTS)
+		return ERR_INVALID;
+	for (size_t i = 0; i < h->nphotos; i++)
+		if (h->photos[i].event >= h->nevents)
+			return ERR_INVALID;
 	rc = seq_next(db, h->number_region, h->number_year, &seq);
 	if (rc == 0)
 		rc = hazard_number_build(h->number_region, h->number_year, seq, number,
@@ -173,9 +185,15 @@ int hazard_seed_insert(struct db *db, const struct hazard_seed *h, int64_t *id,
 	if (rc == 0)
 		rc = insert_row(db, h, number, id);
 	for (size_t i = 0; rc == 0 && i < h->nevents; i++)
-		rc = insert_event(db, *id, &h->events[i]);
+		rc = insert_event(db, *id, &h->events[i], &events[i]);
 	if (rc == 0 && h->supervision)
 		rc = insert_supervision(db, *id, h->supervision);
+	for (size_t i = 0; rc == 0 && i < h->nphotos; i++) {
+		const struct hazard_seed_photo *p = &h->photos[i];
+
+		rc = hazard_db_photo_link(db, *id, p->sha256, p->stage, events[p->event],
+					  h->events[p->event].at_ms);
+	}
 	return rc;
 }
 
@@ -226,4 +244,16 @@ int hazard_seed_criterion(struct db *db, const char *industry_code, int item, in
 	utf8_copy(topic, n, or_empty(db_col_text(st, 2)));
 	db_reset(st);
 	return 0;
+}
+
+int hazard_seed_photo_add(struct db *db, const struct photo_info *info, int64_t uploader_id,
+			  int64_t now_ms)
+{
+	int rc;
+
+	if (hazard_db_photo_exists(db, info->sha256))
+		return 0;
+	rc = hazard_db_photo_insert(db, info->sha256, info->mime, info->bytes, info->width,
+				    info->height, info->has_location, uploader_id, now_ms);
+	return rc == ERR_CONFLICT ? 0 : rc;
 }

@@ -33,6 +33,13 @@ struct hazard_seed_event {
 	const char *detail;	/* a JSON object as text; NULL = "{}" */
 };
 
+/* A photo of the hazard (hazard_photo): one already added by hazard_seed_photo_add(). */
+struct hazard_seed_photo {
+	const char *sha256;
+	const char *stage; /* before | after */
+	size_t event;	   /* index in events of the step it came with (report, submit) */
+};
+
 /* A listed supervision (挂牌督办) row. Strings are borrowed. */
 struct hazard_seed_supervision {
 	const char *state;  /* proposed | listed */
@@ -85,12 +92,19 @@ struct hazard_seed {
 	const struct hazard_seed_event *events; /* in time order; the first is the report */
 	size_t nevents;
 	const struct hazard_seed_supervision *supervision; /* NULL = none */
+	const struct hazard_seed_photo *photos;		   /* NULL = none */
+	size_t nphotos;
 };
+
+/* Most events a seeded hazard may have. */
+#define HAZARD_SEED_MAX_EVENTS 64
 
 /*
  * Writes h: takes the next sequence number of (h->number_region, h->number_year) from
  * hazard_seq, builds the number with hazard_number_build() (YH-<region>-<year>-<seq>,
- * docs/hazard.md), inserts the hazard row, its events in order and its supervision row.
+ * docs/hazard.md), inserts the hazard row, its events in order (at most
+ * HAZARD_SEED_MAX_EVENTS), its supervision row and its photos' links (hazard_photo, with
+ * the id and time of their event).
  * Must run inside the caller's write transaction (db_begin): on an error the caller rolls
  * everything back. Returns 0 with *id and number (HAZARD_NUMBER_MAX bytes) set,
  * ERR_INVALID (a bad region or year for the number, or a row the schema's checks refuse),
@@ -108,6 +122,15 @@ int hazard_seed_insert(struct db *db, const struct hazard_seed *h, int64_t *id,
  * covers the class (the hazard then needs criterion_text; also the answer while the
  * criteria are not loaded), or ERR_DB.
  */
+/*
+ * Adds the row of a photo stored with photo_store() (hazard/photo.h) by uploader_id (0 =
+ * none) at now_ms; a photo with that hash already there is kept as it is. Returns 0, or
+ * ERR_INVALID / ERR_DB.
+ */
+struct photo_info;
+int hazard_seed_photo_add(struct db *db, const struct photo_info *info, int64_t uploader_id,
+			  int64_t now_ms);
+
 int hazard_seed_criterion(struct db *db, const char *industry_code, int item, int64_t *id,
 			  char *doc, char *topic, size_t n);
 

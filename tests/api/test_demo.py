@@ -420,7 +420,9 @@ def test_cli_demo_load_on_a_new_database_is_the_same_city(t):
     # The hazards too, to the millisecond (same load day): rows, timelines, numbers.
     h1, h2 = hazard_rows(s.db), hazard_rows(other)
     t.true(len(h1[0]) > 300 and len(h1[1]) > len(h1[0]), (len(h1[0]), len(h1[1])))
-    for a, b, what in zip(h1, h2, ('hazards', 'events', 'supervisions', 'numbering')):
+    t.true(len(h1[5]) == 8 and len(h1[4]) > len(h1[0]), 'photos')
+    for a, b, what in zip(h1, h2, ('hazards', 'events', 'supervisions', 'numbering',
+                                   'photo links', 'photos')):
         t.true(a == b, f'two loads made different {what}')
     r = cli_on(s, other, 'audit', 'verify')
     t.eq(r.returncode, 0, r.stdout + r.stderr)
@@ -462,7 +464,9 @@ def hazard_rows(path):
         return (con.execute('SELECT * FROM hazard ORDER BY id').fetchall(),
                 con.execute('SELECT * FROM hazard_event ORDER BY id').fetchall(),
                 con.execute('SELECT * FROM hazard_supervision ORDER BY id').fetchall(),
-                con.execute('SELECT * FROM hazard_seq ORDER BY 1, 2').fetchall())
+                con.execute('SELECT * FROM hazard_seq ORDER BY 1, 2').fetchall(),
+                con.execute('SELECT * FROM hazard_photo ORDER BY 1, 2, 3').fetchall(),
+                con.execute('SELECT * FROM photo ORDER BY 1').fetchall())
     finally:
         con.close()
 
@@ -608,6 +612,26 @@ def test_demo_hazards_in_every_state_with_consistent_timelines(t):
     t.true('hidden hazards in every state' in s.stdout(), 'the load says it')
     summary = json.loads(s.sql("SELECT summary FROM audit_log WHERE action = 'demo.load'")[0][0])
     t.eq(summary['hazards'], len(hz))
+    # Photos: one before with every report, one after with every submission, each linked to
+    # its event; 4 + 4 generated PNGs, stored by the photo store (thumbnails served).
+    links = {}
+    for hazard_id, sha, stage, event_id in s.sql('SELECT hazard_id, sha256, stage, event_id '
+                                                 'FROM hazard_photo'):
+        links.setdefault(hazard_id, []).append((stage, event_id))
+    for h in hz:
+        ev = events[h['id']]
+        want = sorted([('before', ev[0]['id'])] +
+                      [('after', e['id']) for e in ev if e['action'] == 'submit'])
+        t.eq(sorted(links.get(h['id'], [])), want, h['number'])
+    photos = s.sql('SELECT sha256, mime, width, height FROM photo')
+    t.eq(len(photos), 8)
+    t.eq({(m, w, h) for _, m, w, h in photos}, {('image/png', 160, 120)})
+    a = s.admin()
+    for sha, *_ in photos[:2]:
+        r = a.get(f'/api/v1/photos/{sha}')
+        t.status(r, 200)
+        t.true(r.body[:8] == b'\x89PNG\r\n\x1a\n', 'the PNG as made')
+        t.status(a.get(f'/api/v1/photos/{sha}/thumb'), 200)
 
 
 
