@@ -476,6 +476,7 @@ static void test_png_is_well_formed_and_deterministic(void **state)
 	}
 	assert_int_equal(off, na);
 	assert_int_equal(get32(a + na - 4), 0xAE426082u);
+	free(c);
 	assert_int_equal(demo_png(7, false, 0, 10, &c), 0);
 	assert_null(c);
 	free(a);
