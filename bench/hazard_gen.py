@@ -21,7 +21,8 @@ Distributions (seeded: the same arguments give the same rows):
 - source: self-check 45 %, grid patrol 30 %, enforcement 15 %, tip-off 5 %, leader 5 %;
 - deadline (rectifying, submitted, closed): 7-60 days after the report, so open hazards fall in
   every deadline state; rectifying ones 8 % with an extension pending;
-- numbers YH-<county>-<year>-<seq> in report order, hazard_seq updated.
+- numbers YH-<the enterprise's division>-<year>-<seq> in report order (as the API numbers),
+  hazard_seq updated.
 No timeline rows (hazard_event) are made: the list, the statistics and the scan do not read
 them. Prints what it made and how long it took.
 """
@@ -152,12 +153,11 @@ def main():
         state = (STATE_NEW if age < 8 else STATE_RECENT if age <= 60 else STATE_OLD)[r]
         major = random_() < 0.03
         cat, sub, desc = FINDINGS[int(random_() * len(FINDINGS))]
-        county = region[:6]
         cday = day0 - age
         year = int(date_of(cday)[:4])
-        k = (county, year)
+        k = (region, year)
         seq[k] = seq.get(k, 0) + 1
-        number = f'YH-{county}-{year}-{seq[k]:06d}'
+        number = f'YH-{region}-{year}-{seq[k]:06d}'
         measures = responsible = emergency = deadline = pending = closed = None
         funds = None
         ext_pending = ext_req = send_backs = 0

@@ -580,7 +580,7 @@ static int one_hazard(struct db *db, const struct demo_hazard_city *c, const str
 	it->s.region_code = h->region_code;
 	it->s.grid_id = h->grid_id;
 	it->s.industry_code = h->industry_code;
-	it->s.number_region = h->county;
+	it->s.number_region = h->region_code; /* as the API numbers: the enterprise's division */
 	date_of(local_day(ev0), deadline);
 	sscanf(deadline, "%d", &y);
 	it->s.number_year = y;
