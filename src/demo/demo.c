@@ -394,3 +394,126 @@ void demo_licence_number(const struct demo_licence_kind *k, int year, unsigned s
 {
 	snprintf(out, n, "%s〔%d〕%04u（演示）", k->prefix, year, seq);
 }
+
+/* ------------------------------------------------------------ photos */
+
+/* CRC-32 (ISO 3309, as PNG uses it: reflected 0xEDB88320, initial and final ~0). */
+static uint32_t crc32_update(uint32_t crc, const unsigned char *p, size_t n)
+{
+	crc = ~crc;
+	for (size_t i = 0; i < n; i++) {
+		crc ^= p[i];
+		for (int k = 0; k < 8; k++)
+			crc = (crc >> 1) ^ (UINT32_C(0xEDB88320) & (0u - (crc & 1u)));
+	}
+	return ~crc;
+}
+
+static void put32(unsigned char *p, uint32_t v)
+{
+	p[0] = (unsigned char)(v >> 24);
+	p[1] = (unsigned char)(v >> 16);
+	p[2] = (unsigned char)(v >> 8);
+	p[3] = (unsigned char)v;
+}
+
+/* Appends a chunk (length, type, data, CRC over type and data) at *at; returns its size. */
+static size_t chunk(unsigned char *at, const char type[4], const unsigned char *data, size_t n)
+{
+	put32(at, (uint32_t)n);
+	memcpy(at + 4, type, 4);
+	if (n)
+		memcpy(at + 8, data, n);
+	put32(at + 8 + n, crc32_update(0, at + 4, n + 4));
+	return n + 12;
+}
+
+size_t demo_png(uint64_t seed, bool after, int w, int h, unsigned char **out)
+{
+	static const unsigned char sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n' };
+	size_t row = 1 + 3 * (size_t)w, raw_n = row * (size_t)h, blocks, z_n, total;
+	unsigned char *raw, *z, *png, ihdr[13], *q;
+	uint32_t a = 1, b = 0;
+	struct demo_rng r;
+
+	*out = NULL;
+	if (w < 1 || w > 256 || h < 1 || h > 256)
+		return 0;
+	demo_rng_seed(&r, seed);
+	raw = xcalloc(raw_n, 1);
+	/* A wall: grey with a slight vertical shade. */
+	for (int y = 0; y < h; y++)
+		for (int x = 0; x < w; x++) {
+			unsigned char g = (unsigned char)(150 + 40 * y / h);
+			unsigned char *px = raw + (size_t)y * row + 1 + 3 * (size_t)x;
+
+			px[0] = px[1] = px[2] = g;
+		}
+	/* Boxes and pipes on it. */
+	for (int k = 0; k < 6; k++) {
+		int x0 = (int)demo_rng_below(&r, (uint32_t)w),
+		    y0 = (int)demo_rng_below(&r, (uint32_t)h);
+		int bw = 4 + (int)demo_rng_below(&r, (uint32_t)(w / 3 + 1));
+		int bh = 4 + (int)demo_rng_below(&r, (uint32_t)(h / 3 + 1));
+		unsigned char c[3] = { (unsigned char)demo_rng_below(&r, 120),
+				       (unsigned char)(60 + demo_rng_below(&r, 120)),
+				       (unsigned char)(60 + demo_rng_below(&r, 160)) };
+
+		for (int y = y0; y < y0 + bh && y < h; y++)
+			for (int x = x0; x < x0 + bw && x < w; x++)
+				memcpy(raw + (size_t)y * row + 1 + 3 * (size_t)x, c, 3);
+	}
+	/* The band: red before, green after. */
+	for (int y = 0; y < h; y++)
+		for (int x = 0; x < w; x++) {
+			int d = x * h / w - y;
+			unsigned char *px = raw + (size_t)y * row + 1 + 3 * (size_t)x;
+
+			if (d > -4 && d < 4) {
+				px[0] = after ? 40 : 220;
+				px[1] = after ? 180 : 40;
+				px[2] = 40;
+			}
+		}
+	/* zlib (RFC 1950): header, stored blocks of at most 65535 bytes (RFC 1951 §3.2.4), Adler-32. */
+	blocks = (raw_n + 65534) / 65535;
+	z_n = 2 + raw_n + 5 * blocks + 4;
+	z = xmalloc(z_n);
+	q = z;
+	*q++ = 0x78;
+	*q++ = 0x01;
+	for (size_t off = 0; off < raw_n; off += 65535) {
+		size_t n = raw_n - off < 65535 ? raw_n - off : 65535;
+
+		*q++ = off + n == raw_n ? 1 : 0;
+		*q++ = (unsigned char)(n & 0xFF);
+		*q++ = (unsigned char)(n >> 8);
+		*q++ = (unsigned char)(~n & 0xFF);
+		*q++ = (unsigned char)((~n >> 8) & 0xFF);
+		memcpy(q, raw + off, n);
+		q += n;
+	}
+	for (size_t i = 0; i < raw_n; i++) {
+		a = (a + raw[i]) % 65521;
+		b = (b + a) % 65521;
+	}
+	put32(q, (b << 16) | a);
+	put32(ihdr, (uint32_t)w);
+	put32(ihdr + 4, (uint32_t)h);
+	ihdr[8] = 8;  /* bit depth */
+	ihdr[9] = 2;  /* colour type: RGB */
+	ihdr[10] = 0; /* deflate */
+	ihdr[11] = 0; /* adaptive filtering (every row: filter 0) */
+	ihdr[12] = 0; /* no interlace */
+	total = sizeof(sig) + (12 + sizeof(ihdr)) + (12 + z_n) + 12;
+	png = xmalloc(total);
+	memcpy(png, sig, sizeof(sig));
+	q = png + sizeof(sig);
+	q += chunk(q, "IHDR", ihdr, sizeof(ihdr));
+	q += chunk(q, "IDAT", z, z_n);
+	q += chunk(q, "IEND", NULL, 0);
+	free(raw);
+	free(z);
+	*out = png;
+	return (size_t)(q - png);
+}

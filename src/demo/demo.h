@@ -186,6 +186,18 @@ void demo_licence_term(int64_t until, char from[11], char to[11]);
 void demo_licence_number(const struct demo_licence_kind *k, int year, unsigned seq, char *out,
 			 size_t n);
 
+/* --- photos --- */
+
+/*
+ * A small deterministic photo for the demo's hazards: a w x h (1..256 each) 8-bit RGB PNG
+ * (ISO/IEC 15948: signature, IHDR, one IDAT holding a zlib stream of stored deflate blocks —
+ * RFC 1950/1951, no compression library needed — and IEND, each chunk with its CRC-32) of a
+ * grey workshop wall with scattered blocks drawn from seed and a diagonal band, red for a
+ * "before" photo (after = false), green for an "after" one. Same arguments, same bytes.
+ * Returns the length with *out owned (free()), or 0 (bad size; *out NULL).
+ */
+size_t demo_png(uint64_t seed, bool after, int w, int h, unsigned char **out);
+
 /* --- loading (demo_load.c) --- */
 
 /* An account made by the demo, with its password in clear until printed once. */
@@ -203,6 +215,8 @@ struct demo_report {
 	int64_t departments; /* the city's and one per county */
 	int64_t supervised;  /* generated enterprises with department and named inspector */
 	int64_t licences;
+	int64_t hazards;	 /* hidden hazards (demo_hazard.h) */
+	int64_t hazard_officers; /* officer accounts of their enterprises, password unknown */
 	struct demo_account accounts[DEMO_MAX_ACCOUNTS];
 	size_t naccounts;
 	int64_t took_ms;
@@ -218,7 +232,10 @@ struct demo_report {
  * inspector named: demo_supervision_pick()) and licences (demo_licence_kind()) whose
  * validity ends relative to today (today_local(cfg->fake_now_ms), UTC+8) so that every
  * warning state of cfg's bands occurs: the first five licences take one state each, the
- * rest demo_licence_state_pick().
+ * rest demo_licence_state_pick(). About one generated enterprise in ten, and every one in a
+ * staffed grid, hosts hidden hazards in every state of the life cycle, dated relative to
+ * the same day (demo_hazard.h), each with an officer account of its enterprise whose
+ * password nobody knows.
  * One write transaction with one audit record ("demo.load", by actor); the passwords are
  * hashed before it opens. Returns 0 (rep->loaded tells whether anything was loaded),
  * ERR_IO / ERR_INVALID (a data file is missing or wrong: why says which), ERR_CONFLICT

@@ -9,6 +9,7 @@
  */
 #define LOG_MODULE "demo"
 #include "demo/demo.h"
+#include "demo/demo_hazard.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -163,6 +164,7 @@ static int column(char **header, int n, const char *name)
 struct plan {
 	size_t n;
 	char hash[DEMO_MAX_ACCOUNTS][160];
+	char unknown_hash[160]; /* of a password nobody knows: the hazard hosts' officers */
 };
 
 /* One hashing thread's share: accounts first, first + step, first + 2 step ... */
@@ -215,6 +217,13 @@ static int plan_passwords(const struct config *cfg, struct demo_report *rep, str
 			hash_share(&h[t]);
 	}
 	hash_share(&h[0]);
+	{
+		char discarded[32];
+
+		org_password_generate(discarded, sizeof(discarded));
+		rc = org_password_hash(cfg, discarded, pl->unknown_hash, sizeof(pl->unknown_hash));
+		explicit_bzero(discarded, sizeof(discarded));
+	}
 	for (size_t t = 1; t < nthreads; t++) {
 		if (started & ((size_t)1 << t))
 			pthread_join(h[t].thread, NULL);
@@ -273,6 +282,9 @@ struct city {
 	size_t ngrids, cap;
 	int64_t first_grid[NSTAFFED]; /* the grid of each staffed county that gets the roles */
 	size_t first_index[NSTAFFED];
+	struct demo_host *hosts; /* generated enterprises that get hazards (demo_hazard.c) */
+	size_t nhosts, hosts_cap;
+	struct demo_hazard_city hz; /* the people who act on hazards */
 };
 
 /* The towns (level 4) directly under county. Returns: owned array. */
@@ -428,6 +440,40 @@ static int put_licence(struct db *db, const struct city *c, struct demo_rng *rng
 	return 0;
 }
 
+/*
+ * Keeps e (inserted) as a host of demo hazards when it is the j-th generated enterprise with
+ * j a multiple of 10, or lies in a staffed grid (whose patroller and manager act on hazards).
+ */
+static void add_host(struct city *c, const struct enterprise *e, const struct grid *g,
+		     const char *county6, size_t j)
+{
+	struct demo_host *h;
+	int staffed = 0;
+
+	for (size_t s = 0; s < NSTAFFED; s++)
+		if (c->first_grid[s] != 0 && c->first_grid[s] == g->id)
+			staffed = (int)s + 1;
+	if (j % 10 != 0 && staffed == 0)
+		return;
+	if (c->nhosts == c->hosts_cap) {
+		c->hosts_cap = c->hosts_cap ? 2 * c->hosts_cap : 256;
+		c->hosts = xrealloc(c->hosts, c->hosts_cap * sizeof(*c->hosts));
+	}
+	h = &c->hosts[c->nhosts++];
+	memset(h, 0, sizeof(*h));
+	h->id = e->id;
+	utf8_copy(h->uscc, sizeof(h->uscc), e->uscc);
+	utf8_copy(h->name, sizeof(h->name), e->name);
+	utf8_copy(h->region_code, sizeof(h->region_code), e->region_code);
+	utf8_copy(h->county, sizeof(h->county), county6);
+	h->grid_id = e->grid_id;
+	utf8_copy(h->industry_code, sizeof(h->industry_code), e->industry_code);
+	h->lat = e->lat;
+	h->lon = e->lon;
+	utf8_copy(h->safety_officer, sizeof(h->safety_officer), e->safety_officer);
+	h->staffed = staffed;
+}
+
 /* The generated enterprises, spread over the grids; *officer_uscc gets one in grid `mark`. */
 static int generated_enterprises(struct db *db, struct city *c, struct demo_report *rep,
 				 size_t mark, char officer_uscc[20], struct errmsg *why)
@@ -506,8 +552,12 @@ static int generated_enterprises(struct db *db, struct city *c, struct demo_repo
 		rc = put_enterprise(db, &e, now, why);
 		if (rc == 0)
 			rc = put_licence(db, c, &lic_rng, &e, rep, now, why);
-		if (rc == 0 && gi == mark && officer_uscc[0] == '\0')
+		if (rc == 0 && gi == mark && officer_uscc[0] == '\0') {
 			snprintf(officer_uscc, 20, "%s", e.uscc);
+			c->hz.officer.enterprise_id = e.id;
+		}
+		if (rc == 0)
+			add_host(c, &e, g, county6, j);
 		if (rc == 0 && e.supervisor_id)
 			rep->supervised++;
 		enterprise_release(&e);
@@ -654,6 +704,8 @@ static int load_all(const struct config *cfg, struct db *db, struct demo_report 
 	if (rc == 0)
 		rc = account(db, rep, pl, "demo.leader", ROLE_LEADER, "region:" DEMO_CITY,
 			     "盐城市应急管理局局领导（演示）", &leader, why);
+	c.hz.leader = (struct demo_actor){ .id = leader, .role = ROLE_LEADER };
+	utf8_copy(c.hz.leader.login, sizeof(c.hz.leader.login), "demo.leader");
 	/* Departments (the bureaus of named supervision): the city's, then one per county. */
 	if (rc == 0)
 		rc = org_dept_add(db, "盐城市应急管理局（演示）", DEMO_CITY,
@@ -679,6 +731,14 @@ static int load_all(const struct config *cfg, struct db *db, struct demo_report 
 				     &cs->inspector_id, why);
 		if (rc == 0)
 			rc = org_user_set_dept(db, cs->inspector_id, cs->dept_id, why);
+		if (rc == 0 && c.hz.ncounties < DEMO_COUNTIES_MAX) {
+			struct demo_county_actor *ca = &c.hz.counties[c.hz.ncounties++];
+
+			utf8_copy(ca->code, sizeof(ca->code), cs->code);
+			ca->inspector = (struct demo_actor){ .id = cs->inspector_id,
+							     .role = ROLE_INSPECTOR };
+			utf8_copy(ca->inspector.login, sizeof(ca->inspector.login), login);
+		}
 		if (rc == 0) {
 			c.nsup++;
 			rep->departments++;
@@ -707,6 +767,21 @@ static int load_all(const struct config *cfg, struct db *db, struct demo_report 
 		}
 		if (rc == 0)
 			rc = org_grid_set_roles(db, g->id, ids[0], ids[1], ids[2], why);
+		if (rc == 0 && c.hz.nstaffed < DEMO_STAFFED_MAX) {
+			/* Staffed grids are recorded in the order of staffed_counties (add_host). */
+			c.hz.staffed[s].grid_id = g->id;
+			c.hz.staffed[s].manager =
+				(struct demo_actor){ .id = ids[0], .role = ROLE_GRID_MANAGER };
+			c.hz.staffed[s].patroller =
+				(struct demo_actor){ .id = ids[1], .role = ROLE_GRID_PATROLLER };
+			snprintf(c.hz.staffed[s].manager.login,
+				 sizeof(c.hz.staffed[s].manager.login), "demo.manager.%s",
+				 staffed_counties[s]);
+			snprintf(c.hz.staffed[s].patroller.login,
+				 sizeof(c.hz.staffed[s].patroller.login), "demo.patroller.%s",
+				 staffed_counties[s]);
+			c.hz.nstaffed = s + 1;
+		}
 	}
 	if (rc == 0)
 		rc = check_industries(db, why);
@@ -717,10 +792,25 @@ static int load_all(const struct config *cfg, struct db *db, struct demo_report 
 	if (rc == 0 && officer[0]) {
 		snprintf(scope, sizeof(scope), "enterprise:%s", officer);
 		rc = account(db, rep, pl, "demo.officer", ROLE_ENTERPRISE_OFFICER, scope,
-			     "企业安全管理员（演示）", NULL, why);
+			     "企业安全管理员（演示）", &c.hz.officer.id, why);
+		c.hz.officer.role = ROLE_ENTERPRISE_OFFICER;
+		utf8_copy(c.hz.officer.login, sizeof(c.hz.officer.login), "demo.officer");
+	}
+	if (rc == 0) {
+		c.hz.today = c.lr.today;
+		c.hz.now_ms = cfg->fake_now_ms > 0 ? cfg->fake_now_ms : now_ms();
+		c.hz.bands.due_soon_days = cfg->hazard_due_soon_days;
+		c.hz.bands.overdue_long_days = cfg->hazard_overdue_long_days;
+		c.hz.max_extensions = cfg->hazard_max_extensions;
+		c.hz.hosts = c.hosts;
+		c.hz.nhosts = c.nhosts;
+		c.hz.officer_hash = pl->unknown_hash;
+		c.hz.cfg = cfg;
+		rc = demo_hazards_load(db, &c.hz, &rep->hazards, &rep->hazard_officers, why);
 	}
 	json_decref(c.counties);
 	free(c.grids);
+	free(c.hosts);
 	return rc;
 }
 
@@ -730,16 +820,17 @@ static json_t *summary(const struct demo_report *rep)
 
 	for (size_t i = 0; i < rep->naccounts; i++)
 		json_array_append_new(logins, json_string(rep->accounts[i].login));
-	return json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:s}", "city",
-			 DEMO_CITY, "boundaries", (json_int_t)rep->boundaries, "grids",
-			 (json_int_t)rep->grids, "enterprises_generated",
-			 (json_int_t)rep->enterprises, "enterprises_from_published_lists",
-			 (json_int_t)rep->listed_enterprises, "departments",
-			 (json_int_t)rep->departments, "enterprises_supervised",
-			 (json_int_t)rep->supervised, "licences", (json_int_t)rep->licences,
-			 "accounts", logins, "seed", (json_int_t)DEMO_SEED, "note",
-			 "demo data: generated grids, enterprises, departments, licences, codes "
-			 "and people; boundaries of unestablished licence (data/geo/README.md)");
+	return json_pack(
+		"{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:s}", "city",
+		DEMO_CITY, "boundaries", (json_int_t)rep->boundaries, "grids",
+		(json_int_t)rep->grids, "enterprises_generated", (json_int_t)rep->enterprises,
+		"enterprises_from_published_lists", (json_int_t)rep->listed_enterprises,
+		"departments", (json_int_t)rep->departments, "enterprises_supervised",
+		(json_int_t)rep->supervised, "licences", (json_int_t)rep->licences, "hazards",
+		(json_int_t)rep->hazards, "hazard_officers", (json_int_t)rep->hazard_officers,
+		"accounts", logins, "seed", (json_int_t)DEMO_SEED, "note",
+		"demo data: generated grids, enterprises, departments, licences, hazards, "
+		"codes and people; boundaries of unestablished licence (data/geo/README.md)");
 }
 
 /*
@@ -798,10 +889,12 @@ int demo_load(const struct config *cfg, struct db *db, const struct audit_actor 
 		rep->took_ms = monotonic_ms() - t0;
 		log_info("demo city %s loaded: %" PRId64 " boundaries, %" PRId64 " grids, %" PRId64
 			 " enterprises (+%" PRId64 " from published lists), %" PRId64
-			 " licences, %" PRId64 " departments, %zu accounts in %" PRId64 " ms",
+			 " licences, %" PRId64 " hazards, %" PRId64
+			 " departments, %zu accounts (+%" PRId64
+			 " officers of hazard enterprises) in %" PRId64 " ms",
 			 DEMO_CITY, rep->boundaries, rep->grids, rep->enterprises,
-			 rep->listed_enterprises, rep->licences, rep->departments, rep->naccounts,
-			 rep->took_ms);
+			 rep->listed_enterprises, rep->licences, rep->hazards, rep->departments,
+			 rep->naccounts, rep->hazard_officers, rep->took_ms);
 	}
 out:
 	if (!rep->loaded)
@@ -821,13 +914,16 @@ void demo_report_print(const struct demo_report *rep, FILE *out)
 		" generated enterprises,\n"
 		"   %" PRId64 " enterprises named in published lists (generated credit codes),\n"
 		"   %" PRId64 " departments, %" PRId64
-		" enterprises with a named inspector, %" PRId64 " licences\n"
+		" enterprises with a named inspector, %" PRId64 " licences,\n"
+		"   %" PRId64 " hidden hazards in every state (their %" PRId64
+		" enterprise officer accounts have\n"
+		"   no known password: set one with `anjian user passwd LOGIN` to use them)\n"
 		" Demo accounts / 演示账号 — passwords shown only this once, to be changed at\n"
 		" first login / 密码仅显示这一次，首次登录时必须修改:\n"
 		"   %-24s %-19s %-32s %s\n",
 		DEMO_CITY, rep->boundaries, rep->grids, rep->enterprises, rep->listed_enterprises,
-		rep->departments, rep->supervised, rep->licences, "LOGIN", "ROLE", "SCOPE",
-		"PASSWORD");
+		rep->departments, rep->supervised, rep->licences, rep->hazards,
+		rep->hazard_officers, "LOGIN", "ROLE", "SCOPE", "PASSWORD");
 	for (size_t i = 0; i < rep->naccounts; i++)
 		fprintf(out, "   %-24s %-19s %-32s %s\n", rep->accounts[i].login,
 			rep->accounts[i].role, rep->accounts[i].scope, rep->accounts[i].password);

@@ -7,9 +7,12 @@ and must be changed; a grid patroller sees only its grid; a second start loads n
 same seed gives the same city; `anjian demo load` does the same from the command line. The demo
 names a supervising department per county and the county's inspector for most enterprises
 (some have none), and gives its high-risk and hazardous-chemical enterprises licences dated from
-the load day so that every warning state occurs."""
+the load day so that every warning state occurs. It holds hidden hazards (issue 4) in every state
+across the city, with timelines the life cycle allows, acted by the demo's people, dated
+before the load day, numbered YH-<division>-<year>-<seq> in report order."""
 import csv
 import datetime
+import json
 import os
 import re
 import sqlite3
@@ -315,6 +318,8 @@ def test_second_start_and_cli_load_nothing_twice(t):
     s = t.server(['--demo'])
     before = s.sql('SELECT COUNT(*) FROM enterprise')[0][0]
     grids = s.sql('SELECT COUNT(*) FROM grid')[0][0]
+    hazards = s.sql('SELECT COUNT(*) FROM hazard')[0][0]
+    t.true(hazards > 0, 'the demo has hazards')
     t.eq(before, 2004)
     s.stop()
     s.start()
@@ -322,6 +327,7 @@ def test_second_start_and_cli_load_nothing_twice(t):
     t.eq(s.sql('SELECT COUNT(*) FROM enterprise')[0][0], before)
     t.eq(s.sql('SELECT COUNT(*) FROM grid')[0][0], grids)
     t.eq(s.sql("SELECT COUNT(*) FROM audit_log WHERE action = 'demo.load'")[0][0], 1)
+    t.eq(s.sql('SELECT COUNT(*) FROM hazard')[0][0], hazards, 'hazards are loaded once')
     # Asked for explicitly, the load is refused: a failure status (like `user add` of a
     # taken login), the reason on stderr, nothing on stdout, where the accounts would be.
     r = cli_on(s, s.db, 'demo', 'load')
@@ -339,9 +345,11 @@ def test_demo_is_loaded_once_even_when_its_enterprises_are_gone(t):
     that stumbles over the demo's accounts and grids and keeps the server from starting."""
     s = t.server(['--demo'])
     a = s.admin()
-    victim = all_enterprises(a)[0]['id']
+    hosts = {r[0] for r in s.sql('SELECT enterprise_id FROM hazard')}
+    victim = [e['id'] for e in all_enterprises(a) if e['id'] not in hosts][0]
     t.status(a.delete(f'/api/v1/enterprises/{victim}'), 204)
-    s.sql('DELETE FROM enterprise')  # the rest the same way, faster
+    for table in ('hazard_event', 'hazard_supervision', 'hazard', 'enterprise'):
+        s.sql(f'DELETE FROM {table}')  # the rest the same way, faster (hazards first)
     users, grids = s.sql('SELECT COUNT(*) FROM app_user')[0][0], s.sql('SELECT COUNT(*) FROM grid')[0][0]
     s.stop()
     s.start()
@@ -382,7 +390,7 @@ def test_demo_does_not_go_beside_real_enterprises(t):
 def test_cli_demo_load_on_a_new_database_is_the_same_city(t):
     """`anjian demo load` makes the database, its first administrator and the same city as
     `serve --demo` (fixed seed): same grids, same enterprises, same places."""
-    s = t.server(['--demo'])
+    s = t.server(['--demo', '--set', f'fake.now_ms={LOAD_NOW}'])
     s.stop()
     other = os.path.join(s.tmp, 'cli.db')
     out = cli_on(s, other, 'demo', 'load')
@@ -409,8 +417,238 @@ def test_cli_demo_load_on_a_new_database_is_the_same_city(t):
     first, second = city(s.db), city(other)
     t.eq(len(first[1]), 2004)
     t.true(first == second, 'two loads differ')
+    # The hazards too, to the millisecond (same load day): rows, timelines, numbers.
+    h1, h2 = hazard_rows(s.db), hazard_rows(other)
+    t.true(len(h1[0]) > 300 and len(h1[1]) > len(h1[0]), (len(h1[0]), len(h1[1])))
+    t.true(len(h1[5]) == 8 and len(h1[4]) > len(h1[0]), 'photos')
+    for a, b, what in zip(h1, h2, ('hazards', 'events', 'supervisions', 'numbering',
+                                   'photo links', 'photos')):
+        t.true(a == b, f'two loads made different {what}')
     r = cli_on(s, other, 'audit', 'verify')
     t.eq(r.returncode, 0, r.stdout + r.stderr)
+
+
+HAZARD_NUMBER = re.compile(r'^YH-(\d{6}|\d{9}|\d{12})-(\d{4})-(\d{6,9})$')
+CST = datetime.timezone(datetime.timedelta(hours=8))
+HAZARD_STATES = {'reported', 'confirmed', 'dismissed', 'rectifying', 'submitted', 'closed'}
+SOURCE_ROLE = {'self_check': {'enterprise_officer'}, 'grid_patrol': {'grid_patroller'},
+               'tipoff': {'inspector'}, 'enforcement': {'inspector'},
+               'leader_inspection': {'leader'}}
+# hazard.c's role table: the enterprise acts on its plan; the bureau (or, for a general
+# hazard, the grid's manager) decides.
+ENTERPRISE_ACTIONS = {'plan', 'submit', 'request_extension'}
+DECISIONS = {'confirm', 'dismiss', 'verify', 'send_back', 'approve_extension', 'refuse_extension'}
+NEXT = {'confirm': ('reported', 'confirmed'), 'dismiss': ('reported', 'dismissed'),
+        'plan': ('confirmed', 'rectifying'), 'submit': ('rectifying', 'submitted'),
+        'verify': ('submitted', 'closed'), 'send_back': ('submitted', 'rectifying'),
+        'request_extension': ('rectifying', 'rectifying'),
+        'approve_extension': ('rectifying', 'rectifying'),
+        'refuse_extension': ('rectifying', 'rectifying')}
+
+
+def local_date(ms):
+    return datetime.datetime.fromtimestamp(ms / 1000, CST).date()
+
+
+def deadline_state(deadline, today, soon=3, late=30):
+    """docs/hazard.md: due soon 0..3 days left, overdue_30 more than 30 days past (defaults)."""
+    left = (datetime.date.fromisoformat(deadline) - today).days
+    return 'on_time' if left > soon else 'due_soon' if left >= 0 else \
+        'overdue' if left >= -late else 'overdue_30'
+
+
+def hazard_rows(path):
+    """Hazards, events, supervisions and the numbering table of a database, comparable."""
+    con = sqlite3.connect(path)
+    try:
+        return (con.execute('SELECT * FROM hazard ORDER BY id').fetchall(),
+                con.execute('SELECT * FROM hazard_event ORDER BY id').fetchall(),
+                con.execute('SELECT * FROM hazard_supervision ORDER BY id').fetchall(),
+                con.execute('SELECT * FROM hazard_seq ORDER BY 1, 2').fetchall(),
+                con.execute('SELECT * FROM hazard_photo ORDER BY 1, 2, 3').fetchall(),
+                con.execute('SELECT * FROM photo ORDER BY 1').fetchall())
+    finally:
+        con.close()
+
+
+def test_demo_hazards_in_every_state_with_consistent_timelines(t):
+    s = t.server(['--demo', '--set', f'fake.now_ms={LOAD_NOW}'])
+    cols = [r[1] for r in s.sql('PRAGMA table_info(hazard)')]
+    hz = [dict(zip(cols, r)) for r in s.sql('SELECT * FROM hazard ORDER BY id')]
+    ecols = [r[1] for r in s.sql('PRAGMA table_info(hazard_event)')]
+    events = {}
+    for r in s.sql('SELECT * FROM hazard_event ORDER BY id'):
+        e = dict(zip(ecols, r))
+        events.setdefault(e['hazard_id'], []).append(e)
+    users = {r[0]: {'login': r[1], 'role': r[2], 'scope': r[3]}
+             for r in s.sql('SELECT id, login, role, scope FROM app_user')}
+    ents = {r[0]: {'uscc': r[1], 'region_code': r[2], 'grid_id': r[3], 'industry_code': r[4],
+                   'dept': r[5]}
+            for r in s.sql('SELECT id, uscc, region_code, grid_id, industry_code, '
+                           'supervising_dept_id FROM enterprise')}
+    t.true(300 <= len(hz) <= 800, f'{len(hz)} hazards')
+    t.eq({h['state'] for h in hz}, HAZARD_STATES, 'every state')
+    t.eq({h['level'] for h in hz}, {'general', 'major'}, 'both levels')
+    t.eq({h['source'] for h in hz}, set(SOURCE_ROLE), 'all five sources')
+    t.true(any(h['extension_pending'] for h in hz), 'a pending extension')
+    t.true(any(h['send_backs'] for h in hz if h['state'] == 'closed'), 'closed after a send-back')
+    open_states = {deadline_state(h['deadline'], LOAD_DAY) for h in hz
+                   if h['state'] in ('rectifying', 'submitted')}
+    t.eq(open_states, {'on_time', 'due_soon', 'overdue', 'overdue_30'}, 'every deadline state')
+    t.true(len({h['enterprise_id'] for h in hz}) >= 150, 'across the city')
+    t.true(len({h['region_code'][:6] for h in hz}) == 9, 'in every county')
+    # Numbers: unique, YH-<the enterprise's division>-<local year of the report>-<seq>,
+    # counted 1.. per (division, year) in report order, and hazard_seq holds the last one.
+    t.eq(len({h['number'] for h in hz}), len(hz), 'numbers are unique')
+    per = {}
+    for h in sorted(hz, key=lambda h: (h['created_ms'], h['id'])):
+        m = HAZARD_NUMBER.match(h['number'])
+        t.true(m, h['number'])
+        t.eq(m.group(1), h['region_code'], h['number'])
+        t.eq(int(m.group(2)), local_date(h['created_ms']).year, h['number'])
+        per.setdefault((m.group(1), int(m.group(2))), []).append(int(m.group(3)))
+    for key, seqs in per.items():
+        t.eq(seqs, list(range(1, len(seqs) + 1)), f'sequence of {key} in report order')
+    t.eq(sorted(s.sql('SELECT region_code, year, last FROM hazard_seq')),
+         sorted((k[0], k[1], len(v)) for k, v in per.items()))
+    by_state = {}
+    for h in hz:
+        e = ents[h['enterprise_id']]
+        t.eq((h['region_code'], h['grid_id'], h['industry_code']),
+             (e['region_code'], e['grid_id'], e['industry_code']), 'copied from the enterprise')
+        t.true(h['description'].endswith('（演示数据）'), h['description'])
+        by_state.setdefault(h['state'], 0)
+        by_state[h['state']] += 1
+        if h['level'] == 'major':
+            t.true(h['criterion_id'] or h['criterion_text'], f'{h["number"]}: its criterion')
+        # The timeline: report first by the reporter, each step from the state the previous
+        # one left, by a demo user of a role that may take it, all before the load.
+        ev = events[h['id']]
+        t.eq((ev[0]['action'], ev[0]['to_state'], ev[0]['actor_id']),
+             ('report', 'reported', h['reporter_id']), h['number'])
+        t.true(users[h['reporter_id']]['role'] in SOURCE_ROLE[h['source']],
+               (h['source'], users[h['reporter_id']]))
+        t.eq(ev[0]['at_ms'], h['created_ms'])
+        t.true(h['found_ms'] <= h['created_ms'], h['number'])
+        state, deadline, pending, requests, sends = 'reported', None, None, 0, 0
+        rectifier = verifier = closed = None
+        for a, b in zip(ev, ev[1:]):
+            t.true(a['at_ms'] < b['at_ms'], f'{h["number"]}: events in time order')
+        t.true(ev[-1]['at_ms'] < LOAD_NOW, f'{h["number"]}: dated before the load')
+        for x in ev[1:]:
+            act = x['action']
+            if act.startswith('supervision_'):
+                continue
+            u = users[x['actor_id']]
+            t.eq(u['login'], x['actor_login'])
+            t.eq((x['from_state'], x['to_state']), NEXT[act], f'{h["number"]} {act}')
+            t.eq(x['from_state'], state, f'{h["number"]}: {act} from {state}')
+            state = x['to_state']
+            if act in ENTERPRISE_ACTIONS:
+                t.eq((u['role'], u['scope']),
+                     ('enterprise_officer', 'enterprise:' + ents[h['enterprise_id']]['uscc']),
+                     f'{h["number"]} {act}')
+            else:
+                want = {'inspector'} if h['level'] == 'major' else {'inspector', 'grid_manager'}
+                t.true(u['role'] in want, f'{h["number"]} {act} by {u}')
+                t.true(x['actor_id'] != rectifier, 'the rectifier does not verify')
+                if act in ('dismiss', 'send_back', 'approve_extension', 'refuse_extension'):
+                    t.true(x['reason'], f'{h["number"]} {act} has a reason')
+            d = json.loads(x['detail'])
+            if act == 'plan':
+                deadline = d['deadline']
+                t.true(local_date(x['at_ms']) <= datetime.date.fromisoformat(deadline),
+                       'a plan\'s deadline is not before its day')
+            elif act == 'request_extension':
+                requests += 1
+                pending = d['new_deadline']
+            elif act == 'approve_extension':
+                deadline, pending = pending, None
+            elif act == 'refuse_extension':
+                pending = None
+            elif act == 'submit':
+                rectifier, pending = x['actor_id'], None
+            elif act == 'send_back':
+                sends += 1
+            elif act == 'verify':
+                verifier, closed = x['actor_id'], x['at_ms']
+        t.eq(state, h['state'], f'{h["number"]}: the timeline ends in its state')
+        t.eq((h['deadline'], h['pending_deadline'], bool(h['extension_pending'])),
+             (deadline, pending, pending is not None), h['number'])
+        t.eq((h['extension_requests'], h['send_backs'], h['rectifier_id'], h['verifier_id'],
+              h['closed_ms']), (requests, sends, rectifier, verifier, closed), h['number'])
+        t.eq(h['updated_ms'], ev[-1]['at_ms'])
+        if deadline and h['level'] == 'major':
+            t.true(h['emergency'] and h['funds_yuan'] > 0, f'{h["number"]}: 五到位')
+    t.true(by_state['closed'] > by_state['reported'], by_state)
+    # Listed supervision: proposed for overdue major and > 30 days overdue hazards, some
+    # listed by the leader, each with its events.
+    sup = s.sql('SELECT hazard_id, state, reason, leader_id, deadline, listed_ms '
+                'FROM hazard_supervision')
+    t.eq({x[1] for x in sup}, {'proposed', 'listed'})
+    t.eq({x[2] for x in sup}, {'overdue_major', 'overdue_30'})
+    leader = [i for i, u in users.items() if u['login'] == 'demo.leader'][0]
+    hid = {h['id']: h for h in hz}
+    for hazard_id, state, reason, leader_id, deadline, listed_ms in sup:
+        h = hid[hazard_id]
+        st = deadline_state(h['deadline'], LOAD_DAY)
+        t.eq(h['state'], 'rectifying')
+        t.eq(reason, 'overdue_major' if h['level'] == 'major' else 'overdue_30', h['number'])
+        t.true(st == 'overdue_30' or (st == 'overdue' and h['level'] == 'major'), h['number'])
+        acts = [e['action'] for e in events[hazard_id]]
+        t.true('supervision_proposed' in acts, acts)
+        if state == 'listed':
+            t.eq(leader_id, leader)
+            t.true(deadline > LOAD_DAY.isoformat() and 'supervision_listed' in acts, h['number'])
+    # The demo officer's enterprise holds every state, so that its own pages show them.
+    acc = accounts(s.stdout())
+    officer = acc['demo.officer'][1].split(':')[1]
+    mine = [h for h in hz if ents[h['enterprise_id']]['uscc'] == officer]
+    t.eq({h['state'] for h in mine}, HAZARD_STATES)
+    # The hazard enterprises' officers have no password anybody knows: not printed.
+    officers = [u for u in users.values() if u['login'].startswith('demo.officer.')]
+    t.true(len(officers) >= 150, len(officers))
+    t.true(all(u['login'] not in acc for u in officers), 'their passwords are not printed')
+    t.true('hidden hazards in every state' in s.stdout(), 'the load says it')
+    summary = json.loads(s.sql("SELECT summary FROM audit_log WHERE action = 'demo.load'")[0][0])
+    t.eq(summary['hazards'], len(hz))
+    # Photos: one before with every report, one after with every submission, each linked to
+    # its event; 4 + 4 generated PNGs, stored by the photo store (thumbnails served).
+    links = {}
+    for hazard_id, sha, stage, event_id in s.sql('SELECT hazard_id, sha256, stage, event_id '
+                                                 'FROM hazard_photo'):
+        links.setdefault(hazard_id, []).append((stage, event_id))
+    for h in hz:
+        ev = events[h['id']]
+        want = sorted([('before', ev[0]['id'])] +
+                      [('after', e['id']) for e in ev if e['action'] == 'submit'])
+        t.eq(sorted(links.get(h['id'], [])), want, h['number'])
+    photos = s.sql('SELECT sha256, mime, width, height FROM photo')
+    t.eq(len(photos), 8)
+    t.eq({(m, w, h) for _, m, w, h in photos}, {('image/png', 160, 120)})
+    a = s.admin()
+    for sha, *_ in photos[:2]:
+        r = a.get(f'/api/v1/photos/{sha}')
+        t.status(r, 200)
+        t.true(r.body[:8] == b'\x89PNG\r\n\x1a\n', 'the PNG as made')
+        t.status(a.get(f'/api/v1/photos/{sha}/thumb'), 200)
+
+
+
+def test_demo_hazards_follow_the_configured_bands(t):
+    """The demo's deadlines land in the configured bands (hazard.due_soon_days,
+    hazard.overdue_long_days), and with hazard.max_extensions = 0 no hazard asks for one."""
+    s = t.server(['--demo', '--set', f'fake.now_ms={LOAD_NOW}', '--set', 'hazard.due_soon_days=10',
+                  '--set', 'hazard.overdue_long_days=5', '--set', 'hazard.max_extensions=0'])
+    rows = s.sql("SELECT deadline, extension_requests FROM hazard WHERE state IN "
+                 "('rectifying', 'submitted')")
+    t.true(len(rows) > 50, len(rows))
+    t.eq({deadline_state(d, LOAD_DAY, 10, 5) for d, _ in rows},
+         {'on_time', 'due_soon', 'overdue', 'overdue_30'})
+    t.eq(s.sql('SELECT COUNT(*) FROM hazard WHERE extension_requests > 0')[0][0], 0)
+    t.eq(s.sql("SELECT COUNT(*) FROM hazard_event WHERE action LIKE '%extension'")[0][0], 0)
+    t.true(s.sql("SELECT COUNT(*) FROM hazard_supervision WHERE reason = 'overdue_30'")[0][0] > 0,
+           'over 5 days overdue is long overdue here')
 
 
 run(globals())

@@ -421,6 +421,68 @@ static void test_licence_number(void **state)
 	assert_string_equal(out, "苏盐危化经字〔2025〕0458（演示）");
 }
 
+/* CRC-32 with a table (an implementation other than demo.c's bitwise one). */
+static uint32_t crc_table_32(const unsigned char *p, size_t n)
+{
+	static uint32_t t[256];
+	uint32_t c = 0xFFFFFFFFu;
+
+	if (t[1] == 0)
+		for (uint32_t i = 0; i < 256; i++) {
+			uint32_t v = i;
+
+			for (int k = 0; k < 8; k++)
+				v = v & 1 ? 0xEDB88320u ^ (v >> 1) : v >> 1;
+			t[i] = v;
+		}
+	for (size_t i = 0; i < n; i++)
+		c = t[(c ^ p[i]) & 0xFF] ^ (c >> 8);
+	return c ^ 0xFFFFFFFFu;
+}
+
+static uint32_t get32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* ISO/IEC 15948: signature, IHDR 13 bytes, IDAT, IEND (CRC AE 42 60 82), every CRC right. */
+static void test_png_is_well_formed_and_deterministic(void **state)
+{
+	static const unsigned char sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n' };
+	unsigned char *a = NULL, *b = NULL, *c = NULL;
+	size_t na = demo_png(7, false, 96, 72, &a), nb = demo_png(7, false, 96, 72, &b);
+	size_t nc = demo_png(7, true, 96, 72, &c), off = 8;
+	const char *types[3] = { "IHDR", "IDAT", "IEND" };
+
+	(void)state;
+	assert_true(na > 0 && na == nb && memcmp(a, b, na) == 0);
+	assert_true(nc == na && memcmp(a, c, na) != 0);
+	assert_memory_equal(a, sig, 8);
+	for (int k = 0; k < 3; k++) {
+		uint32_t len = get32(a + off);
+
+		assert_memory_equal(a + off + 4, types[k], 4);
+		assert_int_equal(get32(a + off + 8 + len), crc_table_32(a + off + 4, len + 4));
+		if (k == 0) {
+			assert_int_equal(len, 13);
+			assert_int_equal(get32(a + off + 8), 96);
+			assert_int_equal(get32(a + off + 12), 72);
+			assert_int_equal(a[off + 16], 8); /* bit depth */
+			assert_int_equal(a[off + 17], 2); /* RGB */
+		}
+		if (k == 1) /* zlib: CM 8, and the check bits */
+			assert_int_equal(((a[off + 8] << 8) | a[off + 9]) % 31, 0);
+		off += 12 + len;
+	}
+	assert_int_equal(off, na);
+	assert_int_equal(get32(a + na - 4), 0xAE426082u);
+	free(c);
+	assert_int_equal(demo_png(7, false, 0, 10, &c), 0);
+	assert_null(c);
+	free(a);
+	free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -440,6 +502,7 @@ int main(void)
 		cmocka_unit_test(test_licence_state_shares),
 		cmocka_unit_test(test_licence_term_is_three_years),
 		cmocka_unit_test(test_licence_number),
+		cmocka_unit_test(test_png_is_well_formed_and_deterministic),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
