@@ -48,7 +48,7 @@ struct config {
 	int64_t import_max_rows;    /* [import] max_rows: data rows of one imported file */
 	int64_t import_max_xml_bytes; /* [import] max_xml_bytes: inflated bytes of one XLSX part */
 	int64_t import_max_errors;    /* [import] max_errors: bad rows listed in a report */
-	int hazard_due_soon_days;     /* [hazard] due_soon_days: due_soon up to this many days left */
+	int hazard_due_soon_days; /* [hazard] due_soon_days: due_soon up to this many days left */
 	int hazard_overdue_long_days; /* [hazard] overdue_long_days: overdue_30 beyond this */
 	int hazard_scan_interval_s;   /* [hazard] scan_interval_s: overdue scan period, 0 = off */
 	int hazard_blacklist_review_days;  /* [hazard] blacklist_review_days: review period */

@@ -19,7 +19,8 @@
 /* ------------------------------------------------------------ the scan */
 
 unsigned hazard_scan_decide(const struct hazard_scan_facts *f, int64_t now_ms,
-			    const struct hazard_scan_rules *r, enum hazard_supervision_reason *reason)
+			    const struct hazard_scan_rules *r,
+			    enum hazard_supervision_reason *reason)
 {
 	enum hazard_deadline_state ds = hazard_deadline_state(f->deadline, now_ms, &r->bands);
 	bool overdue = ds == HAZARD_OVERDUE || ds == HAZARD_OVERDUE_LONG;

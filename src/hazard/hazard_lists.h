@@ -42,11 +42,11 @@ struct hazard_scan_rules {
 
 /* What to do for one hazard (a mask). */
 enum hazard_scan_step {
-	HAZARD_SCAN_OVERDUE = 1u << 0,	 /* event, accountability 'overdue', notify */
-	HAZARD_SCAN_LONG = 1u << 1,	 /* event, accountability 'overdue_30', notify */
-	HAZARD_SCAN_PROPOSE = 1u << 2,	 /* hazard_supervision 'proposed', notify leaders */
-	HAZARD_SCAN_B1 = 1u << 3,	 /* enterprise_blacklist 'proposed', rule B1 */
-	HAZARD_SCAN_B2 = 1u << 4,	 /* enterprise_blacklist 'proposed', rule B2 */
+	HAZARD_SCAN_OVERDUE = 1u << 0, /* event, accountability 'overdue', notify */
+	HAZARD_SCAN_LONG = 1u << 1,    /* event, accountability 'overdue_30', notify */
+	HAZARD_SCAN_PROPOSE = 1u << 2, /* hazard_supervision 'proposed', notify leaders */
+	HAZARD_SCAN_B1 = 1u << 3,      /* enterprise_blacklist 'proposed', rule B1 */
+	HAZARD_SCAN_B2 = 1u << 4,      /* enterprise_blacklist 'proposed', rule B2 */
 };
 
 /* Why a supervision is proposed (hazard_supervision.reason). */
@@ -73,7 +73,8 @@ enum hazard_supervision_reason {
  * Returns the mask of enum hazard_scan_step.
  */
 unsigned hazard_scan_decide(const struct hazard_scan_facts *f, int64_t now_ms,
-			    const struct hazard_scan_rules *r, enum hazard_supervision_reason *reason);
+			    const struct hazard_scan_rules *r,
+			    enum hazard_supervision_reason *reason);
 
 /*
  * The day-number bounds the scan's SQL uses: a deadline d is overdue when
@@ -88,10 +89,11 @@ const char *hazard_supervision_reason_name(enum hazard_supervision_reason r);
 
 /* Who is notified of a kind of notification (a mask). */
 enum hazard_recipient {
-	HAZARD_TO_OFFICERS = 1u << 0, /* users with the enterprise scope of the hazard's enterprise */
-	HAZARD_TO_GRID = 1u << 1,     /* the grid's manager and patroller (grid row, user_grid) */
-	HAZARD_TO_DEPT = 1u << 2,     /* inspectors of the enterprise's supervising department */
-	HAZARD_TO_LEADERS = 1u << 3,  /* leaders whose data scope covers the hazard */
+	HAZARD_TO_OFFICERS =
+		1u << 0,	  /* users with the enterprise scope of the hazard's enterprise */
+	HAZARD_TO_GRID = 1u << 1, /* the grid's manager and patroller (grid row, user_grid) */
+	HAZARD_TO_DEPT = 1u << 2, /* inspectors of the enterprise's supervising department */
+	HAZARD_TO_LEADERS = 1u << 3, /* leaders whose data scope covers the hazard */
 };
 
 /*
@@ -123,7 +125,7 @@ enum hazard_sup_action {
 	HAZARD_SUP_DECLINE,  /* proposed -> declined (reason) */
 	HAZARD_SUP_PROGRESS, /* listed -> listed (progress) */
 	HAZARD_SUP_LIFT,     /* listed -> lifted (reason) */
-	HAZARD_SUP_MANUAL,   /* proposed, declined or lifted -> listed (a leader lists it himself) */
+	HAZARD_SUP_MANUAL, /* proposed, declined or lifted -> listed (a leader lists it himself) */
 	HAZARD_SUP_ACTION_COUNT_
 };
 

@@ -156,7 +156,8 @@ static void filter_from_query(struct req *rq, enum hazard_list_kind kind,
 	scope_of(rq, &f->scope, b->scope, sizeof(b->scope));
 	if ((f->region = req_query_region(rq, "region", b->region, sizeof(b->region), fe)) != NULL)
 		prefix_end(f->region, f->region_end, sizeof(f->region_end));
-	if ((v = req_query(rq, "grid")) != NULL && (parse_i64(v, &f->grid_id) < 0 || f->grid_id < 1))
+	if ((v = req_query(rq, "grid")) != NULL &&
+	    (parse_i64(v, &f->grid_id) < 0 || f->grid_id < 1))
 		field_errors_add(fe, "grid", "must be a grid id");
 	f->level = query_enum(rq, "level", levels, fe);
 	switch (kind) {
@@ -209,9 +210,10 @@ static void derive(struct req *rq, enum hazard_list_kind kind, json_t *o)
 	case HAZARD_LIST_RECTIFICATION:
 		dl = json_str(o, "deadline");
 		if (dl && date_parse(dl, &day) == 0) {
-			json_object_set_new(o, "deadline_state",
-					    json_string(hazard_deadline_state_name(
-						    hazard_deadline_state(day, rule_now(rq), &bd))));
+			json_object_set_new(
+				o, "deadline_state",
+				json_string(hazard_deadline_state_name(
+					hazard_deadline_state(day, rule_now(rq), &bd))));
 			json_object_set_new(o, "days_left", json_integer(day - rule_today(rq)));
 		} else {
 			json_object_set_new(o, "deadline_state", json_null());
@@ -227,8 +229,10 @@ static void derive(struct req *rq, enum hazard_list_kind kind, json_t *o)
 				    date_of_ms(json_object_get(o, "recorded_ms")));
 		break;
 	case HAZARD_LIST_BLACKLIST:
-		json_object_set_new(o, "entered_date", date_of_ms(json_object_get(o, "entered_ms")));
-		json_object_set_new(o, "removed_date", date_of_ms(json_object_get(o, "removed_ms")));
+		json_object_set_new(o, "entered_date",
+				    date_of_ms(json_object_get(o, "entered_ms")));
+		json_object_set_new(o, "removed_date",
+				    date_of_ms(json_object_get(o, "removed_ms")));
 		break;
 	}
 }
@@ -317,8 +321,7 @@ static const struct xcol xcols[4][10] = {
 	  { NULL, NULL } },
 };
 
-static const char *const sheet_names[4] = { "整改清单", "挂牌督办清单", "追责问责清单",
-					    "黑名单" };
+static const char *const sheet_names[4] = { "整改清单", "挂牌督办清单", "追责问责清单", "黑名单" };
 static const char *const file_names[4] = { "rectification", "supervision", "accountability",
 					   "blacklist" };
 
@@ -372,8 +375,7 @@ static int export_row(json_t *item, void *arg)
 
 			snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
 			cells[n] = xstrdup(num);
-		}
-		else
+		} else
 			cells[n] = xstrdup("");
 	}
 	table_writer_row(x->w, (const char *const *)cells, n);
@@ -422,7 +424,7 @@ static int export_file(struct req *rq, struct resp *rs, enum hazard_list_kind ki
 		header[nh] = xcols[kind][nh].zh;
 	table_writer_row(x.w, header, nh);
 	lp.after = 0;
-	lp.limit = INT64_MAX / 2; /* the whole filtered list */
+	lp.limit = INT64_MAX / 2;   /* the whole filtered list */
 	rc = db_begin_read(rq->db); /* one snapshot for the whole file */
 	if (rc == 0)
 		rc = hazard_lists_db_walk(rq->db, kind, &f, &lp, export_row, &x);
@@ -444,7 +446,8 @@ static int export_file(struct req *rq, struct resp *rs, enum hazard_list_kind ki
 		rs->body = data;
 		rs->body_len = len;
 	} else {
-		rs->content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+		rs->content_type =
+			"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 		rs->fd = fd;
 		rs->fd_size = len;
 	}
@@ -498,8 +501,8 @@ static int record(struct req *rq, const char *action, const char *entity, int64_
 		rc = audit_last_id(rq->db, &audit_id);
 	if (rc == 0 && hazard_id)
 		rc = hazard_scan_db_event(rq->db, hazard_id, rq->user->user_id, rq->user->login,
-					  event, hazard_state, reason ? reason : "", "{}",
-					  audit_id, now_ms());
+					  event, hazard_state, reason ? reason : "", "{}", audit_id,
+					  now_ms());
 	return rc;
 }
 
@@ -516,8 +519,9 @@ static int conflict(struct resp *rs, bool sup, const char *state, unsigned allow
 	for (int i = 0; i < 8; i++)
 		if (allowed & (1u << i))
 			json_array_append_new(
-				a, json_string(sup ? hazard_sup_action_name((enum hazard_sup_action)i)
-						   : hazard_bl_action_name((enum hazard_bl_action)i)));
+				a,
+				json_string(sup ? hazard_sup_action_name((enum hazard_sup_action)i)
+						: hazard_bl_action_name((enum hazard_bl_action)i)));
 	json_object_set_new(rs->json, "allowed", a);
 	return 0;
 }
@@ -556,8 +560,10 @@ static const char *deadline_field(struct req *rq, const json_t *body, struct fie
 }
 
 static const struct json_field sup_fields[] = {
-	{ "deadline", JF_STRING, 0, 10, 0, 0 },	 { "note", JF_STRING, 0, 1000, 0, 0 },
-	{ "reason", JF_STRING, 0, 1000, 0, 0 },	 { "progress", JF_STRING, 0, 2000, 0, 0 },
+	{ "deadline", JF_STRING, 0, 10, 0, 0 },
+	{ "note", JF_STRING, 0, 1000, 0, 0 },
+	{ "reason", JF_STRING, 0, 1000, 0, 0 },
+	{ "progress", JF_STRING, 0, 2000, 0, 0 },
 	{ NULL, 0, 0, 0, 0, 0 },
 };
 
@@ -710,8 +716,8 @@ static int supervise(struct req *rq, struct resp *rs)
 		rc = hazard_sup_db_update(rq->db, sup_id, "listed", rq->user->user_id, deadline,
 					  note ? note : "", NULL, now, 0);
 	else {
-		rc = hazard_sup_db_insert_listed(rq->db, id, rq->user->user_id, deadline, note,
-						 now, &sup_id);
+		rc = hazard_sup_db_insert_listed(rq->db, id, rq->user->user_id, deadline, note, now,
+						 &sup_id);
 		created = true;
 	}
 	if (rc == 0)
@@ -751,8 +757,8 @@ static int bl_action(struct req *rq, struct resp *rs)
 	int rc;
 
 	if (req_param_id(rq, "id", &id) < 0)
-		return resp_problem(rs, 400, NULL, "the blacklist entry id must be a positive integer",
-				    NULL);
+		return resp_problem(rs, 400, NULL,
+				    "the blacklist entry id must be a positive integer", NULL);
 	if (hazard_bl_action_parse(req_param(rq, "action"), &a) < 0)
 		return resp_problem(rs, 404, NULL,
 				    "no such action: confirm, reject, review or remove", NULL);
@@ -798,7 +804,8 @@ static int bl_action(struct req *rq, struct resp *rs)
 				      (json_int_t)row.enterprise_id, "rule", row.rule, "from",
 				      row.state, "to", hazard_bl_state_name(next), "text", text,
 				      "review_due",
-				      a == HAZARD_BL_CONFIRM || a == HAZARD_BL_REVIEW ? due : NULL));
+				      a == HAZARD_BL_CONFIRM || a == HAZARD_BL_REVIEW ? due
+										      : NULL));
 	}
 	if (rc == 0)
 		rc = hazard_bl_db_json(rq->db, id, &out);
@@ -858,9 +865,9 @@ static int bl_create(struct req *rq, struct resp *rs)
 						now_ms(), &id);
 	if (rc == ERR_CONFLICT) {
 		db_rollback(rq->db);
-		return resp_problem(rs, 409, NULL,
-				    "the enterprise has a manual blacklist entry proposed or listed",
-				    NULL);
+		return resp_problem(
+			rs, 409, NULL,
+			"the enterprise has a manual blacklist entry proposed or listed", NULL);
 	}
 	if (rc == 0)
 		rc = record(rq, "blacklist.create", "blacklist", id, 0, NULL, NULL, NULL,
@@ -935,7 +942,9 @@ static int stats(struct req *rq, struct resp *rs)
 		return resp_problem(rs, 400, NULL, "invalid query", &fe);
 	if (by == HAZARD_BY_REGION) {
 		/* One level below the region asked for, or below the caller's region. */
-		size_t p = q.region ? strlen(q.region) : q.scope.prefix ? strlen(q.scope.prefix) : 0;
+		size_t p = q.region	    ? strlen(q.region)
+			   : q.scope.prefix ? strlen(q.scope.prefix)
+					    : 0;
 
 		if (hazard_stats_region_key(p, &key_len, &pad) < 0)
 			return ERR_INTERNAL;
@@ -959,10 +968,10 @@ static void warning_row(int64_t grid_id, const char *name, int64_t now, bool has
 			int64_t before, void *ctx)
 {
 	if (hazard_grid_warning(now, has_baseline, before))
-		json_array_append_new(ctx, json_pack("{s:I, s:s, s:I, s:I}", "grid_id",
-						     (json_int_t)grid_id, "name", name, "overdue",
-						     (json_int_t)now, "previous",
-						     (json_int_t)before));
+		json_array_append_new(ctx,
+				      json_pack("{s:I, s:s, s:I, s:I}", "grid_id",
+						(json_int_t)grid_id, "name", name, "overdue",
+						(json_int_t)now, "previous", (json_int_t)before));
 }
 
 static int summary(struct req *rq, struct resp *rs)
@@ -998,14 +1007,12 @@ static int summary(struct req *rq, struct resp *rs)
 	}
 	monthly = json_array();
 	for (int i = 0; i < 12; i++)
-		json_array_append_new(monthly,
-				      json_pack("{s:s, s:I, s:I}", "month", labels[i], "reported",
-						(json_int_t)s.reported[i], "closed",
-						(json_int_t)s.closed_in[i]));
-	mean = s.closed > 0 ? json_real((double)((s.close_ms_sum / s.closed + 4320000) /
-						 8640000) /
-					10.0)
-			    : json_null();
+		json_array_append_new(monthly, json_pack("{s:s, s:I, s:I}", "month", labels[i],
+							 "reported", (json_int_t)s.reported[i],
+							 "closed", (json_int_t)s.closed_in[i]));
+	mean = s.closed > 0
+		       ? json_real((double)((s.close_ms_sum / s.closed + 4320000) / 8640000) / 10.0)
+		       : json_null();
 	return resp_json(
 		rs, 200,
 		json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o}",
@@ -1059,8 +1066,9 @@ const struct route hazard_lists_routes[] = {
 	  .path = "/api/v1/hazard-lists/blacklist",
 	  .handler = bl_list,
 	  .perm = PERM_HAZARD_READ,
-	  .summary = "blacklist (黑名单) of enterprises in your scope; filters state, rule, region, "
-		     "grid" },
+	  .summary =
+		  "blacklist (黑名单) of enterprises in your scope; filters state, rule, region, "
+		  "grid" },
 	{ .method = HTTP_GET,
 	  .path = "/api/v1/hazard-lists/blacklist/export",
 	  .handler = bl_export,

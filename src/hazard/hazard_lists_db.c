@@ -31,30 +31,44 @@ static void copy_col(struct db_stmt *st, int col, char *dst, size_t n)
 
 /* CASE WHEN EXISTS: an integer in both engines (PostgreSQL's EXISTS is a boolean). */
 #define FLAG(cond) "CASE WHEN EXISTS (" cond ") THEN 1 ELSE 0 END"
-#define SCAN_COLS                                                                              \
-	"SELECT hazard.id AS id, hazard.number, hazard.level AS level, hazard.state, "         \
-	"COALESCE(hazard.deadline, '') AS deadline, hazard.enterprise_id, enterprise.name, "   \
-	"COALESCE(hazard.grid_id, 0), hazard.region_code, "                                    \
-	"COALESCE(enterprise.supervising_dept_id, 0), COALESCE(hazard.responsible, ''), "      \
-	"COALESCE(hazard.rectifier_id, 0), COALESCE(hazard.verifier_id, 0), "                  \
-	"hazard.send_backs AS send_backs, " FLAG(                                             \
-		"SELECT 1 FROM hazard_event WHERE hazard_event.hazard_id = hazard.id AND "     \
-		"hazard_event.action = 'overdue' AND hazard_event.reason = 'deadline ' || "      \
-		"hazard.deadline || ' passed'")   \
-	" AS had_overdue, " FLAG("SELECT 1 FROM hazard_event WHERE hazard_event.hazard_id = "  \
-				 "hazard.id AND hazard_event.action = 'overdue_30' AND "      \
-				 "hazard_event.reason = 'deadline ' || hazard.deadline || "  \
-				 "' passed long ago'")                     \
-	" AS had_long, " FLAG("SELECT 1 FROM hazard_supervision WHERE "                        \
-			      "hazard_supervision.hazard_id = hazard.id")                      \
-	" AS has_sup, " FLAG("SELECT 1 FROM enterprise_blacklist WHERE "                       \
-			     "enterprise_blacklist.hazard_id = hazard.id AND "                 \
-			     "enterprise_blacklist.rule = 'B1'")                               \
-	" AS b1, " FLAG("SELECT 1 FROM enterprise_blacklist WHERE enterprise_blacklist.hazard_id " \
-			"= hazard.id AND enterprise_blacklist.rule = 'B2'")                    \
-	" AS b2, " FLAG("SELECT 1 FROM hazard_event WHERE hazard_event.hazard_id = hazard.id AND " \
-			"hazard_event.action = 'refuse_extension'")                            \
-	" AS refused FROM hazard JOIN enterprise ON enterprise.id = hazard.enterprise_id "
+#define SCAN_COLS                                                                                                                                                                                                                                                                                                                                                           \
+	"SELECT hazard.id AS id, hazard.number, hazard.level AS level, hazard.state, "                                                                                                                                                                                                                                                                                      \
+	"COALESCE(hazard.deadline, '') AS deadline, hazard.enterprise_id, enterprise.name, "                                                                                                                                                                                                                                                                                \
+	"COALESCE(hazard.grid_id, 0), hazard.region_code, "                                                                                                                                                                                                                                                                                                                 \
+	"COALESCE(enterprise.supervising_dept_id, 0), COALESCE(hazard.responsible, ''), "                                                                                                                                                                                                                                                                                   \
+	"COALESCE(hazard.rectifier_id, 0), COALESCE(hazard.verifier_id, 0), "                                                                                                                                                                                                                                                                                               \
+	"hazard.send_backs AS send_backs, " FLAG(                                                                                                                                                                                                                                                                                                                           \
+		"SELECT 1 FROM hazard_event WHERE hazard_event.hazard_id = hazard.id AND "                                                                                                                                                                                                                                                                                  \
+		"hazard_event.action = 'overdue' AND hazard_event.reason = 'deadline ' || "                                                                                                                                                                                                                                                                                 \
+		"hazard.deadline || ' passed'") " AS had_overdue, " FLAG("SELECT 1 FROM "                                                                                                                                                                                                                                                                                   \
+									 "hazard_event WHERE "                                                                                                                                                                                                                                                                              \
+									 "hazard_event.hazard_id "                                                                                                                                                                                                                                                                          \
+									 "= "                                                                                                                                                                                                                                                                                               \
+									 "hazard.id AND "                                                                                                                                                                                                                                                                                   \
+									 "hazard_event.action = "                                                                                                                                                                                                                                                                           \
+									 "'overdue_30' AND "                                                                                                                                                                                                                                                                                \
+									 "hazard_event.reason = "                                                                                                                                                                                                                                                                           \
+									 "'deadline ' || "                                                                                                                                                                                                                                                                                  \
+									 "hazard.deadline || "                                                                                                                                                                                                                                                                              \
+									 "' passed long ago'") " "                                                                                                                                                                                                                                                                          \
+											       "A"                                                                                                                                                                                                                                                                          \
+											       "S"                                                                                                                                                                                                                                                                          \
+											       " "                                                                                                                                                                                                                                                                          \
+											       "h"                                                                                                                                                                                                                                                                          \
+											       "a"                                                                                                                                                                                                                                                                          \
+											       "d"                                                                                                                                                                                                                                                                          \
+											       "_"                                                                                                                                                                                                                                                                          \
+											       "l"                                                                                                                                                                                                                                                                          \
+											       "o"                                                                                                                                                                                                                                                                          \
+											       "n"                                                                                                                                                                                                                                                                          \
+											       "g"                                                                                                                                                                                                                                                                          \
+											       ","                                                                                                                                                                                                                                                                          \
+											       " " FLAG("SELECT 1 FROM hazard_supervision WHERE "                                                                                                                                                                                                                           \
+													"hazard_supervision.hazard_id = hazard.id") " AS has_sup, " FLAG("SELECT 1 FROM enterprise_blacklist WHERE "                                                                                                                                                        \
+																					 "enterprise_blacklist.hazard_id = hazard.id AND "                                                                                                                                                  \
+																					 "enterprise_blacklist.rule = 'B1'") " AS b1, " FLAG("SELECT 1 FROM enterprise_blacklist WHERE enterprise_blacklist.hazard_id "                                                                     \
+																											     "= hazard.id AND enterprise_blacklist.rule = 'B2'") " AS b2, " FLAG("SELECT 1 FROM hazard_event WHERE hazard_event.hazard_id = hazard.id AND " \
+																																				 "hazard_event.action = 'refuse_extension'") " AS refused FROM hazard JOIN enterprise ON enterprise.id = hazard.enterprise_id "
 
 /*
  * Overdue open hazards with a step missing (the same conditions as hazard_scan_decide,
@@ -98,7 +112,8 @@ int hazard_scan_db_candidates(struct db *db, const char *overdue_before, const c
 		memset(h, 0, sizeof(*h));
 		h->id = db_col_i64(st, 0);
 		copy_col(st, 1, h->number, sizeof(h->number));
-		h->f.level = strcmp(db_col_text(st, 2), "major") == 0 ? HAZARD_MAJOR : HAZARD_GENERAL;
+		h->f.level = strcmp(db_col_text(st, 2), "major") == 0 ? HAZARD_MAJOR
+								      : HAZARD_GENERAL;
 		copy_col(st, 3, h->state, sizeof(h->state));
 		copy_col(st, 4, h->deadline, sizeof(h->deadline));
 		h->enterprise_id = db_col_i64(st, 5);
@@ -392,44 +407,88 @@ struct list_spec {
 static const char *const rect_sorts[] = { "deadline", "id", "number", NULL };
 static const char *const rect_sort_cols[] = { "deadline", "id", "number" };
 static const struct col rect_cols[] = {
-	{ "id", 'i' },		  { "number", 's' },	  { "enterprise_id", 'i' },
-	{ "enterprise_name", 's' }, { "level", 's' },	  { "measures", 's' },
-	{ "responsible", 's' },	  { "funds_yuan", 'i' }, { "emergency", 's' },
-	{ "deadline", 's' },	  { "state", 's' },	  { "region_code", 's' },
-	{ "grid_id", 'i' },	  { "extension_pending", 'i' }, { NULL, 0 },
+	{ "id", 'i' },
+	{ "number", 's' },
+	{ "enterprise_id", 'i' },
+	{ "enterprise_name", 's' },
+	{ "level", 's' },
+	{ "measures", 's' },
+	{ "responsible", 's' },
+	{ "funds_yuan", 'i' },
+	{ "emergency", 's' },
+	{ "deadline", 's' },
+	{ "state", 's' },
+	{ "region_code", 's' },
+	{ "grid_id", 'i' },
+	{ "extension_pending", 'i' },
+	{ NULL, 0 },
 };
 
 static const char *const sup_sorts[] = { "id", "proposed_ms", NULL };
 static const char *const sup_sort_cols[] = { "id", "proposed_ms" };
 static const struct col sup_cols[] = {
-	{ "id", 'i' },		     { "hazard_id", 'i' },     { "hazard_number", 's' },
-	{ "enterprise_id", 'i' },    { "enterprise_name", 's' }, { "level", 's' },
-	{ "reason", 's' },	     { "state", 's' },	       { "leader_id", 'i' },
-	{ "leader_name", 's' },	     { "deadline", 's' },      { "progress", 's' },
-	{ "note", 's' },	     { "proposed_ms", 'i' },   { "listed_ms", 'i' },
-	{ "lifted_ms", 'i' },	     { "hazard_state", 's' },  { "hazard_deadline", 's' },
+	{ "id", 'i' },
+	{ "hazard_id", 'i' },
+	{ "hazard_number", 's' },
+	{ "enterprise_id", 'i' },
+	{ "enterprise_name", 's' },
+	{ "level", 's' },
+	{ "reason", 's' },
+	{ "state", 's' },
+	{ "leader_id", 'i' },
+	{ "leader_name", 's' },
+	{ "deadline", 's' },
+	{ "progress", 's' },
+	{ "note", 's' },
+	{ "proposed_ms", 'i' },
+	{ "listed_ms", 'i' },
+	{ "lifted_ms", 'i' },
+	{ "hazard_state", 's' },
+	{ "hazard_deadline", 's' },
 	{ NULL, 0 },
 };
 
 static const char *const acc_sorts[] = { "id", "recorded_ms", NULL };
 static const char *const acc_sort_cols[] = { "id", "recorded_ms" };
 static const struct col acc_cols[] = {
-	{ "id", 'i' },		  { "hazard_id", 'i' },	    { "hazard_number", 's' },
-	{ "enterprise_id", 'i' }, { "enterprise_name", 's' }, { "level", 's' },
-	{ "kind", 's' },	  { "responsible", 's' },   { "rectifier_id", 'i' },
-	{ "rectifier_name", 's' }, { "verifier_id", 'i' },  { "verifier_name", 's' },
-	{ "recorded_ms", 'i' },	  { "note", 's' },	    { NULL, 0 },
+	{ "id", 'i' },
+	{ "hazard_id", 'i' },
+	{ "hazard_number", 's' },
+	{ "enterprise_id", 'i' },
+	{ "enterprise_name", 's' },
+	{ "level", 's' },
+	{ "kind", 's' },
+	{ "responsible", 's' },
+	{ "rectifier_id", 'i' },
+	{ "rectifier_name", 's' },
+	{ "verifier_id", 'i' },
+	{ "verifier_name", 's' },
+	{ "recorded_ms", 'i' },
+	{ "note", 's' },
+	{ NULL, 0 },
 };
 
 static const char *const bl_sorts[] = { "id", "proposed_ms", NULL };
 static const char *const bl_sort_cols[] = { "id", "proposed_ms" };
 static const struct col bl_cols[] = {
-	{ "id", 'i' },		 { "enterprise_id", 'i' }, { "enterprise_name", 's' },
-	{ "uscc", 's' },	 { "rule", 's' },	   { "hazard_id", 'i' },
-	{ "hazard_number", 's' }, { "reason", 's' },	   { "state", 's' },
-	{ "proposed_ms", 'i' },	 { "entered_ms", 'i' },	   { "entered_by", 'i' },
-	{ "review_due", 's' },	 { "reviewed_ms", 'i' },   { "review_note", 's' },
-	{ "removed_ms", 'i' },	 { "removed_by", 'i' },	   { "removal_reason", 's' },
+	{ "id", 'i' },
+	{ "enterprise_id", 'i' },
+	{ "enterprise_name", 's' },
+	{ "uscc", 's' },
+	{ "rule", 's' },
+	{ "hazard_id", 'i' },
+	{ "hazard_number", 's' },
+	{ "reason", 's' },
+	{ "state", 's' },
+	{ "proposed_ms", 'i' },
+	{ "entered_ms", 'i' },
+	{ "entered_by", 'i' },
+	{ "review_due", 's' },
+	{ "reviewed_ms", 'i' },
+	{ "review_note", 's' },
+	{ "removed_ms", 'i' },
+	{ "removed_by", 'i' },
+	{ "removal_reason", 's' },
 	{ NULL, 0 },
 };
 
@@ -438,54 +497,114 @@ const char *const *const hazard_list_sorts[4] = { rect_sorts, sup_sorts, acc_sor
 #define PERSON(t) "COALESCE(NULLIF(" t ".display_name, ''), " t ".login)"
 
 static const struct list_spec specs[4] = {
-	[HAZARD_LIST_RECTIFICATION] = {
-		"SELECT hazard.id, hazard.number, hazard.enterprise_id, enterprise.name, "
-		"hazard.level, hazard.measures, hazard.responsible, hazard.funds_yuan, "
-		"hazard.emergency, hazard.deadline, hazard.state, hazard.region_code, "
-		"hazard.grid_id, hazard.extension_pending FROM hazard JOIN enterprise ON "
-		"enterprise.id = hazard.enterprise_id",
-		"hazard.state IN ('rectifying', 'submitted') AND hazard.measures IS NOT NULL AND "
-		"hazard.deadline IS NOT NULL",
-		"hazard", "hazard", NULL, "hazard.level", rect_sort_cols, rect_cols },
-	[HAZARD_LIST_SUPERVISION] = {
-		"SELECT hazard_supervision.id, hazard_supervision.hazard_id, hazard.number, "
-		"hazard.enterprise_id, enterprise.name, hazard.level, hazard_supervision.reason, "
-		"hazard_supervision.state, hazard_supervision.leader_id, " PERSON("app_user")
-		", hazard_supervision.deadline, hazard_supervision.progress, "
-		"hazard_supervision.note, hazard_supervision.proposed_ms, "
-		"hazard_supervision.listed_ms, hazard_supervision.lifted_ms, hazard.state, "
-		"hazard.deadline FROM hazard_supervision JOIN hazard ON hazard.id = "
-		"hazard_supervision.hazard_id JOIN enterprise ON enterprise.id = "
-		"hazard.enterprise_id LEFT JOIN app_user ON app_user.id = "
-		"hazard_supervision.leader_id",
-		NULL, "hazard_supervision", "hazard", "hazard_supervision.state", "hazard.level",
-		sup_sort_cols, sup_cols },
-	[HAZARD_LIST_ACCOUNTABILITY] = {
-		"SELECT hazard_accountability.id, hazard_accountability.hazard_id, hazard.number, "
-		"hazard.enterprise_id, enterprise.name, hazard.level, hazard_accountability.kind, "
-		"hazard_accountability.responsible, hazard_accountability.rectifier_id, "
-		PERSON("rectifier") ", hazard_accountability.verifier_id, " PERSON("verifier")
-		", hazard_accountability.recorded_ms, hazard_accountability.note FROM "
-		"hazard_accountability JOIN hazard ON hazard.id = hazard_accountability.hazard_id "
-		"JOIN enterprise ON enterprise.id = hazard.enterprise_id LEFT JOIN app_user "
-		"rectifier ON rectifier.id = hazard_accountability.rectifier_id LEFT JOIN "
-		"app_user verifier ON verifier.id = hazard_accountability.verifier_id",
-		NULL, "hazard_accountability", "hazard", "hazard_accountability.kind",
-		"hazard.level", acc_sort_cols, acc_cols },
-	[HAZARD_LIST_BLACKLIST] = {
-		"SELECT enterprise_blacklist.id, enterprise_blacklist.enterprise_id, "
-		"enterprise.name, enterprise.uscc, enterprise_blacklist.rule, "
-		"enterprise_blacklist.hazard_id, hazard.number, enterprise_blacklist.reason, "
-		"enterprise_blacklist.state, enterprise_blacklist.proposed_ms, "
-		"enterprise_blacklist.entered_ms, enterprise_blacklist.entered_by, "
-		"enterprise_blacklist.review_due, enterprise_blacklist.reviewed_ms, "
-		"enterprise_blacklist.review_note, enterprise_blacklist.removed_ms, "
-		"enterprise_blacklist.removed_by, enterprise_blacklist.removal_reason FROM "
-		"enterprise_blacklist JOIN enterprise ON enterprise.id = "
-		"enterprise_blacklist.enterprise_id LEFT JOIN hazard ON hazard.id = "
-		"enterprise_blacklist.hazard_id",
-		NULL, "enterprise_blacklist", "enterprise", "enterprise_blacklist.state", NULL,
-		bl_sort_cols, bl_cols },
+	[HAZARD_LIST_RECTIFICATION] = { "SELECT hazard.id, hazard.number, hazard.enterprise_id, "
+					"enterprise.name, "
+					"hazard.level, hazard.measures, hazard.responsible, "
+					"hazard.funds_yuan, "
+					"hazard.emergency, hazard.deadline, hazard.state, "
+					"hazard.region_code, "
+					"hazard.grid_id, hazard.extension_pending FROM hazard JOIN "
+					"enterprise ON "
+					"enterprise.id = hazard.enterprise_id",
+					"hazard.state IN ('rectifying', 'submitted') AND "
+					"hazard.measures IS NOT NULL AND "
+					"hazard.deadline IS NOT NULL",
+					"hazard", "hazard", NULL, "hazard.level", rect_sort_cols,
+					rect_cols },
+	[HAZARD_LIST_SUPERVISION] = { "SELECT hazard_supervision.id, hazard_supervision.hazard_id, "
+				      "hazard.number, "
+				      "hazard.enterprise_id, enterprise.name, hazard.level, "
+				      "hazard_supervision.reason, "
+				      "hazard_supervision.state, "
+				      "hazard_supervision.leader_id, " PERSON(
+					      "app_user") ", hazard_supervision.deadline, "
+							  "hazard_supervision.progress, "
+							  "hazard_supervision.note, "
+							  "hazard_supervision.proposed_ms, "
+							  "hazard_supervision.listed_ms, "
+							  "hazard_supervision.lifted_ms, "
+							  "hazard.state, "
+							  "hazard.deadline FROM hazard_supervision "
+							  "JOIN hazard ON hazard.id = "
+							  "hazard_supervision.hazard_id JOIN "
+							  "enterprise ON enterprise.id = "
+							  "hazard.enterprise_id LEFT JOIN app_user "
+							  "ON app_user.id = "
+							  "hazard_supervision.leader_id",
+				      NULL, "hazard_supervision", "hazard",
+				      "hazard_supervision.state", "hazard.level", sup_sort_cols,
+				      sup_cols },
+	[HAZARD_LIST_ACCOUNTABILITY] = { "SELECT hazard_accountability.id, "
+					 "hazard_accountability.hazard_id, hazard.number, "
+					 "hazard.enterprise_id, enterprise.name, hazard.level, "
+					 "hazard_accountability.kind, "
+					 "hazard_accountability.responsible, "
+					 "hazard_accountability.rectifier_id, " PERSON(
+						 "rectifier") ", "
+							      "hazard_accountability.verifier_id,"
+							      " " PERSON("verifier") ", "
+										     "hazard_"
+										     "accountabilit"
+										     "y.recorded_"
+										     "ms, "
+										     "hazard_"
+										     "accountabilit"
+										     "y.note FROM "
+										     "hazard_"
+										     "accountabilit"
+										     "y JOIN "
+										     "hazard ON "
+										     "hazard.id = "
+										     "hazard_"
+										     "accountabilit"
+										     "y.hazard_id "
+										     "JOIN "
+										     "enterprise "
+										     "ON "
+										     "enterprise."
+										     "id = "
+										     "hazard."
+										     "enterprise_"
+										     "id LEFT JOIN "
+										     "app_user "
+										     "rectifier ON "
+										     "rectifier.id "
+										     "= "
+										     "hazard_"
+										     "accountabilit"
+										     "y.rectifier_"
+										     "id LEFT JOIN "
+										     "app_user "
+										     "verifier ON "
+										     "verifier.id "
+										     "= "
+										     "hazard_"
+										     "accountabilit"
+										     "y.verifier_"
+										     "id",
+					 NULL, "hazard_accountability", "hazard",
+					 "hazard_accountability.kind", "hazard.level",
+					 acc_sort_cols, acc_cols },
+	[HAZARD_LIST_BLACKLIST] = { "SELECT enterprise_blacklist.id, "
+				    "enterprise_blacklist.enterprise_id, "
+				    "enterprise.name, enterprise.uscc, enterprise_blacklist.rule, "
+				    "enterprise_blacklist.hazard_id, hazard.number, "
+				    "enterprise_blacklist.reason, "
+				    "enterprise_blacklist.state, enterprise_blacklist.proposed_ms, "
+				    "enterprise_blacklist.entered_ms, "
+				    "enterprise_blacklist.entered_by, "
+				    "enterprise_blacklist.review_due, "
+				    "enterprise_blacklist.reviewed_ms, "
+				    "enterprise_blacklist.review_note, "
+				    "enterprise_blacklist.removed_ms, "
+				    "enterprise_blacklist.removed_by, "
+				    "enterprise_blacklist.removal_reason FROM "
+				    "enterprise_blacklist JOIN enterprise ON enterprise.id = "
+				    "enterprise_blacklist.enterprise_id LEFT JOIN hazard ON "
+				    "hazard.id = "
+				    "enterprise_blacklist.hazard_id",
+				    NULL, "enterprise_blacklist", "enterprise",
+				    "enterprise_blacklist.state", NULL, bl_sort_cols, bl_cols },
 };
 
 static json_t *row_json(struct db_stmt *st, const struct col *cols)
@@ -510,8 +629,7 @@ static json_t *row_json(struct db_stmt *st, const struct col *cols)
  * The WHERE of a list: the list's own condition, the scope, the filters, each a static
  * fragment over the scope table (st names a table of the spec, never input).
  */
-static void where_of(const struct list_spec *s, const struct hazard_list_filter *f,
-		     struct buf *w)
+static void where_of(const struct list_spec *s, const struct hazard_list_filter *f, struct buf *w)
 {
 	const char *t = s->scope_table;
 
@@ -613,10 +731,10 @@ int hazard_lists_db_walk(struct db *db, enum hazard_list_kind kind,
 
 /* ------------------------------------------------------------ supervision */
 
-#define SUP_ROW                                                                                \
+#define SUP_ROW                                                                                  \
 	"SELECT hazard_supervision.id, hazard_supervision.hazard_id, hazard_supervision.state, " \
-	"hazard.state, hazard.region_code, COALESCE(hazard.grid_id, 0), enterprise.uscc FROM "  \
-	"hazard_supervision JOIN hazard ON hazard.id = hazard_supervision.hazard_id JOIN "      \
+	"hazard.state, hazard.region_code, COALESCE(hazard.grid_id, 0), enterprise.uscc FROM "   \
+	"hazard_supervision JOIN hazard ON hazard.id = hazard_supervision.hazard_id JOIN "       \
 	"enterprise ON enterprise.id = hazard.enterprise_id "
 
 static const char SQL_SUP_GET[] = SUP_ROW "WHERE hazard_supervision.id = :id";
@@ -709,13 +827,17 @@ int hazard_sup_db_insert_listed(struct db *db, int64_t hazard_id, int64_t leader
 static const char SQL_SUP_ONE[] =
 	"SELECT hazard_supervision.id, hazard_supervision.hazard_id, hazard.number, "
 	"hazard.enterprise_id, enterprise.name, hazard.level, hazard_supervision.reason, "
-	"hazard_supervision.state, hazard_supervision.leader_id, " PERSON("app_user")
-	", hazard_supervision.deadline, hazard_supervision.progress, hazard_supervision.note, "
-	"hazard_supervision.proposed_ms, hazard_supervision.listed_ms, "
-	"hazard_supervision.lifted_ms, hazard.state, hazard.deadline FROM hazard_supervision "
-	"JOIN hazard ON hazard.id = hazard_supervision.hazard_id JOIN enterprise ON "
-	"enterprise.id = hazard.enterprise_id LEFT JOIN app_user ON app_user.id = "
-	"hazard_supervision.leader_id WHERE hazard_supervision.id = :id";
+	"hazard_supervision.state, hazard_supervision.leader_id, " PERSON(
+		"app_user") ", hazard_supervision.deadline, hazard_supervision.progress, "
+			    "hazard_supervision.note, "
+			    "hazard_supervision.proposed_ms, hazard_supervision.listed_ms, "
+			    "hazard_supervision.lifted_ms, hazard.state, hazard.deadline FROM "
+			    "hazard_supervision "
+			    "JOIN hazard ON hazard.id = hazard_supervision.hazard_id JOIN "
+			    "enterprise ON "
+			    "enterprise.id = hazard.enterprise_id LEFT JOIN app_user ON "
+			    "app_user.id = "
+			    "hazard_supervision.leader_id WHERE hazard_supervision.id = :id";
 
 static int one_json(struct db_stmt *st, int64_t id, const struct col *cols, json_t **out)
 {

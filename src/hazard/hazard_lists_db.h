@@ -27,9 +27,9 @@ struct hazard_scan_row {
 	char deadline[12]; /* "" when none */
 	int64_t enterprise_id;
 	char enterprise_name[208];
-	int64_t grid_id;   /* 0 = none */
+	int64_t grid_id; /* 0 = none */
 	char region_code[16];
-	int64_t dept_id;   /* the enterprise's supervising department, 0 = none */
+	int64_t dept_id; /* the enterprise's supervising department, 0 = none */
 	char responsible[208];
 	int64_t rectifier_id, verifier_id;
 	struct hazard_scan_facts f;
@@ -87,21 +87,21 @@ int hazard_scan_db_grid_snapshot(struct db *db, const char *day, int64_t *grids)
 
 /* The caller's data scope as SQL bounds (hazard rows' own copies). */
 struct hazard_scope {
-	const char *prefix;	/* region code prefix, NULL = no region bound */
-	char prefix_end[16];	/* prefix with its last byte incremented */
-	int64_t grid_user;	/* grids scope: user_grid of this user, 0 = none */
-	const char *uscc;	/* enterprise scope: the enterprise's code, NULL = none */
+	const char *prefix;  /* region code prefix, NULL = no region bound */
+	char prefix_end[16]; /* prefix with its last byte incremented */
+	int64_t grid_user;   /* grids scope: user_grid of this user, 0 = none */
+	const char *uscc;    /* enterprise scope: the enterprise's code, NULL = none */
 };
 
 /* Filters of the lists (NULL / 0 = none). */
 struct hazard_list_filter {
 	struct hazard_scope scope;
-	const char *region;	/* region prefix */
+	const char *region; /* region prefix */
 	char region_end[16];
 	int64_t grid_id;
 	const char *level;
-	const char *state;	/* supervision / blacklist state, or accountability kind */
-	const char *rule;	/* blacklist rule */
+	const char *state; /* supervision / blacklist state, or accountability kind */
+	const char *rule;  /* blacklist rule */
 	/* deadline_state as a date range [dl_from, dl_to) over "YYYY-MM-DD"; NULL = open */
 	bool dl_filter;
 	const char *dl_from, *dl_to;
@@ -230,8 +230,8 @@ struct hazard_summary {
 };
 
 /* Fills s over q, months from hazard_stats_months(). Returns 0 or ERR_DB. */
-int hazard_stats_db_summary(struct db *db, const struct hazard_stats_q *q,
-			    const int64_t months[13], struct hazard_summary *s);
+int hazard_stats_db_summary(struct db *db, const struct hazard_stats_q *q, const int64_t months[13],
+			    struct hazard_summary *s);
 
 /* The 10 enterprises with most open hazards: [{enterprise_id, name, open}]. */
 int hazard_stats_db_top(struct db *db, const struct hazard_stats_q *q, json_t **items);

@@ -93,21 +93,20 @@ static int escalate(struct pass *p, const struct hazard_scan_row *h, bool long_o
 	snprintf(detail, sizeof(detail), "{\"deadline\":\"%s\",\"days_overdue\":%" PRId64 "}",
 		 h->deadline, days_past);
 	rc = record(p, long_overdue ? "hazard.overdue_30" : "hazard.overdue", "hazard", h->id,
-		    json_pack("{s:s, s:s, s:s, s:I}", "number", h->number, "deadline",
-			      h->deadline, "state", h->state, "days_overdue",
-			      (json_int_t)days_past),
+		    json_pack("{s:s, s:s, s:s, s:I}", "number", h->number, "deadline", h->deadline,
+			      "state", h->state, "days_overdue", (json_int_t)days_past),
 		    &audit_id);
 	if (rc == 0)
-		rc = hazard_scan_db_event(p->db, h->id, 0, NULL, kind, h->state, reason, detail, audit_id,
-					  p->now);
+		rc = hazard_scan_db_event(p->db, h->id, 0, NULL, kind, h->state, reason, detail,
+					  audit_id, p->now);
 	snprintf(note, sizeof(note), "deadline %s", h->deadline);
 	if (rc == 0)
 		rc = hazard_scan_db_accountability(p->db, h, kind, note, p->now, &added);
 	snprintf(dedup, sizeof(dedup), "hazard.%s:%" PRId64 ":%s", kind, h->id, h->deadline);
 	snprintf(title, sizeof(title), "隐患 %s 已逾期%s", h->number,
 		 long_overdue ? "超过30日" : "");
-	snprintf(body, sizeof(body), "%s：整改期限 %s，已逾期 %" PRId64 " 日。",
-		 h->enterprise_name, h->deadline, days_past);
+	snprintf(body, sizeof(body), "%s：整改期限 %s，已逾期 %" PRId64 " 日。", h->enterprise_name,
+		 h->deadline, days_past);
 	if (rc == 0)
 		rc = notify(p, h, long_overdue ? "hazard.overdue_30" : "hazard.overdue", dedup,
 			    title, body);
@@ -127,12 +126,12 @@ static int propose(struct pass *p, const struct hazard_scan_row *h,
 		return rc;
 	p->res->proposed++;
 	rc = record(p, "hazard.supervision_propose", "hazard", h->id,
-		    json_pack("{s:s, s:s, s:s}", "number", h->number, "reason", reason,
-			      "deadline", h->deadline),
+		    json_pack("{s:s, s:s, s:s}", "number", h->number, "reason", reason, "deadline",
+			      h->deadline),
 		    &audit_id);
 	if (rc == 0)
-		rc = hazard_scan_db_event(p->db, h->id, 0, NULL, "supervision_proposed", h->state, reason,
-					  "{}", audit_id, p->now);
+		rc = hazard_scan_db_event(p->db, h->id, 0, NULL, "supervision_proposed", h->state,
+					  reason, "{}", audit_id, p->now);
 	snprintf(dedup, sizeof(dedup), "hazard.supervision_proposed:%" PRId64, h->id);
 	snprintf(title, sizeof(title), "建议挂牌督办：隐患 %s", h->number);
 	snprintf(body, sizeof(body), "%s：%s，整改期限 %s。", h->enterprise_name,
@@ -161,13 +160,12 @@ static int blacklist(struct pass *p, const struct hazard_scan_row *h, const char
 		return rc;
 	p->res->blacklist++;
 	rc = record(p, "blacklist.propose", "blacklist", id,
-		    json_pack("{s:I, s:s, s:I, s:s}", "enterprise_id",
-			      (json_int_t)h->enterprise_id, "rule", rule, "hazard_id",
-			      (json_int_t)h->id, "reason", reason),
+		    json_pack("{s:I, s:s, s:I, s:s}", "enterprise_id", (json_int_t)h->enterprise_id,
+			      "rule", rule, "hazard_id", (json_int_t)h->id, "reason", reason),
 		    &audit_id);
 	if (rc == 0)
-		rc = hazard_scan_db_event(p->db, h->id, 0, NULL, "blacklist_proposed", h->state, rule, "{}",
-					  audit_id, p->now);
+		rc = hazard_scan_db_event(p->db, h->id, 0, NULL, "blacklist_proposed", h->state,
+					  rule, "{}", audit_id, p->now);
 	return rc;
 }
 
@@ -186,8 +184,9 @@ static int lift_closed(struct pass *p)
 					      "reason", "hazard closed"),
 				    &audit_id);
 		if (rc == 0)
-			rc = hazard_scan_db_event(p->db, hazards[i], 0, NULL, "supervision_lifted", "closed",
-						  "hazard closed", "{}", audit_id, p->now);
+			rc = hazard_scan_db_event(p->db, hazards[i], 0, NULL, "supervision_lifted",
+						  "closed", "hazard closed", "{}", audit_id,
+						  p->now);
 		p->res->lifted++;
 	}
 	free(sups);
@@ -275,9 +274,9 @@ static void run_pass(struct hazard_scheduler *s, struct db *db)
 		return;
 	}
 	if (res.overdue || res.overdue_30 || res.proposed || res.blacklist || res.lifted)
-		log_info("hazard scan overdue=%" PRId64 " overdue_30=%" PRId64
-			 " proposed=%" PRId64 " blacklist=%" PRId64 " notifications=%" PRId64
-			 " lifted=%" PRId64 " dur_ms=%" PRId64,
+		log_info("hazard scan overdue=%" PRId64 " overdue_30=%" PRId64 " proposed=%" PRId64
+			 " blacklist=%" PRId64 " notifications=%" PRId64 " lifted=%" PRId64
+			 " dur_ms=%" PRId64,
 			 res.overdue, res.overdue_30, res.proposed, res.blacklist,
 			 res.notifications, res.lifted, monotonic_ms() - t0);
 }

@@ -21,14 +21,14 @@ struct db;
 
 /* What one pass wrote. */
 struct hazard_scan_result {
-	int64_t candidates;	   /* hazards looked at in C (the SQL filtered the rest) */
-	int64_t overdue;	   /* hazards newly overdue for their deadline */
-	int64_t overdue_30;	   /* hazards newly more than overdue_long_days past it */
-	int64_t proposed;	   /* supervisions proposed */
-	int64_t blacklist;	   /* blacklist entries proposed (B1, B2) */
-	int64_t notifications;	   /* notifications stored */
-	int64_t lifted;		   /* supervisions lifted because their hazard was closed */
-	int64_t grids;		   /* grid rows of today's overdue snapshot */
+	int64_t candidates;    /* hazards looked at in C (the SQL filtered the rest) */
+	int64_t overdue;       /* hazards newly overdue for their deadline */
+	int64_t overdue_30;    /* hazards newly more than overdue_long_days past it */
+	int64_t proposed;      /* supervisions proposed */
+	int64_t blacklist;     /* blacklist entries proposed (B1, B2) */
+	int64_t notifications; /* notifications stored */
+	int64_t lifted;	       /* supervisions lifted because their hazard was closed */
+	int64_t grids;	       /* grid rows of today's overdue snapshot */
 };
 
 /* The scan's numbers from the configuration (bands, B1 threshold). */

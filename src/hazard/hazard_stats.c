@@ -21,16 +21,16 @@
 #include "core/banned.h"
 
 #define OPEN_STATES "('reported', 'confirmed', 'rectifying', 'submitted')"
-#define RUNNING "hazard.state IN ('rectifying', 'submitted')"
+#define RUNNING	    "hazard.state IN ('rectifying', 'submitted')"
 
 /* The columns every grouping counts (over rows of table hazard). */
 #define COUNTS                                                                                 \
 	"COUNT(*) AS total, SUM(CASE WHEN hazard.state IN " OPEN_STATES " THEN 1 ELSE 0 END) " \
-	"AS open, SUM(CASE WHEN hazard.state = 'closed' THEN 1 ELSE 0 END) AS closed, "       \
+	"AS open, SUM(CASE WHEN hazard.state = 'closed' THEN 1 ELSE 0 END) AS closed, "        \
 	"SUM(CASE WHEN " RUNNING " AND hazard.deadline < :today THEN 1 ELSE 0 END) AS overdue"
 
-static const char *const by_names[HAZARD_BY_COUNT_] = { "region", "grid",  "industry",  "level",
-							 "state",  "source", "enterprise" };
+static const char *const by_names[HAZARD_BY_COUNT_] = { "region", "grid",   "industry",	 "level",
+							"state",  "source", "enterprise" };
 
 int hazard_stats_by_parse(const char *s, enum hazard_stats_by *out)
 {
@@ -120,9 +120,11 @@ int hazard_stats_db_by(struct db *db, enum hazard_stats_by by, const struct haza
 	int rc;
 
 	*items = NULL;
-	buf_addf(&sql, "SELECT g.k, %s, g.total, g.open, g.closed, g.overdue FROM (SELECT %s AS k, "
-		       COUNTS " FROM hazard",
-		 groupings[by].name ? groupings[by].name : "g.k", groupings[by].key);
+	buf_addf(
+		&sql,
+		"SELECT g.k, %s, g.total, g.open, g.closed, g.overdue FROM (SELECT %s AS k, " COUNTS
+		" FROM hazard",
+		groupings[by].name ? groupings[by].name : "g.k", groupings[by].key);
 	where_of(q, &sql);
 	buf_adds(&sql, " GROUP BY 1) g");
 	if (by == HAZARD_BY_ENTERPRISE)
@@ -170,30 +172,34 @@ int hazard_stats_db_by(struct db *db, enum hazard_stats_by by, const struct haza
  * and y' = y - (14 - m) / 12 (one less in January and February),
  * 365 y' + y'/4 - y'/100 + y'/400 + (153 m' + 2) / 5 + d - 719469; 1970-01-01 is 0.
  */
-#define Y_(d) "(CAST(substr(" d ", 1, 4) AS INTEGER) - (14 - CAST(substr(" d ", 6, 2) AS INTEGER)) / 12)"
-#define DAYS(d)                                                                                \
-	"(365 * " Y_(d) " + " Y_(d) " / 4 - " Y_(d) " / 100 + " Y_(d) " / 400 + (153 * "       \
-	"((CAST(substr(" d ", 6, 2) AS INTEGER) + 9) % 12) + 2) / 5 + CAST(substr(" d         \
-	", 9, 2) AS INTEGER) - 719469)"
+#define Y_(d)                                                                                    \
+	"(CAST(substr(" d ", 1, 4) AS INTEGER) - (14 - CAST(substr(" d ", 6, 2) AS INTEGER)) / " \
+								       "12)"
+#define DAYS(d)                                                                                  \
+	"(365 * " Y_(d) " + " Y_(d) " / 4 - " Y_(d) " / 100 + " Y_(                              \
+		d) " / 400 + (153 * "                                                            \
+		   "((CAST(substr(" d ", 6, 2) AS INTEGER) + 9) % 12) + 2) / 5 + CAST(substr(" d \
+		   ", 9, 2) AS INTEGER) - 719469)"
 
-int hazard_stats_db_summary(struct db *db, const struct hazard_stats_q *q,
-			    const int64_t months[13], struct hazard_summary *s)
+int hazard_stats_db_summary(struct db *db, const struct hazard_stats_q *q, const int64_t months[13],
+			    struct hazard_summary *s)
 {
 	struct buf sql = BUF_INIT;
 	struct db_stmt *st;
 	int rc;
 
 	memset(s, 0, sizeof(*s));
-	buf_adds(&sql,
-		 "SELECT " COUNTS ", SUM(CASE WHEN hazard.state = 'dismissed' THEN 1 ELSE 0 END), "
-		 "SUM(CASE WHEN " RUNNING " AND hazard.deadline < :long_before THEN 1 ELSE 0 END), "
-		 "SUM(CASE WHEN hazard.state IN " OPEN_STATES " AND hazard.level = 'major' THEN 1 "
-		 "ELSE 0 END), SUM(CASE WHEN hazard.state = 'closed' AND hazard.deadline IS NOT "
-		 "NULL THEN 1 ELSE 0 END), SUM(CASE WHEN hazard.state = 'closed' AND "
-		 "hazard.deadline IS NOT NULL AND (hazard.closed_ms + 28800000) / 86400000 <= " DAYS(
-			 "hazard.deadline") " THEN 1 ELSE 0 END), SUM(CASE WHEN hazard.state = "
-					    "'closed' THEN hazard.closed_ms - hazard.found_ms ELSE "
-					    "0 END)");
+	buf_adds(
+		&sql,
+		"SELECT " COUNTS ", SUM(CASE WHEN hazard.state = 'dismissed' THEN 1 ELSE 0 END), "
+		"SUM(CASE WHEN " RUNNING " AND hazard.deadline < :long_before THEN 1 ELSE 0 END), "
+		"SUM(CASE WHEN hazard.state IN " OPEN_STATES " AND hazard.level = 'major' THEN 1 "
+		"ELSE 0 END), SUM(CASE WHEN hazard.state = 'closed' AND hazard.deadline IS NOT "
+		"NULL THEN 1 ELSE 0 END), SUM(CASE WHEN hazard.state = 'closed' AND "
+		"hazard.deadline IS NOT NULL AND (hazard.closed_ms + 28800000) / 86400000 <= " DAYS(
+			"hazard.deadline") " THEN 1 ELSE 0 END), SUM(CASE WHEN hazard.state = "
+					   "'closed' THEN hazard.closed_ms - hazard.found_ms ELSE "
+					   "0 END)");
 	for (int i = 0; i < 12; i++)
 		buf_addf(&sql,
 			 ", SUM(CASE WHEN hazard.found_ms >= :m%d AND hazard.found_ms < :m%d "

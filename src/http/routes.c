@@ -114,11 +114,18 @@ static const struct route system_routes[] = {
 };
 
 const struct route *const route_tables[] = {
-	system_routes,	org_account_routes, org_unit_routes, enterprise_routes,
-	licence_routes, map_routes,	    audit_routes,    notify_routes,
+	system_routes,
+	org_account_routes,
+	org_unit_routes,
+	enterprise_routes,
+	licence_routes,
+	map_routes,
+	audit_routes,
+	notify_routes,
 	/*
 	 * hazard_lists_routes has literal paths under /api/v1/hazards/ (stats): the router
 	 * prefers the pattern with fewer parameters, so the order of tables does not matter.
 	 */
-	hazard_lists_routes, NULL,
+	hazard_lists_routes,
+	NULL,
 };

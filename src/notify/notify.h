@@ -20,12 +20,12 @@ struct list_params;
 /* One notification to store (strings borrowed). */
 struct notify_msg {
 	int64_t user_id;
-	const char *kind;      /* "hazard.overdue", "hazard.overdue_30", ... */
-	const char *entity;    /* "hazard", ... */
+	const char *kind;   /* "hazard.overdue", "hazard.overdue_30", ... */
+	const char *entity; /* "hazard", ... */
 	int64_t entity_id;
 	const char *dedup_key; /* unique per user: "hazard.overdue:<id>:<deadline>" */
 	const char *title;
-	const char *body;      /* may be NULL ("") */
+	const char *body; /* may be NULL ("") */
 };
 
 /*
