@@ -10,3 +10,5 @@ CREATE INDEX hazard_source_state ON hazard(source, state, deadline);
 CREATE INDEX hazard_sent_back ON hazard(send_backs) WHERE send_backs >= 2;
 CREATE INDEX hazard_accountability_kind ON hazard_accountability(kind, id);
 CREATE INDEX enterprise_blacklist_enterprise ON enterprise_blacklist(enterprise_id, state);
+-- The scan asks per hazard whether a rule already proposed its enterprise.
+CREATE INDEX enterprise_blacklist_hazard ON enterprise_blacklist(hazard_id, rule);
