@@ -12,3 +12,9 @@ CREATE INDEX hazard_accountability_kind ON hazard_accountability(kind, id);
 CREATE INDEX enterprise_blacklist_enterprise ON enterprise_blacklist(enterprise_id, state);
 -- The scan asks per hazard whether a rule already proposed its enterprise.
 CREATE INDEX enterprise_blacklist_hazard ON enterprise_blacklist(hazard_id, rule);
+-- The scan's "done already" questions about the timeline, answered from small indexes that
+-- hold only the escalation and refusal events (not the whole timeline).
+CREATE INDEX hazard_event_overdue ON hazard_event(hazard_id, reason) WHERE action = 'overdue';
+CREATE INDEX hazard_event_overdue_30 ON hazard_event(hazard_id, reason)
+	WHERE action = 'overdue_30';
+CREATE INDEX hazard_event_refused ON hazard_event(hazard_id) WHERE action = 'refuse_extension';
