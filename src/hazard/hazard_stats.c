@@ -23,12 +23,6 @@
 #define OPEN_STATES "('reported', 'confirmed', 'rectifying', 'submitted')"
 #define RUNNING	    "hazard.state IN ('rectifying', 'submitted')"
 
-/* The columns every grouping counts (over rows of table hazard). */
-#define COUNTS                                                                                 \
-	"COUNT(*) AS total, SUM(CASE WHEN hazard.state IN " OPEN_STATES " THEN 1 ELSE 0 END) " \
-	"AS open, SUM(CASE WHEN hazard.state = 'closed' THEN 1 ELSE 0 END) AS closed, "        \
-	"SUM(CASE WHEN " RUNNING " AND hazard.deadline < :today THEN 1 ELSE 0 END) AS overdue"
-
 static const char *const by_names[HAZARD_BY_COUNT_] = { "region", "grid",   "industry",	 "level",
 							"state",  "source", "enterprise" };
 
@@ -196,6 +190,62 @@ int hazard_stats_db_by(struct db *db, enum hazard_stats_by by, const struct haza
 		   "((CAST(substr(" d ", 6, 2) AS INTEGER) + 9) % 12) + 2) / 5 + CAST(substr(" d \
 		   ", 9, 2) AS INTEGER) - 719469)"
 
+/* Binds :m0 .. :m12, the month starts. */
+static void bind_months(struct db_stmt *st, const int64_t months[13])
+{
+	for (int i = 0; i < 13; i++) {
+		char name[8];
+
+		snprintf(name, sizeof(name), ":m%d", i);
+		db_bind_i64(st, name, months[i]);
+	}
+}
+
+/*
+ * The counts: per (level, state), read from hazard_level_state (level, state, deadline)
+ * alone when the scope is everything; C adds the groups up.
+ */
+static int summary_counts(struct db *db, const struct hazard_stats_q *q, struct hazard_summary *s)
+{
+	struct buf sql = BUF_INIT;
+	struct db_stmt *st;
+	int rc;
+
+	buf_adds(&sql, "SELECT hazard.level, hazard.state, COUNT(*), SUM(CASE WHEN "
+		       "hazard.deadline < :today THEN 1 ELSE 0 END), SUM(CASE WHEN hazard.deadline "
+		       "< :long_before THEN 1 ELSE 0 END) FROM hazard");
+	where_of(q, &sql);
+	buf_adds(&sql, " GROUP BY hazard.level, hazard.state");
+	st = prepare(db, &sql);
+	if (st == NULL)
+		return ERR_DB;
+	bind_q(st, q);
+	db_bind_text(st, ":today", q->today);
+	db_bind_text(st, ":long_before", q->long_before);
+	while ((rc = db_step(st)) == DB_ROW) {
+		const char *state = db_col_text(st, 1);
+		int64_t n = db_col_i64(st, 2);
+		bool closed = strcmp(state, "closed") == 0,
+		     dismissed = strcmp(state, "dismissed") == 0;
+		bool running = strcmp(state, "rectifying") == 0 || strcmp(state, "submitted") == 0;
+
+		s->total += n;
+		if (closed)
+			s->closed += n;
+		else if (dismissed)
+			s->dismissed += n;
+		else
+			s->open += n;
+		if (!closed && !dismissed && strcmp(db_col_text(st, 0), "major") == 0)
+			s->major_open += n;
+		if (running) {
+			s->overdue += db_col_i64(st, 3);
+			s->overdue_30 += db_col_i64(st, 4);
+		}
+	}
+	return rc < 0 ? rc : 0;
+}
+
 int hazard_stats_db_summary(struct db *db, const struct hazard_stats_q *q, const int64_t months[13],
 			    struct hazard_summary *s)
 {
@@ -204,56 +254,62 @@ int hazard_stats_db_summary(struct db *db, const struct hazard_stats_q *q, const
 	int rc;
 
 	memset(s, 0, sizeof(*s));
+	rc = summary_counts(db, q, s);
+	if (rc < 0)
+		return rc;
+	/* Closed hazards only (index hazard_closed of 0010 holds what this reads). */
 	buf_adds(
 		&sql,
-		"SELECT " COUNTS ", SUM(CASE WHEN hazard.state = 'dismissed' THEN 1 ELSE 0 END), "
-		"SUM(CASE WHEN " RUNNING " AND hazard.deadline < :long_before THEN 1 ELSE 0 END), "
-		"SUM(CASE WHEN hazard.state IN " OPEN_STATES " AND hazard.level = 'major' THEN 1 "
-		"ELSE 0 END), SUM(CASE WHEN hazard.state = 'closed' AND hazard.deadline IS NOT "
-		"NULL THEN 1 ELSE 0 END), SUM(CASE WHEN hazard.state = 'closed' AND "
-		"hazard.deadline IS NOT NULL AND (hazard.closed_ms + 28800000) / 86400000 <= " DAYS(
-			"hazard.deadline") " THEN 1 ELSE 0 END), SUM(CASE WHEN hazard.state = "
-					   "'closed' THEN hazard.closed_ms - hazard.found_ms ELSE "
-					   "0 END)");
+		"SELECT SUM(CASE WHEN hazard.deadline IS NOT NULL THEN 1 ELSE 0 END), "
+		"SUM(CASE WHEN hazard.deadline IS NOT NULL AND (hazard.closed_ms + 28800000) "
+		"/ 86400000 <= " DAYS("hazard.deadline") " THEN 1 ELSE 0 END), "
+							 "SUM(hazard.closed_ms - hazard.found_ms)");
 	for (int i = 0; i < 12; i++)
 		buf_addf(&sql,
-			 ", SUM(CASE WHEN hazard.found_ms >= :m%d AND hazard.found_ms < :m%d "
-			 "THEN 1 ELSE 0 END), SUM(CASE WHEN hazard.state = 'closed' AND "
-			 "hazard.closed_ms >= :m%d AND hazard.closed_ms < :m%d THEN 1 ELSE 0 END)",
-			 i, i + 1, i, i + 1);
+			 ", SUM(CASE WHEN hazard.closed_ms >= :m%d AND hazard.closed_ms < :m%d "
+			 "THEN 1 ELSE 0 END)",
+			 i, i + 1);
 	buf_adds(&sql, " FROM hazard");
 	where_of(q, &sql);
+	buf_adds(&sql, " AND hazard.state = 'closed'");
 	st = prepare(db, &sql);
 	if (st == NULL)
 		return ERR_DB;
 	bind_q(st, q);
-	db_bind_text(st, ":today", q->today);
-	db_bind_text(st, ":long_before", q->long_before);
-	for (int i = 0; i < 13; i++) {
-		char name[8];
-
-		snprintf(name, sizeof(name), ":m%d", i);
-		db_bind_i64(st, name, months[i]);
-	}
+	bind_months(st, months);
 	rc = db_step(st);
 	if (rc < 0)
 		return rc;
 	if (rc == DB_ROW) {
 		/* SUM over no rows is NULL: db_col_i64 reads it as 0. */
-		s->total = db_col_i64(st, 0);
-		s->open = db_col_i64(st, 1);
-		s->closed = db_col_i64(st, 2);
-		s->overdue = db_col_i64(st, 3);
-		s->dismissed = db_col_i64(st, 4);
-		s->overdue_30 = db_col_i64(st, 5);
-		s->major_open = db_col_i64(st, 6);
-		s->closed_with_deadline = db_col_i64(st, 7);
-		s->closed_on_time = db_col_i64(st, 8);
-		s->close_ms_sum = db_col_i64(st, 9);
-		for (int i = 0; i < 12; i++) {
-			s->reported[i] = db_col_i64(st, 10 + 2 * i);
-			s->closed_in[i] = db_col_i64(st, 11 + 2 * i);
-		}
+		s->closed_with_deadline = db_col_i64(st, 0);
+		s->closed_on_time = db_col_i64(st, 1);
+		s->close_ms_sum = db_col_i64(st, 2);
+		for (int i = 0; i < 12; i++)
+			s->closed_in[i] = db_col_i64(st, 3 + i);
+		db_reset(st);
+	}
+	/* Found in each of the 12 months: a range of hazard_found (0010). */
+	buf_adds(&sql, "SELECT 0");
+	for (int i = 0; i < 12; i++)
+		buf_addf(&sql,
+			 ", SUM(CASE WHEN hazard.found_ms >= :m%d AND hazard.found_ms < :m%d "
+			 "THEN 1 ELSE 0 END)",
+			 i, i + 1);
+	buf_adds(&sql, " FROM hazard");
+	where_of(q, &sql);
+	buf_adds(&sql, " AND hazard.found_ms >= :m0 AND hazard.found_ms < :m12");
+	st = prepare(db, &sql);
+	if (st == NULL)
+		return ERR_DB;
+	bind_q(st, q);
+	bind_months(st, months);
+	rc = db_step(st);
+	if (rc < 0)
+		return rc;
+	if (rc == DB_ROW) {
+		for (int i = 0; i < 12; i++)
+			s->reported[i] = db_col_i64(st, 1 + i);
 		db_reset(st);
 	}
 	return 0;
@@ -267,12 +323,18 @@ int hazard_stats_db_top(struct db *db, const struct hazard_stats_q *q, json_t **
 	int rc;
 
 	*items = NULL;
-	buf_adds(&sql, "SELECT t.enterprise_id, enterprise.name, t.n FROM (SELECT "
-		       "hazard.enterprise_id, COUNT(*) AS n FROM hazard");
+	/* Per (enterprise, state) along hazard_enterprise_state, then the open ones added up. */
+	buf_adds(&sql,
+		 "SELECT t.enterprise_id, enterprise.name, t.n FROM (SELECT e.enterprise_id, "
+		 "SUM(CASE WHEN e.s IN " OPEN_STATES " THEN e.n ELSE 0 END) AS n FROM (SELECT "
+		 "hazard.enterprise_id AS enterprise_id, hazard.state AS s, COUNT(*) AS n FROM "
+		 "hazard");
 	where_of(q, &sql);
-	buf_adds(&sql, " AND hazard.state IN " OPEN_STATES " GROUP BY hazard.enterprise_id ORDER "
-		       "BY n DESC, hazard.enterprise_id LIMIT 10) t JOIN enterprise ON "
-		       "enterprise.id = t.enterprise_id ORDER BY t.n DESC, t.enterprise_id");
+	buf_adds(&sql,
+		 " GROUP BY hazard.enterprise_id, hazard.state) e GROUP BY e.enterprise_id "
+		 "HAVING SUM(CASE WHEN e.s IN " OPEN_STATES " THEN e.n ELSE 0 END) > 0 ORDER BY "
+		 "n DESC, e.enterprise_id LIMIT 10) t JOIN enterprise ON enterprise.id = "
+		 "t.enterprise_id ORDER BY t.n DESC, t.enterprise_id");
 	st = prepare(db, &sql);
 	if (st == NULL)
 		return ERR_DB;
@@ -314,13 +376,18 @@ int hazard_stats_db_grids(struct db *db, const struct hazard_stats_q *q,
 			snprintf(prev, sizeof(prev), "%s", db_col_text(st, 0));
 		db_reset(st);
 	}
-	buf_adds(&sql, "SELECT c.grid_id, COALESCE(grid.name, ''), c.n, COALESCE((SELECT "
-		       "hazard_grid_daily.overdue FROM hazard_grid_daily WHERE "
-		       "hazard_grid_daily.day = :prev AND hazard_grid_daily.grid_id = c.grid_id), "
-		       "0) FROM (SELECT hazard.grid_id, COUNT(*) AS n FROM hazard");
+	/* Per (grid, state) along hazard_grid_state (covering), then the running ones added. */
+	buf_adds(&sql,
+		 "SELECT c.grid_id, COALESCE(grid.name, ''), c.n, COALESCE((SELECT "
+		 "hazard_grid_daily.overdue FROM hazard_grid_daily WHERE "
+		 "hazard_grid_daily.day = :prev AND hazard_grid_daily.grid_id = c.grid_id), "
+		 "0) FROM (SELECT r.grid_id, SUM(CASE WHEN r.s IN ('rectifying', 'submitted') "
+		 "THEN r.late ELSE 0 END) AS n FROM (SELECT hazard.grid_id AS grid_id, "
+		 "hazard.state AS s, SUM(CASE WHEN hazard.deadline < :today THEN 1 ELSE 0 END) "
+		 "AS late FROM hazard");
 	where_of(q, &sql);
-	buf_adds(&sql, " AND " RUNNING " AND hazard.deadline < :today AND hazard.grid_id IS NOT "
-		       "NULL GROUP BY hazard.grid_id) c LEFT JOIN grid ON grid.id = c.grid_id "
+	buf_adds(&sql, " AND hazard.grid_id IS NOT NULL GROUP BY hazard.grid_id, hazard.state) r "
+		       "GROUP BY r.grid_id) c LEFT JOIN grid ON grid.id = c.grid_id WHERE c.n > 0 "
 		       "ORDER BY c.grid_id");
 	st = prepare(db, &sql);
 	if (st == NULL)
