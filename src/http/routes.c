@@ -17,6 +17,7 @@
 #include "db/db.h"
 #include "enterprise/enterprise_api.h"
 #include "hazard/hazard_lists_api.h"
+#include "hazard/hazard_api.h"
 #include "http/metrics.h"
 #include "http/router.h"
 #include "map/map_api.h"
@@ -121,6 +122,8 @@ const struct route *const route_tables[] = {
 	licence_routes,
 	map_routes,
 	audit_routes,
+	hazard_routes,
+	photo_routes,
 	notify_routes,
 	/*
 	 * hazard_lists_routes has literal paths under /api/v1/hazards/ (stats): the router

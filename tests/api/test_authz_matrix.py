@@ -5,7 +5,9 @@ matrix fails (and so does an entry for a route that no longer exists), so a new 
 without its row. Denied requests must change nothing: not the data, not the audit log."""
 import json
 import os
+import struct
 import subprocess
+import zlib
 
 from harness import ADMIN_PASSWORD, BIN, Client, run, uscc
 
@@ -28,6 +30,9 @@ SNAPSHOT = [
     'SELECT * FROM enterprise ORDER BY id',
     'SELECT * FROM licence ORDER BY id',
     'SELECT * FROM enterprise_history ORDER BY audit_id',
+    'SELECT * FROM hazard ORDER BY id',
+    'SELECT * FROM hazard_event ORDER BY id',
+    'SELECT * FROM photo ORDER BY sha256',
 ]
 
 
@@ -113,15 +118,20 @@ class World:
             self.client[role] = s.user(login, role, scope, password=PASSWORDS[0])
             self.login[role] = login
             self.password[role] = PASSWORDS[0]
+        # Hidden hazards, reported by an inspector of every region (not a matrix role).
+        self.hz_reporter = s.user('hz.reporter', 'inspector', 'all', password=PASSWORDS[0])
+        self.photo = {where: self.png() for where in ('in', 'out')}
+        self.hazard = {where: self.throwaway_hazard(where, [self.photo[where]])
+                       for where in ('in', 'out')}
         self.uid = {}
         for role, c in self.client.items():
             if role != 'anonymous':
                 me = ok(c.get('/api/v1/me'), 200)
                 t.eq(me['role'], 'admin' if role == 'admin_all' else role, 'fixture role')
                 self.uid[role] = me['id']
-        # Hidden hazards (seeded rows: the life-cycle routes are another branch's), with a
-        # row in each list inside and outside.
-        self.hazard = {w: self.seed_hazard(w) for w in ('in', 'out')}
+        # The hazard lists: a row in each list inside and outside (seeded rows, so that the
+        # lists do not depend on the life cycle's routes).
+        self.rect_hazard = {w: self.seed_hazard(w) for w in ('in', 'out')}
         self.supervision = {w: self.seed_supervision(w) for w in ('in', 'out')}
         self.accountability = {w: self.seed_accountability(w) for w in ('in', 'out')}
         self.blacklist = {w: self.seed_blacklist(w) for w in ('in', 'out')}
@@ -217,6 +227,35 @@ class World:
                                              'scope': 'region:' + self.region[where],
                                              'password': 'First-Pass-2026'})
         self.t.status(r, 201, 'throwaway user')
+        return r.json['id']
+
+    def hazard_body(self, where):
+        return {'enterprise_id': self.enterprise[where], 'location': '罐区', 'category': 'site',
+                'level': 'general', 'description': self.name('阀门泄漏')}
+
+    def png_bytes(self):
+        """A 1 x 1 PNG whose pixel differs each time (so another SHA-256)."""
+        self.seq += 1
+        raw = b'\x00' + bytes((self.seq % 256, self.seq // 256 % 256, 7))
+
+        def chunk(kind, data):
+            return (struct.pack('>I', len(data)) + kind + data +
+                    struct.pack('>I', zlib.crc32(kind + data) & 0xffffffff))
+        return (b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', 1, 1, 8, 2, 0, 0, 0))
+                + chunk(b'IDAT', zlib.compress(raw)) + chunk(b'IEND', b''))
+
+    def png(self):
+        r = self.hz_reporter.request('POST', '/api/v1/photos', raw=self.png_bytes(),
+                                     content_type='image/png')
+        self.t.status(r, 201, 'fixture photo')
+        return r.json['sha256']
+
+    def throwaway_hazard(self, where, photos=None):
+        body = self.hazard_body(where)
+        if photos:
+            body['photos'] = photos
+        r = self.hz_reporter.post('/api/v1/hazards', body)
+        self.t.status(r, 201, 'throwaway hazard')
         return r.json['id']
 
     def throwaway_token(self, where):
@@ -361,6 +400,22 @@ REQUESTS = {
     'GET /api/v1/map/grids': _any('GET', '/api/v1/map/grids'),
     'GET /api/v1/map/enterprises': _any('GET', '/api/v1/map/enterprises'),
     'GET /api/v1/audit': _any('GET', '/api/v1/audit'),
+    'GET /api/v1/hazards': _any('GET', '/api/v1/hazards?limit=500'),
+    'POST /api/v1/hazards': lambda w, role, where, c: (
+        'POST', '/api/v1/hazards', w.hazard_body(where), c),
+    'GET /api/v1/hazards/export': _any('GET', '/api/v1/hazards/export?format=csv'),
+    'GET /api/v1/hazards/{id}': lambda w, role, where, c: (
+        'GET', f'/api/v1/hazards/{w.hazard[where]}', None, c),
+    'POST /api/v1/hazards/{id}/actions/{action}': lambda w, role, where, c: (
+        'POST', f'/api/v1/hazards/{w.throwaway_hazard(where)}/actions/confirm', {}, c),
+    'POST /api/v1/photos': lambda w, role, where, c: (
+        'POST', '/api/v1/photos', Raw(w.png_bytes(), 'image/png'), c),
+    'GET /api/v1/photos/{sha256}': lambda w, role, where, c: (
+        'GET', f'/api/v1/photos/{w.photo[where]}', None, c),
+    'GET /api/v1/photos/{sha256}/thumb': lambda w, role, where, c: (
+        'GET', f'/api/v1/photos/{w.photo[where]}/thumb', None, c),
+    'GET /api/v1/hazard-criteria': lambda w, role, where, c: (
+        'GET', f'/api/v1/hazard-criteria?enterprise_id={w.enterprise[where]}', None, c),
     'GET /api/v1/notifications': _any('GET', '/api/v1/notifications'),
     'GET /api/v1/notifications/unread-count': _any('GET', '/api/v1/notifications/unread-count'),
     'POST /api/v1/notifications/read-all': _any('POST', '/api/v1/notifications/read-all'),
@@ -410,7 +465,8 @@ LIST_KEYS = {
     'GET /api/v1/licences': ('id', lambda w: w.licence),
     'GET /api/v1/map/grids': ('id', lambda w: w.grid),
     'GET /api/v1/map/enterprises': ('id', lambda w: w.enterprise),
-    'GET /api/v1/hazard-lists/rectification': ('id', lambda w: w.hazard),
+    'GET /api/v1/hazards': ('id', lambda w: w.hazard),
+    'GET /api/v1/hazard-lists/rectification': ('id', lambda w: w.rect_hazard),
     'GET /api/v1/hazard-lists/supervision': ('id', lambda w: w.supervision),
     'GET /api/v1/hazard-lists/accountability': ('id', lambda w: w.accountability),
     'GET /api/v1/hazard-lists/blacklist': ('id', lambda w: w.blacklist),
