@@ -112,6 +112,49 @@ def kinds(c):
     return sorted((n['kind'], n['entity_id']) for n in r.json['items'])
 
 
+def test_life_cycle_routes_then_the_scan_the_next_day(t):
+    """Through the core's routes: a patroller reports, the supervising department's inspector
+    confirms it as major (criterion of the chemical set), the officer plans with today's
+    deadline; the scan the next day escalates it, and with the server's clock moved on the
+    hazard shows overdue, its timeline the system's events, its supervision proposed; the
+    leader lists it and the detail says so."""
+    w = World(t)
+    r = w.patroller.post('/api/v1/hazards', {'enterprise_id': w.e1, 'location': '罐区',
+                                             'category': 'site', 'level': 'general',
+                                             'description': '可燃气体报警器失效'})
+    t.status(r, 201)
+    hid = r.json['id']
+    crit = w.inspector.get(f'/api/v1/hazard-criteria?enterprise_id={w.e1}').json['items'][0]
+    t.status(w.inspector.post(f'/api/v1/hazards/{hid}/actions/confirm',
+                              {'level': 'major', 'criterion_id': crit['id']}), 200)
+    r = w.officer.post(f'/api/v1/hazards/{hid}/actions/plan', {
+        'measures': '更换报警器', 'responsible': '王五', 'funds_yuan': 8000,
+        'emergency': '停用储罐，设警戒区', 'deadline': DEADLINE})
+    t.status(r, 200)
+    t.eq(r.json['deadline_state'], 'due_soon')
+    scan(w.s, DEADLINE)
+    t.eq(w.s.sql('SELECT COUNT(*) FROM hazard_supervision')[0][0], 0)
+    scan(w.s, plus(DEADLINE, 1))
+    w.s.stop()
+    w.s.extra = ['--set', f'fake.now_ms={at_local_noon(plus(DEADLINE, 1))}',
+                 '--set', 'hazard.scan_interval_s=0'] + w.s.extra[4:]
+    w.s.start()
+    d = w.officer.get(f'/api/v1/hazards/{hid}').json
+    t.eq((d['deadline_state'], d['days_left']), ('overdue', -1))
+    t.eq(d['supervision']['state'], 'proposed')
+    actions = [(e['action'], e['actor_login']) for e in d['timeline']]
+    t.true(('overdue', 'system') in actions and ('supervision_proposed', 'system') in actions,
+           actions)
+    r = w.leader.get('/api/v1/hazard-lists/rectification')
+    t.eq([(i['id'], i['deadline_state']) for i in r.json['items']], [(hid, 'overdue')])
+    t.true(('hazard.supervision_proposed', hid) in kinds(w.leader))
+    t.true(('hazard.overdue', hid) in kinds(w.inspector))
+    t.status(w.leader.post(f'/api/v1/hazards/{hid}/supervise', {'deadline': plus(DEADLINE, 3)}),
+             200)
+    d = w.officer.get(f'/api/v1/hazards/{hid}').json
+    t.eq((d['supervision']['state'], d['supervision']['deadline']), ('listed', plus(DEADLINE, 3)))
+
+
 def test_major_hazard_overdue_the_next_day_and_a_second_pass_writes_nothing(t):
     """Deadline 2026-12-01 falls due at the end of that day (UTC+8): at noon on 12-01 the
     scan does nothing; at noon on 12-02 the major hazard is overdue -> event, accountability,
