@@ -81,6 +81,9 @@ static const struct key keys[] = {
 	L("import.max_rows", import_max_rows, 1, 100000000),
 	L("import.max_xml_bytes", import_max_xml_bytes, 4096, 64LL * 1024 * 1024 * 1024),
 	L("import.max_errors", import_max_errors, 1, 10000000),
+	I("hazard.scan_interval_s", hazard_scan_interval_s, 0, 86400),
+	I("hazard.blacklist_review_days", hazard_blacklist_review_days, 1, 3650),
+	I("hazard.blacklist_overdue_days", hazard_blacklist_overdue_days, 0, 3650),
 	I("hazard.max_extensions", hazard_max_extensions, 0, 100),
 	I("hazard.due_soon_days", hazard_due_soon_days, 0, 365),
 	I("hazard.overdue_long_days", hazard_overdue_long_days, 1, 3650),
@@ -127,6 +130,10 @@ void config_defaults(struct config *c)
 	c->import_max_rows = 500000;
 	c->import_max_xml_bytes = 256LL * 1024 * 1024;
 	c->import_max_errors = 10000;
+	/* Hidden hazards (docs/hazard.md): the scan, the blacklist. */
+	c->hazard_scan_interval_s = 300;
+	c->hazard_blacklist_review_days = 365;
+	c->hazard_blacklist_overdue_days = 0;
 	/* Hidden hazards (docs/hazard.md): the project's practice, not a national rule. */
 	c->hazard_max_extensions = 2;
 	c->hazard_due_soon_days = 3;

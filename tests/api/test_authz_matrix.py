@@ -123,10 +123,58 @@ class World:
         self.photo = {where: self.png() for where in ('in', 'out')}
         self.hazard = {where: self.throwaway_hazard(where, [self.photo[where]])
                        for where in ('in', 'out')}
+        self.uid = {}
         for role, c in self.client.items():
             if role != 'anonymous':
                 me = ok(c.get('/api/v1/me'), 200)
                 t.eq(me['role'], 'admin' if role == 'admin_all' else role, 'fixture role')
+                self.uid[role] = me['id']
+        # The hazard lists: a row in each list inside and outside (seeded rows, so that the
+        # lists do not depend on the life cycle's routes).
+        self.rect_hazard = {w: self.seed_hazard(w) for w in ('in', 'out')}
+        self.supervision = {w: self.seed_supervision(w) for w in ('in', 'out')}
+        self.accountability = {w: self.seed_accountability(w) for w in ('in', 'out')}
+        self.blacklist = {w: self.seed_blacklist(w) for w in ('in', 'out')}
+
+    def seed_hazard(self, where):
+        """An open hazard with a plan in the enterprise inside or outside (id)."""
+        ent = self.enterprise[where]
+        region, grid, industry = self.s.sql('SELECT region_code, grid_id, industry_code FROM '
+                                            'enterprise WHERE id = ?', (ent,))[0]
+        number = self.name(f'YH-{region[:6]}-2026-')
+        self.s.sql('INSERT INTO hazard (number, enterprise_id, region_code, grid_id, '
+                   'industry_code, source, found_ms, category, level, description, state, '
+                   'measures, responsible, funds_yuan, deadline, created_ms, updated_ms) VALUES '
+                   "(?, ?, ?, ?, ?, 'grid_patrol', 0, 'site', 'major', '隐患', 'rectifying', "
+                   "'措施', '责任人', 100, '2030-01-01', 0, 0)",
+                   (number, ent, region, grid, industry))
+        return self.s.sql('SELECT id FROM hazard WHERE number = ?', (number,))[0][0]
+
+    def seed_supervision(self, where):
+        h = self.seed_hazard(where)
+        self.s.sql("INSERT INTO hazard_supervision (hazard_id, state, reason, proposed_ms) "
+                   "VALUES (?, 'proposed', 'overdue_major', 0)", (h,))
+        return self.s.sql('SELECT id FROM hazard_supervision WHERE hazard_id = ?', (h,))[0][0]
+
+    def seed_accountability(self, where):
+        h = self.seed_hazard(where)
+        self.s.sql("INSERT INTO hazard_accountability (hazard_id, kind, recorded_ms) VALUES "
+                   "(?, 'overdue', 0)", (h,))
+        return self.s.sql('SELECT id FROM hazard_accountability WHERE hazard_id = ?', (h,))[0][0]
+
+    def seed_blacklist(self, where):
+        h = self.seed_hazard(where)
+        self.s.sql("INSERT INTO enterprise_blacklist (enterprise_id, rule, hazard_id, state, "
+                   "reason, proposed_ms) VALUES (?, 'B1', ?, 'proposed', '逾期', 0)",
+                   (self.enterprise[where], h))
+        return self.s.sql('SELECT id FROM enterprise_blacklist WHERE hazard_id = ?', (h,))[0][0]
+
+    def seed_notification(self, user_id):
+        key = self.name('matrix')
+        self.s.sql("INSERT INTO notification (user_id, kind, entity, entity_id, dedup_key, title, "
+                   "created_ms) VALUES (?, 'hazard.overdue', 'hazard', 1, ?, '通知', 0)",
+                   (user_id, key))
+        return self.s.sql('SELECT id FROM notification WHERE dedup_key = ?', (key,))[0][0]
 
     def enterprise_body(self, where, code=None):
         if code is None:
@@ -368,6 +416,40 @@ REQUESTS = {
         'GET', f'/api/v1/photos/{w.photo[where]}/thumb', None, c),
     'GET /api/v1/hazard-criteria': lambda w, role, where, c: (
         'GET', f'/api/v1/hazard-criteria?enterprise_id={w.enterprise[where]}', None, c),
+    'GET /api/v1/notifications': _any('GET', '/api/v1/notifications'),
+    'GET /api/v1/notifications/unread-count': _any('GET', '/api/v1/notifications/unread-count'),
+    'POST /api/v1/notifications/read-all': _any('POST', '/api/v1/notifications/read-all'),
+    'POST /api/v1/notifications/{id}/read': lambda w, role, where, c: (
+        'POST', '/api/v1/notifications/%d/read' % w.seed_notification(
+            w.uid.get(role, 1) if where == 'in' else w.target['in']), None, c),
+    'GET /api/v1/hazard-lists/rectification': _any(
+        'GET', '/api/v1/hazard-lists/rectification?limit=500'),
+    'GET /api/v1/hazard-lists/supervision': _any(
+        'GET', '/api/v1/hazard-lists/supervision?limit=500'),
+    'GET /api/v1/hazard-lists/accountability': _any(
+        'GET', '/api/v1/hazard-lists/accountability?limit=500'),
+    'GET /api/v1/hazard-lists/blacklist': _any('GET', '/api/v1/hazard-lists/blacklist?limit=500'),
+    'GET /api/v1/hazard-lists/rectification/export': _any(
+        'GET', '/api/v1/hazard-lists/rectification/export?format=csv'),
+    'GET /api/v1/hazard-lists/supervision/export': _any(
+        'GET', '/api/v1/hazard-lists/supervision/export?format=csv'),
+    'GET /api/v1/hazard-lists/accountability/export': _any(
+        'GET', '/api/v1/hazard-lists/accountability/export?format=xlsx'),
+    'GET /api/v1/hazard-lists/blacklist/export': _any(
+        'GET', '/api/v1/hazard-lists/blacklist/export?format=csv'),
+    'POST /api/v1/supervisions/{id}/{action}': lambda w, role, where, c: (
+        'POST', f'/api/v1/supervisions/{w.seed_supervision(where)}/list',
+        {'deadline': '2030-06-01', 'note': '挂牌'}, c),
+    'POST /api/v1/hazards/{id}/supervise': lambda w, role, where, c: (
+        'POST', f'/api/v1/hazards/{w.seed_hazard(where)}/supervise', {'deadline': '2030-06-01'},
+        c),
+    'POST /api/v1/blacklist': lambda w, role, where, c: (
+        'POST', '/api/v1/blacklist', {'enterprise_id': w.throwaway_enterprise(where),
+                                      'rule': 'manual', 'reason': '拒不整改'}, c),
+    'POST /api/v1/blacklist/{id}/{action}': lambda w, role, where, c: (
+        'POST', f'/api/v1/blacklist/{w.seed_blacklist(where)}/confirm', {}, c),
+    'GET /api/v1/hazards/stats': _any('GET', '/api/v1/hazards/stats?by=region'),
+    'GET /api/v1/hazards/stats/summary': _any('GET', '/api/v1/hazards/stats/summary'),
 }
 
 AFTER = {'POST /api/v1/me/password': _me_password_done}
@@ -384,6 +466,10 @@ LIST_KEYS = {
     'GET /api/v1/map/grids': ('id', lambda w: w.grid),
     'GET /api/v1/map/enterprises': ('id', lambda w: w.enterprise),
     'GET /api/v1/hazards': ('id', lambda w: w.hazard),
+    'GET /api/v1/hazard-lists/rectification': ('id', lambda w: w.rect_hazard),
+    'GET /api/v1/hazard-lists/supervision': ('id', lambda w: w.supervision),
+    'GET /api/v1/hazard-lists/accountability': ('id', lambda w: w.accountability),
+    'GET /api/v1/hazard-lists/blacklist': ('id', lambda w: w.blacklist),
 }
 
 
