@@ -61,6 +61,12 @@ const en: typeof zh = {
     changed: 'Password changed',
   },
   menu: {
+    hazards: 'Hidden hazards',
+    myHazards: 'Our hazards',
+    report: 'Report a hazard',
+    supervision: 'Listed supervision',
+    hazardLists: 'The four lists',
+    hazardStats: 'Hazard statistics',
     home: 'Home',
     enterprises: 'Enterprises',
     licences: 'Expiring licences',
