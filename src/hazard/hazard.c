@@ -32,6 +32,7 @@ static const char *const action_names[] = {
 	[HAZARD_REQUEST_EXTENSION] = "request_extension",
 	[HAZARD_APPROVE_EXTENSION] = "approve_extension",
 	[HAZARD_REFUSE_EXTENSION] = "refuse_extension",
+	[HAZARD_REOPEN] = "reopen",
 };
 
 const char *hazard_state_name(enum hazard_state s)
@@ -71,8 +72,9 @@ static unsigned legal_actions(const struct hazard_state_in *in)
 				: BIT(HAZARD_REQUEST_EXTENSION));
 	case HAZARD_SUBMITTED:
 		return BIT(HAZARD_VERIFY) | BIT(HAZARD_SEND_BACK);
-	case HAZARD_DISMISSED:
 	case HAZARD_CLOSED:
+		return BIT(HAZARD_REOPEN);
+	case HAZARD_DISMISSED:
 	case HAZARD_STATE_COUNT_:
 		break;
 	}
@@ -97,6 +99,8 @@ static const unsigned action_roles[HAZARD_ACTION_COUNT_][2] = {
 	[HAZARD_REQUEST_EXTENSION] = { ENTERPRISE, ENTERPRISE },
 	[HAZARD_APPROVE_EXTENSION] = { SUPERVISE_GENERAL, SUPERVISE_MAJOR },
 	[HAZARD_REFUSE_EXTENSION] = { SUPERVISE_GENERAL, SUPERVISE_MAJOR },
+	/* A false closure is the bureau's finding (虚假销号), for either level. */
+	[HAZARD_REOPEN] = { R(ROLE_INSPECTOR), R(ROLE_INSPECTOR) },
 };
 
 /* True when who may take a (legal in the state) on in: role, own enterprise, not rectifier. */
@@ -280,6 +284,12 @@ int hazard_transition(const struct hazard_state_in *in, enum hazard_action a,
 		break;
 	case HAZARD_REFUSE_EXTENSION:
 		need_reason(args, fe);
+		out->extension_pending = false;
+		out->pending_deadline = 0;
+		break;
+	case HAZARD_REOPEN:
+		need_reason(args, fe);
+		out->state = HAZARD_RECTIFYING;
 		out->extension_pending = false;
 		out->pending_deadline = 0;
 		break;

@@ -14,6 +14,8 @@
  * While rectifying, the enterprise may request an extension of the deadline
  * (request_extension, with a reason and a later date); the request is then pending
  * until approved or refused (each with a reason). Requests are limited in number.
+ * A closed hazard found falsely closed (虚假销号) is reopened by an inspector
+ * (reopen, with a reason): back to rectifying.
  */
 #ifndef HAZARD_HAZARD_H
 #define HAZARD_HAZARD_H
@@ -51,6 +53,7 @@ enum hazard_action {
 	HAZARD_REQUEST_EXTENSION,
 	HAZARD_APPROVE_EXTENSION,
 	HAZARD_REFUSE_EXTENSION,
+	HAZARD_REOPEN, /* closed -> rectifying: a false closure (虚假销号), inspector only */
 	HAZARD_ACTION_COUNT_
 };
 
@@ -144,7 +147,7 @@ void hazard_actions_format(unsigned mask, char *out, size_t n);
  *    out->allowed = hazard_allowed_actions(in, who);
  * 2. who's role may take it for the hazard's level and who is the right person
  *    (user id > 0; own enterprise; verify/send_back not by the rectifier), else ERR_FORBIDDEN;
- * 3. the fields: dismiss, send_back and the extension actions need a reason; plan needs measures,
+ * 3. the fields: dismiss, send_back, reopen and the extension actions need a reason; plan needs measures,
  *    responsible, funds, deadline (a real date, not before in->today) and, for a major
  *    hazard, emergency and funds > 0 (五到位, 安全生产事故隐患排查治理暂行规定 Art. 15
  *    [U]); submit needs after_photos > 0; request_extension needs new_deadline later
@@ -155,7 +158,8 @@ void hazard_actions_format(unsigned mask, char *out, size_t n);
  * plan -> rectifying with the deadline; submit -> submitted (rectifier = who, a
  * pending request withdrawn); verify -> closed; send_back -> rectifying;
  * request_extension -> pending (requests + 1); approve -> deadline = requested;
- * refuse -> pending cleared. Returns 0, ERR_CONFLICT, ERR_FORBIDDEN or ERR_INVALID.
+ * refuse -> pending cleared; reopen -> rectifying (closed by mistake or falsely: the
+ * deadline kept, a pending request cleared). Returns 0, ERR_CONFLICT, ERR_FORBIDDEN or ERR_INVALID.
  */
 int hazard_transition(const struct hazard_state_in *in, enum hazard_action a,
 		      const struct hazard_args *args, const struct hazard_actor *who,

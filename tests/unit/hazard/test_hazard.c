@@ -56,6 +56,7 @@ static const char *const sit_names[S_COUNT] = { "reported",   "confirmed",	    "
 #define SUP_G "FFFooFFF"
 #define SUP_M "FFFoFFFF"
 #define ENT   "FFFFFFFo"
+#define INSP  "FFFoFFFF"
 
 static const struct {
 	const char *general, *major;
@@ -71,6 +72,7 @@ static const struct {
 		[HAZARD_REQUEST_EXTENSION] = { ALL_C, ALL_C, 0 },
 		[HAZARD_APPROVE_EXTENSION] = { ALL_C, ALL_C, 0 },
 		[HAZARD_REFUSE_EXTENSION] = { ALL_C, ALL_C, 0 },
+		[HAZARD_REOPEN] = { ALL_C, ALL_C, 0 },
 	},
 	[S_CONF] = {
 		[HAZARD_CONFIRM] = { ALL_C, ALL_C, 0 },
@@ -82,6 +84,7 @@ static const struct {
 		[HAZARD_REQUEST_EXTENSION] = { ALL_C, ALL_C, 0 },
 		[HAZARD_APPROVE_EXTENSION] = { ALL_C, ALL_C, 0 },
 		[HAZARD_REFUSE_EXTENSION] = { ALL_C, ALL_C, 0 },
+		[HAZARD_REOPEN] = { ALL_C, ALL_C, 0 },
 	},
 	[S_DISM] = {
 		[HAZARD_CONFIRM] = { ALL_C, ALL_C, 0 },
@@ -93,6 +96,7 @@ static const struct {
 		[HAZARD_REQUEST_EXTENSION] = { ALL_C, ALL_C, 0 },
 		[HAZARD_APPROVE_EXTENSION] = { ALL_C, ALL_C, 0 },
 		[HAZARD_REFUSE_EXTENSION] = { ALL_C, ALL_C, 0 },
+		[HAZARD_REOPEN] = { ALL_C, ALL_C, 0 },
 	},
 	[S_RECT] = {
 		[HAZARD_CONFIRM] = { ALL_C, ALL_C, 0 },
@@ -104,6 +108,7 @@ static const struct {
 		[HAZARD_REQUEST_EXTENSION] = { ENT, ENT, HAZARD_RECTIFYING },
 		[HAZARD_APPROVE_EXTENSION] = { ALL_C, ALL_C, 0 },
 		[HAZARD_REFUSE_EXTENSION] = { ALL_C, ALL_C, 0 },
+		[HAZARD_REOPEN] = { ALL_C, ALL_C, 0 },
 	},
 	[S_RECT_PENDING] = {
 		[HAZARD_CONFIRM] = { ALL_C, ALL_C, 0 },
@@ -115,6 +120,7 @@ static const struct {
 		[HAZARD_REQUEST_EXTENSION] = { ALL_C, ALL_C, 0 },
 		[HAZARD_APPROVE_EXTENSION] = { SUP_G, SUP_M, HAZARD_RECTIFYING },
 		[HAZARD_REFUSE_EXTENSION] = { SUP_G, SUP_M, HAZARD_RECTIFYING },
+		[HAZARD_REOPEN] = { ALL_C, ALL_C, 0 },
 	},
 	[S_SUBM] = {
 		[HAZARD_CONFIRM] = { ALL_C, ALL_C, 0 },
@@ -126,6 +132,7 @@ static const struct {
 		[HAZARD_REQUEST_EXTENSION] = { ALL_C, ALL_C, 0 },
 		[HAZARD_APPROVE_EXTENSION] = { ALL_C, ALL_C, 0 },
 		[HAZARD_REFUSE_EXTENSION] = { ALL_C, ALL_C, 0 },
+		[HAZARD_REOPEN] = { ALL_C, ALL_C, 0 },
 	},
 	[S_CLOSED] = {
 		[HAZARD_CONFIRM] = { ALL_C, ALL_C, 0 },
@@ -137,6 +144,7 @@ static const struct {
 		[HAZARD_REQUEST_EXTENSION] = { ALL_C, ALL_C, 0 },
 		[HAZARD_APPROVE_EXTENSION] = { ALL_C, ALL_C, 0 },
 		[HAZARD_REFUSE_EXTENSION] = { ALL_C, ALL_C, 0 },
+		[HAZARD_REOPEN] = { INSP, INSP, HAZARD_RECTIFYING },
 	},
 };
 
@@ -284,11 +292,17 @@ static void test_conflict_names_allowed_actions(void **state)
 	assert_int_equal(hazard_transition(&in, HAZARD_SEND_BACK, &args, &who, &out, &fe),
 			 ERR_CONFLICT);
 	hazard_actions_format(out.allowed, names, sizeof(names));
+	assert_string_equal(names, "reopen");
+	who = actor(ROLE_GRID_MANAGER); /* a false closure is the bureau's finding */
+	assert_int_equal(hazard_transition(&in, HAZARD_SEND_BACK, &args, &who, &out, &fe),
+			 ERR_CONFLICT);
+	hazard_actions_format(out.allowed, names, sizeof(names));
 	assert_string_equal(names, "");
 	/* Every action, in order; a short buffer stays terminated. */
 	hazard_actions_format((1u << HAZARD_ACTION_COUNT_) - 1, names, sizeof(names));
-	assert_string_equal(names, "confirm, dismiss, plan, submit, verify, send_back, "
-				   "request_extension, approve_extension, refuse_extension");
+	assert_string_equal(names,
+			    "confirm, dismiss, plan, submit, verify, send_back, "
+			    "request_extension, approve_extension, refuse_extension, reopen");
 	hazard_actions_format(3, names, 8);
 	assert_true(strlen(names) < 8);
 	/* A short buffer holds whole names only, never a cut one ("confirm, dis"). */
@@ -333,10 +347,12 @@ static void test_reasons_required(void **state)
 	struct hazard_state_in subm = situation(S_SUBM, HAZARD_GENERAL);
 	struct hazard_state_in pend = situation(S_RECT_PENDING, HAZARD_MAJOR);
 	struct hazard_state_in rect = situation(S_RECT, HAZARD_GENERAL);
+	struct hazard_state_in closed = situation(S_CLOSED, HAZARD_MAJOR);
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(blanks) / sizeof(blanks[0]); i++) {
 		args.reason = blanks[i];
+		expect_invalid(&closed, HAZARD_REOPEN, &args, ROLE_INSPECTOR, "reason");
 		expect_invalid(&rep, HAZARD_DISMISS, &args, ROLE_GRID_MANAGER, "reason");
 		expect_invalid(&subm, HAZARD_SEND_BACK, &args, ROLE_INSPECTOR, "reason");
 		expect_invalid(&pend, HAZARD_APPROVE_EXTENSION, &args, ROLE_INSPECTOR, "reason");
@@ -350,6 +366,13 @@ static void test_reasons_required(void **state)
 	assert_int_equal(out.state, HAZARD_CONFIRMED);
 	expect_ok(&subm, HAZARD_VERIFY, NULL, ROLE_GRID_MANAGER, &out);
 	assert_int_equal(out.state, HAZARD_CLOSED);
+	/* A falsely closed hazard (虚假销号) goes back to rectifying, its deadline kept. */
+	closed.deadline = d("2026-12-10");
+	args.reason = "复查发现阀门未更换，虚假销号";
+	expect_ok(&closed, HAZARD_REOPEN, &args, ROLE_INSPECTOR, &out);
+	assert_int_equal(out.state, HAZARD_RECTIFYING);
+	assert_int_equal(out.deadline, d("2026-12-10"));
+	assert_int_equal(out.rectifier_id, RECTIFIER_ID);
 }
 
 /* 五到位: measures, responsibility, funds, time limit, emergency arrangements (Art. 15 [U]). */
