@@ -121,7 +121,7 @@ export async function remove(ref: string): Promise<void> {
 /** True for failures worth retrying: no network, or the server busy/unreachable. */
 function transient(e: unknown): boolean {
   if (!(e instanceof ApiError)) return true // fetch's TypeError: offline
-  return e.status === 401 || e.status === 408 || e.status === 429 || e.status >= 500
+  return e.missing || e.status === 401 || e.status === 408 || e.status === 429 || e.status >= 500
 }
 
 async function sendOne(r: QueuedReport): Promise<Hazard> {
