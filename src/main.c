@@ -33,6 +33,7 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "demo/demo.h"
+#include "hazard/hazard_db.h"
 #include "enterprise/enterprise.h"
 #include "enterprise/enterprise_io.h"
 #include "org/org.h"
@@ -425,6 +426,13 @@ static int prepare_db(struct app *app, struct db *db)
 	if (rc < 0) {
 		fprintf(stderr,
 			"anjian: cannot load the industry classification from '%s/industry'\n",
+			app->cfg.data_dir);
+		return EXIT_FAIL;
+	}
+	rc = hazard_criteria_load(db, app->cfg.data_dir, &loaded);
+	if (rc < 0) {
+		fprintf(stderr,
+			"anjian: cannot load the criteria of major hazards from '%s/hazard'\n",
 			app->cfg.data_dir);
 		return EXIT_FAIL;
 	}

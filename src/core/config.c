@@ -81,6 +81,11 @@ static const struct key keys[] = {
 	L("import.max_rows", import_max_rows, 1, 100000000),
 	L("import.max_xml_bytes", import_max_xml_bytes, 4096, 64LL * 1024 * 1024 * 1024),
 	L("import.max_errors", import_max_errors, 1, 10000000),
+	I("hazard.max_extensions", hazard_max_extensions, 0, 100),
+	I("hazard.due_soon_days", hazard_due_soon_days, 0, 365),
+	I("hazard.overdue_long_days", hazard_overdue_long_days, 1, 3650),
+	L("hazard.photo_max_bytes", hazard_photo_max_bytes, 1024, 256LL * 1024 * 1024),
+	P("hazard.photo_dir", hazard_photo_dir),
 	{ 0 },
 };
 
@@ -122,6 +127,12 @@ void config_defaults(struct config *c)
 	c->import_max_rows = 500000;
 	c->import_max_xml_bytes = 256LL * 1024 * 1024;
 	c->import_max_errors = 10000;
+	/* Hidden hazards (docs/hazard.md): the project's practice, not a national rule. */
+	c->hazard_max_extensions = 2;
+	c->hazard_due_soon_days = 3;
+	c->hazard_overdue_long_days = 30;
+	c->hazard_photo_max_bytes = 10 * 1024 * 1024;
+	snprintf(c->hazard_photo_dir, sizeof(c->hazard_photo_dir), "photos");
 }
 
 int config_check(const struct config *c, struct errmsg *why)

@@ -48,6 +48,12 @@ struct config {
 	int64_t import_max_rows;    /* [import] max_rows: data rows of one imported file */
 	int64_t import_max_xml_bytes; /* [import] max_xml_bytes: inflated bytes of one XLSX part */
 	int64_t import_max_errors;    /* [import] max_errors: bad rows listed in a report */
+	int hazard_max_extensions;    /* [hazard] max_extensions: extension requests per hazard */
+	int hazard_due_soon_days;     /* [hazard] due_soon_days: days left of "due_soon" */
+	int hazard_overdue_long_days; /* [hazard] overdue_long_days: days past of "overdue_30" */
+	int64_t hazard_photo_max_bytes; /* [hazard] photo_max_bytes: one uploaded photo */
+	char hazard_photo_dir
+		[512]; /* [hazard] photo_dir: photos; relative to the database's folder */
 };
 
 /* Fills c with the built-in defaults (see docs/configuration.md). */

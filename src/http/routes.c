@@ -16,6 +16,7 @@
 #include "core/err.h"
 #include "db/db.h"
 #include "enterprise/enterprise_api.h"
+#include "hazard/hazard_api.h"
 #include "http/metrics.h"
 #include "http/router.h"
 #include "map/map_api.h"
@@ -112,6 +113,7 @@ static const struct route system_routes[] = {
 };
 
 const struct route *const route_tables[] = {
-	system_routes,	org_account_routes, org_unit_routes, enterprise_routes,
-	licence_routes, map_routes,	    audit_routes,    NULL,
+	system_routes,	   org_account_routes, org_unit_routes,
+	enterprise_routes, licence_routes,     map_routes,
+	audit_routes,	   hazard_routes,      NULL,
 };

@@ -28,6 +28,8 @@ SNAPSHOT = [
     'SELECT * FROM enterprise ORDER BY id',
     'SELECT * FROM licence ORDER BY id',
     'SELECT * FROM enterprise_history ORDER BY audit_id',
+    'SELECT * FROM hazard ORDER BY id',
+    'SELECT * FROM hazard_event ORDER BY id',
 ]
 
 
@@ -113,6 +115,9 @@ class World:
             self.client[role] = s.user(login, role, scope, password=PASSWORDS[0])
             self.login[role] = login
             self.password[role] = PASSWORDS[0]
+        # Hidden hazards, reported by an inspector of every region (not a matrix role).
+        self.hz_reporter = s.user('hz.reporter', 'inspector', 'all', password=PASSWORDS[0])
+        self.hazard = {where: self.throwaway_hazard(where) for where in ('in', 'out')}
         for role, c in self.client.items():
             if role != 'anonymous':
                 me = ok(c.get('/api/v1/me'), 200)
@@ -169,6 +174,15 @@ class World:
                                              'scope': 'region:' + self.region[where],
                                              'password': 'First-Pass-2026'})
         self.t.status(r, 201, 'throwaway user')
+        return r.json['id']
+
+    def hazard_body(self, where):
+        return {'enterprise_id': self.enterprise[where], 'location': '罐区', 'category': 'site',
+                'level': 'general', 'description': self.name('阀门泄漏')}
+
+    def throwaway_hazard(self, where):
+        r = self.hz_reporter.post('/api/v1/hazards', self.hazard_body(where))
+        self.t.status(r, 201, 'throwaway hazard')
         return r.json['id']
 
     def throwaway_token(self, where):
@@ -313,6 +327,16 @@ REQUESTS = {
     'GET /api/v1/map/grids': _any('GET', '/api/v1/map/grids'),
     'GET /api/v1/map/enterprises': _any('GET', '/api/v1/map/enterprises'),
     'GET /api/v1/audit': _any('GET', '/api/v1/audit'),
+    'GET /api/v1/hazards': _any('GET', '/api/v1/hazards?limit=500'),
+    'POST /api/v1/hazards': lambda w, role, where, c: (
+        'POST', '/api/v1/hazards', w.hazard_body(where), c),
+    'GET /api/v1/hazards/export': _any('GET', '/api/v1/hazards/export?format=csv'),
+    'GET /api/v1/hazards/{id}': lambda w, role, where, c: (
+        'GET', f'/api/v1/hazards/{w.hazard[where]}', None, c),
+    'POST /api/v1/hazards/{id}/actions/{action}': lambda w, role, where, c: (
+        'POST', f'/api/v1/hazards/{w.throwaway_hazard(where)}/actions/confirm', {}, c),
+    'GET /api/v1/hazard-criteria': lambda w, role, where, c: (
+        'GET', f'/api/v1/hazard-criteria?enterprise_id={w.enterprise[where]}', None, c),
 }
 
 AFTER = {'POST /api/v1/me/password': _me_password_done}
@@ -328,6 +352,7 @@ LIST_KEYS = {
     'GET /api/v1/licences': ('id', lambda w: w.licence),
     'GET /api/v1/map/grids': ('id', lambda w: w.grid),
     'GET /api/v1/map/enterprises': ('id', lambda w: w.enterprise),
+    'GET /api/v1/hazards': ('id', lambda w: w.hazard),
 }
 
 
