@@ -219,6 +219,9 @@ const en: typeof zh = {
     noFile: 'Choose a file first',
   },
   map: {
+    byHazards: 'Colour by open hazards',
+    openHazards: '{n} open hazards',
+    hazardLegend: '{n} open hazards',
     title: 'Map',
     city: 'Whole city',
     boundaries: 'Divisions',

@@ -217,6 +217,9 @@ export default {
     noFile: '请先选择文件',
   },
   map: {
+    byHazards: '按未销号隐患着色',
+    openHazards: '未销号隐患 {n} 条',
+    hazardLegend: '未销号隐患 {n}',
     title: '一张图',
     city: '全市',
     boundaries: '行政区划',
