@@ -41,10 +41,11 @@ int64_t hazard_api_now(const struct req *rq)
 	return rq->app->cfg.fake_now_ms > 0 ? rq->app->cfg.fake_now_ms : now_ms();
 }
 
-void hazard_api_bands(const struct config *c, struct hazard_deadline_bands *b)
+int hazard_bands(const struct config *c, struct hazard_deadline_bands *b)
 {
 	b->due_soon_days = c->hazard_due_soon_days;
 	b->overdue_long_days = c->hazard_overdue_long_days;
+	return 0;
 }
 
 static const char *nz(const char *s)
@@ -193,7 +194,7 @@ static void decorate(struct req *rq, const struct caller *c, json_t *h)
 	const char *dl = json_str(h, "deadline");
 	int64_t day;
 
-	hazard_api_bands(cfg, &b);
+	hazard_bands(cfg, &b);
 	if (dl && date_parse(dl, &day) == 0 && s != HAZARD_CLOSED && s != HAZARD_DISMISSED) {
 		int64_t now = hazard_api_now(rq);
 
@@ -781,6 +782,37 @@ static const struct {
 };
 #define EXPORT_NCOLS (sizeof(export_cols) / sizeof(export_cols[0]))
 
+/* Chinese labels of the identifiers the export shows (GLOSSARY.md terms). */
+static const char *const labels[][2] = {
+	{ "self_check", "企业自查" },
+	{ "grid_patrol", "网格巡查" },
+	{ "tipoff", "举报" },
+	{ "enforcement", "执法检查" },
+	{ "leader_inspection", "领导检查" },
+	{ "management", "基础管理类" },
+	{ "site", "现场类" },
+	{ "general", "一般隐患" },
+	{ "major", "重大隐患" },
+	{ "reported", "已上报" },
+	{ "confirmed", "已确认" },
+	{ "dismissed", "不构成隐患" },
+	{ "rectifying", "整改中" },
+	{ "submitted", "待验收" },
+	{ "closed", "已销号" },
+	{ "on_time", "正常" },
+	{ "due_soon", "即将到期" },
+	{ "overdue", "已逾期" },
+	{ "overdue_30", "逾期超30天" },
+};
+
+static const char *label(const char *id)
+{
+	for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
+		if (strcmp(labels[i][0], id) == 0)
+			return labels[i][1];
+	return id;
+}
+
 static void cell_text(const json_t *h, const char *key, char *out, size_t n)
 {
 	const json_t *plan = json_object_get(h, "plan");
@@ -801,6 +833,11 @@ static void cell_text(const json_t *h, const char *key, char *out, size_t n)
 				 nz(json_str(c, "topic_zh")));
 		else
 			snprintf(out, n, "%s", nz(json_string_value(v)));
+	} else if (json_is_string(v) &&
+		   (strcmp(key, "source") == 0 || strcmp(key, "category") == 0 ||
+		    strcmp(key, "level") == 0 || strcmp(key, "state") == 0 ||
+		    strcmp(key, "deadline_state") == 0)) {
+		snprintf(out, n, "%s", label(json_string_value(v)));
 	} else if (json_is_string(v)) {
 		snprintf(out, n, "%s", json_string_value(v));
 	} else if (json_is_integer(v)) {

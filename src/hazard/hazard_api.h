@@ -18,8 +18,12 @@ extern const struct route photo_routes[];
 
 /* "Now" of date rules: setting fake.now_ms when set (tests), else the clock. UTC ms. */
 int64_t hazard_api_now(const struct req *rq);
-/* The deadline bands of the settings hazard.due_soon_days and hazard.overdue_long_days. */
-void hazard_api_bands(const struct config *c, struct hazard_deadline_bands *b);
+/*
+ * Fills b from the settings hazard.due_soon_days and hazard.overdue_long_days (the
+ * project's practice, docs/hazard.md; validated when the configuration is read).
+ * Returns 0.
+ */
+int hazard_bands(const struct config *c, struct hazard_deadline_bands *b);
 /*
  * True when the caller may see hazard h (an object of hazard_db_get(), which carries
  * "_uscc"): the caller would see its enterprise (region prefix, own grids, own enterprise).

@@ -605,6 +605,75 @@ int hazard_db_enterprise_by_uscc(struct db *db, const char *uscc, int64_t *id)
 	return db_step_i64(st, id);
 }
 
+/* ------------------------------------------------------------ photo rows */
+
+static const char SQL_PHOTO_INSERT[] =
+	"INSERT INTO photo (sha256, mime, bytes, width, height, has_location, uploader_id, "
+	"created_ms) VALUES (:sha, :mime, :bytes, :w, :h, :loc, :uploader, :now)";
+
+int hazard_db_photo_insert(struct db *db, const char *sha256, const char *mime, int64_t bytes,
+			   int width, int height, bool has_location, int64_t uploader_id,
+			   int64_t now_ms)
+{
+	struct db_stmt *st = db_stmt(db, SQL_PHOTO_INSERT);
+
+	if (st == NULL)
+		return ERR_DB;
+	db_bind_text(st, ":sha", sha256);
+	db_bind_text(st, ":mime", mime);
+	db_bind_i64(st, ":bytes", bytes);
+	db_bind_i64(st, ":w", width);
+	db_bind_i64(st, ":h", height);
+	db_bind_i64(st, ":loc", has_location ? 1 : 0);
+	db_bind_id_or_null(st, ":uploader", uploader_id);
+	db_bind_i64(st, ":now", now_ms);
+	return db_step_done(st);
+}
+
+static const char SQL_PHOTO_GET[] =
+	"SELECT sha256, mime, bytes, width, height, has_location, uploader_id FROM photo WHERE "
+	"sha256 = :sha";
+
+int hazard_db_photo_get(struct db *db, const char *sha256, json_t **out)
+{
+	struct db_stmt *st = db_stmt(db, SQL_PHOTO_GET);
+	int rc;
+
+	*out = NULL;
+	if (st == NULL)
+		return ERR_DB;
+	db_bind_text(st, ":sha", sha256);
+	rc = db_step(st);
+	if (rc != DB_ROW)
+		return rc == DB_DONE ? ERR_NOT_FOUND : rc;
+	*out = json_pack("{s:s, s:s, s:I, s:I, s:I, s:b, s:I}", "sha256", nz(db_col_text(st, 0)),
+			 "mime", nz(db_col_text(st, 1)), "bytes", (json_int_t)db_col_i64(st, 2),
+			 "width", (json_int_t)db_col_i64(st, 3), "height",
+			 (json_int_t)db_col_i64(st, 4), "has_location", db_col_i64(st, 5) != 0,
+			 "_uploader_id", (json_int_t)(db_col_null(st, 6) ? 0 : db_col_i64(st, 6)));
+	db_reset(st);
+	return 0;
+}
+
+static const char SQL_PHOTO_HAZARDS[] =
+	"SELECT DISTINCT hazard_id FROM hazard_photo WHERE sha256 = :sha LIMIT 100";
+
+static json_t *id_json(struct db_stmt *st)
+{
+	return json_integer(db_col_i64(st, 0));
+}
+
+int hazard_db_photo_hazards(struct db *db, const char *sha256, json_t **ids)
+{
+	struct db_stmt *st = db_stmt(db, SQL_PHOTO_HAZARDS);
+
+	*ids = NULL;
+	if (st == NULL)
+		return ERR_DB;
+	db_bind_text(st, ":sha", sha256);
+	return db_rows_json(st, id_json, ids);
+}
+
 /* ------------------------------------------------------------ criteria */
 
 static const char SQL_CRITERIA[] =

@@ -167,6 +167,23 @@ int hazard_db_user_dept(struct db *db, int64_t user_id, int64_t *dept_id);
 /* The id of the enterprise with unified social credit code uscc. Returns 0 or ERR_NOT_FOUND. */
 int hazard_db_enterprise_by_uscc(struct db *db, const char *uscc, int64_t *id);
 
+/* --- photos (photo.h stores the files) --- */
+
+/*
+ * Inserts a photo row (mime static, uploader 0 = none). Returns 0, ERR_CONFLICT (stored
+ * already) or ERR_DB.
+ */
+int hazard_db_photo_insert(struct db *db, const char *sha256, const char *mime, int64_t bytes,
+			   int width, int height, bool has_location, int64_t uploader_id,
+			   int64_t now_ms);
+/*
+ * The photo row of sha256 as {sha256, mime, bytes, width, height, has_location} plus the
+ * internal "_uploader_id". Returns 0 with *out owned, ERR_NOT_FOUND or ERR_DB.
+ */
+int hazard_db_photo_get(struct db *db, const char *sha256, json_t **out);
+/* The ids of the hazards that show photo sha256 (at most 100). Returns 0 with *ids owned. */
+int hazard_db_photo_hazards(struct db *db, const char *sha256, json_t **ids);
+
 /* --- criteria for major hazards (重大事故隐患判定标准, STANDARDS.md §6) --- */
 
 /*

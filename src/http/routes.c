@@ -113,7 +113,6 @@ static const struct route system_routes[] = {
 };
 
 const struct route *const route_tables[] = {
-	system_routes,	   org_account_routes, org_unit_routes,
-	enterprise_routes, licence_routes,     map_routes,
-	audit_routes,	   hazard_routes,      NULL,
+	system_routes, org_account_routes, org_unit_routes, enterprise_routes, licence_routes,
+	map_routes,    audit_routes,	   hazard_routes,   photo_routes,      NULL,
 };

@@ -5,7 +5,9 @@ matrix fails (and so does an entry for a route that no longer exists), so a new 
 without its row. Denied requests must change nothing: not the data, not the audit log."""
 import json
 import os
+import struct
 import subprocess
+import zlib
 
 from harness import ADMIN_PASSWORD, BIN, Client, run, uscc
 
@@ -30,6 +32,7 @@ SNAPSHOT = [
     'SELECT * FROM enterprise_history ORDER BY audit_id',
     'SELECT * FROM hazard ORDER BY id',
     'SELECT * FROM hazard_event ORDER BY id',
+    'SELECT * FROM photo ORDER BY sha256',
 ]
 
 
@@ -117,7 +120,9 @@ class World:
             self.password[role] = PASSWORDS[0]
         # Hidden hazards, reported by an inspector of every region (not a matrix role).
         self.hz_reporter = s.user('hz.reporter', 'inspector', 'all', password=PASSWORDS[0])
-        self.hazard = {where: self.throwaway_hazard(where) for where in ('in', 'out')}
+        self.photo = {where: self.png() for where in ('in', 'out')}
+        self.hazard = {where: self.throwaway_hazard(where, [self.photo[where]])
+                       for where in ('in', 'out')}
         for role, c in self.client.items():
             if role != 'anonymous':
                 me = ok(c.get('/api/v1/me'), 200)
@@ -180,8 +185,28 @@ class World:
         return {'enterprise_id': self.enterprise[where], 'location': '罐区', 'category': 'site',
                 'level': 'general', 'description': self.name('阀门泄漏')}
 
-    def throwaway_hazard(self, where):
-        r = self.hz_reporter.post('/api/v1/hazards', self.hazard_body(where))
+    def png_bytes(self):
+        """A 1 x 1 PNG whose pixel differs each time (so another SHA-256)."""
+        self.seq += 1
+        raw = b'\x00' + bytes((self.seq % 256, self.seq // 256 % 256, 7))
+
+        def chunk(kind, data):
+            return (struct.pack('>I', len(data)) + kind + data +
+                    struct.pack('>I', zlib.crc32(kind + data) & 0xffffffff))
+        return (b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', 1, 1, 8, 2, 0, 0, 0))
+                + chunk(b'IDAT', zlib.compress(raw)) + chunk(b'IEND', b''))
+
+    def png(self):
+        r = self.hz_reporter.request('POST', '/api/v1/photos', raw=self.png_bytes(),
+                                     content_type='image/png')
+        self.t.status(r, 201, 'fixture photo')
+        return r.json['sha256']
+
+    def throwaway_hazard(self, where, photos=None):
+        body = self.hazard_body(where)
+        if photos:
+            body['photos'] = photos
+        r = self.hz_reporter.post('/api/v1/hazards', body)
         self.t.status(r, 201, 'throwaway hazard')
         return r.json['id']
 
@@ -335,6 +360,12 @@ REQUESTS = {
         'GET', f'/api/v1/hazards/{w.hazard[where]}', None, c),
     'POST /api/v1/hazards/{id}/actions/{action}': lambda w, role, where, c: (
         'POST', f'/api/v1/hazards/{w.throwaway_hazard(where)}/actions/confirm', {}, c),
+    'POST /api/v1/photos': lambda w, role, where, c: (
+        'POST', '/api/v1/photos', Raw(w.png_bytes(), 'image/png'), c),
+    'GET /api/v1/photos/{sha256}': lambda w, role, where, c: (
+        'GET', f'/api/v1/photos/{w.photo[where]}', None, c),
+    'GET /api/v1/photos/{sha256}/thumb': lambda w, role, where, c: (
+        'GET', f'/api/v1/photos/{w.photo[where]}/thumb', None, c),
     'GET /api/v1/hazard-criteria': lambda w, role, where, c: (
         'GET', f'/api/v1/hazard-criteria?enterprise_id={w.enterprise[where]}', None, c),
 }

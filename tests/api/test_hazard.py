@@ -273,6 +273,7 @@ def test_scope_in_list_detail_and_export(t):
     t.true(text.startswith('隐患编号,'), text[:80])
     t.eq(len(text.strip().splitlines()), 2, 'header and its one hazard')
     t.true('盐都软件公司' in text and '亭湖化工厂' not in text)
+    t.true('网格巡查' in text and '一般隐患' in text and '已上报' in text, 'labels in Chinese')
     r = w.leader.get('/api/v1/hazards/export')
     t.status(r, 200)
     t.eq(r.body[:2], b'PK', 'xlsx')
@@ -302,6 +303,50 @@ def test_scope_in_list_detail_and_export(t):
     r = w.leader.get(f'/api/v1/hazard-criteria?enterprise_id={w.e2}')
     t.eq((r.json['covered'], r.json['items']), (False, []))
     t.status(w.officer2.get(f'/api/v1/hazard-criteria?enterprise_id={w.e1}'), 404)
+
+
+def test_major_hazard_is_decided_by_its_supervising_department(t):
+    """A major hazard of an enterprise with a supervising department is verified (sent back,
+    its extensions decided) by an inspector of that department; a general one by any inspector
+    or the grid manager in scope. Re-grading on confirm to major needs the criterion."""
+    w = World(t)
+    a = w.a
+    d1 = a.post('/api/v1/depts', {'name': '亭湖区应急管理局', 'region_code': R1}).json['id']
+    d2 = a.post('/api/v1/depts', {'name': '亭湖区安监二科', 'region_code': R1}).json['id']
+    t.status(a.patch(f'/api/v1/enterprises/{w.e1}', {'supervising_dept_id': d1}), 200)
+    t.status(a.patch(f'/api/v1/users/{w.inspector.id}', {'dept_id': d2}), 200)
+    ins1 = w.s.user('insp.d1', 'inspector', f'region:{R1}')
+    t.status(a.patch(f'/api/v1/users/{ins1.id}', {'dept_id': d1}), 200)
+    hid = w.report().json['id']
+    t.problem(w.act(w.inspector, hid, 'confirm', {'level': 'major'}, 422), 422, 'criterion_id')
+    t.status(w.manager.post(f'/api/v1/hazards/{hid}/actions/confirm', {'level': 'major',
+                                                                        'criterion_id': 2}),
+             403, 'a grid manager does not make a hazard major')
+    r = w.act(w.inspector, hid, 'confirm', {'level': 'major', 'criterion_id': 2})
+    t.eq((r.json['level'], r.json['criterion']['item']), ('major', 2), 're-graded')
+    w.act(w.officer, hid, 'plan', dict(PLAN, emergency='停用储罐，设警戒区'))
+    w.act(w.officer, hid, 'submit', {'photos': w.photo_rows(1)})
+    t.eq(w.inspector.get(f'/api/v1/hazards/{hid}').json['allowed_actions'], [],
+         'another department')
+    t.eq(ins1.get(f'/api/v1/hazards/{hid}').json['allowed_actions'], ['verify', 'send_back'])
+    t.status(w.inspector.post(f'/api/v1/hazards/{hid}/actions/verify', {}), 403)
+    t.status(w.manager.post(f'/api/v1/hazards/{hid}/actions/verify', {}), 403)
+    r = w.act(ins1, hid, 'verify')
+    t.eq(r.json['state'], 'closed')
+
+
+def test_deadline_on_29_february(t):
+    """2028 is a leap year: a deadline of 2028-02-29 is a real date, due at 2028-02-29T16:00Z."""
+    w = World(t, now=ms(2028, 2, 27, 16, 0, 0))  # 2028-02-28 local
+    hid = w.report().json['id']
+    w.act(w.manager, hid, 'confirm')
+    t.problem(w.act(w.officer, hid, 'plan', dict(PLAN, deadline='2027-02-29'), 422), 422,
+              'deadline')
+    r = w.act(w.officer, hid, 'plan', dict(PLAN, deadline='2028-02-29'))
+    t.eq((r.json['deadline_state'], r.json['days_left']), ('due_soon', 1))
+    r = w.act(w.officer, hid, 'request_extension', {'reason': '月末备件', 'new_deadline':
+                                                     '2028-03-01'})
+    t.eq(r.json['pending_deadline'], '2028-03-01')
 
 
 def test_client_ref_retry_is_idempotent(t):
@@ -355,4 +400,5 @@ def test_deadline_edges_at_the_utc8_day_change(t):
             s.stop()
 
 
-run(globals())
+if __name__ == '__main__':  # test_hazard_photos.py imports World
+    run(globals())
