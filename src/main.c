@@ -36,6 +36,7 @@
 #include "hazard/hazard_db.h"
 #include "enterprise/enterprise.h"
 #include "enterprise/enterprise_io.h"
+#include "hazard/hazard_scan.h"
 #include "org/org.h"
 #include "version.h"
 #include "core/banned.h"
@@ -120,6 +121,12 @@ static const struct command commands[] = {
 	  "FILE",
 	  "import enterprises from CSV or XLSX (all rows or none; exit 1 when a row is bad)",
 	  { "--dry-run", "--encoding", NULL } },
+	{ "hazard scan",
+	  0,
+	  "",
+	  "run one pass of the overdue scan (escalation, notifications, supervision and blacklist "
+	  "proposals; docs/hazard.md) and print its counts",
+	  { NULL } },
 	{ "routes", 0, "", "list the HTTP API routes", { "--markdown", NULL } },
 	{ "version", 0, "", "print the version", { NULL } },
 	{ NULL, 0, NULL, NULL, { NULL } },
@@ -301,7 +308,8 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 	}
 	if (cli->cmd == NULL) {
 		if (strcmp(positional[0], "user") == 0 || strcmp(positional[0], "audit") == 0 ||
-		    strcmp(positional[0], "demo") == 0 || strcmp(positional[0], "import") == 0)
+		    strcmp(positional[0], "demo") == 0 || strcmp(positional[0], "import") == 0 ||
+		    strcmp(positional[0], "hazard") == 0)
 			return usage_error("unknown command '%s %s' (see anjian --help)",
 					   positional[0], npositional > 1 ? positional[1] : "");
 		return usage_error("unknown command '%s' (see anjian --help)", positional[0]);
@@ -527,8 +535,33 @@ static int cmd_demo_load(struct app *app, struct db *db)
 	return rc;
 }
 
+/* anjian hazard scan: one pass at fake.now_ms or now; exit 1 when the pass failed. */
+static int cmd_hazard_scan(struct app *app, struct db *db)
+{
+	struct hazard_scan_rules r;
+	struct hazard_scan_result res;
+	int64_t t0 = monotonic_ms();
+	int rc;
+
+	hazard_scan_rules_from(&app->cfg, &r);
+	rc = hazard_scan(db, app->cfg.fake_now_ms > 0 ? app->cfg.fake_now_ms : now_ms(), &r, &res);
+	if (rc < 0) {
+		fprintf(stderr, "anjian: the hazard scan failed: %s; nothing was written\n",
+			err_str(rc));
+		return EXIT_FAIL;
+	}
+	printf("hazard scan: %" PRId64 " candidates, %" PRId64 " newly overdue, %" PRId64
+	       " newly overdue_30, %" PRId64 " supervisions proposed, %" PRId64
+	       " blacklist proposals, %" PRId64 " notifications, %" PRId64
+	       " supervisions lifted, %" PRId64 " grids in today's snapshot (%" PRId64 " ms)\n",
+	       res.candidates, res.overdue, res.overdue_30, res.proposed, res.blacklist,
+	       res.notifications, res.lifted, res.grids, monotonic_ms() - t0);
+	return 0;
+}
+
 static int cmd_serve(struct app *app, struct db *db)
 {
+	struct hazard_scheduler *sched = NULL;
 	struct http_server *srv = NULL;
 	sigset_t set;
 	int sig, rc;
@@ -553,6 +586,10 @@ static int cmd_serve(struct app *app, struct db *db)
 	rc = http_server_start(app, &srv);
 	if (rc < 0)
 		return EXIT_FAIL;
+	if (hazard_scheduler_start(app, &sched) < 0) {
+		http_server_stop(srv);
+		return EXIT_FAIL;
+	}
 	if (app->cfg.port_file[0]) {
 		char tmp[600];
 		FILE *f;
@@ -562,6 +599,7 @@ static int cmd_serve(struct app *app, struct db *db)
 		if (f == NULL || fprintf(f, "%d\n", http_server_port(srv)) < 0 || fclose(f) != 0 ||
 		    rename(tmp, app->cfg.port_file) != 0) {
 			log_error("cannot write port file '%s'", app->cfg.port_file);
+			hazard_scheduler_stop(sched);
 			http_server_stop(srv);
 			return EXIT_FAIL;
 		}
@@ -572,6 +610,7 @@ static int cmd_serve(struct app *app, struct db *db)
 		 now_ms() - app->started_ms);
 	sigwait(&set, &sig);
 	log_info("stopping on signal %d", sig);
+	hazard_scheduler_stop(sched);
 	http_server_stop(srv);
 	return 0;
 }
@@ -824,6 +863,10 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cli.cmd->name, "import enterprises") == 0) {
 		rc = cmd_import(&app, db, &cli);
+		goto out;
+	}
+	if (strcmp(cli.cmd->name, "hazard scan") == 0) {
+		rc = cmd_hazard_scan(&app, db);
 		goto out;
 	}
 	/* serve */

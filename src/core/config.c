@@ -86,6 +86,9 @@ static const struct key keys[] = {
 	I("hazard.overdue_long_days", hazard_overdue_long_days, 1, 3650),
 	L("hazard.photo_max_bytes", hazard_photo_max_bytes, 1024, 256LL * 1024 * 1024),
 	P("hazard.photo_dir", hazard_photo_dir),
+	I("hazard.scan_interval_s", hazard_scan_interval_s, 0, 86400),
+	I("hazard.blacklist_review_days", hazard_blacklist_review_days, 1, 3650),
+	I("hazard.blacklist_overdue_days", hazard_blacklist_overdue_days, 0, 3650),
 	{ 0 },
 };
 
@@ -133,6 +136,10 @@ void config_defaults(struct config *c)
 	c->hazard_overdue_long_days = 30;
 	c->hazard_photo_max_bytes = 10 * 1024 * 1024;
 	snprintf(c->hazard_photo_dir, sizeof(c->hazard_photo_dir), "photos");
+	/* Hidden hazards (docs/hazard.md): deadline bands, the scan, the blacklist. */
+	c->hazard_scan_interval_s = 300;
+	c->hazard_blacklist_review_days = 365;
+	c->hazard_blacklist_overdue_days = 0;
 }
 
 int config_check(const struct config *c, struct errmsg *why)

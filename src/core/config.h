@@ -54,6 +54,9 @@ struct config {
 	int64_t hazard_photo_max_bytes; /* [hazard] photo_max_bytes: one uploaded photo */
 	char hazard_photo_dir
 		[512]; /* [hazard] photo_dir: photos; relative to the database's folder */
+	int hazard_scan_interval_s; /* [hazard] scan_interval_s: overdue scan period, 0 = off */
+	int hazard_blacklist_review_days;  /* [hazard] blacklist_review_days: review period */
+	int hazard_blacklist_overdue_days; /* [hazard] blacklist_overdue_days: rule B1 threshold */
 };
 
 /* Fills c with the built-in defaults (see docs/configuration.md). */

@@ -17,9 +17,11 @@
 #include "db/db.h"
 #include "enterprise/enterprise_api.h"
 #include "hazard/hazard_api.h"
+#include "hazard/hazard_lists_api.h"
 #include "http/metrics.h"
 #include "http/router.h"
 #include "map/map_api.h"
+#include "notify/notify_api.h"
 #include "org/org_api.h"
 #include "version.h"
 #include "core/banned.h"
@@ -113,6 +115,20 @@ static const struct route system_routes[] = {
 };
 
 const struct route *const route_tables[] = {
-	system_routes, org_account_routes, org_unit_routes, enterprise_routes, licence_routes,
-	map_routes,    audit_routes,	   hazard_routes,   photo_routes,      NULL,
+	system_routes,
+	org_account_routes,
+	org_unit_routes,
+	enterprise_routes,
+	licence_routes,
+	map_routes,
+	audit_routes,
+	hazard_routes,
+	photo_routes,
+	notify_routes,
+	/*
+	 * hazard_lists_routes has literal paths under /api/v1/hazards/ (stats): the router
+	 * prefers the pattern with fewer parameters, so the order of tables does not matter.
+	 */
+	hazard_lists_routes,
+	NULL,
 };
