@@ -562,7 +562,9 @@ test('hazard life cycle: inspector confirms, the enterprise plans and submits wi
   assert(ok, 'a before/after photo did not load')
   await page.waitForTimeout(500)
   await page.screenshot({ path: path.join(SHOTS, '33-hazard-closed-detail.png'), fullPage: true })
-  assert(!(await page.locator('[data-test=hz-actions] button').count()), 'a closed hazard still offers actions to the inspector who verified it')
+  // Closed: the only action left is the inspector's reopen (虚假销号).
+  const left = (await page.locator('[data-test=hz-actions] button').allInnerTexts()).map((x) => x.trim())
+  assert(left.length === 1 && left[0] === '重新整改', `a closed hazard offers the inspector: ${left.join(', ')}`)
 })
 
 test('phone offline: the report is queued, then sent exactly once when the network is back', async ({ page, ctx }) => {

@@ -138,6 +138,8 @@ export interface Notification {
   title?: string
   body?: string
   hazard_id?: number | null
+  entity?: string
+  entity_id?: number | null
   created_ms: number
   read_ms?: number | null
   [k: string]: unknown
