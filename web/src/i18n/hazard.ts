@@ -32,6 +32,7 @@ export const zh = {
   sendBacks: '退回次数',
   closedAt: '销号时间',
   daysLeft: '剩余 {n} 天',
+  daysOver: '逾期 {n} 天',
   done: '已{action}',
   allowedNow: '当前可执行',
   states: { open: '未销号', reported: '已上报', confirmed: '已确认', dismissed: '已排除', rectifying: '整改中', submitted: '待验收', closed: '已销号' },
@@ -59,7 +60,7 @@ export const zh = {
     supervise: '挂牌督办',
     lift: '解除督办',
   },
-  fields: { note: '备注', level: '等级', measures: '措施', responsible: '责任人', funds_yuan: '资金（元）', emergency: '应急措施', deadline: '期限', new_deadline: '延期至', photos: '照片', criterion_id: '标准条款', criterion_text: '判定依据' },
+  fields: { note: '备注', level: '等级', reason: '理由', funds: '资金（元）', after_photos: '整改后照片', client_ref: '客户端编号', measures: '措施', responsible: '责任人', funds_yuan: '资金（元）', emergency: '应急措施', deadline: '期限', new_deadline: '延期至', photos: '照片', criterion_id: '标准条款', criterion_text: '判定依据' },
   plan: {
     measures: '整改措施',
     responsible: '责任人',
@@ -150,6 +151,7 @@ export const en: typeof zh = {
   sendBacks: 'Sent back',
   closedAt: 'Closed at',
   daysLeft: '{n} days left',
+  daysOver: '{n} days overdue',
   done: '{action}: done',
   allowedNow: 'allowed now',
   states: { open: 'Open', reported: 'Reported', confirmed: 'Confirmed', dismissed: 'Dismissed', rectifying: 'Rectifying', submitted: 'Submitted', closed: 'Closed' },
@@ -177,7 +179,7 @@ export const en: typeof zh = {
     supervise: 'Listed supervision',
     lift: 'Supervision lifted',
   },
-  fields: { note: 'note', level: 'level', measures: 'measures', responsible: 'responsible', funds_yuan: 'funds (yuan)', emergency: 'emergency', deadline: 'deadline', new_deadline: 'new deadline', photos: 'photos', criterion_id: 'criterion', criterion_text: 'grounds' },
+  fields: { note: 'note', level: 'level', reason: 'reason', funds: 'funds (yuan)', after_photos: 'after photos', client_ref: 'client ref', measures: 'measures', responsible: 'responsible', funds_yuan: 'funds (yuan)', emergency: 'emergency', deadline: 'deadline', new_deadline: 'new deadline', photos: 'photos', criterion_id: 'criterion', criterion_text: 'grounds' },
   plan: {
     measures: 'Measures',
     responsible: 'Responsible',
