@@ -24,6 +24,7 @@
 #include "core/err.h"
 #include "core/geo.h"
 #include "core/log.h"
+#include "core/mem.h"
 #include "core/util.h"
 #include "db/db.h"
 #include "enterprise/enterprise.h"
@@ -385,7 +386,8 @@ static void check_photos(struct req *rq, const json_t *arr, const char *field,
 					 i);
 			return;
 		}
-		if (!hazard_db_photo_exists(rq->db, s)) {
+		if (!hazard_api_photo_visible(rq,
+					      s)) { /* not stored, or not the caller's to show */
 			field_errors_add(fe, field, "item %zu: no photo %s was uploaded", i, s);
 			return;
 		}
@@ -781,6 +783,8 @@ static const struct {
 	{ "剩余天数", "days_left" },
 };
 #define EXPORT_NCOLS (sizeof(export_cols) / sizeof(export_cols[0]))
+/* Bytes of one cell: the longest field (2000 characters) in UTF-8, with room to spare. */
+#define CELL_MAX 8192
 
 /* Chinese labels of the identifiers the export shows (GLOSSARY.md terms). */
 static const char *const labels[][2] = {
@@ -839,7 +843,7 @@ static void cell_text(const json_t *h, const char *key, char *out, size_t n)
 		    strcmp(key, "deadline_state") == 0)) {
 		snprintf(out, n, "%s", label(json_string_value(v)));
 	} else if (json_is_string(v)) {
-		snprintf(out, n, "%s", json_string_value(v));
+		utf8_copy(out, n, json_string_value(v)); /* cut at a character, never inside one */
 	} else if (json_is_integer(v)) {
 		snprintf(out, n, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
 	}
@@ -903,11 +907,11 @@ static int export_file(struct req *rq, struct resp *rs)
 	table_writer_row(w, cells, EXPORT_NCOLS);
 	caller_init(rq, &c);
 	for (i = 0; i < EXPORT_NCOLS; i++)
-		texts[i] = malloc(2048);
+		texts[i] = xmalloc(CELL_MAX);
 	json_array_foreach(items, nf, v) {
 		decorate(rq, &c, v);
 		for (i = 0; i < EXPORT_NCOLS; i++) {
-			cell_text(v, export_cols[i].key, texts[i], 2048);
+			cell_text(v, export_cols[i].key, texts[i], CELL_MAX);
 			cells[i] = texts[i];
 		}
 		table_writer_row(w, cells, EXPORT_NCOLS);

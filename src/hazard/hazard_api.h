@@ -30,4 +30,10 @@ int hazard_bands(const struct config *c, struct hazard_deadline_bands *b);
  */
 bool hazard_api_visible(const struct req *rq, const json_t *h);
 
+/*
+ * True when the caller may see stored photo sha256: it uploaded it, or may see a hazard that
+ * shows it (photo_api.c). A hazard's report and submission attach only such photos.
+ */
+bool hazard_api_photo_visible(struct req *rq, const char *sha256);
+
 #endif

@@ -169,6 +169,11 @@ int photo_store(const char *dir, const void *data, size_t n, struct photo_info *
 	}
 	info->width = vips_image_get_width(img);
 	info->height = vips_image_get_height(img);
+	/* The header is read, the pixels not yet: refuse a decompression bomb before decoding. */
+	if ((int64_t)info->width * info->height > PHOTO_MAX_PIXELS) {
+		rc = ERR_TOO_MANY;
+		goto out;
+	}
 	info->has_location = has_gps(img);
 	info->bytes = (int64_t)n;
 	if (vips_jpegsave_buffer(img, &sbuf, &slen, "strip", TRUE, "Q", 85, NULL) != 0) {

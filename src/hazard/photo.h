@@ -16,6 +16,8 @@
 struct config;
 
 #define PHOTO_THUMB_PX 320
+/* Largest image decoded (a phone camera has ~50 megapixels): more is refused unread. */
+#define PHOTO_MAX_PIXELS (64LL * 1000 * 1000)
 
 /* What the store knows of a photo. */
 struct photo_info {
@@ -45,7 +47,9 @@ void photo_dir(const struct config *c, char *out, size_t n);
  * Decodes data with libvips (its type already sniffed into info->mime and its hash into
  * info->sha256), fills width, height and has_location (EXIF GPS fields present), and writes
  * the original, the thumbnail and the stripped copy under dir (files already there are
- * kept: same hash, same bytes). Returns 0, ERR_INVALID (not a decodable image) or ERR_IO.
+ * kept: same hash, same bytes). Returns 0, ERR_INVALID (not a decodable image),
+ * ERR_TOO_MANY (more than PHOTO_MAX_PIXELS pixels: checked from the header before
+ * decoding) or ERR_IO.
  */
 int photo_store(const char *dir, const void *data, size_t n, struct photo_info *info);
 

@@ -67,6 +67,8 @@ static int upload(struct req *rq, struct resp *rs)
 	rc = photo_store(dir, rq->raw_body, rq->raw_len, &info);
 	if (rc == ERR_INVALID)
 		return resp_invalid1(rs, "photo", "cannot be decoded as an image");
+	if (rc == ERR_TOO_MANY)
+		return resp_invalid1(rs, "photo", "has more than 64 megapixels");
 	if (rc < 0)
 		return rc;
 	rc = db_begin(rq->db);
@@ -110,6 +112,15 @@ static bool photo_visible(struct req *rq, const json_t *row, const char *sha)
 			break;
 	}
 	json_decref(ids);
+	return ok;
+}
+
+bool hazard_api_photo_visible(struct req *rq, const char *sha256)
+{
+	json_t *row = NULL;
+	bool ok = hazard_db_photo_get(rq->db, sha256, &row) == 0 && photo_visible(rq, row, sha256);
+
+	json_decref(row);
 	return ok;
 }
 

@@ -79,13 +79,15 @@ class World:
         b.update(kw)
         return (c or self.patroller).post('/api/v1/hazards', b)
 
-    def photo_rows(self, n=1, tag='x'):
-        """Stored photos (rows as the photo store writes them; test_hazard_photos.py uploads)."""
+    def photo_rows(self, n=1, tag='x', uploader=None):
+        """Photos uploaded by the officer (rows as the photo store writes them, without the
+        files; test_hazard_photos.py uploads real ones)."""
         shas = []
         for i in range(n):
             sha = hashlib.sha256(f'{tag}{i}'.encode()).hexdigest()
-            self.s.sql('INSERT INTO photo (sha256, mime, bytes, width, height, created_ms) '
-                       'VALUES (?, ?, 10, 1, 1, 0)', (sha, 'image/jpeg'))
+            self.s.sql('INSERT INTO photo (sha256, mime, bytes, width, height, uploader_id, '
+                       'created_ms) VALUES (?, ?, 10, 1, 1, ?, 0)',
+                       (sha, 'image/jpeg', uploader or self.officer.id))
             shas.append(sha)
         return shas
 
@@ -292,6 +294,25 @@ def test_scope_in_list_detail_and_export(t):
     r2 = w.leader.get(f'/api/v1/hazards?limit=2&after={r.json["next"]}')
     t.eq([x['id'] for x in r2.json['items']], [h1])
     t.eq(r2.json['next'], None)
+    # Sorting by deadline (none last), keyset-paged one by one.
+    w.act(w.manager, h1, 'confirm')
+    w.act(w.officer, h1, 'plan', dict(PLAN, deadline=day(5)))
+    w.act(w.inspector, h3, 'confirm')
+    w.act(w.officer, h3, 'plan', dict(PLAN, deadline=day(2)))
+    seen, after = [], ''
+    for _ in range(4):
+        r = w.leader.get('/api/v1/hazards?sort=deadline&limit=1' + after)
+        t.status(r, 200)
+        seen += [x['id'] for x in r.json['items']]
+        if r.json['next'] is None:
+            break
+        after = f'&after={r.json["next"]}'
+    t.eq(seen, [h3, h1, h2], 'earliest deadline first, none last')
+    r = w.leader.get('/api/v1/hazards?sort=-number&limit=500')
+    # YH-320903002-2026-000001 > YH-320902001-2026-000002 > YH-320902001-2026-000001
+    t.eq([x['id'] for x in r.json['items']], [h2, h3, h1])
+    t.eq(ids(w.leader, '&deadline_state=due_soon'), [h3])
+    t.eq(ids(w.leader, '&deadline_state=on_time'), [h1])
     t.problem(w.leader.get('/api/v1/hazards?state=nope'), 400, 'state')
     t.problem(w.leader.get('/api/v1/hazards?colour=red'), 400, 'colour')
     t.problem(w.leader.get('/api/v1/hazards/export?format=pdf'), 400, 'format')
@@ -347,6 +368,17 @@ def test_deadline_on_29_february(t):
     r = w.act(w.officer, hid, 'request_extension', {'reason': '月末备件', 'new_deadline':
                                                      '2028-03-01'})
     t.eq(r.json['pending_deadline'], '2028-03-01')
+
+
+def test_export_keeps_the_longest_texts_whole(t):
+    """A description of 2000 Chinese characters (6000 bytes of UTF-8) is exported whole."""
+    w = World(t)
+    text = '储罐阀门泄漏' * 333 + '止漏'
+    t.status(w.report(description=text), 201)
+    r = w.leader.get('/api/v1/hazards/export?format=csv')
+    t.status(r, 200)
+    t.true(text in r.body.decode('utf-8-sig'), 'the description, whole and valid UTF-8')
+    t.status(w.report(description=text + '多'), 422)
 
 
 def test_client_ref_retry_is_idempotent(t):

@@ -34,6 +34,16 @@ def png(w=40, h=30, seed=0):
             chunk(b'IDAT', zlib.compress(raw)) + chunk(b'IEND', b''))
 
 
+def bomb():
+    """A PNG whose header claims 10000 x 10000 pixels (100 megapixels) in a few hundred bytes."""
+    def chunk(kind, data):
+        return (struct.pack('>I', len(data)) + kind + data +
+                struct.pack('>I', zlib.crc32(kind + data) & 0xffffffff))
+    return (b'\x89PNG\r\n\x1a\n' +
+            chunk(b'IHDR', struct.pack('>IIBBBBB', 10000, 10000, 8, 2, 0, 0, 0)) +
+            chunk(b'IDAT', zlib.compress(b'\x00' * 30001)) + chunk(b'IEND', b''))
+
+
 def with_gps(jpeg):
     """The JPEG with an EXIF APP1 segment holding a GPS IFD (latitude N 33/1 23/1 0/1)."""
     tiff = bytearray(b'II*\x00' + struct.pack('<I', 8))
@@ -77,6 +87,10 @@ def test_upload_by_hash_type_and_limits(t):
     t.problem(upload(w.patroller, b'GIF89a' + b'\x00' * 100, 'image/png'), 422, 'photo')
     t.problem(upload(w.patroller, b'\x89PNG\r\n\x1a\n' + b'\x00' * 100), 422, 'photo')
     t.problem(upload(w.patroller, p[:-12] + b'\x00' * 20000), 413, 'photo')
+    r = upload(w.patroller, bomb())
+    t.problem(r, 422, 'photo')
+    t.true('megapixels' in r.json['detail'], r.json['detail'])
+
     t.status(upload(w.patroller, b'hello', 'text/plain'), 415)
     t.eq((w.s.sql('SELECT COUNT(*) FROM photo')[0][0],
           w.s.sql('SELECT COUNT(*) FROM audit_log')[0][0]), before, 'nothing written')
@@ -123,6 +137,14 @@ def test_photo_scope_follows_the_hazards(t):
     r = w.act(w.officer, h1, 'submit', {'photos': [s3]})
     t.eq([p['sha256'] for p in r.json['photos']['after']], [s3])
     t.eq(w.patroller.get(f'/api/v1/photos/{s3}').status, 200, 'now shown by a hazard in G1')
+    # A photo the reporter may not see cannot be attached (it would then be shown to them).
+    before = w.counts()
+    t.problem(w.report(photos=[s2]), 422, 'photos')
+    h2 = w.report().json['id']
+    w.act(w.manager, h2, 'confirm')
+    w.act(w.officer, h2, 'plan', PLAN)
+    t.problem(w.act(w.officer, h2, 'submit', {'photos': [s2]}, 422), 422, 'photos')
+    t.eq(w.counts()[2], before[2] + 3, 'only the report, confirm and plan were audited')
 
 
 run(globals())
