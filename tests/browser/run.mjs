@@ -678,6 +678,21 @@ test('hazard list: filters, export with the same filters, statistics and lists p
     await noUnavailable(page, `list ${l}`)
   }
   await shot(page, '38-hazard-lists')
+  // The map colours enterprises by their open hazards on request.
+  await page.goto(srv.base + '/map')
+  await page.locator('[data-test=map]').waitFor()
+  const statsResp = page.waitForResponse((r) => r.url().includes('/api/v1/hazards/stats?') && r.url().includes('by=enterprise'))
+  await page.locator('[data-test=map-by-hazards]').click()
+  assert((await statsResp).status() === 200, 'the map could not read the open-hazard counts')
+  // At the city's zoom both enterprises sit in one cluster: a click zooms in to them.
+  const cl = page.locator('.ent-cluster').first()
+  if (await cl.count()) await cl.click()
+  await page.locator('.ent-hz').first().waitFor()
+  const badges = (await page.locator('.ent-hz span').allInnerTexts()).map((x) => x.trim())
+  assert(badges.some((x) => /^[1-9]\d*$/.test(x)), `no marker shows an open-hazard count: ${JSON.stringify(badges)}`)
+  await noUnavailable(page, 'map by hazards')
+  await page.waitForTimeout(800)
+  await shot(page, '38b-map-by-hazards')
 })
 
 test('injected clock: an overdue major hazard is proposed for supervision the next day, the leader lists it', async () => {
