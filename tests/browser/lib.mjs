@@ -15,18 +15,22 @@ const FAST = [
 
 /**
  * Starts `bin serve` on a free 127.0.0.1 port with a fresh database in a temporary folder
- * and web_dir = webDir. Resolves to {port, base, firstPassword, stop(), tmp}.
+ * and web_dir = webDir. Resolves to {port, base, firstPassword, stop(keep), tmp, db}.
+ * opts.tmp restarts on the folder (and database) of a server stopped with stop(true);
+ * opts.env adds environment variables (e.g. ANJIAN_FAKE_NOW_MS, the injected clock).
  */
-export async function startServer(bin, root, webDir) {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'anjian-browser-'))
+export async function startServer(bin, root, webDir, opts = {}) {
+  const tmp = opts.tmp || fs.mkdtempSync(path.join(os.tmpdir(), 'anjian-browser-'))
   const portFile = path.join(tmp, 'port')
+  fs.rmSync(portFile, { force: true })
+  fs.writeFileSync(path.join(tmp, 'stdout'), '')
   const out = fs.openSync(path.join(tmp, 'stdout'), 'a')
   const err = fs.openSync(path.join(tmp, 'stderr'), 'a')
   const proc = spawn(
     bin,
     ['serve', '--db', path.join(tmp, 'anjian.db'), '--data-dir', path.join(root, 'data'), '--port', '0',
       '--port-file', portFile, '--listen', '127.0.0.1', '--web-dir', webDir, ...FAST],
-    { cwd: tmp, stdio: ['ignore', out, err] },
+    { cwd: tmp, stdio: ['ignore', out, err], env: { ...process.env, ...(opts.env || {}) } },
   )
   let exited = null
   proc.on('exit', (code) => (exited = code))
@@ -44,7 +48,9 @@ export async function startServer(bin, root, webDir) {
     base: `http://127.0.0.1:${port}`,
     firstPassword: m ? m[1] : null,
     tmp,
-    async stop() {
+    db: path.join(tmp, 'anjian.db'),
+    /** Stops the server; keep = true leaves its folder (and database) for a restart. */
+    async stop(keep = false) {
       if (exited === null) {
         proc.kill('SIGTERM')
         await new Promise((r) => {
@@ -60,9 +66,21 @@ export async function startServer(bin, root, webDir) {
       }
       fs.closeSync(out)
       fs.closeSync(err)
-      fs.rmSync(tmp, { recursive: true, force: true })
+      if (!keep) fs.rmSync(tmp, { recursive: true, force: true })
     },
   }
+}
+
+/** Runs `bin args` to its end; resolves to {code, stdout, stderr}. */
+export function runCli(bin, args, env = {}) {
+  return new Promise((resolve) => {
+    const p = spawn(bin, args, { env: { ...process.env, ...env } })
+    let stdout = ''
+    let stderr = ''
+    p.stdout.on('data', (d) => (stdout += d))
+    p.stderr.on('data', (d) => (stderr += d))
+    p.on('exit', (code) => resolve({ code, stdout, stderr }))
+  })
 }
 
 /** One API identity (a bearer token, or none). */
@@ -94,6 +112,20 @@ export class Api {
   }
   post(p, b) {
     return this.call('POST', p, b)
+  }
+  /** POSTs raw bytes (a photo). */
+  async upload(p, bytes, type) {
+    const headers = { Accept: 'application/json', 'Content-Type': type }
+    if (this.token) headers.Authorization = 'Bearer ' + this.token
+    const r = await fetch(this.base + '/api/v1' + p, { method: 'POST', headers, body: bytes })
+    const text = await r.text()
+    let json = null
+    try {
+      json = text ? JSON.parse(text) : null
+    } catch {
+      json = null
+    }
+    return { status: r.status, json, text }
   }
   /** Logs in; answers a new Api with the token, or throws with the answer. */
   async login(login, password) {
@@ -174,4 +206,51 @@ export function xlsxText(buf) {
   for (const m of xml.matchAll(/<t(?:\s[^>]*)?>([^<]*)<\/t>/g))
     texts.push(m[1].replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&'))
   return texts.join('\n')
+}
+
+/** CRC-32 of a buffer (PNG chunks). */
+function crc32(buf) {
+  let c = ~0
+  for (const b of buf) {
+    c ^= b
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1
+  }
+  return ~c >>> 0
+}
+
+/**
+ * A real PNG image (RGB, 8 bit) of w x h pixels: a colour gradient with a band whose place
+ * depends on `seed`, so different seeds give different bytes (photos are stored by hash).
+ */
+export function makePng(w, h, seed = 0) {
+  const raw = Buffer.alloc((w * 3 + 1) * h)
+  for (let y = 0; y < h; y++) {
+    raw[y * (w * 3 + 1)] = 0
+    for (let x = 0; x < w; x++) {
+      const o = y * (w * 3 + 1) + 1 + x * 3
+      const band = Math.abs(x - ((seed * 37) % w)) < 6
+      raw[o] = band ? 230 : (x * 255) / w
+      raw[o + 1] = band ? 40 : (y * 255) / h
+      raw[o + 2] = band ? 40 : 160
+    }
+  }
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4)
+    len.writeUInt32BE(data.length)
+    const td = Buffer.concat([Buffer.from(type, 'ascii'), data])
+    const crc = Buffer.alloc(4)
+    crc.writeUInt32BE(crc32(td))
+    return Buffer.concat([len, td, crc])
+  }
+  const ihdr = Buffer.alloc(13)
+  ihdr.writeUInt32BE(w, 0)
+  ihdr.writeUInt32BE(h, 4)
+  ihdr[8] = 8
+  ihdr[9] = 2
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', zlib.deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ])
 }

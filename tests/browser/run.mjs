@@ -4,7 +4,7 @@
 // (a devDependency of web/, installed by `npm ci`). Prints TAP; each case is one line.
 // Screenshots of every page go to $SCREENSHOT_DIR (default build/browser-screenshots).
 //
-//   ANJIAN_BIN=build/anjian node tests/browser/run.mjs          (ANJIAN_TEST_ONLY=substr picks cases)
+//   ANJIAN_BIN=build/anjian node tests/browser/run.mjs          (ANJIAN_TEST_ONLY=substr|substr picks cases)
 //
 // Cases that need endpoints of issue 3 which other branches add (import, export, map,
 // licences, history) are here and fail until those branches are merged.
@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { Api, expectStatus, startServer, uscc, xlsxText } from './lib.mjs'
+import { Api, expectStatus, makePng, runCli, startServer, uscc, xlsxText } from './lib.mjs'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 const BIN = path.resolve(process.env.ANJIAN_BIN || path.join(ROOT, 'build', 'anjian'))
@@ -48,18 +48,22 @@ try {
 fs.mkdirSync(SHOTS, { recursive: true })
 
 // ---------------------------------------------------------------- the world under test
-const srv = await startServer(BIN, ROOT, WEB).catch((e) => bail(e.message))
-const anon = new Api(srv.base)
+let srv = await startServer(BIN, ROOT, WEB).catch((e) => bail(e.message))
+let anon = new Api(srv.base)
 const world = { admin: null, ids: {} }
 const pageErrors = []
 
-async function browser() {
+/** A phone-sized viewport (an iPhone 12-14 in CSS pixels), touch and a mobile user agent. */
+const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 }
+
+async function browser(opts = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'anjian-chromium-'))
   const ctx = await chromium.launchPersistentContext(dir, {
     executablePath: CHROMIUM,
     headless: true,
     args: ARGS,
     viewport: { width: 1440, height: 900 },
+    ...opts,
     locale: 'zh-CN',
     timezoneId: 'Asia/Shanghai',
     acceptDownloads: true,
@@ -145,7 +149,7 @@ async function noUnavailable(page, what) {
 
 // ---------------------------------------------------------------- cases
 const cases = []
-const test = (name, fn) => cases.push({ name, fn })
+const test = (name, fn, opts = {}) => cases.push({ name, fn, opts })
 
 test('first login: the generated password must be changed, then the home page shows', async ({ page }) => {
   assert(srv.firstPassword, 'the server printed no first password')
@@ -446,15 +450,316 @@ test('every page renders without a script error (home dashboard, licences, map)'
   assert(pageErrors.length === 0, `script errors: ${pageErrors.join(' | ')}`)
 })
 
+// ---------------------------------------------------------------- hidden hazards (issue 4)
+const INSPECTOR_PASSWORD = 'Inspect-Pass-2026'
+const OFFICER_PASSWORD = 'Officer-Pass-2026'
+const LEADER_PASSWORD = 'Leader-Pass-2026'
+/** Today in UTC+8 plus `days`, as the contract's "YYYY-MM-DD". */
+const localDay = (days = 0, now = Date.now()) => new Date(now + 8 * 3600e3 + days * 86400e3).toISOString().slice(0, 10)
+
+async function makeUser(login, display, role, scope, password) {
+  const a = await adminApi()
+  expectStatus(await a.post('/users', { login, display_name: display, role, scope, password: 'First-Pass-2026' }), 201, `user ${login}`)
+  const u = await anon.login(login, 'First-Pass-2026')
+  expectStatus(await u.post('/me/password', { old_password: 'First-Pass-2026', new_password: password }), 204, `${login} password`)
+}
+
+/** Picks an option of an Element Plus select by typing into it. */
+async function pickOption(page, select, typed, option) {
+  await page.locator(select).click()
+  const input = page.locator(`${select} input`)
+  if (typed) await input.fill(typed)
+  await page.locator('.el-select-dropdown__item:visible', { hasText: option }).first().click()
+}
+
+/** Opens the hazard's detail and runs one action through its dialog; `fill` fills the form. */
+async function hazardAct(page, id, action, fill = async () => {}) {
+  await page.goto(`${srv.base}/hazards/${id}`)
+  await page.locator(`[data-test=hz-act-${action}]`).click()
+  const form = page.locator('[data-test=hz-action-form]')
+  await form.waitFor()
+  await fill(form)
+  const resp = page.waitForResponse((r) => r.url().includes(`/actions/${action}`))
+  await form.locator('[data-test=hz-action-submit]').click()
+  const r = await resp
+  if (r.status() !== 200) throw new Error(`${action}: ${r.status()} ${await r.text()}`)
+  await form.waitFor({ state: 'hidden' })
+}
+
+async function hazardState(page) {
+  return (await page.locator('[data-test=hz-state]').innerText()).trim()
+}
+
+test('hazard fixtures: an inspector, the enterprise officer of the first enterprise, a leader', async () => {
+  await makeUser('li.inspector', '李执法', 'inspector', 'region:320900', INSPECTOR_PASSWORD)
+  await makeUser('zhao.officer', '赵安全', 'enterprise_officer', `enterprise:${uscc('320902', 'MA1WB001')}`, OFFICER_PASSWORD)
+  await makeUser('chen.leader', '陈局长', 'leader', 'region:320900', LEADER_PASSWORD)
+})
+
+test('phone: a grid patroller reports a hazard with a photo from the camera input', async ({ page }) => {
+  await login(page, 'wang.patrol', PATROL_PASSWORD)
+  await page.goto(srv.base + '/m/report')
+  await page.locator('[data-test=m-report]').waitFor()
+  await pickOption(page, '[data-test=m-enterprise]', '晨光', E1)
+  await page.locator('input[data-test=m-location]').fill('二号车间东侧储罐区')
+  await page.locator('textarea[data-test=m-description]').fill('储罐区可燃气体报警器损坏未修复')
+  const photo = page.locator('input[data-test=m-photo]')
+  assert((await photo.getAttribute('capture')) === 'environment', 'the photo input does not ask for the rear camera')
+  await photo.setInputFiles({ name: 'before.png', mimeType: 'image/png', buffer: makePng(320, 240, 1) })
+  await page.locator('.m-thumb img').first().waitFor()
+  await shot(page, '30-phone-report-form')
+  await page.locator('[data-test=m-submit]').click()
+  const sent = page.locator('[data-test=m-sent-item]').first()
+  await sent.waitFor()
+  const text = await sent.innerText()
+  assert(/YH-320902\d*-\d{4}-\d{6}/.test(text), `the sent report shows no hazard number: ${text}`)
+  world.ids.h1 = Number((await sent.locator('a').getAttribute('href')).split('/').pop())
+  world.h1number = /YH-[\d-]+/.exec(text)[0]
+  assert(!(await page.locator('[data-test=m-queued]').count()), 'the report is still queued although the network is up')
+  await shot(page, '31-phone-report-sent')
+  const h = expectStatus(await (await anon.login('wang.patrol', PATROL_PASSWORD)).get(`/hazards/${world.ids.h1}`), 200, 'the reported hazard')
+  assert(h.state === 'reported' && h.source === 'grid_patrol' && h.photos.before.length === 1, `hazard as stored: ${JSON.stringify(h).slice(0, 300)}`)
+}, PHONE)
+
+test('hazard life cycle: inspector confirms, the enterprise plans and submits with an after photo, inspector verifies', async ({ page }) => {
+  assert(world.ids.h1, 'no hazard from the phone case')
+  await login(page, 'li.inspector', INSPECTOR_PASSWORD)
+  await hazardAct(page, world.ids.h1, 'confirm')
+  assert((await hazardState(page)) === '已确认', `after confirm: ${await hazardState(page)}`)
+  await login(page, 'zhao.officer', OFFICER_PASSWORD)
+  const menu = await page.locator('[data-test=side-menu]').innerText()
+  assert(menu.includes('本企业隐患'), `the officer's menu: ${menu}`)
+  await page.goto(srv.base + '/hazards')
+  await seeText(page, world.h1number, '[data-test=hz-table]')
+  // A plan without measures: the server names the field, the form shows it there.
+  await page.goto(`${srv.base}/hazards/${world.ids.h1}`)
+  await page.locator('[data-test=hz-act-plan]').click()
+  const form = page.locator('[data-test=hz-action-form]')
+  await form.locator('input[name=responsible]').fill('赵安全')
+  await form.locator('input[name=funds_yuan]').fill('5000')
+  await form.locator('[data-test=hz-action-submit]').click()
+  await form.locator('.el-form-item__error').first().waitFor()
+  await shot(page, '32-hazard-plan-field-error')
+  await form.locator('textarea[name=measures]').fill('更换损坏的可燃气体报警器并联动测试')
+  const r1 = page.waitForResponse((r) => r.url().includes('/actions/plan'))
+  await form.locator('[data-test=hz-action-submit]').click()
+  expectStatus({ status: (await r1).status(), text: '' }, 200, 'plan')
+  await form.waitFor({ state: 'hidden' })
+  assert((await hazardState(page)) === '整改中', `after plan: ${await hazardState(page)}`)
+  await hazardAct(page, world.ids.h1, 'submit', async (f) => {
+    await f.locator('input[data-test=hz-after-photo]').setInputFiles({ name: 'after.png', mimeType: 'image/png', buffer: makePng(320, 240, 2) })
+    await f.locator('img.img').first().waitFor()
+  })
+  assert((await hazardState(page)) === '待验收', `after submit: ${await hazardState(page)}`)
+  await login(page, 'li.inspector', INSPECTOR_PASSWORD)
+  await hazardAct(page, world.ids.h1, 'verify')
+  assert((await hazardState(page)) === '已销号', `after verify: ${await hazardState(page)}`)
+  for (const ev of ['report', 'confirm', 'plan', 'submit', 'verify'])
+    assert(await page.locator(`[data-test=hz-ev-${ev}]`).count(), `the timeline lacks ${ev}: ${await page.locator('[data-test=hz-timeline]').innerText()}`)
+  await page.locator('[data-test=hz-photos-before] img').first().waitFor()
+  await page.locator('[data-test=hz-photos-after] img').first().waitFor()
+  const ok = await page.evaluate(() => [...document.querySelectorAll('[data-test=hz-photos] img')].every((i) => i.complete && i.naturalWidth > 0))
+  assert(ok, 'a before/after photo did not load')
+  await page.waitForTimeout(500)
+  await page.screenshot({ path: path.join(SHOTS, '33-hazard-closed-detail.png'), fullPage: true })
+  // Closed: the only action left is the inspector's reopen (虚假销号).
+  const left = (await page.locator('[data-test=hz-actions] button').allInnerTexts()).map((x) => x.trim())
+  assert(left.length === 1 && left[0] === '重新整改', `a closed hazard offers the inspector: ${left.join(', ')}`)
+})
+
+test('phone offline: the report is queued, then sent exactly once when the network is back', async ({ page, ctx }) => {
+  const desc = '消防通道被货物堵塞（离线上报 ' + Date.now() + '）'
+  await login(page, 'wang.patrol', PATROL_PASSWORD)
+  await page.goto(srv.base + '/m/report')
+  await pickOption(page, '[data-test=m-enterprise]', '晨光', E1)
+  await ctx.setOffline(true)
+  await page.locator('[data-test=m-net]', { hasText: '离线' }).waitFor()
+  await page.locator('input[data-test=m-location]').fill('成品仓库北门')
+  await page.locator('textarea[data-test=m-description]').fill(desc)
+  await page.locator('input[data-test=m-photo]').setInputFiles({ name: 'offline.png', mimeType: 'image/png', buffer: makePng(200, 150, 3) })
+  await page.locator('[data-test=m-submit]').click()
+  await page.locator('[data-test=m-queued-item]').first().waitFor()
+  await page.waitForTimeout(1500)
+  assert((await page.locator('[data-test=m-queued-item]').count()) === 1, 'not exactly one queued report')
+  await shot(page, '34-phone-offline-queued')
+  const p = await anon.login('wang.patrol', PATROL_PASSWORD)
+  const before = expectStatus(await p.get('/hazards?q=' + encodeURIComponent(desc)), 200, 'list while offline')
+  assert(before.items.length === 0, 'the server has the report although the phone was offline')
+  await ctx.setOffline(false)
+  await page.locator('[data-test=m-sent-item]').first().waitFor({ timeout: 40000 })
+  await page.locator('[data-test=m-queued]').waitFor({ state: 'detached' })
+  await shot(page, '35-phone-offline-sent')
+  // A retry (the timer, another `online`) must not make a second hazard.
+  await page.evaluate(() => window.dispatchEvent(new Event('online')))
+  await page.waitForTimeout(1500)
+  const after = expectStatus(await p.get('/hazards?q=' + encodeURIComponent(desc)), 200, 'list after')
+  assert(after.items.length === 1, `${after.items.length} hazards with the offline description, want 1`)
+  const h = expectStatus(await p.get(`/hazards/${after.items[0].id}`), 200, 'offline hazard')
+  assert(h.photos.before.length === 1, 'the queued photo did not reach the server')
+}, PHONE)
+
+test('hazard actions with reasons: dismiss needs a reason (field error), extension requested and approved, send back', async ({ page }) => {
+  const pat = await anon.login('wang.patrol', PATROL_PASSWORD)
+  const mk = (d) => pat.post('/hazards', { enterprise_id: world.ids.e1, location: '配电室', category: 'site', level: 'general', description: d })
+  const a = expectStatus(await mk('配电室门口堆放杂物（误报）'), 201, 'hazard a')
+  const b = expectStatus(await mk('配电柜接地线松脱'), 201, 'hazard b')
+  await login(page, 'li.inspector', INSPECTOR_PASSWORD)
+  // Dismiss without a reason: the server's 422 names `reason`, shown under that field.
+  await page.goto(`${srv.base}/hazards/${a.id}`)
+  await page.locator('[data-test=hz-act-dismiss]').click()
+  const form = page.locator('[data-test=hz-action-form]')
+  await form.locator('[data-test=hz-action-submit]').click()
+  await form.locator('.el-form-item__error').first().waitFor()
+  await shot(page, '43-hazard-dismiss-reason-required')
+  await form.locator('textarea[name=reason]').fill('现场核实为临时堆放，已当场清理，不构成隐患')
+  await form.locator('[data-test=hz-action-submit]').click()
+  await form.waitFor({ state: 'hidden' })
+  assert((await hazardState(page)) === '已排除', `after dismiss: ${await hazardState(page)}`)
+  await hazardAct(page, b.id, 'confirm')
+  await login(page, 'zhao.officer', OFFICER_PASSWORD)
+  await hazardAct(page, b.id, 'plan', async (f) => {
+    await f.locator('textarea[name=measures]').fill('重新压接接地线并检测接地电阻')
+    await f.locator('input[name=responsible]').fill('赵安全')
+    await f.locator('input[name=funds_yuan]').fill('800')
+  })
+  const newDeadline = localDay(45)
+  await hazardAct(page, b.id, 'request_extension', async (f) => {
+    await f.locator('input[name=new_deadline]').fill(newDeadline)
+    await f.locator('input[name=new_deadline]').press('Enter')
+    await f.locator('textarea[name=reason]').fill('需停电检修，须与供电公司协调停电时间')
+  })
+  await seeText(page, '延期申请待审批', '[data-test=hz-fields]')
+  await login(page, 'li.inspector', INSPECTOR_PASSWORD)
+  await hazardAct(page, b.id, 'approve_extension', async (f) => {
+    await f.locator('textarea[name=reason]').fill('理由充分，同意延期')
+  })
+  const fields = await page.locator('[data-test=hz-fields]').innerText()
+  assert(fields.includes(newDeadline), `the deadline is not ${newDeadline} after the approval: ${fields}`)
+  await login(page, 'zhao.officer', OFFICER_PASSWORD)
+  await hazardAct(page, b.id, 'submit', async (f) => {
+    await f.locator('input[data-test=hz-after-photo]').setInputFiles({ name: 'after-b.png', mimeType: 'image/png', buffer: makePng(240, 180, 5) })
+    await f.locator('img.img').first().waitFor()
+  })
+  await login(page, 'li.inspector', INSPECTOR_PASSWORD)
+  await hazardAct(page, b.id, 'send_back', async (f) => {
+    await f.locator('textarea[name=reason]').fill('整改后照片未显示接地电阻检测结果')
+  })
+  assert((await hazardState(page)) === '整改中', `after send back: ${await hazardState(page)}`)
+  for (const ev of ['request_extension', 'approve_extension', 'submit', 'send_back'])
+    assert(await page.locator(`[data-test=hz-ev-${ev}]`).count(), `the timeline lacks ${ev}`)
+  await seeText(page, '整改后照片未显示接地电阻检测结果', '[data-test=hz-timeline]')
+  await page.waitForTimeout(300)
+  await page.screenshot({ path: path.join(SHOTS, '44-hazard-sent-back.png'), fullPage: true })
+})
+
+test('hazard list: filters, export with the same filters, statistics and lists pages render', async ({ page }) => {
+  await login(page, 'li.inspector', INSPECTOR_PASSWORD)
+  await page.goto(srv.base + '/hazards?state=closed')
+  await seeText(page, world.h1number, '[data-test=hz-table]')
+  const rows = await page.locator('[data-test=hz-table] .el-table__row').count()
+  assert(rows === 1, `${rows} closed hazards listed, want 1`)
+  await shot(page, '36-hazard-list')
+  const f = await download(page, '[data-test=hz-export-xlsx]')
+  const text = xlsxText(f.data)
+  assert(text.includes(world.h1number), 'the export lacks the closed hazard')
+  assert(!text.includes('消防通道被货物堵塞'), 'the export of closed hazards holds an open one')
+  await page.goto(srv.base + '/')
+  await page.locator('[data-test=card-open]').waitFor()
+  await noUnavailable(page, 'home hazard cards')
+  await page.goto(srv.base + '/hazard-stats')
+  await page.locator('[data-test=chart-by] canvas').waitFor()
+  await noUnavailable(page, 'statistics')
+  await page.waitForTimeout(800)
+  await shot(page, '37-hazard-stats')
+  for (const l of ['rectification', 'supervision', 'accountability', 'blacklist']) {
+    await page.goto(`${srv.base}/hazard-lists?list=${l}`)
+    await page.locator(`[data-test=list-${l}]`).waitFor()
+    await page.waitForTimeout(300)
+    await noUnavailable(page, `list ${l}`)
+  }
+  await shot(page, '38-hazard-lists')
+  // The map colours enterprises by their open hazards on request.
+  await page.goto(srv.base + '/map')
+  await page.locator('[data-test=map]').waitFor()
+  const statsResp = page.waitForResponse((r) => r.url().includes('/api/v1/hazards/stats?') && r.url().includes('by=enterprise'))
+  await page.locator('[data-test=map-by-hazards]').click()
+  assert((await statsResp).status() === 200, 'the map could not read the open-hazard counts')
+  // At the city's zoom both enterprises sit in one cluster: a click zooms in to them.
+  const cl = page.locator('.ent-cluster').first()
+  if (await cl.count()) await cl.click()
+  await page.locator('.ent-hz').first().waitFor()
+  const badges = (await page.locator('.ent-hz span').allInnerTexts()).map((x) => x.trim())
+  assert(badges.some((x) => /^[1-9]\d*$/.test(x)), `no marker shows an open-hazard count: ${JSON.stringify(badges)}`)
+  await noUnavailable(page, 'map by hazards')
+  await page.waitForTimeout(800)
+  await shot(page, '38b-map-by-hazards')
+})
+
+test('injected clock: an overdue major hazard is proposed for supervision the next day, the leader lists it', async () => {
+  const ins = await anon.login('li.inspector', INSPECTOR_PASSWORD)
+  const crit = expectStatus(await ins.get(`/hazard-criteria?enterprise_id=${world.ids.e1}`), 200, 'criteria')
+  const photo = expectStatus(await ins.upload('/photos', makePng(160, 120, 4), 'image/png'), 201, 'photo')
+  const body = { enterprise_id: world.ids.e1, location: '甲类仓库', category: 'site', level: 'major', description: '甲类仓库未设置可燃气体检测报警装置', photos: [photo.sha256] }
+  if (crit.covered && crit.items.length) body.criterion_id = crit.items[0].id
+  else body.criterion_text = '《化工和危险化学品生产经营单位重大生产安全事故隐患判定标准（试行）》'
+  const h = expectStatus(await ins.post('/hazards', body), 201, 'major hazard')
+  expectStatus(await ins.post(`/hazards/${h.id}/actions/confirm`, {}), 200, 'confirm')
+  const off = await anon.login('zhao.officer', OFFICER_PASSWORD)
+  expectStatus(await off.post(`/hazards/${h.id}/actions/plan`, { measures: '加装报警装置', responsible: '赵安全', funds_yuan: 30000, emergency: '停用仓库，专人值守', deadline: localDay(0) }), 200, 'plan due today')
+  const sup0 = expectStatus(await (await anon.login('chen.leader', LEADER_PASSWORD)).get('/hazard-lists/supervision'), 200, 'supervision list today')
+  assert(!sup0.items.some((r) => (r.number || r.hazard_number) === h.number), 'already proposed before its deadline passed')
+  // Two days later (the deadline ends at 24:00 UTC+8 today): same database, injected clock.
+  const later = String(Date.now() + 2 * 86400e3)
+  await srv.stop(true)
+  const scan = await runCli(BIN, ['hazard', 'scan', '--db', srv.db], { ANJIAN_FAKE_NOW_MS: later })
+  assert(scan.code === 0, `anjian hazard scan exited ${scan.code}: ${scan.stderr.slice(-500)}`)
+  srv = await startServer(BIN, ROOT, WEB, { tmp: srv.tmp, env: { ANJIAN_FAKE_NOW_MS: later } })
+  anon = new Api(srv.base)
+  world.admin = null
+  const b = await browser()
+  try {
+    const page = b.page
+    await login(page, 'chen.leader', LEADER_PASSWORD)
+    await page.locator('[data-test=card-overdue]').waitFor()
+    const card = await page.locator('[data-test=card-overdue]').innerText()
+    assert(/^\s*[1-9]/.test(card), `the overdue card reads ${card}`)
+    const badge = await page.locator('[data-test=notif-count] sup').innerText().catch(() => '')
+    assert(/[1-9]/.test(badge), `the leader's bell shows no unread notification (${badge})`)
+    await shot(page, '39-leader-home-next-day')
+    await page.goto(srv.base + '/supervision')
+    await seeText(page, h.number, '[data-test=sup-table]')
+    await shot(page, '40-supervision-proposed')
+    const row = page.locator('[data-test=sup-table] .el-table__row', { hasText: h.number })
+    await row.locator('[data-test=sup-list]').click()
+    const form = page.locator('[data-test=row-action-form]')
+    await form.locator('input[name=deadline]').fill(localDay(10, Number(later)))
+    await form.locator('input[name=deadline]').press('Enter')
+    await form.locator('textarea[name=note]').fill('限期十日内完成整改')
+    await form.locator('[data-test=row-action-submit]').click()
+    await form.waitFor({ state: 'hidden' })
+    await seeText(page, '督办中', '[data-test=sup-table]')
+    await shot(page, '41-supervision-listed')
+    await page.goto(`${srv.base}/hazards/${h.id}`)
+    await seeText(page, '逾期', '[data-test=hz-detail]')
+    await page.locator('[data-test=hz-ev-overdue]').waitFor()
+    await shot(page, '42-overdue-hazard-detail')
+  } catch (e) {
+    await b.page.screenshot({ path: path.join(SHOTS, 'fail-overdue.png') }).catch(() => {})
+    throw e
+  } finally {
+    await b.close()
+  }
+})
+
 // ---------------------------------------------------------------- runner
-const chosen = cases.filter((c) => !ONLY || c.name.includes(ONLY))
+const chosen = cases.filter((c) => !ONLY || ONLY.split('|').some((o) => c.name.includes(o)))
 console.log(`1..${chosen.length}`)
 let failed = 0
 for (let i = 0; i < chosen.length; i++) {
   const c = chosen[i]
   let b = null
   try {
-    b = c.fn.length ? await browser() : null
+    b = c.fn.length ? await browser(c.opts) : null
     await c.fn(b || {})
     console.log(`ok ${i + 1} - ${c.name}`)
   } catch (e) {

@@ -61,6 +61,12 @@ const en: typeof zh = {
     changed: 'Password changed',
   },
   menu: {
+    hazards: 'Hidden hazards',
+    myHazards: 'Our hazards',
+    report: 'Report a hazard',
+    supervision: 'Listed supervision',
+    hazardLists: 'The four lists',
+    hazardStats: 'Hazard statistics',
     home: 'Home',
     enterprises: 'Enterprises',
     licences: 'Expiring licences',
@@ -213,6 +219,9 @@ const en: typeof zh = {
     noFile: 'Choose a file first',
   },
   map: {
+    byHazards: 'Colour by open hazards',
+    openHazards: '{n} open hazards',
+    hazardLegend: '{n} open hazards',
     title: 'Map',
     city: 'Whole city',
     boundaries: 'Divisions',

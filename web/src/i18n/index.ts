@@ -3,6 +3,7 @@
 import { createI18n } from 'vue-i18n'
 import zh from './zh-CN'
 import en from './en'
+import { zh as hzZh, en as hzEn } from './hazard'
 
 export type Lang = 'zh-CN' | 'en'
 const KEY = 'anjian.lang'
@@ -15,7 +16,7 @@ export const i18n = createI18n({
   legacy: false,
   locale: initial(),
   fallbackLocale: 'zh-CN',
-  messages: { 'zh-CN': zh, en },
+  messages: { 'zh-CN': { ...zh, hz: hzZh }, en: { ...en, hz: hzEn } },
 })
 
 export function setLang(lang: Lang): void {

@@ -59,6 +59,12 @@ export default {
     changed: '密码已修改',
   },
   menu: {
+    hazards: '隐患排查治理',
+    myHazards: '本企业隐患',
+    report: '隐患上报',
+    supervision: '挂牌督办',
+    hazardLists: '四个清单',
+    hazardStats: '隐患统计',
     home: '首页',
     enterprises: '企业档案',
     licences: '证照到期',
@@ -211,6 +217,9 @@ export default {
     noFile: '请先选择文件',
   },
   map: {
+    byHazards: '按未销号隐患着色',
+    openHazards: '未销号隐患 {n} 条',
+    hazardLegend: '未销号隐患 {n}',
     title: '一张图',
     city: '全市',
     boundaries: '行政区划',

@@ -22,6 +22,12 @@ const routes: RouteRecordRaw[] = [
     component: () => import('../views/ChangePasswordView.vue'),
   },
   {
+    path: '/m/report',
+    name: 'm-report',
+    component: () => import('../views/hazard/MobileReport.vue'),
+    meta: { perm: 'hazard.report', title: 'menu.report' },
+  },
+  {
     path: '/',
     component: MainLayout,
     children: [
@@ -49,6 +55,36 @@ const routes: RouteRecordRaw[] = [
         name: 'map',
         component: () => import('../views/MapView.vue'),
         meta: { perm: 'enterprise.read', title: 'menu.map' },
+      },
+      {
+        path: 'hazards',
+        name: 'hazards',
+        component: () => import('../views/hazard/HazardList.vue'),
+        meta: { perm: 'hazard.read', title: 'menu.hazards' },
+      },
+      {
+        path: 'hazards/:id(\\d+)',
+        name: 'hazard',
+        component: () => import('../views/hazard/HazardDetail.vue'),
+        meta: { perm: 'hazard.read', title: 'menu.hazards' },
+      },
+      {
+        path: 'supervision',
+        name: 'supervision',
+        component: () => import('../views/hazard/SupervisionView.vue'),
+        meta: { perm: 'hazard.read', title: 'menu.supervision' },
+      },
+      {
+        path: 'hazard-lists',
+        name: 'hazard-lists',
+        component: () => import('../views/hazard/HazardLists.vue'),
+        meta: { perm: 'hazard.read', title: 'menu.hazardLists' },
+      },
+      {
+        path: 'hazard-stats',
+        name: 'hazard-stats',
+        component: () => import('../views/hazard/HazardStats.vue'),
+        meta: { perm: 'hazard.read', title: 'menu.hazardStats' },
       },
       {
         path: 'admin/grids',

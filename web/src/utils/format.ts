@@ -58,3 +58,47 @@ export function label(group: string, code: string | null | undefined): string {
   const key = `${group}.${code}`
   return i18n.global.te(key) ? (i18n.global.t(key) as string) : String(code)
 }
+
+/** The element-plus tag type for a hazard state. */
+export function hazardStateTag(state: string | null | undefined): 'success' | 'warning' | 'danger' | 'info' | 'primary' {
+  switch (state) {
+    case 'reported':
+      return 'warning'
+    case 'confirmed':
+    case 'rectifying':
+      return 'primary'
+    case 'submitted':
+      return 'warning'
+    case 'closed':
+      return 'success'
+    default:
+      return 'info'
+  }
+}
+
+/** The element-plus tag type for a deadline state (on time, due soon, overdue, overdue > 30 d). */
+export function deadlineTag(state: string | null | undefined): 'success' | 'warning' | 'danger' | 'info' {
+  switch (state) {
+    case 'on_time':
+      return 'success'
+    case 'due_soon':
+      return 'warning'
+    case 'overdue':
+    case 'overdue_30':
+      return 'danger'
+    default:
+      return 'info'
+  }
+}
+
+/** "2026-03-01" (UTC+8) from Unix ms. */
+export function fmtDay(ms: number | null | undefined): string {
+  if (!ms) return ''
+  return new Date(ms + 8 * 3600e3).toISOString().slice(0, 10)
+}
+
+/** A rate 0..1 as "87.5%" ('—' when null). */
+export function fmtRate(r: number | null | undefined): string {
+  if (r === null || r === undefined || Number.isNaN(r)) return '—'
+  return (r * 100).toFixed(1) + '%'
+}
