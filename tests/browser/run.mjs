@@ -63,9 +63,9 @@ async function browser(opts = {}) {
     headless: true,
     args: ARGS,
     viewport: { width: 1440, height: 900 },
+    timezoneId: 'Asia/Shanghai',
     ...opts,
     locale: 'zh-CN',
-    timezoneId: 'Asia/Shanghai',
     acceptDownloads: true,
   })
   ctx.setDefaultTimeout(TIMEOUT)
@@ -566,6 +566,20 @@ test('hazard life cycle: inspector confirms, the enterprise plans and submits wi
   const left = (await page.locator('[data-test=hz-actions] button').allInnerTexts()).map((x) => x.trim())
   assert(left.length === 1 && left[0] === '重新整改', `a closed hazard offers the inspector: ${left.join(', ')}`)
 })
+
+test('a browser in another time zone shows the timeline in China Standard Time (UTC+8), like the dates beside it', async ({ page }) => {
+  assert(world.ids.h1, 'no hazard from the phone case')
+  await login(page, 'li.inspector', INSPECTOR_PASSWORD)
+  const h = await page.evaluate(async (id) => (await fetch(`/api/v1/hazards/${id}`)).json(), world.ids.h1)
+  const ev = h.timeline.find((e) => e.action === 'verify')
+  assert(ev, 'no verify event')
+  const want = new Date(ev.at_ms + 8 * 3600e3).toISOString().slice(0, 16).replace('T', ' ')
+  const inNewYork = await page.evaluate((ms) => new Date(ms).getHours(), ev.at_ms)
+  assert(inNewYork !== new Date(ev.at_ms + 8 * 3600e3).getUTCHours(), 'the browser is not in another time zone')
+  await page.goto(`${srv.base}/hazards/${world.ids.h1}`)
+  const shown = await page.locator('[data-test=hz-ev-verify] .el-timeline-item__timestamp').innerText()
+  assert(shown.trim() === want, `timeline shows ${shown}, UTC+8 is ${want}`)
+}, { timezoneId: 'America/New_York' })
 
 test('phone offline: the report is queued, then sent exactly once when the network is back', async ({ page, ctx }) => {
   const desc = '消防通道被货物堵塞（离线上报 ' + Date.now() + '）'

@@ -2,12 +2,13 @@
 import { ApiError } from '../api/client'
 import { i18n } from '../i18n'
 
-/** "2026-03-01 14:05" in local time from Unix ms. */
+/**
+ * "2026-03-01 14:05" in China Standard Time (UTC+8, DESIGN §3) from Unix ms, whatever the
+ * browser's time zone, so that a time and the local dates beside it (fmtDay, deadlines) agree.
+ */
 export function fmtTime(ms: number | null | undefined): string {
   if (!ms) return ''
-  const d = new Date(ms)
-  const p = (n: number) => String(n).padStart(2, '0')
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`
+  return new Date(ms + 8 * 3600e3).toISOString().slice(0, 16).replace('T', ' ')
 }
 
 /** One line for an error: the problem's detail and the named fields. */
