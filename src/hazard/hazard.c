@@ -103,13 +103,18 @@ static const unsigned action_roles[HAZARD_ACTION_COUNT_][2] = {
 	[HAZARD_REOPEN] = { R(ROLE_INSPECTOR), R(ROLE_INSPECTOR) },
 };
 
+bool hazard_role_may(enum role r, enum hazard_action a, enum hazard_level level)
+{
+	if ((unsigned)r >= ROLE_COUNT_ || (unsigned)a >= HAZARD_ACTION_COUNT_)
+		return false;
+	return (action_roles[a][level == HAZARD_MAJOR] & R(r)) != 0;
+}
+
 /* True when who may take a (legal in the state) on in: role, own enterprise, not rectifier. */
 static bool may(const struct hazard_state_in *in, enum hazard_action a,
 		const struct hazard_actor *who)
 {
-	unsigned roles = action_roles[a][in->level == HAZARD_MAJOR];
-
-	if ((unsigned)who->role >= ROLE_COUNT_ || (roles & R(who->role)) == 0)
+	if (!hazard_role_may(who->role, a, in->level))
 		return false;
 	if (who->user_id <= 0) /* no one to record, nor to compare with the rectifier */
 		return false;
@@ -126,6 +131,9 @@ unsigned hazard_allowed_actions(const struct hazard_state_in *in, const struct h
 {
 	unsigned legal = legal_actions(in), mask = 0;
 
+	/* At the limit a request can only fail (422 extension): not offered. */
+	if (in->extension_requests >= in->max_extensions)
+		legal &= ~BIT(HAZARD_REQUEST_EXTENSION);
 	for (int a = 0; a < HAZARD_ACTION_COUNT_; a++)
 		if ((legal & BIT(a)) && may(in, (enum hazard_action)a, who))
 			mask |= BIT(a);

@@ -127,10 +127,23 @@ const char *hazard_action_name(enum hazard_action a);
 int hazard_action_parse(const char *s, enum hazard_action *out);
 
 /*
+ * True when role r may take action a on a hazard of level (the role table of
+ * docs/hazard.md: confirm, dismiss, verify, send_back and the extension decisions by an
+ * inspector or a grid manager for a general hazard, by an inspector only for a major
+ * one; plan, submit and request_extension by an enterprise officer; reopen by an
+ * inspector). Says nothing of the person (own enterprise, rectifier). False for an
+ * out-of-range role or action.
+ */
+bool hazard_role_may(enum role r, enum hazard_action a, enum hazard_level level);
+
+/*
  * The actions who may take on the hazard in now: those legal in its state (and
  * extension sub-state) that who's role may take for its level, and for which who is
  * the right person (a user id > 0; an officer only for its own enterprise; the
- * verifier not the rectifier). Field checks are not part of it. Returns a mask of (1u << action).
+ * verifier not the rectifier). request_extension is left out once extension_requests
+ * has reached max_extensions (a request could only be refused: hazard_transition still
+ * answers it with ERR_INVALID naming "extension"). Field checks are not part of it.
+ * Returns a mask of (1u << action).
  */
 unsigned hazard_allowed_actions(const struct hazard_state_in *in, const struct hazard_actor *who);
 

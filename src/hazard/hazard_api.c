@@ -327,6 +327,26 @@ static const char *const *sources_of(enum role r)
 	}
 }
 
+/*
+ * Keeps the first error of each field (the type or range error json_check found, which is
+ * the most specific: a field of the wrong type also fails its rule), so that every bad
+ * field is named once.
+ */
+static void first_per_field(struct field_errors *fe)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < fe->n; i++) {
+		bool seen = false;
+
+		for (size_t j = 0; j < k && !seen; j++)
+			seen = strcmp(fe->e[j].field, fe->e[i].field) == 0;
+		if (!seen)
+			fe->e[k++] = fe->e[i];
+	}
+	fe->n = k;
+}
+
 static bool one_of(const char *v, const char *const *set)
 {
 	for (; v && *set; set++)
@@ -337,7 +357,8 @@ static bool one_of(const char *v, const char *const *set)
 
 /*
  * Checks the criterion of a major hazard (or of a re-grading): covered -> criterion_id of a
- * set covering the industry; not covered -> criterion_text.
+ * set covering the industry; not covered -> criterion_text. A general hazard names none
+ * (criterion_id / criterion_text: "only for a major hazard").
  */
 static void check_criterion(struct req *rq, const char *level, int64_t criterion_id,
 			    const char *criterion_text, const char *industry,
@@ -346,6 +367,14 @@ static void check_criterion(struct req *rq, const char *level, int64_t criterion
 	json_t *items = NULL;
 	bool covered = false, covers = false;
 
+	if (strcmp(level, "major") != 0) {
+		/* 重大事故隐患判定标准 grade major hazards only: a general one names none. */
+		if (criterion_id > 0)
+			field_errors_add(fe, "criterion_id", "only for a major hazard");
+		if (!blank(criterion_text))
+			field_errors_add(fe, "criterion_text", "only for a major hazard");
+		return;
+	}
 	if (hazard_db_criteria(rq->db, industry, &items) == 0)
 		covered = json_array_size(items) > 0;
 	json_decref(items);
@@ -357,8 +386,6 @@ static void check_criterion(struct req *rq, const char *level, int64_t criterion
 					 industry);
 		return;
 	}
-	if (strcmp(level, "major") != 0)
-		return;
 	if (covered)
 		field_errors_add(fe, "criterion_id",
 				 "a major hazard names the criterion item it meets (the industry's "
@@ -424,7 +451,8 @@ static int create(struct req *rq, struct resp *rs)
 	bool have_e = false;
 	int rc;
 
-	if (json_check(body, create_fields, &fe) < 0)
+	/* Type errors first; the rules then name the other fields (first_per_field). */
+	if (json_check(body, create_fields, &fe) < 0 && !json_is_object(body))
 		return resp_invalid(rs, &fe);
 	memset(&hn, 0, sizeof(hn));
 	enterprise_init(&e);
@@ -488,7 +516,8 @@ static int create(struct req *rq, struct resp *rs)
 		field_errors_add(&fe, "description", "a description is required");
 	hn.criterion_id = json_i64(body, "criterion_id", 0);
 	hn.criterion_text = json_str(body, "criterion_text");
-	if (have_e && hn.level && fe.n == 0)
+	if (have_e && !fe.forbidden &&
+	    one_of(hn.level, (const char *const[]){ "general", "major", NULL }))
 		check_criterion(rq, hn.level, hn.criterion_id, hn.criterion_text, e.industry_code,
 				&fe);
 	photos = json_object_get(body, "photos");
@@ -497,6 +526,7 @@ static int create(struct req *rq, struct resp *rs)
 	if (ref != NULL && blank(ref))
 		field_errors_add(&fe, "client_ref", "must not be blank");
 	if (fe.n) {
+		first_per_field(&fe);
 		rc = resp_invalid(rs, &fe);
 		goto out;
 	}
@@ -1032,6 +1062,46 @@ static int conflict(struct resp *rs, const char *action, const char *state, unsi
 	return 0;
 }
 
+/*
+ * Why who may not take a (legal in the state) on the hazard h, for the 403's detail: the
+ * role's rule (hazard_role_may: not this action, or not for this level), else the person's
+ * (an officer of another enterprise; the rectifier verifying their own work), else the
+ * supervising department of a major hazard.
+ */
+static void forbidden_reason(const struct caller *c, const json_t *h,
+			     const struct hazard_state_in *in, enum hazard_action a, char *out,
+			     size_t n)
+{
+	const char *role = role_name(c->who.role), *action = hazard_action_name(a);
+	enum hazard_level other = in->level == HAZARD_MAJOR ? HAZARD_GENERAL : HAZARD_MAJOR;
+
+	if (!hazard_role_may(c->who.role, a, in->level)) {
+		if (hazard_role_may(c->who.role, a, other))
+			snprintf(out, n,
+				 "your role (%s) may not %s a %s hazard: that is for an inspector "
+				 "(a role rule)",
+				 role, action, in->level == HAZARD_MAJOR ? "major" : "general");
+		else
+			snprintf(out, n, "your role (%s) may not take the action %s (a role rule)",
+				 role, action);
+	} else if (c->who.role == ROLE_ENTERPRISE_OFFICER &&
+		   (c->who.enterprise_id <= 0 || c->who.enterprise_id != in->enterprise_id)) {
+		snprintf(out, n, "you may not %s: the hazard is not of your enterprise", action);
+	} else if ((a == HAZARD_VERIFY || a == HAZARD_SEND_BACK) && in->rectifier_id > 0 &&
+		   c->who.user_id == in->rectifier_id) {
+		snprintf(out, n,
+			 "you may not %s: you submitted this rectification, and the verifier is "
+			 "never the rectifier",
+			 action);
+	} else if ((BIT(a) & DEPT_ACTIONS) && !dept_ok(c, h)) {
+		snprintf(out, n,
+			 "a major hazard is decided by an inspector of the enterprise's "
+			 "supervising department");
+	} else {
+		snprintf(out, n, "you may not %s this hazard", action);
+	}
+}
+
 static int act(struct req *rq, struct resp *rs)
 {
 	const json_t *body = rq->body;
@@ -1046,11 +1116,14 @@ static int act(struct req *rq, struct resp *rs)
 	const char *aname = req_param(rq, "action"), *from, *new_level = NULL;
 	char deadline[16] = "", pending[16] = "", audit_action[64], *detail_text = NULL;
 	int64_t id, now = now_ms(), event_id = 0, audit_id = 0, crit = 0;
+	bool typed_ok;
 	int rc;
 
 	if (hazard_action_parse(aname, &a) < 0)
 		return resp_problem(rs, 404, NULL, "no such action", NULL);
-	if (json_check(body, fields_of(a), &fe) < 0)
+	/* Type errors first; the rules then name the other fields (first_per_field). */
+	typed_ok = json_check(body, fields_of(a), &fe) == 0;
+	if (!json_is_object(body))
 		return resp_invalid(rs, &fe);
 	rc = db_begin(rq->db);
 	if (rc < 0)
@@ -1073,8 +1146,10 @@ static int act(struct req *rq, struct resp *rs)
 	photos = json_object_get(body, "photos");
 	args.after_photos = photos ? (int)json_array_size(photos) : 0;
 	rc = hazard_transition(&in, a, &args, &c.who, &out, &fe);
-	if (rc == 0 && (BIT(a) & DEPT_ACTIONS) && !dept_ok(&c, h))
+	if ((rc == 0 || rc == ERR_INVALID) && (BIT(a) & DEPT_ACTIONS) && !dept_ok(&c, h))
 		rc = ERR_FORBIDDEN;
+	if (!typed_ok && (rc == ERR_CONFLICT || rc == ERR_FORBIDDEN))
+		rc = ERR_INVALID; /* a malformed body is 422, as before the hazard is read */
 	if (rc == ERR_CONFLICT) {
 		unsigned allowed = out.allowed;
 
@@ -1084,20 +1159,19 @@ static int act(struct req *rq, struct resp *rs)
 		goto out;
 	}
 	if (rc == ERR_FORBIDDEN) {
-		rc = resp_problem(
-			rs, 403, NULL,
-			!dept_ok(&c, h) && (BIT(a) & DEPT_ACTIONS)
-				? "a major hazard is decided by an inspector of the enterprise's "
-				  "supervising department"
-				: "your role, or you as a person, may not take this action on this "
-				  "hazard (the verifier is never the rectifier)",
-			NULL);
+		char why[300];
+
+		forbidden_reason(&c, h, &in, a, why, sizeof(why));
+		rc = resp_problem(rs, 403, NULL, why, NULL);
 		goto out;
 	}
 	/* Checks beyond the pure rules: photos stored, a re-grading's criterion. */
 	if (a == HAZARD_SUBMIT && photos)
 		check_photos(rq, photos, "photos", &fe);
-	if (a == HAZARD_CONFIRM && (new_level = json_str(body, "level")) != NULL) {
+	if (a == HAZARD_CONFIRM && (new_level = json_str(body, "level")) == NULL &&
+	    (json_i64(body, "criterion_id", 0) > 0 || !blank(json_str(body, "criterion_text"))))
+		new_level = json_str(h, "level"); /* a criterion for the level it has */
+	if (a == HAZARD_CONFIRM && new_level != NULL) {
 		if (!one_of(new_level, (const char *const[]){ "general", "major", NULL })) {
 			field_errors_add(&fe, "level", "must be general or major");
 		} else if (strcmp(new_level, "major") == 0 && rq->user->role != ROLE_INSPECTOR) {
@@ -1112,6 +1186,7 @@ static int act(struct req *rq, struct resp *rs)
 	}
 	if (rc == ERR_INVALID || fe.n) {
 		rename_fields(&fe);
+		first_per_field(&fe);
 		rc = resp_invalid(rs, &fe);
 		goto out;
 	}
