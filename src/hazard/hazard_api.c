@@ -738,6 +738,9 @@ static void filter_from_query(struct req *rq, struct hazard_filter *f, struct fi
 	}
 	f->found_from_ms = date_arg(rq, "found_from", 0, fe);
 	f->found_to_ms = date_arg(rq, "found_to", 1, fe);
+	/* As the statistics' from/to: an empty range is a mistake, not an empty answer. */
+	if (f->found_from_ms >= 0 && f->found_to_ms >= 0 && f->found_to_ms <= f->found_from_ms)
+		field_errors_add(fe, "found_to", "must not be before found_from");
 	f->supervision = query_enum(rq, "supervision", sups, fe);
 	switch (u->scope.kind) {
 	case SCOPE_ALL:

@@ -619,7 +619,11 @@ static int sup_action(struct req *rq, struct resp *rs)
 	if (hazard_sup_state_parse(row.state, &cur) < 0 ||
 	    hazard_sup_transition(cur, a, &next, &allowed) < 0) {
 		db_rollback(rq->db);
-		return conflict(rs, true, row.state, allowed);
+		/*
+		 * Only the actions of this route (/supervisions/{id}/...): listing a hazard anew
+		 * ("supervise") is another route's, on the hazard.
+		 */
+		return conflict(rs, true, row.state, allowed & ~(1u << HAZARD_SUP_MANUAL));
 	}
 	if (fe.n) {
 		db_rollback(rq->db);

@@ -288,6 +288,22 @@ def test_every_bad_field_is_named_once(t):
     t.eq(w.counts()[0], before[0], 'nothing reported')
 
 
+def test_found_range_backwards_is_400(t):
+    """found_to before found_from: 400 naming found_to, in the list and its export (as the
+    statistics answer for from/to)."""
+    w = World(t)
+    w.report()
+    q = 'found_from=2026-12-01&found_to=2026-01-01'
+    for path in ('/api/v1/hazards', '/api/v1/hazards/export?format=csv&x=1'):
+        r = w.inspector.get(path.replace('&x=1', '') + ('&' if '?' in path else '?') + q)
+        t.problem(r, 400, 'found_to')
+    r = w.inspector.get('/api/v1/hazards/stats?by=level&from=2026-12-01&to=2026-01-01')
+    t.problem(r, 400, 'to')
+    r = w.inspector.get('/api/v1/hazards?found_from=2026-11-30&found_to=2026-11-30')
+    t.status(r, 200)
+    t.eq(len(r.json['items']), 1, 'one day is a range')
+
+
 def test_extension_not_offered_at_the_limit(t):
     """request_extension leaves allowed_actions once hazard.max_extensions requests were
     made; asked all the same it is 422 naming extension."""

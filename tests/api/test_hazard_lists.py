@@ -427,7 +427,9 @@ def test_supervision_actions_are_the_leaders_in_scope(t):
     t.problem(w.leader.post(f'/api/v1/supervisions/{sup}/list', {'deadline': '2026-11-30'}),
               422, 'deadline')
     t.problem(w.leader.post(f'/api/v1/supervisions/{sup}/shout', body), 404)
-    t.problem(w.leader.post(f'/api/v1/supervisions/{sup}/progress', {'progress': '已开工'}), 409)
+    r = w.leader.post(f'/api/v1/supervisions/{sup}/progress', {'progress': '已开工'})
+    t.problem(r, 409)
+    t.eq(r.json['allowed'], ['list', 'decline'], 'this route\'s actions only (not supervise)')
     t.eq(w.counts(), before, 'refused actions wrote nothing')
     r = w.leader.post(f'/api/v1/supervisions/{sup}/list', body)
     t.status(r, 200)
@@ -443,6 +445,10 @@ def test_supervision_actions_are_the_leaders_in_scope(t):
     r = w.leader.post(f'/api/v1/supervisions/{sup}/lift', {'reason': '已验收销号'})
     t.status(r, 200)
     t.eq(r.json['state'], 'lifted')
+    r = w.leader.post(f'/api/v1/supervisions/{sup}/list', body)
+    t.problem(r, 409)
+    t.eq(r.json['allowed'], [], 'nothing more on a lifted supervision')
+    t.true(r.json['detail'].endswith('allowed: none'), r.json['detail'])
     events = [e[0] for e in w.s.sql("SELECT action FROM hazard_event WHERE hazard_id = ? "
                                     "AND actor_login = 'leader1'", (h,))]
     t.eq(events, ['supervision_list', 'supervision_progress', 'supervision_lift'])
