@@ -206,6 +206,24 @@ enum hazard_deadline_state hazard_deadline_state(int64_t deadline, int64_t now_m
 /* Returns: static name ("on_time", "due_soon", "overdue", "overdue_30"). */
 const char *hazard_deadline_state_name(enum hazard_deadline_state s);
 
+/* --- Chinese labels (exports) --- */
+
+/*
+ * The Chinese word of code in domain, as every hazard export writes it (one set, the same
+ * as the web UI's): domains "source", "category", "level", "state" (of a hazard),
+ * "deadline_state", "supervision_state", "supervision_reason", "accountability_kind",
+ * "blacklist_state", "blacklist_rule". Returns a static string, or code itself when the
+ * pair is unknown (NULL when code is NULL).
+ */
+const char *hazard_label(const char *domain, const char *code);
+
+/*
+ * The accountability note in words: the scan's "deadline YYYY-MM-DD" becomes
+ * "整改期限 YYYY-MM-DD"; any other note (an inspector's reason) is copied. out (n bytes) is
+ * always terminated.
+ */
+void hazard_note_text(const char *note, char *out, size_t n);
+
 /* --- the hazard number --- */
 
 /* Longest number: "YH-" + 12-digit region + "-" + year + "-" + 9-digit sequence. */

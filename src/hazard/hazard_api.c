@@ -819,37 +819,6 @@ static const struct {
 /* Bytes of one cell: the longest field (2000 characters) in UTF-8, with room to spare. */
 #define CELL_MAX 8192
 
-/* Chinese labels of the identifiers the export shows (GLOSSARY.md terms). */
-static const char *const labels[][2] = {
-	{ "self_check", "企业自查" },
-	{ "grid_patrol", "网格巡查" },
-	{ "tipoff", "举报" },
-	{ "enforcement", "执法检查" },
-	{ "leader_inspection", "领导检查" },
-	{ "management", "基础管理类" },
-	{ "site", "现场类" },
-	{ "general", "一般隐患" },
-	{ "major", "重大隐患" },
-	{ "reported", "已上报" },
-	{ "confirmed", "已确认" },
-	{ "dismissed", "不构成隐患" },
-	{ "rectifying", "整改中" },
-	{ "submitted", "待验收" },
-	{ "closed", "已销号" },
-	{ "on_time", "正常" },
-	{ "due_soon", "即将到期" },
-	{ "overdue", "已逾期" },
-	{ "overdue_30", "逾期超30天" },
-};
-
-static const char *label(const char *id)
-{
-	for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
-		if (strcmp(labels[i][0], id) == 0)
-			return labels[i][1];
-	return id;
-}
-
 static void cell_text(const json_t *h, const char *key, char *out, size_t n)
 {
 	const json_t *plan = json_object_get(h, "plan");
@@ -874,7 +843,7 @@ static void cell_text(const json_t *h, const char *key, char *out, size_t n)
 		   (strcmp(key, "source") == 0 || strcmp(key, "category") == 0 ||
 		    strcmp(key, "level") == 0 || strcmp(key, "state") == 0 ||
 		    strcmp(key, "deadline_state") == 0)) {
-		snprintf(out, n, "%s", label(json_string_value(v)));
+		snprintf(out, n, "%s", hazard_label(key, json_string_value(v)));
 	} else if (json_is_string(v)) {
 		utf8_copy(out, n, json_string_value(v)); /* cut at a character, never inside one */
 	} else if (json_is_integer(v)) {

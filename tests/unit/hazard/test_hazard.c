@@ -842,6 +842,44 @@ static void test_names(void **state)
 	assert_string_equal(hazard_action_name(HAZARD_ACTION_COUNT_), "?");
 }
 
+/* One set of Chinese words for every export; a code means what its domain says. */
+static void test_labels(void **state)
+{
+	char note[64];
+
+	(void)state;
+	assert_string_equal(hazard_label("state", "rectifying"), "整改中");
+	assert_string_equal(hazard_label("deadline_state", "on_time"), "正常");
+	assert_string_equal(hazard_label("deadline_state", "overdue"), "已逾期");
+	assert_string_equal(hazard_label("accountability_kind", "overdue"), "逾期未整改");
+	assert_string_equal(hazard_label("supervision_state", "proposed"), "拟督办");
+	assert_string_equal(hazard_label("blacklist_state", "proposed"), "拟列入");
+	assert_string_equal(hazard_label("blacklist_rule", "B1"), "B1 重大隐患逾期未整改");
+	assert_string_equal(hazard_label("level", "major"), "重大隐患");
+	/* Unknown: the code itself (never a blank cell); no domain: as is. */
+	assert_string_equal(hazard_label("state", "flying"), "flying");
+	assert_string_equal(hazard_label(NULL, "B1"), "B1");
+	assert_null(hazard_label("state", NULL));
+	/* Every hazard state and deadline state has its word. */
+	for (int s = 0; s < HAZARD_STATE_COUNT_; s++)
+		assert_string_not_equal(hazard_label("state",
+						     hazard_state_name((enum hazard_state)s)),
+					hazard_state_name((enum hazard_state)s));
+	for (int s = HAZARD_ON_TIME; s <= HAZARD_OVERDUE_LONG; s++)
+		assert_string_not_equal(
+			hazard_label("deadline_state",
+				     hazard_deadline_state_name((enum hazard_deadline_state)s)),
+			hazard_deadline_state_name((enum hazard_deadline_state)s));
+	hazard_note_text("deadline 2026-09-02", note, sizeof(note));
+	assert_string_equal(note, "整改期限 2026-09-02");
+	hazard_note_text("deadline 2026-13-02", note, sizeof(note));
+	assert_string_equal(note, "deadline 2026-13-02");
+	hazard_note_text("复查发现阀门未更换", note, sizeof(note));
+	assert_string_equal(note, "复查发现阀门未更换");
+	hazard_note_text(NULL, note, sizeof(note));
+	assert_string_equal(note, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -859,6 +897,7 @@ int main(void)
 		cmocka_unit_test(test_deadline_states_other_tz),
 		cmocka_unit_test(test_number),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_labels),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
