@@ -103,13 +103,18 @@ static const unsigned action_roles[HAZARD_ACTION_COUNT_][2] = {
 	[HAZARD_REOPEN] = { R(ROLE_INSPECTOR), R(ROLE_INSPECTOR) },
 };
 
+bool hazard_role_may(enum role r, enum hazard_action a, enum hazard_level level)
+{
+	if ((unsigned)r >= ROLE_COUNT_ || (unsigned)a >= HAZARD_ACTION_COUNT_)
+		return false;
+	return (action_roles[a][level == HAZARD_MAJOR] & R(r)) != 0;
+}
+
 /* True when who may take a (legal in the state) on in: role, own enterprise, not rectifier. */
 static bool may(const struct hazard_state_in *in, enum hazard_action a,
 		const struct hazard_actor *who)
 {
-	unsigned roles = action_roles[a][in->level == HAZARD_MAJOR];
-
-	if ((unsigned)who->role >= ROLE_COUNT_ || (roles & R(who->role)) == 0)
+	if (!hazard_role_may(who->role, a, in->level))
 		return false;
 	if (who->user_id <= 0) /* no one to record, nor to compare with the rectifier */
 		return false;
@@ -126,6 +131,9 @@ unsigned hazard_allowed_actions(const struct hazard_state_in *in, const struct h
 {
 	unsigned legal = legal_actions(in), mask = 0;
 
+	/* At the limit a request can only fail (422 extension): not offered. */
+	if (in->extension_requests >= in->max_extensions)
+		legal &= ~BIT(HAZARD_REQUEST_EXTENSION);
 	for (int a = 0; a < HAZARD_ACTION_COUNT_; a++)
 		if ((legal & BIT(a)) && may(in, (enum hazard_action)a, who))
 			mask |= BIT(a);
@@ -325,6 +333,76 @@ const char *hazard_deadline_state_name(enum hazard_deadline_state s)
 		[HAZARD_OVERDUE_LONG] = "overdue_30",
 	};
 	return (unsigned)s <= HAZARD_OVERDUE_LONG ? names[s] : "?";
+}
+
+/* ------------------------------------------------------------ Chinese labels */
+
+/*
+ * The words of every hazard export (and of the web UI: web/src/i18n/hazard.ts), per domain,
+ * since a code means different things in different columns ("overdue", "proposed").
+ */
+static const struct {
+	const char *domain, *code, *zh;
+} labels[] = {
+	{ "source", "self_check", "企业自查" },
+	{ "source", "grid_patrol", "网格巡查" },
+	{ "source", "tipoff", "举报" },
+	{ "source", "enforcement", "执法检查" },
+	{ "source", "leader_inspection", "领导检查" },
+	{ "category", "management", "基础管理" },
+	{ "category", "site", "现场管理" },
+	{ "level", "general", "一般隐患" },
+	{ "level", "major", "重大隐患" },
+	{ "state", "reported", "已上报" },
+	{ "state", "confirmed", "已确认" },
+	{ "state", "dismissed", "已排除" },
+	{ "state", "rectifying", "整改中" },
+	{ "state", "submitted", "待验收" },
+	{ "state", "closed", "已销号" },
+	{ "deadline_state", "on_time", "正常" },
+	{ "deadline_state", "due_soon", "即将到期" },
+	{ "deadline_state", "overdue", "已逾期" },
+	{ "deadline_state", "overdue_30", "逾期超30天" },
+	{ "supervision_state", "proposed", "拟督办" },
+	{ "supervision_state", "listed", "督办中" },
+	{ "supervision_state", "declined", "不予督办" },
+	{ "supervision_state", "lifted", "已解除" },
+	{ "supervision_reason", "overdue_major", "重大隐患逾期" },
+	{ "supervision_reason", "overdue_30", "逾期超30天" },
+	{ "supervision_reason", "manual", "领导指定" },
+	{ "accountability_kind", "overdue", "逾期未整改" },
+	{ "accountability_kind", "overdue_30", "逾期超30天" },
+	{ "accountability_kind", "false_closure", "虚假销号" },
+	{ "blacklist_state", "proposed", "拟列入" },
+	{ "blacklist_state", "listed", "已列入" },
+	{ "blacklist_state", "rejected", "不予列入" },
+	{ "blacklist_state", "removed", "已移出" },
+	{ "blacklist_rule", "B1", "B1 重大隐患逾期未整改" },
+	{ "blacklist_rule", "B2", "B2 拒不整改" },
+	{ "blacklist_rule", "manual", "人工列入" },
+};
+
+const char *hazard_label(const char *domain, const char *code)
+{
+	if (domain == NULL || code == NULL)
+		return code;
+	for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
+		if (strcmp(labels[i].domain, domain) == 0 && strcmp(labels[i].code, code) == 0)
+			return labels[i].zh;
+	return code;
+}
+
+void hazard_note_text(const char *note, char *out, size_t n)
+{
+	int64_t day;
+
+	if (n == 0)
+		return;
+	if (note != NULL && strncmp(note, "deadline ", 9) == 0 && strlen(note) == 19 &&
+	    date_parse(note + 9, &day) == 0)
+		snprintf(out, n, "整改期限 %s", note + 9);
+	else
+		snprintf(out, n, "%s", note ? note : "");
 }
 
 /* ------------------------------------------------------------ the number */

@@ -127,10 +127,23 @@ const char *hazard_action_name(enum hazard_action a);
 int hazard_action_parse(const char *s, enum hazard_action *out);
 
 /*
+ * True when role r may take action a on a hazard of level (the role table of
+ * docs/hazard.md: confirm, dismiss, verify, send_back and the extension decisions by an
+ * inspector or a grid manager for a general hazard, by an inspector only for a major
+ * one; plan, submit and request_extension by an enterprise officer; reopen by an
+ * inspector). Says nothing of the person (own enterprise, rectifier). False for an
+ * out-of-range role or action.
+ */
+bool hazard_role_may(enum role r, enum hazard_action a, enum hazard_level level);
+
+/*
  * The actions who may take on the hazard in now: those legal in its state (and
  * extension sub-state) that who's role may take for its level, and for which who is
  * the right person (a user id > 0; an officer only for its own enterprise; the
- * verifier not the rectifier). Field checks are not part of it. Returns a mask of (1u << action).
+ * verifier not the rectifier). request_extension is left out once extension_requests
+ * has reached max_extensions (a request could only be refused: hazard_transition still
+ * answers it with ERR_INVALID naming "extension"). Field checks are not part of it.
+ * Returns a mask of (1u << action).
  */
 unsigned hazard_allowed_actions(const struct hazard_state_in *in, const struct hazard_actor *who);
 
@@ -192,6 +205,24 @@ enum hazard_deadline_state hazard_deadline_state(int64_t deadline, int64_t now_m
 						 const struct hazard_deadline_bands *b);
 /* Returns: static name ("on_time", "due_soon", "overdue", "overdue_30"). */
 const char *hazard_deadline_state_name(enum hazard_deadline_state s);
+
+/* --- Chinese labels (exports) --- */
+
+/*
+ * The Chinese word of code in domain, as every hazard export writes it (one set, the same
+ * as the web UI's): domains "source", "category", "level", "state" (of a hazard),
+ * "deadline_state", "supervision_state", "supervision_reason", "accountability_kind",
+ * "blacklist_state", "blacklist_rule". Returns a static string, or code itself when the
+ * pair is unknown (NULL when code is NULL).
+ */
+const char *hazard_label(const char *domain, const char *code);
+
+/*
+ * The accountability note in words: the scan's "deadline YYYY-MM-DD" becomes
+ * "整改期限 YYYY-MM-DD"; any other note (an inspector's reason) is copied. out (n bytes) is
+ * always terminated.
+ */
+void hazard_note_text(const char *note, char *out, size_t n);
 
 /* --- the hazard number --- */
 

@@ -327,6 +327,26 @@ static const char *const *sources_of(enum role r)
 	}
 }
 
+/*
+ * Keeps the first error of each field (the type or range error json_check found, which is
+ * the most specific: a field of the wrong type also fails its rule), so that every bad
+ * field is named once.
+ */
+static void first_per_field(struct field_errors *fe)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < fe->n; i++) {
+		bool seen = false;
+
+		for (size_t j = 0; j < k && !seen; j++)
+			seen = strcmp(fe->e[j].field, fe->e[i].field) == 0;
+		if (!seen)
+			fe->e[k++] = fe->e[i];
+	}
+	fe->n = k;
+}
+
 static bool one_of(const char *v, const char *const *set)
 {
 	for (; v && *set; set++)
@@ -337,7 +357,8 @@ static bool one_of(const char *v, const char *const *set)
 
 /*
  * Checks the criterion of a major hazard (or of a re-grading): covered -> criterion_id of a
- * set covering the industry; not covered -> criterion_text.
+ * set covering the industry; not covered -> criterion_text. A general hazard names none
+ * (criterion_id / criterion_text: "only for a major hazard").
  */
 static void check_criterion(struct req *rq, const char *level, int64_t criterion_id,
 			    const char *criterion_text, const char *industry,
@@ -346,6 +367,14 @@ static void check_criterion(struct req *rq, const char *level, int64_t criterion
 	json_t *items = NULL;
 	bool covered = false, covers = false;
 
+	if (strcmp(level, "major") != 0) {
+		/* 重大事故隐患判定标准 grade major hazards only: a general one names none. */
+		if (criterion_id > 0)
+			field_errors_add(fe, "criterion_id", "only for a major hazard");
+		if (!blank(criterion_text))
+			field_errors_add(fe, "criterion_text", "only for a major hazard");
+		return;
+	}
 	if (hazard_db_criteria(rq->db, industry, &items) == 0)
 		covered = json_array_size(items) > 0;
 	json_decref(items);
@@ -357,8 +386,6 @@ static void check_criterion(struct req *rq, const char *level, int64_t criterion
 					 industry);
 		return;
 	}
-	if (strcmp(level, "major") != 0)
-		return;
 	if (covered)
 		field_errors_add(fe, "criterion_id",
 				 "a major hazard names the criterion item it meets (the industry's "
@@ -424,7 +451,8 @@ static int create(struct req *rq, struct resp *rs)
 	bool have_e = false;
 	int rc;
 
-	if (json_check(body, create_fields, &fe) < 0)
+	/* Type errors first; the rules then name the other fields (first_per_field). */
+	if (json_check(body, create_fields, &fe) < 0 && !json_is_object(body))
 		return resp_invalid(rs, &fe);
 	memset(&hn, 0, sizeof(hn));
 	enterprise_init(&e);
@@ -488,7 +516,8 @@ static int create(struct req *rq, struct resp *rs)
 		field_errors_add(&fe, "description", "a description is required");
 	hn.criterion_id = json_i64(body, "criterion_id", 0);
 	hn.criterion_text = json_str(body, "criterion_text");
-	if (have_e && hn.level && fe.n == 0)
+	if (have_e && !fe.forbidden &&
+	    one_of(hn.level, (const char *const[]){ "general", "major", NULL }))
 		check_criterion(rq, hn.level, hn.criterion_id, hn.criterion_text, e.industry_code,
 				&fe);
 	photos = json_object_get(body, "photos");
@@ -497,6 +526,7 @@ static int create(struct req *rq, struct resp *rs)
 	if (ref != NULL && blank(ref))
 		field_errors_add(&fe, "client_ref", "must not be blank");
 	if (fe.n) {
+		first_per_field(&fe);
 		rc = resp_invalid(rs, &fe);
 		goto out;
 	}
@@ -708,6 +738,9 @@ static void filter_from_query(struct req *rq, struct hazard_filter *f, struct fi
 	}
 	f->found_from_ms = date_arg(rq, "found_from", 0, fe);
 	f->found_to_ms = date_arg(rq, "found_to", 1, fe);
+	/* As the statistics' from/to: an empty range is a mistake, not an empty answer. */
+	if (f->found_from_ms >= 0 && f->found_to_ms >= 0 && f->found_to_ms <= f->found_from_ms)
+		field_errors_add(fe, "found_to", "must not be before found_from");
 	f->supervision = query_enum(rq, "supervision", sups, fe);
 	switch (u->scope.kind) {
 	case SCOPE_ALL:
@@ -786,37 +819,6 @@ static const struct {
 /* Bytes of one cell: the longest field (2000 characters) in UTF-8, with room to spare. */
 #define CELL_MAX 8192
 
-/* Chinese labels of the identifiers the export shows (GLOSSARY.md terms). */
-static const char *const labels[][2] = {
-	{ "self_check", "企业自查" },
-	{ "grid_patrol", "网格巡查" },
-	{ "tipoff", "举报" },
-	{ "enforcement", "执法检查" },
-	{ "leader_inspection", "领导检查" },
-	{ "management", "基础管理类" },
-	{ "site", "现场类" },
-	{ "general", "一般隐患" },
-	{ "major", "重大隐患" },
-	{ "reported", "已上报" },
-	{ "confirmed", "已确认" },
-	{ "dismissed", "不构成隐患" },
-	{ "rectifying", "整改中" },
-	{ "submitted", "待验收" },
-	{ "closed", "已销号" },
-	{ "on_time", "正常" },
-	{ "due_soon", "即将到期" },
-	{ "overdue", "已逾期" },
-	{ "overdue_30", "逾期超30天" },
-};
-
-static const char *label(const char *id)
-{
-	for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
-		if (strcmp(labels[i][0], id) == 0)
-			return labels[i][1];
-	return id;
-}
-
 static void cell_text(const json_t *h, const char *key, char *out, size_t n)
 {
 	const json_t *plan = json_object_get(h, "plan");
@@ -841,7 +843,7 @@ static void cell_text(const json_t *h, const char *key, char *out, size_t n)
 		   (strcmp(key, "source") == 0 || strcmp(key, "category") == 0 ||
 		    strcmp(key, "level") == 0 || strcmp(key, "state") == 0 ||
 		    strcmp(key, "deadline_state") == 0)) {
-		snprintf(out, n, "%s", label(json_string_value(v)));
+		snprintf(out, n, "%s", hazard_label(key, json_string_value(v)));
 	} else if (json_is_string(v)) {
 		utf8_copy(out, n, json_string_value(v)); /* cut at a character, never inside one */
 	} else if (json_is_integer(v)) {
@@ -1032,6 +1034,46 @@ static int conflict(struct resp *rs, const char *action, const char *state, unsi
 	return 0;
 }
 
+/*
+ * Why who may not take a (legal in the state) on the hazard h, for the 403's detail: the
+ * role's rule (hazard_role_may: not this action, or not for this level), else the person's
+ * (an officer of another enterprise; the rectifier verifying their own work), else the
+ * supervising department of a major hazard.
+ */
+static void forbidden_reason(const struct caller *c, const json_t *h,
+			     const struct hazard_state_in *in, enum hazard_action a, char *out,
+			     size_t n)
+{
+	const char *role = role_name(c->who.role), *action = hazard_action_name(a);
+	enum hazard_level other = in->level == HAZARD_MAJOR ? HAZARD_GENERAL : HAZARD_MAJOR;
+
+	if (!hazard_role_may(c->who.role, a, in->level)) {
+		if (hazard_role_may(c->who.role, a, other))
+			snprintf(out, n,
+				 "your role (%s) may not %s a %s hazard: that is for an inspector "
+				 "(a role rule)",
+				 role, action, in->level == HAZARD_MAJOR ? "major" : "general");
+		else
+			snprintf(out, n, "your role (%s) may not take the action %s (a role rule)",
+				 role, action);
+	} else if (c->who.role == ROLE_ENTERPRISE_OFFICER &&
+		   (c->who.enterprise_id <= 0 || c->who.enterprise_id != in->enterprise_id)) {
+		snprintf(out, n, "you may not %s: the hazard is not of your enterprise", action);
+	} else if ((a == HAZARD_VERIFY || a == HAZARD_SEND_BACK) && in->rectifier_id > 0 &&
+		   c->who.user_id == in->rectifier_id) {
+		snprintf(out, n,
+			 "you may not %s: you submitted this rectification, and the verifier is "
+			 "never the rectifier",
+			 action);
+	} else if ((BIT(a) & DEPT_ACTIONS) && !dept_ok(c, h)) {
+		snprintf(out, n,
+			 "a major hazard is decided by an inspector of the enterprise's "
+			 "supervising department");
+	} else {
+		snprintf(out, n, "you may not %s this hazard", action);
+	}
+}
+
 static int act(struct req *rq, struct resp *rs)
 {
 	const json_t *body = rq->body;
@@ -1046,11 +1088,14 @@ static int act(struct req *rq, struct resp *rs)
 	const char *aname = req_param(rq, "action"), *from, *new_level = NULL;
 	char deadline[16] = "", pending[16] = "", audit_action[64], *detail_text = NULL;
 	int64_t id, now = now_ms(), event_id = 0, audit_id = 0, crit = 0;
+	bool typed_ok;
 	int rc;
 
 	if (hazard_action_parse(aname, &a) < 0)
 		return resp_problem(rs, 404, NULL, "no such action", NULL);
-	if (json_check(body, fields_of(a), &fe) < 0)
+	/* Type errors first; the rules then name the other fields (first_per_field). */
+	typed_ok = json_check(body, fields_of(a), &fe) == 0;
+	if (!json_is_object(body))
 		return resp_invalid(rs, &fe);
 	rc = db_begin(rq->db);
 	if (rc < 0)
@@ -1073,8 +1118,10 @@ static int act(struct req *rq, struct resp *rs)
 	photos = json_object_get(body, "photos");
 	args.after_photos = photos ? (int)json_array_size(photos) : 0;
 	rc = hazard_transition(&in, a, &args, &c.who, &out, &fe);
-	if (rc == 0 && (BIT(a) & DEPT_ACTIONS) && !dept_ok(&c, h))
+	if ((rc == 0 || rc == ERR_INVALID) && (BIT(a) & DEPT_ACTIONS) && !dept_ok(&c, h))
 		rc = ERR_FORBIDDEN;
+	if (!typed_ok && (rc == ERR_CONFLICT || rc == ERR_FORBIDDEN))
+		rc = ERR_INVALID; /* a malformed body is 422, as before the hazard is read */
 	if (rc == ERR_CONFLICT) {
 		unsigned allowed = out.allowed;
 
@@ -1084,20 +1131,19 @@ static int act(struct req *rq, struct resp *rs)
 		goto out;
 	}
 	if (rc == ERR_FORBIDDEN) {
-		rc = resp_problem(
-			rs, 403, NULL,
-			!dept_ok(&c, h) && (BIT(a) & DEPT_ACTIONS)
-				? "a major hazard is decided by an inspector of the enterprise's "
-				  "supervising department"
-				: "your role, or you as a person, may not take this action on this "
-				  "hazard (the verifier is never the rectifier)",
-			NULL);
+		char why[300];
+
+		forbidden_reason(&c, h, &in, a, why, sizeof(why));
+		rc = resp_problem(rs, 403, NULL, why, NULL);
 		goto out;
 	}
 	/* Checks beyond the pure rules: photos stored, a re-grading's criterion. */
 	if (a == HAZARD_SUBMIT && photos)
 		check_photos(rq, photos, "photos", &fe);
-	if (a == HAZARD_CONFIRM && (new_level = json_str(body, "level")) != NULL) {
+	if (a == HAZARD_CONFIRM && (new_level = json_str(body, "level")) == NULL &&
+	    (json_i64(body, "criterion_id", 0) > 0 || !blank(json_str(body, "criterion_text"))))
+		new_level = json_str(h, "level"); /* a criterion for the level it has */
+	if (a == HAZARD_CONFIRM && new_level != NULL) {
 		if (!one_of(new_level, (const char *const[]){ "general", "major", NULL })) {
 			field_errors_add(&fe, "level", "must be general or major");
 		} else if (strcmp(new_level, "major") == 0 && rq->user->role != ROLE_INSPECTOR) {
@@ -1112,6 +1158,7 @@ static int act(struct req *rq, struct resp *rs)
 	}
 	if (rc == ERR_INVALID || fe.n) {
 		rename_fields(&fe);
+		first_per_field(&fe);
 		rc = resp_invalid(rs, &fe);
 		goto out;
 	}

@@ -616,6 +616,7 @@ int hazard_db_photo_insert(struct db *db, const char *sha256, const char *mime, 
 			   int64_t now_ms)
 {
 	struct db_stmt *st = db_stmt(db, SQL_PHOTO_INSERT);
+	int rc;
 
 	if (st == NULL)
 		return ERR_DB;
@@ -627,7 +628,41 @@ int hazard_db_photo_insert(struct db *db, const char *sha256, const char *mime, 
 	db_bind_i64(st, ":loc", has_location ? 1 : 0);
 	db_bind_id_or_null(st, ":uploader", uploader_id);
 	db_bind_i64(st, ":now", now_ms);
+	rc = db_step_done(st);
+	if (rc == 0 && uploader_id > 0)
+		rc = hazard_db_photo_upload_add(db, sha256, uploader_id, now_ms);
+	return rc;
+}
+
+static const char SQL_PHOTO_UPLOAD_ADD[] =
+	"INSERT INTO photo_upload (sha256, user_id, created_ms) VALUES (:sha, :user, :now) "
+	"ON CONFLICT DO NOTHING";
+
+int hazard_db_photo_upload_add(struct db *db, const char *sha256, int64_t user_id, int64_t now_ms)
+{
+	struct db_stmt *st = db_stmt(db, SQL_PHOTO_UPLOAD_ADD);
+
+	if (st == NULL)
+		return ERR_DB;
+	db_bind_text(st, ":sha", sha256);
+	db_bind_i64(st, ":user", user_id);
+	db_bind_i64(st, ":now", now_ms);
 	return db_step_done(st);
+}
+
+static const char SQL_PHOTO_UPLOADED_BY[] =
+	"SELECT COUNT(*) FROM photo_upload WHERE sha256 = :sha AND user_id = :user";
+
+bool hazard_db_photo_uploaded_by(struct db *db, const char *sha256, int64_t user_id)
+{
+	struct db_stmt *st = db_stmt(db, SQL_PHOTO_UPLOADED_BY);
+	int64_t n = 0;
+
+	if (st == NULL || user_id <= 0)
+		return false;
+	db_bind_text(st, ":sha", sha256);
+	db_bind_i64(st, ":user", user_id);
+	return db_step_i64(st, &n) == 0 && n > 0;
 }
 
 static const char SQL_PHOTO_GET[] =

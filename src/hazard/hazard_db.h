@@ -170,8 +170,8 @@ int hazard_db_enterprise_by_uscc(struct db *db, const char *uscc, int64_t *id);
 /* --- photos (photo.h stores the files) --- */
 
 /*
- * Inserts a photo row (mime static, uploader 0 = none). Returns 0, ERR_CONFLICT (stored
- * already) or ERR_DB.
+ * Inserts a photo row (mime static, uploader 0 = none) and, for an uploader > 0, its
+ * photo_upload row. Returns 0, ERR_CONFLICT (stored already) or ERR_DB.
  */
 int hazard_db_photo_insert(struct db *db, const char *sha256, const char *mime, int64_t bytes,
 			   int width, int height, bool has_location, int64_t uploader_id,
@@ -181,6 +181,13 @@ int hazard_db_photo_insert(struct db *db, const char *sha256, const char *mime, 
  * internal "_uploader_id". Returns 0 with *out owned, ERR_NOT_FOUND or ERR_DB.
  */
 int hazard_db_photo_get(struct db *db, const char *sha256, json_t **out);
+/*
+ * Records user_id as an uploader of the stored photo sha256 (photo_upload; again: nothing
+ * changes). Returns 0 or ERR_DB.
+ */
+int hazard_db_photo_upload_add(struct db *db, const char *sha256, int64_t user_id, int64_t now_ms);
+/* True when user_id uploaded photo sha256 (first or again; photo_upload). */
+bool hazard_db_photo_uploaded_by(struct db *db, const char *sha256, int64_t user_id);
 /* The ids of the hazards that show photo sha256 (at most 100). Returns 0 with *ids owned. */
 int hazard_db_photo_hazards(struct db *db, const char *sha256, json_t **ids);
 

@@ -24,6 +24,7 @@
 #include "core/mem.h"
 #include "core/util.h"
 #include "db/db.h"
+#include "hazard/hazard.h"
 #include "hazard/hazard_lists.h"
 #include "hazard/hazard_lists_db.h"
 #include "http/req.h"
@@ -276,80 +277,55 @@ static int list(struct req *rq, struct resp *rs, enum hazard_list_kind kind)
 
 /* ------------------------------------------------------------ exports */
 
+/* A column: the item's key, the Chinese header, the domain of hazard_label() (NULL: as is). */
 struct xcol {
-	const char *key, *zh;
+	const char *key, *zh, *domain;
 };
 
 static const struct xcol xcols[4][10] = {
-	{ { "number", "隐患编号" },
-	  { "enterprise_name", "企业名称" },
-	  { "level", "隐患等级" },
-	  { "measures", "整改措施" },
-	  { "responsible", "整改责任人" },
-	  { "funds_yuan", "整改资金（元）" },
-	  { "deadline", "整改期限" },
-	  { "deadline_state", "期限状态" },
-	  { "state", "隐患状态" },
-	  { NULL, NULL } },
-	{ { "hazard_number", "隐患编号" },
-	  { "enterprise_name", "企业名称" },
-	  { "level", "隐患等级" },
-	  { "reason", "督办原因" },
-	  { "state", "督办状态" },
-	  { "leader_name", "督办领导" },
-	  { "deadline", "督办期限" },
-	  { "progress", "督办进展" },
-	  { "hazard_state", "隐患状态" },
-	  { NULL, NULL } },
-	{ { "hazard_number", "隐患编号" },
-	  { "enterprise_name", "企业名称" },
-	  { "kind", "问责类型" },
-	  { "responsible", "整改责任人" },
-	  { "rectifier_name", "整改人" },
-	  { "verifier_name", "验收人" },
-	  { "recorded_date", "记录日期" },
-	  { "note", "备注" },
-	  { NULL, NULL } },
-	{ { "enterprise_name", "企业名称" },
-	  { "uscc", "统一社会信用代码" },
-	  { "rule", "列入规则" },
-	  { "reason", "列入原因" },
-	  { "state", "状态" },
-	  { "entered_date", "列入日期" },
-	  { "review_due", "复核日期" },
-	  { "removed_date", "移出日期" },
-	  { NULL, NULL } },
+	{ { "number", "隐患编号", NULL },
+	  { "enterprise_name", "企业名称", NULL },
+	  { "level", "隐患等级", "level" },
+	  { "measures", "整改措施", NULL },
+	  { "responsible", "整改责任人", NULL },
+	  { "funds_yuan", "整改资金（元）", NULL },
+	  { "deadline", "整改期限", NULL },
+	  { "deadline_state", "期限状态", "deadline_state" },
+	  { "state", "隐患状态", "state" },
+	  { NULL, NULL, NULL } },
+	{ { "hazard_number", "隐患编号", NULL },
+	  { "enterprise_name", "企业名称", NULL },
+	  { "level", "隐患等级", "level" },
+	  { "reason", "督办原因", "supervision_reason" },
+	  { "state", "督办状态", "supervision_state" },
+	  { "leader_name", "督办领导", NULL },
+	  { "deadline", "督办期限", NULL },
+	  { "progress", "督办进展", NULL },
+	  { "hazard_state", "隐患状态", "state" },
+	  { NULL, NULL, NULL } },
+	{ { "hazard_number", "隐患编号", NULL },
+	  { "enterprise_name", "企业名称", NULL },
+	  { "kind", "问责类型", "accountability_kind" },
+	  { "responsible", "整改责任人", NULL },
+	  { "rectifier_name", "整改人", NULL },
+	  { "verifier_name", "验收人", NULL },
+	  { "recorded_date", "记录日期", NULL },
+	  { "note", "备注", NULL },
+	  { NULL, NULL, NULL } },
+	{ { "enterprise_name", "企业名称", NULL },
+	  { "uscc", "统一社会信用代码", NULL },
+	  { "rule", "列入规则", "blacklist_rule" },
+	  { "reason", "列入原因", NULL },
+	  { "state", "状态", "blacklist_state" },
+	  { "entered_date", "列入日期", NULL },
+	  { "review_due", "复核日期", NULL },
+	  { "removed_date", "移出日期", NULL },
+	  { NULL, NULL, NULL } },
 };
 
 static const char *const sheet_names[4] = { "整改清单", "挂牌督办清单", "追责问责清单", "黑名单" };
 static const char *const file_names[4] = { "rectification", "supervision", "accountability",
 					   "blacklist" };
-
-/* Chinese words for the codes a sheet shows (the API keeps the codes). */
-static const char *label(const char *key, const char *v)
-{
-	static const struct {
-		const char *key, *code, *zh;
-	} labels[] = {
-		{ "level", "general", "一般隐患" },
-		{ "level", "major", "重大隐患" },
-		{ "deadline_state", "on_time", "未到期" },
-		{ "deadline_state", "due_soon", "即将到期" },
-		{ "deadline_state", "overdue", "已逾期" },
-		{ "deadline_state", "overdue_30", "逾期超过30日" },
-		{ "kind", "overdue", "逾期未整改" },
-		{ "kind", "overdue_30", "逾期超过30日" },
-		{ "kind", "false_closure", "虚假销号" },
-		{ "reason", "overdue_major", "重大隐患逾期" },
-		{ "reason", "overdue_30", "逾期超过30日" },
-		{ "reason", "manual", "领导指定" },
-	};
-
-	for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
-		if (strcmp(labels[i].key, key) == 0 && strcmp(labels[i].code, v) == 0)
-			return labels[i].zh;
-	return v;
-}
 
 struct export_ctx {
 	struct req *rq;
@@ -368,8 +344,15 @@ static int export_row(json_t *item, void *arg)
 	for (; cols[n].key; n++) {
 		json_t *v = json_object_get(item, cols[n].key);
 
-		if (json_is_string(v))
-			cells[n] = xstrdup(label(cols[n].key, json_string_value(v)));
+		if (json_is_string(v) && x->kind == HAZARD_LIST_ACCOUNTABILITY &&
+		    strcmp(cols[n].key, "note") == 0) {
+			size_t m = strlen(json_string_value(v)) + 32; /* room for the words */
+
+			cells[n] = xmalloc(m);
+			hazard_note_text(json_string_value(v), cells[n], m);
+		} else if (json_is_string(v))
+			/* Chinese words for the codes (the API keeps the codes). */
+			cells[n] = xstrdup(hazard_label(cols[n].domain, json_string_value(v)));
 		else if (json_is_integer(v)) {
 			char num[24];
 
@@ -619,7 +602,11 @@ static int sup_action(struct req *rq, struct resp *rs)
 	if (hazard_sup_state_parse(row.state, &cur) < 0 ||
 	    hazard_sup_transition(cur, a, &next, &allowed) < 0) {
 		db_rollback(rq->db);
-		return conflict(rs, true, row.state, allowed);
+		/*
+		 * Only the actions of this route (/supervisions/{id}/...): listing a hazard anew
+		 * ("supervise") is another route's, on the hazard.
+		 */
+		return conflict(rs, true, row.state, allowed & ~(1u << HAZARD_SUP_MANUAL));
 	}
 	if (fe.n) {
 		db_rollback(rq->db);

@@ -251,8 +251,10 @@ int hazard_seed_photo_add(struct db *db, const struct photo_info *info, int64_t 
 {
 	int rc;
 
-	if (hazard_db_photo_exists(db, info->sha256))
-		return 0;
+	if (hazard_db_photo_exists(db, info->sha256)) /* stored: one more uploader, if any */
+		return uploader_id > 0
+			       ? hazard_db_photo_upload_add(db, info->sha256, uploader_id, now_ms)
+			       : 0;
 	rc = hazard_db_photo_insert(db, info->sha256, info->mime, info->bytes, info->width,
 				    info->height, info->has_location, uploader_id, now_ms);
 	return rc == ERR_CONFLICT ? 0 : rc;

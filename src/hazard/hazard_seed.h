@@ -124,8 +124,9 @@ int hazard_seed_insert(struct db *db, const struct hazard_seed *h, int64_t *id,
  */
 /*
  * Adds the row of a photo stored with photo_store() (hazard/photo.h) by uploader_id (0 =
- * none) at now_ms; a photo with that hash already there is kept as it is. Returns 0, or
- * ERR_INVALID / ERR_DB.
+ * none) at now_ms, and uploader_id as one of its uploaders (photo_upload); a photo with
+ * that hash already there is kept as it is, uploader_id added to its uploaders. Returns 0,
+ * or ERR_INVALID / ERR_DB.
  */
 struct photo_info;
 int hazard_seed_photo_add(struct db *db, const struct photo_info *info, int64_t uploader_id,

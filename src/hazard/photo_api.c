@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Photos over HTTP (docs/hazard.md, Photos): upload (raw body, type by magic bytes, size
- * limit hazard.photo_max_bytes), and reading a photo or its thumbnail. A photo is visible to
+ * limit hazard.photo_max_bytes; every uploader of the same bytes is recorded), and reading a photo or its thumbnail. A photo is visible to
  * whoever uploaded it and to whoever may see a hazard that shows it (else 404). Roles
  * outside the bureau (enterprise officers) get the copy without metadata (no EXIF/GPS);
  * thumbnails never carry metadata.
@@ -58,32 +58,50 @@ static int upload(struct req *rq, struct resp *rs)
 	if (info.mime == NULL)
 		return resp_invalid1(rs, "photo", "is not a JPEG, PNG or WebP image");
 	photo_sha256(rq->raw_body, rq->raw_len, info.sha256);
-	if (hazard_db_photo_get(rq->db, info.sha256, &row) == 0) {
-		o = photo_json(row);
-		json_decref(row);
-		return resp_json(rs, 200, o); /* the same bytes again */
+	if (hazard_db_photo_exists(rq->db, info.sha256)) {
+		/*
+		 * The same bytes again (this caller's or someone else's): the caller becomes one
+		 * of its uploaders, and the answer is the one a new photo gets (201), so that
+		 * it does not tell whether anyone stored that exact file before.
+		 */
+		rc = db_begin(rq->db);
+		if (rc == 0)
+			rc = hazard_db_photo_upload_add(rq->db, info.sha256, rq->user->user_id,
+							now_ms());
+		if (rc == 0)
+			rc = audit_record(rq, "photo.upload", "photo", 0,
+					  json_pack("{s:s, s:b}", "sha256", info.sha256, "again",
+						    1));
+		rc = db_finish(rq->db, rc);
+		if (rc < 0)
+			return rc;
+	} else {
+		photo_dir(cfg, dir, sizeof(dir));
+		rc = photo_store(dir, rq->raw_body, rq->raw_len, &info);
+		if (rc == ERR_INVALID)
+			return resp_invalid1(rs, "photo", "cannot be decoded as an image");
+		if (rc == ERR_TOO_MANY)
+			return resp_invalid1(rs, "photo", "has more than 64 megapixels");
+		if (rc < 0)
+			return rc;
+		rc = db_begin(rq->db);
+		if (rc == 0)
+			rc = hazard_db_photo_insert(rq->db, info.sha256, info.mime, info.bytes,
+						    info.width, info.height, info.has_location,
+						    rq->user->user_id, now_ms());
+		if (rc == ERR_CONFLICT) /* the same photo raced in: be one of its uploaders */
+			rc = hazard_db_photo_upload_add(rq->db, info.sha256, rq->user->user_id,
+							now_ms());
+		if (rc == 0)
+			rc = audit_record(rq, "photo.upload", "photo", 0,
+					  json_pack("{s:s, s:s, s:I, s:b}", "sha256", info.sha256,
+						    "mime", info.mime, "bytes",
+						    (json_int_t)info.bytes, "has_location",
+						    info.has_location));
+		rc = db_finish(rq->db, rc);
+		if (rc < 0)
+			return rc;
 	}
-	photo_dir(cfg, dir, sizeof(dir));
-	rc = photo_store(dir, rq->raw_body, rq->raw_len, &info);
-	if (rc == ERR_INVALID)
-		return resp_invalid1(rs, "photo", "cannot be decoded as an image");
-	if (rc == ERR_TOO_MANY)
-		return resp_invalid1(rs, "photo", "has more than 64 megapixels");
-	if (rc < 0)
-		return rc;
-	rc = db_begin(rq->db);
-	if (rc == 0)
-		rc = hazard_db_photo_insert(rq->db, info.sha256, info.mime, info.bytes, info.width,
-					    info.height, info.has_location, rq->user->user_id,
-					    now_ms());
-	if (rc == 0)
-		rc = audit_record(rq, "photo.upload", "photo", 0,
-				  json_pack("{s:s, s:s, s:I, s:b}", "sha256", info.sha256, "mime",
-					    info.mime, "bytes", (json_int_t)info.bytes,
-					    "has_location", info.has_location));
-	rc = db_finish(rq->db, rc);
-	if (rc < 0 && rc != ERR_CONFLICT) /* a conflict: the same photo raced in */
-		return rc;
 	rc = hazard_db_photo_get(rq->db, info.sha256, &row);
 	if (rc < 0)
 		return rc;
@@ -93,11 +111,11 @@ static int upload(struct req *rq, struct resp *rs)
 }
 
 /* True when the caller uploaded the photo or may see a hazard showing it. */
-static bool photo_visible(struct req *rq, const json_t *row, const char *sha)
+static bool photo_visible(struct req *rq, const char *sha)
 {
 	json_t *ids = NULL, *v;
 	size_t i;
-	bool ok = json_integer_value(json_object_get(row, "_uploader_id")) == rq->user->user_id;
+	bool ok = hazard_db_photo_uploaded_by(rq->db, sha, rq->user->user_id);
 
 	if (ok || hazard_db_photo_hazards(rq->db, sha, &ids) < 0)
 		return ok;
@@ -118,7 +136,7 @@ static bool photo_visible(struct req *rq, const json_t *row, const char *sha)
 bool hazard_api_photo_visible(struct req *rq, const char *sha256)
 {
 	json_t *row = NULL;
-	bool ok = hazard_db_photo_get(rq->db, sha256, &row) == 0 && photo_visible(rq, row, sha256);
+	bool ok = hazard_db_photo_get(rq->db, sha256, &row) == 0 && photo_visible(rq, sha256);
 
 	json_decref(row);
 	return ok;
@@ -138,7 +156,7 @@ static int serve(struct req *rq, struct resp *rs, bool thumb)
 	int fd;
 
 	if (sha == NULL || strlen(sha) != 64 || strspn(sha, "0123456789abcdef") != 64 ||
-	    hazard_db_photo_get(rq->db, sha, &row) < 0 || !photo_visible(rq, row, sha)) {
+	    hazard_db_photo_get(rq->db, sha, &row) < 0 || !photo_visible(rq, sha)) {
 		json_decref(row);
 		return resp_problem(rs, 404, NULL, "no such photo", NULL);
 	}
@@ -190,7 +208,9 @@ const struct route photo_routes[] = {
 	  .flags = ROUTE_UPLOAD,
 	  .accept = photo_types,
 	  .summary = "upload a photo (raw JPEG, PNG or WebP, type by magic bytes, at most "
-		     "hazard.photo_max_bytes), stored by SHA-256; the same bytes again: 200" },
+		     "hazard.photo_max_bytes), stored by SHA-256; the same bytes again: 201 as "
+		     "well, the caller then one of its "
+		     "uploaders" },
 	{ .method = HTTP_GET,
 	  .path = "/api/v1/photos/{sha256}",
 	  .handler = get_photo,

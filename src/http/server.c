@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -351,6 +352,19 @@ static int run(struct conn_ctx *cx)
 	return 0;
 }
 
+/*
+ * Adds the server's default header name: value unless the handler set its own header of
+ * that name (resp_header), which then replaces the default rather than doubling it.
+ */
+static void add_default(struct MHD_Response *resp, const struct resp *rs, const char *name,
+			const char *value)
+{
+	for (int i = 0; i < rs->nheaders; i++)
+		if (strcasecmp(rs->hname[i], name) == 0)
+			return;
+	MHD_add_response_header(resp, name, value);
+}
+
 static enum MHD_Result answer(struct conn_ctx *cx)
 {
 	struct MHD_Response *resp;
@@ -380,16 +394,16 @@ static enum MHD_Result answer(struct conn_ctx *cx)
 	if (rs->content_type && rs->status != 204 && rs->status != 304)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, rs->content_type);
 	MHD_add_response_header(resp, "X-Request-Id", cx->rq.rid);
-	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
-	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	add_default(resp, rs, "X-Content-Type-Options", "nosniff");
+	add_default(resp, rs, "X-Frame-Options", "DENY");
+	add_default(resp, rs, "Referrer-Policy", "no-referrer");
 	if (cx->is_api)
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+		add_default(resp, rs, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	else
-		MHD_add_response_header(resp, "Content-Security-Policy",
-					"default-src 'self'; img-src 'self' data: blob: *; "
-					"style-src 'self' 'unsafe-inline'; object-src 'none'; "
-					"frame-ancestors 'none'");
+		add_default(resp, rs, "Content-Security-Policy",
+			    "default-src 'self'; img-src 'self' data: blob: *; "
+			    "style-src 'self' 'unsafe-inline'; object-src 'none'; "
+			    "frame-ancestors 'none'");
 	for (int i = 0; i < rs->nheaders; i++)
 		MHD_add_response_header(resp, rs->hname[i], rs->hvalue[i]);
 	ret = MHD_queue_response(cx->rq.conn, (unsigned)rs->status, resp);

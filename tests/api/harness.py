@@ -34,9 +34,10 @@ FAST = ['--set', 'security.argon2_m_kib=1024', '--set', 'security.argon2_t_cost=
 
 
 class Resp:
-    def __init__(self, status, headers, body):
+    def __init__(self, status, headers, body, raw_headers=()):
         self.status = status
         self.headers = headers  # dict, lower-case names
+        self.raw_headers = list(raw_headers)  # [(name, value)] as sent, repeats kept
         self.body = body        # bytes
         try:
             self.json = json.loads(body) if body else None
@@ -76,7 +77,8 @@ class Client:
         try:
             conn.request(method, path, body=data, headers=h)
             r = conn.getresponse()
-            return Resp(r.status, {k.lower(): v for k, v in r.getheaders()}, r.read())
+            raw = r.getheaders()
+            return Resp(r.status, {k.lower(): v for k, v in raw}, r.read(), raw)
         finally:
             conn.close()
 

@@ -88,6 +88,8 @@ class World:
             self.s.sql('INSERT INTO photo (sha256, mime, bytes, width, height, uploader_id, '
                        'created_ms) VALUES (?, ?, 10, 1, 1, ?, 0)',
                        (sha, 'image/jpeg', uploader or self.officer.id))
+            self.s.sql('INSERT INTO photo_upload (sha256, user_id, created_ms) VALUES (?, ?, 0)',
+                       (sha, uploader or self.officer.id))
             shas.append(sha)
         return shas
 
@@ -245,6 +247,132 @@ def test_bad_input_names_the_field_and_writes_nothing(t):
     t.status(r, 201)
     t.eq(r.json['criterion']['item'], 4)
     t.eq(r.json['criterion']['doc'], '安监总管三〔2017〕121号')
+
+
+def fields_of(r):
+    return [e['field'] for e in (r.json or {}).get('errors', [])]
+
+
+def test_every_bad_field_is_named_once(t):
+    """A type or range error does not hide the rules' errors of the other fields; each bad
+    field is named once, with its most specific reason (docs/hazard.md, Actions)."""
+    w = World(t)
+    hid = w.report().json['id']
+    w.act(w.manager, hid, 'confirm')
+    before = w.counts()
+    r = w.act(w.officer, hid, 'plan', {'measures': '', 'responsible': '', 'funds_yuan': 'x',
+                                       'deadline': 5}, 422)
+    t.eq(sorted(fields_of(r)), ['deadline', 'funds_yuan', 'measures', 'responsible'])
+    t.true('must be' in {e['field']: e['reason'] for e in r.json['errors']}['funds_yuan'],
+           'the type error is the reason given')
+    r = w.act(w.officer, hid, 'plan', {'measures': 'm', 'responsible': 'r', 'funds_yuan': -1,
+                                       'deadline': day(-1)}, 422)
+    t.eq(sorted(fields_of(r)), ['deadline', 'funds_yuan'])
+    r = w.act(w.officer, hid, 'plan', dict(PLAN, funds_yuan=-1, extra=1, measures=' '), 422)
+    t.eq(sorted(fields_of(r)), ['extra', 'funds_yuan', 'measures'])
+    w.act(w.officer, hid, 'plan', PLAN)
+    r = w.act(w.officer, hid, 'request_extension', {'reason': ' ', 'new_deadline': 5}, 422)
+    t.eq(sorted(fields_of(r)), ['new_deadline', 'reason'])
+    r = w.act(w.officer, hid, 'submit', {'photos': 'x', 'note': 5}, 422)
+    t.eq(sorted(fields_of(r)), ['note', 'photos'])
+    r = w.act(w.manager, hid, 'verify', {'note': 5}, 422)
+    t.eq(fields_of(r), ['note'], 'a malformed body is 422 even when the action is not legal')
+    # The report.
+    r = w.report(location='', description=5, category=5, found_date=day(1))
+    t.problem(r, 422)
+    t.eq(sorted(fields_of(r)), ['category', 'description', 'found_date', 'location'])
+    r = w.report(enterprise_id='x', level='general', criterion_text='A', description='')
+    t.eq(sorted(fields_of(r)), ['description', 'enterprise_id'])
+    r = w.report(level='minor', location=7)
+    t.eq(sorted(fields_of(r)), ['level', 'location'])
+    t.eq(w.counts()[0], before[0], 'nothing reported')
+
+
+def test_found_range_backwards_is_400(t):
+    """found_to before found_from: 400 naming found_to, in the list and its export (as the
+    statistics answer for from/to)."""
+    w = World(t)
+    w.report()
+    q = 'found_from=2026-12-01&found_to=2026-01-01'
+    for path in ('/api/v1/hazards', '/api/v1/hazards/export?format=csv&x=1'):
+        r = w.inspector.get(path.replace('&x=1', '') + ('&' if '?' in path else '?') + q)
+        t.problem(r, 400, 'found_to')
+    r = w.inspector.get('/api/v1/hazards/stats?by=level&from=2026-12-01&to=2026-01-01')
+    t.problem(r, 400, 'to')
+    r = w.inspector.get('/api/v1/hazards?found_from=2026-11-30&found_to=2026-11-30')
+    t.status(r, 200)
+    t.eq(len(r.json['items']), 1, 'one day is a range')
+
+
+def test_extension_not_offered_at_the_limit(t):
+    """request_extension leaves allowed_actions once hazard.max_extensions requests were
+    made; asked all the same it is 422 naming extension."""
+    w = World(t)
+    hid = w.report().json['id']
+    w.act(w.manager, hid, 'confirm')
+    w.act(w.officer, hid, 'plan', PLAN)
+    for i in range(2):
+        t.eq(w.officer.get(f'/api/v1/hazards/{hid}').json['allowed_actions'],
+             ['submit', 'request_extension'], f'request {i + 1} offered')
+        w.act(w.officer, hid, 'request_extension', {'reason': '备件未到货',
+                                                     'new_deadline': day(20 + i)})
+        w.act(w.manager, hid, 'refuse_extension', {'reason': '不同意'})
+    h = w.officer.get(f'/api/v1/hazards/{hid}').json
+    t.eq((h['extension_requests'], h['max_extensions']), (2, 2))
+    t.eq(h['allowed_actions'], ['submit'], 'the limit is reached: not offered')
+    r = w.act(w.officer, hid, 'request_extension', {'reason': '再延一次',
+                                                     'new_deadline': day(30)}, 422)
+    t.problem(r, 422, 'extension')
+    r = w.act(w.officer, hid, 'plan', PLAN, 409)
+    t.eq(r.json['allowed'], ['submit'])
+
+
+def test_criterion_only_for_a_major_hazard(t):
+    w = World(t)
+    before = w.counts()
+    r = w.report(level='general', criterion_text='自定判定依据')
+    t.problem(r, 422, 'criterion_text')
+    t.true('only for a major hazard' in r.json['errors'][0]['reason'], r.json)
+    t.problem(w.report(level='general', criterion_id=4), 422, 'criterion_id')
+    t.status(w.report(level='general', criterion_text='', criterion_id=None), 201,
+             'blank and null name nothing')
+    t.eq(w.counts()[0], before[0] + 1)
+    hid = w.report().json['id']
+    r = w.act(w.inspector, hid, 'confirm', {'level': 'general', 'criterion_text': 'x'}, 422)
+    t.problem(r, 422, 'criterion_text')
+    r = w.act(w.manager, hid, 'confirm', {'criterion_id': 4}, 422)
+    t.problem(r, 422, 'criterion_id')
+    t.eq(w.s.sql('SELECT state, criterion_text FROM hazard WHERE id = ?', (hid,))[0][0],
+         'reported')
+    # Re-graded major -> general: the criterion goes.
+    mid = w.report(level='major', criterion_id=4).json['id']
+    r = w.act(w.inspector, mid, 'confirm', {'level': 'general'})
+    t.eq((r.json['level'], r.json['criterion_id'], r.json['criterion']),
+         ('general', None, None))
+    t.true(not r.json['criterion_text'], r.json['criterion_text'])
+    t.eq(w.s.sql('SELECT criterion_id FROM hazard WHERE id = ?', (mid,))[0][0], None)
+
+
+def test_403_names_the_rule_that_refused(t):
+    w = World(t)
+    hid = w.report().json['id']
+    r = w.officer.post(f'/api/v1/hazards/{hid}/actions/confirm', {})
+    t.problem(r, 403)
+    t.true('role (enterprise_officer)' in r.json['detail'] and 'rectifier' not in
+           r.json['detail'], r.json['detail'])
+    mid = w.report(level='major', criterion_id=4).json['id']
+    r = w.manager.post(f'/api/v1/hazards/{mid}/actions/confirm', {})
+    t.problem(r, 403)
+    t.true('role (grid_manager)' in r.json['detail'] and 'major' in r.json['detail'] and
+           'rectifier' not in r.json['detail'], r.json['detail'])
+    w.act(w.manager, hid, 'confirm')
+    w.act(w.officer, hid, 'plan', PLAN)
+    w.act(w.officer, hid, 'submit', {'photos': w.photo_rows(1)})
+    w.act(w.manager, hid, 'verify')
+    r = w.manager.post(f'/api/v1/hazards/{hid}/actions/reopen', {'reason': '虚假销号'})
+    t.problem(r, 403)
+    t.true('role (grid_manager)' in r.json['detail'] and 'reopen' in r.json['detail'] and
+           'rectifier' not in r.json['detail'], r.json['detail'])
 
 
 def test_scope_in_list_detail_and_export(t):

@@ -297,6 +297,42 @@ def rows_of_csv(r):
     return list(csv.reader(io.StringIO(text)))
 
 
+def test_exports_speak_one_set_of_chinese_words(t):
+    """The four lists' exports write codes in words (states, reasons, kinds, rules, the
+    scan's note), with the same words as the hazard export (the deadline states included)."""
+    w = World(t, day=plus(DEADLINE, 1))
+    h1 = w.hazard(level='major')
+    w.hazard(level='general', deadline='2026-12-31')
+    scan(w.s, plus(DEADLINE, 1))
+    w.s.sql("UPDATE enterprise_blacklist SET state = 'proposed'")
+
+    def sheet(path):
+        r = w.a.get(path + '/export?format=csv')
+        t.status(r, 200, path)
+        rows = rows_of_csv(r)
+        return [dict(zip(rows[0], row)) for row in rows[1:]]
+
+    rect = sheet('/api/v1/hazard-lists/rectification')
+    t.eq(sorted((x['期限状态'], x['隐患状态'], x['隐患等级']) for x in rect),
+         [('已逾期', '整改中', '重大隐患'), ('正常', '整改中', '一般隐患')])
+    hz = sheet('/api/v1/hazards')
+    t.eq(sorted(x['期限状态'] for x in hz), sorted(x['期限状态'] for x in rect),
+         'the same words as the hazard export')
+    t.eq(sorted(x['状态'] for x in hz), ['整改中', '整改中'])
+    sup = sheet('/api/v1/hazard-lists/supervision')
+    t.eq([(x['督办状态'], x['督办原因'], x['隐患状态']) for x in sup],
+         [('拟督办', '重大隐患逾期', '整改中')])
+    acc = sheet('/api/v1/hazard-lists/accountability')
+    t.eq([(x['问责类型'], x['备注']) for x in acc], [('逾期未整改', f'整改期限 {DEADLINE}')])
+    bl = sheet('/api/v1/hazard-lists/blacklist')
+    t.true(bl, 'rule B1 proposed the enterprise')
+    t.eq({(x['列入规则'], x['状态']) for x in bl}, {('B1 重大隐患逾期未整改', '拟列入')})
+    # The API itself keeps the codes.
+    r = w.a.get('/api/v1/hazard-lists/accountability')
+    t.eq([(i['kind'], i['note']) for i in r.json['items'] if i['hazard_id'] == h1],
+         [('overdue', f'deadline {DEADLINE}')])
+
+
 def test_lists_statistics_and_exports_keep_to_the_scope(t):
     """A patroller sees only its grid's hazards, an enterprise officer only its own, a
     leader its region: in the four lists, their exports and the statistics."""
@@ -427,7 +463,9 @@ def test_supervision_actions_are_the_leaders_in_scope(t):
     t.problem(w.leader.post(f'/api/v1/supervisions/{sup}/list', {'deadline': '2026-11-30'}),
               422, 'deadline')
     t.problem(w.leader.post(f'/api/v1/supervisions/{sup}/shout', body), 404)
-    t.problem(w.leader.post(f'/api/v1/supervisions/{sup}/progress', {'progress': '已开工'}), 409)
+    r = w.leader.post(f'/api/v1/supervisions/{sup}/progress', {'progress': '已开工'})
+    t.problem(r, 409)
+    t.eq(r.json['allowed'], ['list', 'decline'], 'this route\'s actions only (not supervise)')
     t.eq(w.counts(), before, 'refused actions wrote nothing')
     r = w.leader.post(f'/api/v1/supervisions/{sup}/list', body)
     t.status(r, 200)
@@ -443,6 +481,10 @@ def test_supervision_actions_are_the_leaders_in_scope(t):
     r = w.leader.post(f'/api/v1/supervisions/{sup}/lift', {'reason': '已验收销号'})
     t.status(r, 200)
     t.eq(r.json['state'], 'lifted')
+    r = w.leader.post(f'/api/v1/supervisions/{sup}/list', body)
+    t.problem(r, 409)
+    t.eq(r.json['allowed'], [], 'nothing more on a lifted supervision')
+    t.true(r.json['detail'].endswith('allowed: none'), r.json['detail'])
     events = [e[0] for e in w.s.sql("SELECT action FROM hazard_event WHERE hazard_id = ? "
                                     "AND actor_login = 'leader1'", (h,))]
     t.eq(events, ['supervision_list', 'supervision_progress', 'supervision_lift'])

@@ -74,7 +74,7 @@ def test_upload_by_hash_type_and_limits(t):
     t.true(os.path.exists(os.path.join(folder, sha)), 'stored by hash under the photo dir')
     with open(os.path.join(folder, sha), 'rb') as fh:
         t.eq(fh.read(), p)
-    t.eq(upload(w.patroller, p).status, 200, 'the same bytes again')
+    t.eq(upload(w.patroller, p).status, 201, 'the same bytes again: the same answer')
     t.eq(w.s.sql('SELECT COUNT(*) FROM photo')[0][0], 1)
     r = w.patroller.get(f'/api/v1/photos/{sha}')
     t.status(r, 200)
@@ -145,6 +145,49 @@ def test_photo_scope_follows_the_hazards(t):
     w.act(w.officer, h2, 'plan', PLAN)
     t.problem(w.act(w.officer, h2, 'submit', {'photos': [s2]}, 422), 422, 'photos')
     t.eq(w.counts()[2], before[2] + 3, 'only the report, confirm and plan were audited')
+
+
+
+def test_same_bytes_by_another_uploader(t):
+    """A second user uploading bytes someone else stored may see and attach them, and the
+    answer (201) does not tell that the file existed."""
+    w = World(t)
+    p = png(seed=7)
+    r1 = upload(w.patroller2, p)
+    t.status(r1, 201)
+    sha = r1.json['sha256']
+    t.status(w.patroller.get(f'/api/v1/photos/{sha}'), 404, 'not yet the patroller\'s')
+    r2 = upload(w.patroller, p)
+    t.eq(r2.status, 201, 'the same status as for new bytes')
+    t.eq(r2.json, r1.json, 'the same stored photo')
+    t.eq(w.s.sql('SELECT COUNT(*) FROM photo')[0][0], 1, 'stored once')
+    t.eq(sorted(x[0] for x in w.s.sql(f"SELECT user_id FROM photo_upload WHERE sha256 = '{sha}'")),
+         sorted([w.patroller.id, w.patroller2.id]), 'both uploaders recorded')
+    r = w.patroller.get(f'/api/v1/photos/{sha}')
+    t.status(r, 200)
+    t.eq(r.body, p)
+    t.status(w.patroller.get(f'/api/v1/photos/{sha}/thumb'), 200)
+    h = w.report(photos=[sha])
+    t.status(h, 201)
+    t.eq([x['sha256'] for x in h.json['photos']['before']], [sha], 'attached')
+    t.status(w.manager.get(f'/api/v1/photos/{sha}'), 200, 'and shown with the hazard')
+    t.status(w.officer2.get(f'/api/v1/photos/{sha}'), 404, 'still not to others')
+
+
+def test_photo_headers_not_doubled(t):
+    """The photo's own Cache-Control replaces the API's no-store; nosniff is sent once."""
+    w = World(t)
+    sha = upload(w.patroller, png(seed=9)).json['sha256']
+    for path in (f'/api/v1/photos/{sha}', f'/api/v1/photos/{sha}/thumb'):
+        r = w.patroller.get(path)
+        t.status(r, 200)
+        names = [k.lower() for k, _ in r.raw_headers]
+        t.eq(names.count('cache-control'), 1, f'one Cache-Control: {r.raw_headers}')
+        t.eq(names.count('x-content-type-options'), 1, 'one nosniff')
+        t.eq(r.header('cache-control'), 'private, max-age=86400, immutable')
+    r = w.patroller.get('/api/v1/hazards')
+    t.eq([v for k, v in r.raw_headers if k.lower() == 'cache-control'], ['no-store'],
+         'the API default elsewhere')
 
 
 run(globals())

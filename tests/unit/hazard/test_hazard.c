@@ -37,17 +37,22 @@ static int64_t d(const char *s)
 
 /* ------------------------------------------------------------ the table */
 
-/* The situations: the six states, rectifying twice (no request / a pending request). */
-enum sit { S_REP, S_CONF, S_DISM, S_RECT, S_RECT_PENDING, S_SUBM, S_CLOSED, S_COUNT };
+/*
+ * The situations: the six states, rectifying three times (no request / a pending request /
+ * no request but the limit of requests reached).
+ */
+enum sit { S_REP, S_CONF, S_DISM, S_RECT, S_RECT_PENDING, S_RECT_LIMIT, S_SUBM, S_CLOSED, S_COUNT };
 
-static const char *const sit_names[S_COUNT] = { "reported",   "confirmed",	    "dismissed",
-						"rectifying", "rectifying+pending", "submitted",
-						"closed" };
+static const char *const sit_names[S_COUNT] = { "reported",	      "confirmed",
+						"dismissed",	      "rectifying",
+						"rectifying+pending", "rectifying+limit",
+						"submitted",	      "closed" };
 
 /*
  * Expected result per role, in enum role order:
  *   none admin leader inspector grid_manager grid_patroller grid_supervisor enterprise_officer
- * 'o' = done, 'C' = 409 (not legal in this state), 'F' = 403 (role may not).
+ * 'o' = done, 'C' = 409 (not legal in this state), 'F' = 403 (role may not), 'I' = 422 (the
+ * right role and person, but the request can only fail: not among the allowed actions).
  * Rules (docs/hazard.md): confirm, dismiss, verify, send_back, approve/refuse an extension:
  * inspector or grid manager for a general hazard, the inspector (supervising department)
  * only for a major one; plan, submit, request an extension: the enterprise officer.
@@ -57,6 +62,7 @@ static const char *const sit_names[S_COUNT] = { "reported",   "confirmed",	    "
 #define SUP_M "FFFoFFFF"
 #define ENT   "FFFFFFFo"
 #define INSP  "FFFoFFFF"
+#define ENT_I "FFFFFFFI" /* the extension limit reached: 422 extension, not offered */
 
 static const struct {
 	const char *general, *major;
@@ -122,6 +128,18 @@ static const struct {
 		[HAZARD_REFUSE_EXTENSION] = { SUP_G, SUP_M, HAZARD_RECTIFYING },
 		[HAZARD_REOPEN] = { ALL_C, ALL_C, 0 },
 	},
+	[S_RECT_LIMIT] = {
+		[HAZARD_CONFIRM] = { ALL_C, ALL_C, 0 },
+		[HAZARD_DISMISS] = { ALL_C, ALL_C, 0 },
+		[HAZARD_PLAN] = { ALL_C, ALL_C, 0 },
+		[HAZARD_SUBMIT] = { ENT, ENT, HAZARD_SUBMITTED },
+		[HAZARD_VERIFY] = { ALL_C, ALL_C, 0 },
+		[HAZARD_SEND_BACK] = { ALL_C, ALL_C, 0 },
+		[HAZARD_REQUEST_EXTENSION] = { ENT_I, ENT_I, 0 },
+		[HAZARD_APPROVE_EXTENSION] = { ALL_C, ALL_C, 0 },
+		[HAZARD_REFUSE_EXTENSION] = { ALL_C, ALL_C, 0 },
+		[HAZARD_REOPEN] = { ALL_C, ALL_C, 0 },
+	},
 	[S_SUBM] = {
 		[HAZARD_CONFIRM] = { ALL_C, ALL_C, 0 },
 		[HAZARD_DISMISS] = { ALL_C, ALL_C, 0 },
@@ -154,8 +172,8 @@ static const struct {
 static struct hazard_state_in situation(enum sit s, enum hazard_level level)
 {
 	static const enum hazard_state states[S_COUNT] = {
-		HAZARD_REPORTED,   HAZARD_CONFIRMED, HAZARD_DISMISSED, HAZARD_RECTIFYING,
-		HAZARD_RECTIFYING, HAZARD_SUBMITTED, HAZARD_CLOSED,
+		HAZARD_REPORTED,   HAZARD_CONFIRMED,  HAZARD_DISMISSED, HAZARD_RECTIFYING,
+		HAZARD_RECTIFYING, HAZARD_RECTIFYING, HAZARD_SUBMITTED, HAZARD_CLOSED,
 	};
 	struct hazard_state_in in = {
 		.state = states[s],
@@ -172,6 +190,8 @@ static struct hazard_state_in situation(enum sit s, enum hazard_level level)
 		in.pending_deadline = d("2026-12-20");
 		in.extension_requests = 1;
 	}
+	if (s == S_RECT_LIMIT)
+		in.extension_requests = HAZARD_MAX_EXTENSIONS_DEFAULT;
 	if (s == S_SUBM || s == S_CLOSED)
 		in.rectifier_id = RECTIFIER_ID;
 	return in;
@@ -232,6 +252,7 @@ static void test_every_state_action_role(void **state)
 									     : table[s][a].general;
 					int want = row[r] == 'o'   ? 0
 						   : row[r] == 'C' ? ERR_CONFLICT
+						   : row[r] == 'I' ? ERR_INVALID
 								   : ERR_FORBIDDEN;
 					int rc = hazard_transition(&in, (enum hazard_action)a,
 								   &args, &who, &out, &fe);
@@ -243,7 +264,12 @@ static void test_every_state_action_role(void **state)
 							 lv ? "major" : "general", sit_names[s],
 							 hazard_action_name(a), role_name(r),
 							 err_str(rc), err_str(want));
-					assert_int_equal(fe.n, 0);
+					if (rc == ERR_INVALID) {
+						assert_int_equal(fe.n, 1);
+						assert_string_equal(fe.e[0].field, "extension");
+					} else {
+						assert_int_equal(fe.n, 0);
+					}
 					if (hazard_allowed_actions(&in, &who) != allowed)
 						fail_msg("%s %s by %s: allowed %#x, want %#x",
 							 lv ? "major" : "general", sit_names[s],
@@ -252,7 +278,7 @@ static void test_every_state_action_role(void **state)
 							 allowed);
 					if (rc == 0)
 						assert_int_equal(out.state, table[s][a].next);
-					else
+					else if (rc != ERR_INVALID)
 						assert_int_equal(out.allowed, allowed);
 					cells++;
 				}
@@ -508,6 +534,16 @@ static void test_extensions(void **state)
 	assert_int_equal(out.extension_requests, 2);
 	in.extension_requests = HAZARD_MAX_EXTENSIONS_DEFAULT;
 	expect_invalid(&in, HAZARD_REQUEST_EXTENSION, &args, ROLE_ENTERPRISE_OFFICER, "extension");
+	/* ... and, at the limit, it is not offered (submit still is). */
+	{
+		struct hazard_actor who = actor(ROLE_ENTERPRISE_OFFICER);
+
+		assert_int_equal(hazard_allowed_actions(&in, &who), 1u << HAZARD_SUBMIT);
+		in.extension_requests = HAZARD_MAX_EXTENSIONS_DEFAULT - 1;
+		assert_int_equal(hazard_allowed_actions(&in, &who),
+				 (1u << HAZARD_SUBMIT) | (1u << HAZARD_REQUEST_EXTENSION));
+		in.extension_requests = HAZARD_MAX_EXTENSIONS_DEFAULT;
+	}
 	in.max_extensions = 3;
 	expect_ok(&in, HAZARD_REQUEST_EXTENSION, &args, ROLE_ENTERPRISE_OFFICER, &out);
 	in.max_extensions = 0;
@@ -579,6 +615,40 @@ static void test_officer_only_own_enterprise(void **state)
 	assert_int_equal(hazard_transition(&in, HAZARD_SUBMIT, &args, &who, &out, &fe),
 			 ERR_FORBIDDEN);
 	assert_int_equal(fe.n, 0);
+}
+
+/*
+ * hazard_role_may: the role table alone (docs/hazard.md), whatever the person; a grid
+ * manager supervises a general hazard but not a major one; reopen is the inspector's.
+ */
+static void test_role_may(void **state)
+{
+	(void)state;
+	assert_true(hazard_role_may(ROLE_GRID_MANAGER, HAZARD_CONFIRM, HAZARD_GENERAL));
+	assert_false(hazard_role_may(ROLE_GRID_MANAGER, HAZARD_CONFIRM, HAZARD_MAJOR));
+	assert_true(hazard_role_may(ROLE_INSPECTOR, HAZARD_CONFIRM, HAZARD_MAJOR));
+	assert_false(hazard_role_may(ROLE_ENTERPRISE_OFFICER, HAZARD_CONFIRM, HAZARD_GENERAL));
+	assert_true(hazard_role_may(ROLE_ENTERPRISE_OFFICER, HAZARD_PLAN, HAZARD_MAJOR));
+	assert_false(hazard_role_may(ROLE_INSPECTOR, HAZARD_PLAN, HAZARD_GENERAL));
+	assert_false(hazard_role_may(ROLE_GRID_MANAGER, HAZARD_REOPEN, HAZARD_GENERAL));
+	assert_true(hazard_role_may(ROLE_INSPECTOR, HAZARD_REOPEN, HAZARD_GENERAL));
+	assert_false(hazard_role_may(ROLE_LEADER, HAZARD_VERIFY, HAZARD_GENERAL));
+	assert_false(hazard_role_may(ROLE_COUNT_, HAZARD_CONFIRM, HAZARD_GENERAL));
+	assert_false(hazard_role_may(ROLE_INSPECTOR, HAZARD_ACTION_COUNT_, HAZARD_GENERAL));
+	/* The whole table agrees with the matrix: 'F' cells are the role's, not the person's. */
+	for (int s = 0; s < S_COUNT; s++)
+		for (int a = 0; a < HAZARD_ACTION_COUNT_; a++)
+			for (int r = 0; r < ROLE_COUNT_; r++)
+				for (int lv = HAZARD_GENERAL; lv <= HAZARD_MAJOR; lv++) {
+					const char *row = lv ? table[s][a].major
+							     : table[s][a].general;
+					if (row[r] == 'o' || row[r] == 'I')
+						assert_true(hazard_role_may(
+							(enum role)r, (enum hazard_action)a, lv));
+					if (row[r] == 'F')
+						assert_false(hazard_role_may(
+							(enum role)r, (enum hazard_action)a, lv));
+				}
 }
 
 /* A whole loop: reported -> confirmed -> rectifying -> submitted -> sent back -> closed. */
@@ -772,6 +842,44 @@ static void test_names(void **state)
 	assert_string_equal(hazard_action_name(HAZARD_ACTION_COUNT_), "?");
 }
 
+/* One set of Chinese words for every export; a code means what its domain says. */
+static void test_labels(void **state)
+{
+	char note[64];
+
+	(void)state;
+	assert_string_equal(hazard_label("state", "rectifying"), "整改中");
+	assert_string_equal(hazard_label("deadline_state", "on_time"), "正常");
+	assert_string_equal(hazard_label("deadline_state", "overdue"), "已逾期");
+	assert_string_equal(hazard_label("accountability_kind", "overdue"), "逾期未整改");
+	assert_string_equal(hazard_label("supervision_state", "proposed"), "拟督办");
+	assert_string_equal(hazard_label("blacklist_state", "proposed"), "拟列入");
+	assert_string_equal(hazard_label("blacklist_rule", "B1"), "B1 重大隐患逾期未整改");
+	assert_string_equal(hazard_label("level", "major"), "重大隐患");
+	/* Unknown: the code itself (never a blank cell); no domain: as is. */
+	assert_string_equal(hazard_label("state", "flying"), "flying");
+	assert_string_equal(hazard_label(NULL, "B1"), "B1");
+	assert_null(hazard_label("state", NULL));
+	/* Every hazard state and deadline state has its word. */
+	for (int s = 0; s < HAZARD_STATE_COUNT_; s++)
+		assert_string_not_equal(hazard_label("state",
+						     hazard_state_name((enum hazard_state)s)),
+					hazard_state_name((enum hazard_state)s));
+	for (int s = HAZARD_ON_TIME; s <= HAZARD_OVERDUE_LONG; s++)
+		assert_string_not_equal(
+			hazard_label("deadline_state",
+				     hazard_deadline_state_name((enum hazard_deadline_state)s)),
+			hazard_deadline_state_name((enum hazard_deadline_state)s));
+	hazard_note_text("deadline 2026-09-02", note, sizeof(note));
+	assert_string_equal(note, "整改期限 2026-09-02");
+	hazard_note_text("deadline 2026-13-02", note, sizeof(note));
+	assert_string_equal(note, "deadline 2026-13-02");
+	hazard_note_text("复查发现阀门未更换", note, sizeof(note));
+	assert_string_equal(note, "复查发现阀门未更换");
+	hazard_note_text(NULL, note, sizeof(note));
+	assert_string_equal(note, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -783,11 +891,13 @@ int main(void)
 		cmocka_unit_test(test_extensions),
 		cmocka_unit_test(test_verifier_is_not_rectifier),
 		cmocka_unit_test(test_officer_only_own_enterprise),
+		cmocka_unit_test(test_role_may),
 		cmocka_unit_test(test_full_loop),
 		cmocka_unit_test(test_deadline_states_utc8),
 		cmocka_unit_test(test_deadline_states_other_tz),
 		cmocka_unit_test(test_number),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_labels),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
