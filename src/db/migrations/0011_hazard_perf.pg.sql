@@ -1,0 +1,47 @@
+-- Performance of the hazard list and statistics at a million rows (issue 4 aims; numbers in
+-- docs/benchmarks.md "Hidden hazards"). See the .sqlite.sql file for the reasons.
+CREATE INDEX hazard_grid_created ON hazard(grid_id, created_ms, id);
+CREATE INDEX hazard_enterprise_created ON hazard(enterprise_id, created_ms, id);
+CREATE INDEX hazard_state_created ON hazard(state, created_ms, id);
+
+-- Hazards counted per (region, grid, level, state), kept in step by a trigger (grid 0: none).
+CREATE TABLE hazard_tally (
+	region_code TEXT NOT NULL,
+	grid_id     BIGINT NOT NULL,
+	level       TEXT NOT NULL,
+	state       TEXT NOT NULL,
+	n           BIGINT NOT NULL,
+	PRIMARY KEY (region_code, grid_id, level, state)
+);
+CREATE INDEX hazard_tally_grid ON hazard_tally(grid_id);
+INSERT INTO hazard_tally (region_code, grid_id, level, state, n)
+	SELECT region_code, COALESCE(grid_id, 0), level, state, COUNT(*) FROM hazard
+	GROUP BY region_code, COALESCE(grid_id, 0), level, state;
+
+CREATE FUNCTION hazard_tally_step() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	IF TG_OP IN ('UPDATE', 'DELETE') THEN
+		IF TG_OP = 'UPDATE' AND OLD.region_code IS NOT DISTINCT FROM NEW.region_code AND
+			OLD.grid_id IS NOT DISTINCT FROM NEW.grid_id AND OLD.level = NEW.level AND
+			OLD.state = NEW.state THEN
+			RETURN NULL;
+		END IF;
+		UPDATE hazard_tally SET n = n - 1 WHERE region_code = OLD.region_code AND
+			grid_id = COALESCE(OLD.grid_id, 0) AND level = OLD.level AND state = OLD.state;
+	END IF;
+	IF TG_OP IN ('UPDATE', 'INSERT') THEN
+		INSERT INTO hazard_tally (region_code, grid_id, level, state, n)
+			VALUES (NEW.region_code, COALESCE(NEW.grid_id, 0), NEW.level, NEW.state, 1)
+			ON CONFLICT (region_code, grid_id, level, state) DO UPDATE
+			SET n = hazard_tally.n + 1;
+	END IF;
+	RETURN NULL;
+END $$;
+CREATE TRIGGER hazard_tally_step AFTER INSERT OR DELETE OR UPDATE OF region_code, grid_id,
+	level, state ON hazard FOR EACH ROW EXECUTE FUNCTION hazard_tally_step();
+
+CREATE INDEX hazard_running ON hazard(region_code, deadline, grid_id, level)
+	WHERE state IN ('rectifying', 'submitted');
+
+CREATE INDEX hazard_open_deadline ON hazard(deadline)
+	WHERE state NOT IN ('closed', 'dismissed') AND deadline IS NOT NULL;
