@@ -45,15 +45,18 @@ static const struct {
 	const char *key;
 	bool integer;
 	const char *name;
+	const char *tally; /* the column in hazard_tally (0011), NULL: not tallied */
 } groupings[HAZARD_BY_COUNT_] = {
 	[HAZARD_BY_REGION] = { "hazard.region_code", "substr(r.c, 1, :klen) || :pad", false,
-			       "(SELECT region.name FROM region WHERE region.code = g.k)" },
+			       "(SELECT region.name FROM region WHERE region.code = g.k)",
+			       "hazard.region_code" },
 	[HAZARD_BY_GRID] = { "hazard.grid_id", "r.c", true,
-			     "(SELECT grid.name FROM grid WHERE grid.id = g.k)" },
+			     "(SELECT grid.name FROM grid WHERE grid.id = g.k)",
+			     "NULLIF(hazard.grid_id, 0)" },
 	[HAZARD_BY_INDUSTRY] = { "hazard.industry_code", "substr(r.c, 1, 2)", false,
 				 "(SELECT industry.name FROM industry WHERE industry.code = g.k)" },
-	[HAZARD_BY_LEVEL] = { "hazard.level", "r.c", false, NULL },
-	[HAZARD_BY_STATE] = { "hazard.state", "r.c", false, NULL },
+	[HAZARD_BY_LEVEL] = { "hazard.level", "r.c", false, NULL, "hazard.level" },
+	[HAZARD_BY_STATE] = { "hazard.state", "r.c", false, NULL, "hazard.state" },
 	[HAZARD_BY_SOURCE] = { "hazard.source", "r.c", false, NULL },
 	[HAZARD_BY_ENTERPRISE] = { "hazard.enterprise_id", "r.c", true,
 				   "(SELECT enterprise.name FROM enterprise WHERE enterprise.id = "
@@ -101,6 +104,15 @@ static void bind_q(struct db_stmt *st, const struct hazard_stats_q *q)
 		db_bind_i64(st, ":to_ms", q->to_ms);
 }
 
+/*
+ * Whether the counts of q can come from hazard_tally (0011): it holds region, grid, level and
+ * state, so not a scope by enterprise nor a period of finding.
+ */
+static bool tallied(const struct hazard_stats_q *q)
+{
+	return q->scope.uscc == NULL && q->from_ms == 0 && q->to_ms == 0;
+}
+
 static struct db_stmt *prepare(struct db *db, struct buf *sql)
 {
 	struct db_stmt *st = db_stmt_dyn(db, sql->p);
@@ -123,19 +135,41 @@ int hazard_stats_db_by(struct db *db, enum hazard_stats_by by, const struct haza
 	 * 0008/0010 index each column with state and deadline); then the keys over those few
 	 * groups; then their names. One CASE over the state per row cost three times as much.
 	 */
-	buf_addf(
-		&sql,
-		"SELECT g.k, %s, g.total, g.open, g.closed, g.overdue FROM (SELECT %s AS k, "
-		"SUM(r.n) AS total, SUM(CASE WHEN r.s IN " OPEN_STATES " THEN r.n ELSE 0 END) AS "
-		"open, SUM(CASE WHEN r.s = 'closed' THEN r.n ELSE 0 END) AS closed, SUM(CASE WHEN "
-		"r.s IN ('rectifying', 'submitted') THEN r.late ELSE 0 END) AS overdue FROM "
-		"(SELECT "
-		"%s AS c, hazard.state AS s, COUNT(*) AS n, SUM(CASE WHEN hazard.deadline < :today "
-		"THEN 1 ELSE 0 END) AS late FROM hazard",
-		groupings[by].name ? groupings[by].name : "g.k", groupings[by].key,
-		groupings[by].col);
-	where_of(q, &sql);
-	buf_addf(&sql, " GROUP BY %s, hazard.state) r GROUP BY 1) g", groupings[by].col);
+	buf_addf(&sql,
+		 "SELECT g.k, %s, g.total, g.open, g.closed, g.overdue FROM (SELECT %s AS k, "
+		 "SUM(r.n) AS total, SUM(CASE WHEN r.s IN " OPEN_STATES " THEN r.n ELSE 0 END) AS "
+		 "open, SUM(CASE WHEN r.s = 'closed' THEN r.n ELSE 0 END) AS closed, SUM(CASE WHEN "
+		 "r.s IN ('rectifying', 'submitted') THEN r.late ELSE 0 END) AS overdue FROM (",
+		 groupings[by].name ? groupings[by].name : "g.k", groupings[by].key);
+	if (groupings[by].tally && tallied(q)) {
+		/*
+		 * The counts per (key, state) from the tally (a few thousand rows, not the
+		 * table), the overdue ones from hazard_state_deadline (0011: the running
+		 * hazards alone, covering). The tally's table is named hazard so that the
+		 * scope's conditions read the same.
+		 */
+		buf_addf(&sql,
+			 "SELECT %s AS c, hazard.state AS s, SUM(hazard.n) AS n, 0 AS late FROM "
+			 "hazard_tally AS hazard",
+			 groupings[by].tally);
+		where_of(q, &sql);
+		buf_addf(&sql,
+			 " GROUP BY %s, hazard.state HAVING SUM(hazard.n) > 0 UNION ALL SELECT %s "
+			 "AS c, hazard.state AS s, 0 AS n, COUNT(*) AS late FROM hazard",
+			 groupings[by].tally, groupings[by].col);
+		where_of(q, &sql);
+		buf_addf(&sql,
+			 " AND hazard.state IN ('rectifying', 'submitted') AND hazard.deadline < "
+			 ":today GROUP BY %s, hazard.state) r GROUP BY 1) g",
+			 groupings[by].col);
+	} else {
+		buf_addf(&sql,
+			 "SELECT %s AS c, hazard.state AS s, COUNT(*) AS n, SUM(CASE WHEN "
+			 "hazard.deadline < :today THEN 1 ELSE 0 END) AS late FROM hazard",
+			 groupings[by].col);
+		where_of(q, &sql);
+		buf_addf(&sql, " GROUP BY %s, hazard.state) r GROUP BY 1) g", groupings[by].col);
+	}
 	if (by == HAZARD_BY_ENTERPRISE)
 		buf_adds(&sql, " ORDER BY g.total DESC, g.k LIMIT 500");
 	else
@@ -211,11 +245,26 @@ static int summary_counts(struct db *db, const struct hazard_stats_q *q, struct 
 	struct db_stmt *st;
 	int rc;
 
-	buf_adds(&sql, "SELECT hazard.level, hazard.state, COUNT(*), SUM(CASE WHEN "
-		       "hazard.deadline < :today THEN 1 ELSE 0 END), SUM(CASE WHEN hazard.deadline "
-		       "< :long_before THEN 1 ELSE 0 END) FROM hazard");
-	where_of(q, &sql);
-	buf_adds(&sql, " GROUP BY hazard.level, hazard.state");
+	if (tallied(q)) {
+		/* The tally's counts, then the running hazards' lateness (hazard_state_deadline). */
+		buf_adds(&sql, "SELECT hazard.level, hazard.state, SUM(hazard.n), 0, 0 FROM "
+			       "hazard_tally AS hazard");
+		where_of(q, &sql);
+		buf_adds(&sql,
+			 " GROUP BY hazard.level, hazard.state UNION ALL SELECT hazard.level, "
+			 "hazard.state, 0, SUM(CASE WHEN hazard.deadline < :today THEN 1 ELSE "
+			 "0 END), SUM(CASE WHEN hazard.deadline < :long_before THEN 1 ELSE 0 "
+			 "END) FROM hazard");
+		where_of(q, &sql);
+		buf_adds(&sql, " AND hazard.state IN ('rectifying', 'submitted') AND "
+			       "hazard.deadline < :today GROUP BY hazard.level, hazard.state");
+	} else {
+		buf_adds(&sql, "SELECT hazard.level, hazard.state, COUNT(*), SUM(CASE WHEN "
+			       "hazard.deadline < :today THEN 1 ELSE 0 END), SUM(CASE WHEN "
+			       "hazard.deadline < :long_before THEN 1 ELSE 0 END) FROM hazard");
+		where_of(q, &sql);
+		buf_adds(&sql, " GROUP BY hazard.level, hazard.state");
+	}
 	st = prepare(db, &sql);
 	if (st == NULL)
 		return ERR_DB;
