@@ -6,6 +6,8 @@ COUNT over the table and against the same statistics computed from the table (a 
 of finding, from=, makes the statistics count the rows themselves) after reports,
 transitions, an enterprise moving region (trigger hazard_follow_enterprise rewrites its
 hazards) and the demo load."""
+import datetime
+
 from test_hazard import World, PLAN, T2
 from harness import run
 
@@ -20,6 +22,24 @@ def check(t, s, c, when):
                         'FROM hazard GROUP BY 1, 2, 3, 4'))
     t.true(len(want) > 0, f'{when}: there are hazards')
     t.eq(got, want, f'{when}: hazard_tally = COUNT(*) per region, grid, level, state')
+    # The closed hazards' sums, computed here from the rows: with a deadline, closed on or
+    # before the deadline's day in UTC+8, and the sum of closed_ms - found_ms.
+    sums = {}
+    for region, grid, level, state, deadline, closed_ms, found_ms in s.sql(
+            'SELECT region_code, COALESCE(grid_id, 0), level, state, deadline, closed_ms, '
+            'found_ms FROM hazard'):
+        k = sums.setdefault((region, grid, level, state), [0, 0, 0])
+        if state != 'closed':
+            continue
+        k[2] += closed_ms - found_ms
+        if deadline:
+            k[0] += 1
+            due = (datetime.date.fromisoformat(deadline) - datetime.date(1970, 1, 1)).days
+            k[1] += 1 if (closed_ms + 8 * 3600 * 1000) // 86400000 <= due else 0
+    got = {(r, g, lv, st): [a, b, c] for r, g, lv, st, a, b, c in s.sql(
+        'SELECT region_code, grid_id, level, state, closed_dl, on_time, close_ms FROM '
+        'hazard_tally WHERE n <> 0')}
+    t.eq(got, sums, f'{when}: the closed hazards\' sums')
     total = s.sql('SELECT COUNT(*) FROM hazard')[0][0]
     for by in ('region', 'grid', 'level', 'state'):
         r = c.get(f'/api/v1/hazards/stats?by={by}')
@@ -62,6 +82,10 @@ def test_tally_after_reports_transitions_and_a_move(t):
     w.act(w.officer, ids[0], 'plan', dict(PLAN, emergency='设置警戒区'))
     w.act(w.manager, ids[2], 'dismiss', {'reason': '不构成隐患'})
     w.act(w.manager, ids[4], 'confirm', {'note': '现场核实'})
+    w.act(w.officer, ids[4], 'plan', PLAN)
+    w.act(w.officer, ids[4], 'submit', {'photos': w.photo_rows(1), 'note': '已更换'})
+    w.act(w.manager, ids[4], 'verify', {'note': '复核通过'})
+    t.eq(w.s.sql('SELECT state FROM hazard WHERE id = ?', (ids[4],)), [('closed',)])
     check(t, w.s, w.a, 'after transitions')
     # The enterprise moves to another county and grid: its hazards follow (0008's trigger).
     r = w.a.patch(f'/api/v1/enterprises/{w.e1}', {'region_code': T2, 'grid_id': w.g2})
