@@ -3,7 +3,10 @@
  * The statistics' SQL (issue 4 §5, docs/hazard.md "Statistics"): counts grouped by an
  * indexed column (region_code, grid_id, industry_code, level, state, source: each leads an
  * index that also holds state and deadline, so the counts read only the index), the
- * summary's conditional sums in one scan, the top enterprises and the grid warnings.
+ * summary's conditional sums in one scan, the top enterprises and the grid warnings. Without
+ * a period or an enterprise scope, the counts by region, grid, level and state and the
+ * summary's counts and closed sums read hazard_tally (0011, kept by triggers), and only the
+ * date-dependent overdue counts read hazard rows (the running states' deadline ranges).
  * Everything is aggregated by SQL; C only names and shapes the rows. The rules
  * (region key, rates, warning) are hazard_lists.c's.
  */
