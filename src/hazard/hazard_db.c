@@ -296,6 +296,32 @@ static const char *const sort_expr[] = {
 	[HAZARD_SORT_NUMBER] = "hazard.number",
 };
 
+/*
+ * Whether the filter's states are exactly the open ones (reported, confirmed, rectifying,
+ * submitted, in any order): then written as "not closed nor dismissed", the condition of
+ * the partial indexes hazard_open_created and hazard_open_level (0011), which give open
+ * hazards in report order (an IN list of four makes SQLite sort every open match).
+ */
+static bool open_states(const struct hazard_filter *f)
+{
+	static const char *const open[] = { "reported", "confirmed", "rectifying", "submitted" };
+	int n = 0;
+
+	while (n < 6 && f->states[n])
+		n++;
+	if (n != 4)
+		return false;
+	for (int i = 0; i < 4; i++) {
+		bool found = false;
+
+		for (int j = 0; j < 4; j++)
+			found = found || strcmp(f->states[j], open[i]) == 0;
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
 /* Static WHERE fragments, chosen by the filter (never built from input). */
 static void where_parts(const struct hazard_filter *f, bool by_deadline, struct buf *w)
 {
@@ -306,6 +332,8 @@ static void where_parts(const struct hazard_filter *f, bool by_deadline, struct 
 	 */
 	if (f->states[0] && !f->states[1])
 		buf_adds(w, " AND hazard.state = :st0");
+	else if (open_states(f))
+		buf_adds(w, " AND hazard.state NOT IN ('dismissed', 'closed')");
 	else if (f->states[0])
 		buf_adds(w, " AND hazard.state IN (:st0, :st1, :st2, :st3, :st4, :st5)");
 	if (f->level)
@@ -363,7 +391,7 @@ static void bind_filter(struct db_stmt *st, const struct hazard_filter *f)
 
 	if (f->states[0] && !f->states[1])
 		db_bind_text(st, names[0], f->states[0]);
-	else if (f->states[0])
+	else if (f->states[0] && !open_states(f))
 		for (int i = 0; i < 6; i++)
 			db_bind_text(st, names[i], f->states[i]);
 	if (f->level)

@@ -69,5 +69,5 @@ CREATE INDEX hazard_state_deadline ON hazard(state, deadline, region_code, grid_
 
 CREATE INDEX hazard_open_deadline ON hazard(deadline)
 	WHERE state NOT IN ('closed', 'dismissed') AND deadline IS NOT NULL;
-CREATE INDEX hazard_open_created ON hazard(created_ms)
-	WHERE state NOT IN ('dismissed', 'closed') AND deadline IS NOT NULL;
+CREATE INDEX hazard_open_created ON hazard(created_ms) WHERE state NOT IN ('dismissed', 'closed');
+CREATE INDEX hazard_open_level ON hazard(level, created_ms) WHERE state NOT IN ('dismissed', 'closed');

@@ -94,8 +94,9 @@ CREATE INDEX hazard_state_deadline ON hazard(state, deadline, region_code, grid_
 -- hazards in deadline order and stops after a page, whatever region it also filters on.
 CREATE INDEX hazard_open_deadline ON hazard(deadline)
 	WHERE state NOT IN ('closed', 'dismissed') AND deadline IS NOT NULL;
--- The same filter in report order (the default sort) walks the open hazards with a deadline
--- from the newest, not every hazard: the list spells the condition with the states the other
--- way round (hazard_db.c where_parts), so that each sort finds its own index.
-CREATE INDEX hazard_open_created ON hazard(created_ms)
-	WHERE state NOT IN ('dismissed', 'closed') AND deadline IS NOT NULL;
+-- The same filter in report order (the default sort), and state=open (with or without a level),
+-- walk the open hazards from the newest, not every hazard: the list spells the condition with
+-- the states the other way round (hazard_db.c where_parts), so that each sort finds its own
+-- index.
+CREATE INDEX hazard_open_created ON hazard(created_ms) WHERE state NOT IN ('dismissed', 'closed');
+CREATE INDEX hazard_open_level ON hazard(level, created_ms) WHERE state NOT IN ('dismissed', 'closed');
