@@ -296,11 +296,45 @@ static const char *const sort_expr[] = {
 	[HAZARD_SORT_NUMBER] = "hazard.number",
 };
 
+/*
+ * Whether the filter's states are exactly the open ones (reported, confirmed, rectifying,
+ * submitted, in any order): then written as "not closed nor dismissed", the condition of
+ * the partial indexes hazard_open_created and hazard_open_level (0011), which give open
+ * hazards in report order (an IN list of four makes SQLite sort every open match).
+ */
+static bool open_states(const struct hazard_filter *f)
+{
+	static const char *const open[] = { "reported", "confirmed", "rectifying", "submitted" };
+	int n = 0;
+
+	while (n < 6 && f->states[n])
+		n++;
+	if (n != 4)
+		return false;
+	for (int i = 0; i < 4; i++) {
+		bool found = false;
+
+		for (int j = 0; j < 4; j++)
+			found = found || strcmp(f->states[j], open[i]) == 0;
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
 /* Static WHERE fragments, chosen by the filter (never built from input). */
-static void where_parts(const struct hazard_filter *f, struct buf *w)
+static void where_parts(const struct hazard_filter *f, bool by_deadline, struct buf *w)
 {
 	buf_adds(w, "1=1");
-	if (f->states[0])
+	/*
+	 * One state is an equality, so that index hazard_state_created (0011) gives the rows in
+	 * report order (an IN list of six makes SQLite sort every matching row).
+	 */
+	if (f->states[0] && !f->states[1])
+		buf_adds(w, " AND hazard.state = :st0");
+	else if (open_states(f))
+		buf_adds(w, " AND hazard.state NOT IN ('dismissed', 'closed')");
+	else if (f->states[0])
 		buf_adds(w, " AND hazard.state IN (:st0, :st1, :st2, :st3, :st4, :st5)");
 	if (f->level)
 		buf_adds(w, " AND hazard.level = :level");
@@ -316,8 +350,17 @@ static void where_parts(const struct hazard_filter *f, struct buf *w)
 		buf_adds(w, " AND hazard.enterprise_id = :eid");
 	if (f->industry_from)
 		buf_adds(w, " AND hazard.industry_code >= :ifrom AND hazard.industry_code < :ito");
-	if (f->deadline_from || f->deadline_to)
+	/*
+	 * Two spellings of "open with a deadline", each the condition of one partial index of
+	 * 0011: sorted by deadline, hazard_open_deadline's (rows in deadline order); otherwise
+	 * hazard_open_created's (report order, the default sort: from the newest open hazard
+	 * instead of every hazard). SQLite matches a partial index by the condition's text.
+	 */
+	if ((f->deadline_from || f->deadline_to) && by_deadline)
 		buf_adds(w, " AND hazard.state NOT IN ('closed', 'dismissed') AND "
+			    "hazard.deadline IS NOT NULL");
+	else if (f->deadline_from || f->deadline_to)
+		buf_adds(w, " AND hazard.state NOT IN ('dismissed', 'closed') AND "
 			    "hazard.deadline IS NOT NULL");
 	if (f->deadline_from)
 		buf_adds(w, " AND hazard.deadline >= :dfrom");
@@ -346,7 +389,9 @@ static void bind_filter(struct db_stmt *st, const struct hazard_filter *f)
 {
 	static const char *const names[] = { ":st0", ":st1", ":st2", ":st3", ":st4", ":st5" };
 
-	if (f->states[0])
+	if (f->states[0] && !f->states[1])
+		db_bind_text(st, names[0], f->states[0]);
+	else if (f->states[0] && !open_states(f))
 		for (int i = 0; i < 6; i++)
 			db_bind_text(st, names[i], f->states[i]);
 	if (f->level)
@@ -400,8 +445,14 @@ int hazard_db_list(struct db *db, const struct hazard_filter *f, const struct li
 	struct db_stmt *st;
 	int rc;
 
+	/*
+	 * A deadline filter keeps only rows with a deadline: the bare column sorts them the same
+	 * and lets partial index hazard_open_deadline (0011) give them in order.
+	 */
+	if (lp->sort == HAZARD_SORT_DEADLINE && (f->deadline_from || f->deadline_to))
+		key = "hazard.deadline";
 	*items = NULL;
-	where_parts(f, &w);
+	where_parts(f, lp->sort == HAZARD_SORT_DEADLINE, &w);
 	buf_addf(&sql, "%s WHERE (%s)", SELECT_HAZARD, buf_str(&w));
 	if (lp->limit > 0)
 		buf_addf(&sql,

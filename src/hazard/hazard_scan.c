@@ -35,12 +35,38 @@ void hazard_scan_rules_from(const struct config *cfg, struct hazard_scan_rules *
 	r->blacklist_overdue_days = cfg->hazard_blacklist_overdue_days;
 }
 
+/* The actions audited once per pass (their hazards are many on a first pass). */
+enum pass_action { PASS_OVERDUE, PASS_OVERDUE_30, PASS_PROPOSE, PASS_ACTION_COUNT_ };
+
+static const char *const pass_actions[PASS_ACTION_COUNT_] = {
+	[PASS_OVERDUE] = "hazard.overdue",
+	[PASS_OVERDUE_30] = "hazard.overdue_30",
+	[PASS_PROPOSE] = "hazard.supervision_propose",
+};
+
+/*
+ * The recipients of one (enterprise, recipient mask): the same for every hazard of the
+ * enterprise in a pass (its officers, grid, department and region's leaders), so asked once
+ * per enterprise and kind (a direct-mapped cache; a slot taken by another key is replaced).
+ */
+#define RCACHE_SLOTS 4096
+struct rcache {
+	int64_t enterprise_id, grid_id, dept_id; /* enterprise_id 0 = empty slot */
+	unsigned mask;
+	char region_code[16];
+	int64_t *ids; /* owned */
+	size_t n;
+};
+
 /* One pass's context: the connection, the actor, the real clock for recorded times. */
 struct pass {
 	struct db *db;
 	struct audit_actor actor;
 	int64_t now; /* recorded times */
 	struct hazard_scan_result *res;
+	char day[16];				/* the pass's local date, "YYYY-MM-DD" */
+	int64_t pass_audit[PASS_ACTION_COUNT_]; /* the pass's record of each, 0 = none yet */
+	struct rcache *rcache;			/* RCACHE_SLOTS, owned */
 };
 
 /* Audits one write about entity/id and returns the record's id in *audit_id. */
@@ -50,7 +76,10 @@ static int record(struct pass *p, const char *action, const char *entity, int64_
 	char ids[24];
 	int rc;
 
-	snprintf(ids, sizeof(ids), "%" PRId64, id);
+	if (id == 0)
+		snprintf(ids, sizeof(ids), "%s", p->day);
+	else
+		snprintf(ids, sizeof(ids), "%" PRId64, id);
 	rc = audit_append(p->db, &p->actor, action, entity, ids, summary);
 	json_decref(summary);
 	if (rc == 0 && audit_id)
@@ -58,23 +87,55 @@ static int record(struct pass *p, const char *action, const char *entity, int64_
 	return rc;
 }
 
+/*
+ * The pass's one audit record of action a, appended the first time the pass needs it (a pass
+ * that writes nothing appends nothing): entity "hazard_scan", id the pass's local date. The
+ * hazards it covers are the timeline events (hazard_event) that name it by audit_id, each
+ * with its hazard, deadline and reason; one record per hazard made the first pass over a
+ * backlog write as many audit records as events (docs/benchmarks.md).
+ */
+static int pass_record(struct pass *p, enum pass_action a, int64_t *audit_id)
+{
+	int rc = 0;
+
+	if (p->pass_audit[a] == 0)
+		rc = record(p, pass_actions[a], "hazard_scan", 0,
+			    json_pack("{s:s, s:s}", "date", p->day, "hazards",
+				      "the hazard_event rows with this audit_id"),
+			    &p->pass_audit[a]);
+	*audit_id = p->pass_audit[a];
+	return rc;
+}
+
 /* Stores one notification of kind about h for each recipient of the kind. */
 static int notify(struct pass *p, const struct hazard_scan_row *h, const char *kind,
 		  const char *dedup, const char *title, const char *body)
 {
-	int64_t *ids = NULL;
-	size_t n = 0;
-	int rc = hazard_scan_db_recipients(p->db, h, hazard_notify_recipients(kind), &ids, &n);
+	unsigned mask = hazard_notify_recipients(kind);
+	struct rcache *c = &p->rcache[((uint64_t)h->enterprise_id * 4u + mask) % RCACHE_SLOTS];
+	int rc = 0;
 
-	for (size_t i = 0; rc == 0 && i < n; i++) {
-		struct notify_msg m = { ids[i], kind, "hazard", h->id, dedup, title, body };
+	if (c->enterprise_id != h->enterprise_id || c->mask != mask || c->grid_id != h->grid_id ||
+	    c->dept_id != h->dept_id || strcmp(c->region_code, h->region_code) != 0) {
+		free(c->ids);
+		memset(c, 0, sizeof(*c));
+		rc = hazard_scan_db_recipients(p->db, h, mask, &c->ids, &c->n);
+		if (rc < 0)
+			return rc;
+		c->enterprise_id = h->enterprise_id;
+		c->grid_id = h->grid_id;
+		c->dept_id = h->dept_id;
+		c->mask = mask;
+		snprintf(c->region_code, sizeof(c->region_code), "%s", h->region_code);
+	}
+	for (size_t i = 0; rc == 0 && i < c->n; i++) {
+		struct notify_msg m = { c->ids[i], kind, "hazard", h->id, dedup, title, body };
 		bool added = false;
 
 		rc = notify_db_add(p->db, &m, p->now, &added);
 		if (added)
 			p->res->notifications++;
 	}
-	free(ids);
 	return rc;
 }
 
@@ -92,10 +153,7 @@ static int escalate(struct pass *p, const struct hazard_scan_row *h, bool long_o
 		 long_overdue ? " long ago" : "");
 	snprintf(detail, sizeof(detail), "{\"deadline\":\"%s\",\"days_overdue\":%" PRId64 "}",
 		 h->deadline, days_past);
-	rc = record(p, long_overdue ? "hazard.overdue_30" : "hazard.overdue", "hazard", h->id,
-		    json_pack("{s:s, s:s, s:s, s:I}", "number", h->number, "deadline", h->deadline,
-			      "state", h->state, "days_overdue", (json_int_t)days_past),
-		    &audit_id);
+	rc = pass_record(p, long_overdue ? PASS_OVERDUE_30 : PASS_OVERDUE, &audit_id);
 	if (rc == 0)
 		rc = hazard_scan_db_event(p->db, h->id, 0, NULL, kind, h->state, reason, detail,
 					  audit_id, p->now);
@@ -125,10 +183,7 @@ static int propose(struct pass *p, const struct hazard_scan_row *h,
 	if (rc < 0 || !added)
 		return rc;
 	p->res->proposed++;
-	rc = record(p, "hazard.supervision_propose", "hazard", h->id,
-		    json_pack("{s:s, s:s, s:s}", "number", h->number, "reason", reason, "deadline",
-			      h->deadline),
-		    &audit_id);
+	rc = pass_record(p, PASS_PROPOSE, &audit_id);
 	if (rc == 0)
 		rc = hazard_scan_db_event(p->db, h->id, 0, NULL, "supervision_proposed", h->state,
 					  reason, "{}", audit_id, p->now);
@@ -197,7 +252,7 @@ static int lift_closed(struct pass *p)
 int hazard_scan(struct db *db, int64_t at_ms, const struct hazard_scan_rules *r,
 		struct hazard_scan_result *res)
 {
-	struct pass p = { db, { .id = 0 }, now_ms(), res };
+	struct pass p = { db, { .id = 0 }, now_ms(), res, "", { 0 }, NULL };
 	struct hazard_scan_row *rows = NULL;
 	int64_t overdue_before, long_before, today = local_day(at_ms);
 	char d_over[16], d_long[16], d_b1[16];
@@ -211,9 +266,11 @@ int hazard_scan(struct db *db, int64_t at_ms, const struct hazard_scan_rules *r,
 	date_format(overdue_before, d_over, sizeof(d_over));
 	date_format(long_before, d_long, sizeof(d_long));
 	date_format(today - r->blacklist_overdue_days, d_b1, sizeof(d_b1));
+	date_format(today, p.day, sizeof(p.day));
 	rc = db_begin(db);
 	if (rc < 0)
 		return rc;
+	p.rcache = xcalloc(RCACHE_SLOTS, sizeof(*p.rcache));
 	rc = hazard_scan_db_candidates(db, d_over, d_long, d_b1, &rows, &n);
 	res->candidates = (int64_t)n;
 	for (size_t i = 0; rc == 0 && i < n; i++) {
@@ -242,6 +299,9 @@ int hazard_scan(struct db *db, int64_t at_ms, const struct hazard_scan_rules *r,
 	if (rc == 0)
 		rc = hazard_scan_db_grid_snapshot(db, d_over, &res->grids);
 	free(rows);
+	for (size_t i = 0; i < RCACHE_SLOTS; i++)
+		free(p.rcache[i].ids);
+	free(p.rcache);
 	rc = db_finish(db, rc);
 	if (rc < 0)
 		memset(res, 0, sizeof(*res));

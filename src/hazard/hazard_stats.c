@@ -3,7 +3,10 @@
  * The statistics' SQL (issue 4 §5, docs/hazard.md "Statistics"): counts grouped by an
  * indexed column (region_code, grid_id, industry_code, level, state, source: each leads an
  * index that also holds state and deadline, so the counts read only the index), the
- * summary's conditional sums in one scan, the top enterprises and the grid warnings.
+ * summary's conditional sums in one scan, the top enterprises and the grid warnings. Without
+ * a period or an enterprise scope, the counts by region, grid, level and state and the
+ * summary's counts and closed sums read hazard_tally (0011, kept by triggers), and only the
+ * date-dependent overdue counts read hazard rows (the running states' deadline ranges).
  * Everything is aggregated by SQL; C only names and shapes the rows. The rules
  * (region key, rates, warning) are hazard_lists.c's.
  */
@@ -45,15 +48,18 @@ static const struct {
 	const char *key;
 	bool integer;
 	const char *name;
+	const char *tally; /* the column in hazard_tally (0011), NULL: not tallied */
 } groupings[HAZARD_BY_COUNT_] = {
 	[HAZARD_BY_REGION] = { "hazard.region_code", "substr(r.c, 1, :klen) || :pad", false,
-			       "(SELECT region.name FROM region WHERE region.code = g.k)" },
+			       "(SELECT region.name FROM region WHERE region.code = g.k)",
+			       "hazard.region_code" },
 	[HAZARD_BY_GRID] = { "hazard.grid_id", "r.c", true,
-			     "(SELECT grid.name FROM grid WHERE grid.id = g.k)" },
+			     "(SELECT grid.name FROM grid WHERE grid.id = g.k)",
+			     "NULLIF(hazard.grid_id, 0)" },
 	[HAZARD_BY_INDUSTRY] = { "hazard.industry_code", "substr(r.c, 1, 2)", false,
 				 "(SELECT industry.name FROM industry WHERE industry.code = g.k)" },
-	[HAZARD_BY_LEVEL] = { "hazard.level", "r.c", false, NULL },
-	[HAZARD_BY_STATE] = { "hazard.state", "r.c", false, NULL },
+	[HAZARD_BY_LEVEL] = { "hazard.level", "r.c", false, NULL, "hazard.level" },
+	[HAZARD_BY_STATE] = { "hazard.state", "r.c", false, NULL, "hazard.state" },
 	[HAZARD_BY_SOURCE] = { "hazard.source", "r.c", false, NULL },
 	[HAZARD_BY_ENTERPRISE] = { "hazard.enterprise_id", "r.c", true,
 				   "(SELECT enterprise.name FROM enterprise WHERE enterprise.id = "
@@ -101,6 +107,15 @@ static void bind_q(struct db_stmt *st, const struct hazard_stats_q *q)
 		db_bind_i64(st, ":to_ms", q->to_ms);
 }
 
+/*
+ * Whether the counts of q can come from hazard_tally (0011): it holds region, grid, level and
+ * state, so not a scope by enterprise nor a period of finding.
+ */
+static bool tallied(const struct hazard_stats_q *q)
+{
+	return q->scope.uscc == NULL && q->from_ms == 0 && q->to_ms == 0;
+}
+
 static struct db_stmt *prepare(struct db *db, struct buf *sql)
 {
 	struct db_stmt *st = db_stmt_dyn(db, sql->p);
@@ -123,19 +138,41 @@ int hazard_stats_db_by(struct db *db, enum hazard_stats_by by, const struct haza
 	 * 0008/0010 index each column with state and deadline); then the keys over those few
 	 * groups; then their names. One CASE over the state per row cost three times as much.
 	 */
-	buf_addf(
-		&sql,
-		"SELECT g.k, %s, g.total, g.open, g.closed, g.overdue FROM (SELECT %s AS k, "
-		"SUM(r.n) AS total, SUM(CASE WHEN r.s IN " OPEN_STATES " THEN r.n ELSE 0 END) AS "
-		"open, SUM(CASE WHEN r.s = 'closed' THEN r.n ELSE 0 END) AS closed, SUM(CASE WHEN "
-		"r.s IN ('rectifying', 'submitted') THEN r.late ELSE 0 END) AS overdue FROM "
-		"(SELECT "
-		"%s AS c, hazard.state AS s, COUNT(*) AS n, SUM(CASE WHEN hazard.deadline < :today "
-		"THEN 1 ELSE 0 END) AS late FROM hazard",
-		groupings[by].name ? groupings[by].name : "g.k", groupings[by].key,
-		groupings[by].col);
-	where_of(q, &sql);
-	buf_addf(&sql, " GROUP BY %s, hazard.state) r GROUP BY 1) g", groupings[by].col);
+	buf_addf(&sql,
+		 "SELECT g.k, %s, g.total, g.open, g.closed, g.overdue FROM (SELECT %s AS k, "
+		 "SUM(r.n) AS total, SUM(CASE WHEN r.s IN " OPEN_STATES " THEN r.n ELSE 0 END) AS "
+		 "open, SUM(CASE WHEN r.s = 'closed' THEN r.n ELSE 0 END) AS closed, SUM(CASE WHEN "
+		 "r.s IN ('rectifying', 'submitted') THEN r.late ELSE 0 END) AS overdue FROM (",
+		 groupings[by].name ? groupings[by].name : "g.k", groupings[by].key);
+	if (groupings[by].tally && tallied(q)) {
+		/*
+		 * The counts per (key, state) from the tally (a few thousand rows, not the
+		 * table), the overdue ones from hazard_state_deadline (0011: the running
+		 * hazards alone, covering). The tally's table is named hazard so that the
+		 * scope's conditions read the same.
+		 */
+		buf_addf(&sql,
+			 "SELECT %s AS c, hazard.state AS s, SUM(hazard.n) AS n, 0 AS late FROM "
+			 "hazard_tally AS hazard",
+			 groupings[by].tally);
+		where_of(q, &sql);
+		buf_addf(&sql,
+			 " GROUP BY %s, hazard.state HAVING SUM(hazard.n) > 0 UNION ALL SELECT %s "
+			 "AS c, hazard.state AS s, 0 AS n, COUNT(*) AS late FROM hazard",
+			 groupings[by].tally, groupings[by].col);
+		where_of(q, &sql);
+		buf_addf(&sql,
+			 " AND hazard.state IN ('rectifying', 'submitted') AND hazard.deadline < "
+			 ":today GROUP BY %s, hazard.state) r GROUP BY 1) g",
+			 groupings[by].col);
+	} else {
+		buf_addf(&sql,
+			 "SELECT %s AS c, hazard.state AS s, COUNT(*) AS n, SUM(CASE WHEN "
+			 "hazard.deadline < :today THEN 1 ELSE 0 END) AS late FROM hazard",
+			 groupings[by].col);
+		where_of(q, &sql);
+		buf_addf(&sql, " GROUP BY %s, hazard.state) r GROUP BY 1) g", groupings[by].col);
+	}
 	if (by == HAZARD_BY_ENTERPRISE)
 		buf_adds(&sql, " ORDER BY g.total DESC, g.k LIMIT 500");
 	else
@@ -211,11 +248,26 @@ static int summary_counts(struct db *db, const struct hazard_stats_q *q, struct 
 	struct db_stmt *st;
 	int rc;
 
-	buf_adds(&sql, "SELECT hazard.level, hazard.state, COUNT(*), SUM(CASE WHEN "
-		       "hazard.deadline < :today THEN 1 ELSE 0 END), SUM(CASE WHEN hazard.deadline "
-		       "< :long_before THEN 1 ELSE 0 END) FROM hazard");
-	where_of(q, &sql);
-	buf_adds(&sql, " GROUP BY hazard.level, hazard.state");
+	if (tallied(q)) {
+		/* The tally's counts, then the running hazards' lateness (hazard_state_deadline). */
+		buf_adds(&sql, "SELECT hazard.level, hazard.state, SUM(hazard.n), 0, 0 FROM "
+			       "hazard_tally AS hazard");
+		where_of(q, &sql);
+		buf_adds(&sql,
+			 " GROUP BY hazard.level, hazard.state UNION ALL SELECT hazard.level, "
+			 "hazard.state, 0, SUM(CASE WHEN hazard.deadline < :today THEN 1 ELSE "
+			 "0 END), SUM(CASE WHEN hazard.deadline < :long_before THEN 1 ELSE 0 "
+			 "END) FROM hazard");
+		where_of(q, &sql);
+		buf_adds(&sql, " AND hazard.state IN ('rectifying', 'submitted') AND "
+			       "hazard.deadline < :today GROUP BY hazard.level, hazard.state");
+	} else {
+		buf_adds(&sql, "SELECT hazard.level, hazard.state, COUNT(*), SUM(CASE WHEN "
+			       "hazard.deadline < :today THEN 1 ELSE 0 END), SUM(CASE WHEN "
+			       "hazard.deadline < :long_before THEN 1 ELSE 0 END) FROM hazard");
+		where_of(q, &sql);
+		buf_adds(&sql, " GROUP BY hazard.level, hazard.state");
+	}
 	st = prepare(db, &sql);
 	if (st == NULL)
 		return ERR_DB;
@@ -246,17 +298,14 @@ static int summary_counts(struct db *db, const struct hazard_stats_q *q, struct 
 	return rc < 0 ? rc : 0;
 }
 
-int hazard_stats_db_summary(struct db *db, const struct hazard_stats_q *q, const int64_t months[13],
-			    struct hazard_summary *s)
+/* The closed hazards' sums and closed per month, read from the table (index hazard_closed). */
+static int summary_closed(struct db *db, const struct hazard_stats_q *q, const int64_t months[13],
+			  struct hazard_summary *s)
 {
 	struct buf sql = BUF_INIT;
 	struct db_stmt *st;
 	int rc;
 
-	memset(s, 0, sizeof(*s));
-	rc = summary_counts(db, q, s);
-	if (rc < 0)
-		return rc;
 	/* Closed hazards only (index hazard_closed of 0010 holds what this reads). */
 	buf_adds(
 		&sql,
@@ -288,6 +337,70 @@ int hazard_stats_db_summary(struct db *db, const struct hazard_stats_q *q, const
 		for (int i = 0; i < 12; i++)
 			s->closed_in[i] = db_col_i64(st, 3 + i);
 		db_reset(st);
+	}
+	return 0;
+}
+
+int hazard_stats_db_summary(struct db *db, const struct hazard_stats_q *q, const int64_t months[13],
+			    struct hazard_summary *s)
+{
+	struct buf sql = BUF_INIT;
+	struct db_stmt *st;
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	rc = summary_counts(db, q, s);
+	if (rc < 0)
+		return rc;
+	if (tallied(q)) {
+		/*
+		 * The closed hazards' sums from the tally (0011), the closed per month from a
+		 * twelve-month range of hazard_closed (state, closed_ms, ...) of 0010.
+		 */
+		buf_adds(&sql, "SELECT SUM(hazard.closed_dl), SUM(hazard.on_time), "
+			       "SUM(hazard.close_ms) FROM hazard_tally AS hazard");
+		where_of(q, &sql);
+		buf_adds(&sql, " AND hazard.state = 'closed'");
+		st = prepare(db, &sql);
+		if (st == NULL)
+			return ERR_DB;
+		bind_q(st, q);
+		rc = db_step(st);
+		if (rc < 0)
+			return rc;
+		if (rc == DB_ROW) {
+			s->closed_with_deadline = db_col_i64(st, 0);
+			s->closed_on_time = db_col_i64(st, 1);
+			s->close_ms_sum = db_col_i64(st, 2);
+			db_reset(st);
+		}
+		buf_adds(&sql, "SELECT 0");
+		for (int i = 0; i < 12; i++)
+			buf_addf(&sql,
+				 ", SUM(CASE WHEN hazard.closed_ms >= :m%d AND hazard.closed_ms < "
+				 ":m%d THEN 1 ELSE 0 END)",
+				 i, i + 1);
+		buf_adds(&sql, " FROM hazard");
+		where_of(q, &sql);
+		buf_adds(&sql, " AND hazard.state = 'closed' AND hazard.closed_ms >= :m0 AND "
+			       "hazard.closed_ms < :m12");
+		st = prepare(db, &sql);
+		if (st == NULL)
+			return ERR_DB;
+		bind_q(st, q);
+		bind_months(st, months);
+		rc = db_step(st);
+		if (rc < 0)
+			return rc;
+		if (rc == DB_ROW) {
+			for (int i = 0; i < 12; i++)
+				s->closed_in[i] = db_col_i64(st, 1 + i);
+			db_reset(st);
+		}
+	} else {
+		rc = summary_closed(db, q, months, s);
+		if (rc < 0)
+			return rc;
 	}
 	/* Found in each of the 12 months: a range of hazard_found (0010). */
 	buf_adds(&sql, "SELECT 0");
@@ -323,18 +436,16 @@ int hazard_stats_db_top(struct db *db, const struct hazard_stats_q *q, json_t **
 	int rc;
 
 	*items = NULL;
-	/* Per (enterprise, state) along hazard_enterprise_state, then the open ones added up. */
-	buf_adds(&sql,
-		 "SELECT t.enterprise_id, enterprise.name, t.n FROM (SELECT e.enterprise_id, "
-		 "SUM(CASE WHEN e.s IN " OPEN_STATES " THEN e.n ELSE 0 END) AS n FROM (SELECT "
-		 "hazard.enterprise_id AS enterprise_id, hazard.state AS s, COUNT(*) AS n FROM "
-		 "hazard");
+	/*
+	 * The open hazards per enterprise: the open states' ranges of hazard_state_deadline
+	 * (0011: it holds enterprise_id), a few percent of the table, not every row.
+	 */
+	buf_adds(&sql, "SELECT t.enterprise_id, enterprise.name, t.n FROM (SELECT "
+		       "hazard.enterprise_id AS enterprise_id, COUNT(*) AS n FROM hazard");
 	where_of(q, &sql);
-	buf_adds(&sql,
-		 " GROUP BY hazard.enterprise_id, hazard.state) e GROUP BY e.enterprise_id "
-		 "HAVING SUM(CASE WHEN e.s IN " OPEN_STATES " THEN e.n ELSE 0 END) > 0 ORDER BY "
-		 "n DESC, e.enterprise_id LIMIT 10) t JOIN enterprise ON enterprise.id = "
-		 "t.enterprise_id ORDER BY t.n DESC, t.enterprise_id");
+	buf_adds(&sql, " AND hazard.state IN " OPEN_STATES " GROUP BY hazard.enterprise_id "
+		       "ORDER BY n DESC, hazard.enterprise_id LIMIT 10) t JOIN enterprise ON "
+		       "enterprise.id = t.enterprise_id ORDER BY t.n DESC, t.enterprise_id");
 	st = prepare(db, &sql);
 	if (st == NULL)
 		return ERR_DB;
@@ -376,19 +487,18 @@ int hazard_stats_db_grids(struct db *db, const struct hazard_stats_q *q,
 			snprintf(prev, sizeof(prev), "%s", db_col_text(st, 0));
 		db_reset(st);
 	}
-	/* Per (grid, state) along hazard_grid_state (covering), then the running ones added. */
-	buf_adds(&sql,
-		 "SELECT c.grid_id, COALESCE(grid.name, ''), c.n, COALESCE((SELECT "
-		 "hazard_grid_daily.overdue FROM hazard_grid_daily WHERE "
-		 "hazard_grid_daily.day = :prev AND hazard_grid_daily.grid_id = c.grid_id), "
-		 "0) FROM (SELECT r.grid_id, SUM(CASE WHEN r.s IN ('rectifying', 'submitted') "
-		 "THEN r.late ELSE 0 END) AS n FROM (SELECT hazard.grid_id AS grid_id, "
-		 "hazard.state AS s, SUM(CASE WHEN hazard.deadline < :today THEN 1 ELSE 0 END) "
-		 "AS late FROM hazard");
+	/*
+	 * The overdue hazards per grid: the running states' ranges before today of
+	 * hazard_state_deadline (0011: it holds grid_id), not every row of every grid.
+	 */
+	buf_adds(&sql, "SELECT c.grid_id, COALESCE(grid.name, ''), c.n, COALESCE((SELECT "
+		       "hazard_grid_daily.overdue FROM hazard_grid_daily WHERE "
+		       "hazard_grid_daily.day = :prev AND hazard_grid_daily.grid_id = c.grid_id), "
+		       "0) FROM (SELECT hazard.grid_id AS grid_id, COUNT(*) AS n FROM hazard");
 	where_of(q, &sql);
-	buf_adds(&sql, " AND hazard.grid_id IS NOT NULL GROUP BY hazard.grid_id, hazard.state) r "
-		       "GROUP BY r.grid_id) c LEFT JOIN grid ON grid.id = c.grid_id WHERE c.n > 0 "
-		       "ORDER BY c.grid_id");
+	buf_adds(&sql, " AND hazard.grid_id IS NOT NULL AND " RUNNING " AND hazard.deadline < "
+		       ":today GROUP BY hazard.grid_id) c LEFT JOIN grid ON grid.id = c.grid_id "
+		       "WHERE c.n > 0 ORDER BY c.grid_id");
 	st = prepare(db, &sql);
 	if (st == NULL)
 		return ERR_DB;
