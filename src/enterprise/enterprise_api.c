@@ -832,7 +832,7 @@ out:
 
 static const char *const upload_types[] = {
 	"text/csv",
-	"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+	TABLE_XLSX_MIME,
 	"application/octet-stream",
 	NULL,
 };
@@ -1032,20 +1032,10 @@ static int export_file(struct req *rq, struct resp *rs)
 		return rc;
 	gmtime_r(&t, &tm);
 	strftime(day, sizeof(day), "%Y%m%d", &tm);
-	snprintf(disp, sizeof(disp), "attachment; filename=\"enterprises-%s.%s\"", day,
-		 fmt == TABLE_CSV ? "csv" : "xlsx");
-	resp_header(rs, "Content-Disposition", disp);
-	rs->status = 200;
-	if (fmt == TABLE_CSV) {
-		rs->content_type = "text/csv; charset=utf-8";
-		rs->body = data;
-		rs->body_len = len;
-	} else {
-		rs->content_type = upload_types[1];
-		rs->fd = fd;
-		rs->fd_size = len;
-	}
-	return 0;
+	snprintf(disp, sizeof(disp), "enterprises-%s.%s", day, fmt == TABLE_CSV ? "csv" : "xlsx");
+	return resp_attachment(rs, disp,
+			       fmt == TABLE_CSV ? "text/csv; charset=utf-8" : TABLE_XLSX_MIME, data,
+			       len, fd);
 }
 
 const struct route enterprise_routes[] = {

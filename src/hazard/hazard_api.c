@@ -925,21 +925,10 @@ static int export_file(struct req *rq, struct resp *rs)
 	if (rc < 0)
 		return rc;
 	date_format(local_day(now_ms()), day, sizeof(day));
-	snprintf(disp, sizeof(disp), "attachment; filename=\"hazards-%s.%s\"", day,
-		 fmt == TABLE_CSV ? "csv" : "xlsx");
-	resp_header(rs, "Content-Disposition", disp);
-	rs->status = 200;
-	if (fmt == TABLE_CSV) {
-		rs->content_type = "text/csv; charset=utf-8";
-		rs->body = data;
-		rs->body_len = len;
-	} else {
-		rs->content_type =
-			"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-		rs->fd = fd;
-		rs->fd_size = len;
-	}
-	return 0;
+	snprintf(disp, sizeof(disp), "hazards-%s.%s", day, fmt == TABLE_CSV ? "csv" : "xlsx");
+	return resp_attachment(rs, disp,
+			       fmt == TABLE_CSV ? "text/csv; charset=utf-8" : TABLE_XLSX_MIME, data,
+			       len, fd);
 }
 
 /* ------------------------------------------------------------ detail */

@@ -420,21 +420,11 @@ static int export_file(struct req *rq, struct resp *rs, enum hazard_list_kind ki
 	if (rc < 0)
 		return rc;
 	day_text(local_day(now_ms()), day, sizeof(day));
-	snprintf(disp, sizeof(disp), "attachment; filename=\"hazard-%s-%s.%s\"", file_names[kind],
-		 day, fmt == TABLE_CSV ? "csv" : "xlsx");
-	resp_header(rs, "Content-Disposition", disp);
-	rs->status = 200;
-	if (fmt == TABLE_CSV) {
-		rs->content_type = "text/csv; charset=utf-8";
-		rs->body = data;
-		rs->body_len = len;
-	} else {
-		rs->content_type =
-			"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-		rs->fd = fd;
-		rs->fd_size = len;
-	}
-	return 0;
+	snprintf(disp, sizeof(disp), "hazard-%s-%s.%s", file_names[kind], day,
+		 fmt == TABLE_CSV ? "csv" : "xlsx");
+	return resp_attachment(rs, disp,
+			       fmt == TABLE_CSV ? "text/csv; charset=utf-8" : TABLE_XLSX_MIME, data,
+			       len, fd);
 }
 
 static int rect_list(struct req *rq, struct resp *rs)

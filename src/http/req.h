@@ -133,6 +133,14 @@ int resp_no_content(struct resp *rs);
 /* Adds a header (copied). */
 void resp_header(struct resp *rs, const char *name, const char *value);
 /*
+ * 200 with a download: Content-Disposition attachment named filename (ASCII, no
+ * quotes), Content-Type content_type (static). The bytes are body[0..len) (owned, taken)
+ * when body is not NULL, else the open file fd (owned, taken) of len bytes, as
+ * report/table.h's table_writer_finish hands them over. Returns 0.
+ */
+int resp_attachment(struct resp *rs, const char *filename, const char *content_type, char *body,
+		    size_t len, int fd);
+/*
  * RFC 9457 problem: {"type","title","status","detail"}; errors may be NULL.
  * Returns 0 so handlers can `return resp_problem(...)`.
  */

@@ -203,6 +203,25 @@ void resp_header(struct resp *rs, const char *name, const char *value)
 	rs->nheaders++;
 }
 
+int resp_attachment(struct resp *rs, const char *filename, const char *content_type, char *body,
+		    size_t len, int fd)
+{
+	char disp[256];
+
+	snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"", filename);
+	resp_header(rs, "Content-Disposition", disp);
+	rs->status = 200;
+	rs->content_type = content_type;
+	if (body != NULL) {
+		rs->body = body;
+		rs->body_len = len;
+	} else {
+		rs->fd = fd;
+		rs->fd_size = len;
+	}
+	return 0;
+}
+
 static const char *status_title(int status)
 {
 	switch (status) {

@@ -131,6 +131,9 @@ bool table_is_zip(const void *data, size_t n);
 
 enum table_format { TABLE_CSV, TABLE_XLSX };
 
+/* The media type of an XLSX file (ECMA-376). */
+#define TABLE_XLSX_MIME "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 struct table_writer;
 
 /*
