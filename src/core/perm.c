@@ -9,7 +9,7 @@
 
 #define READ_ORG                                                                                 \
 	(PERM_SELF | PERM_REGION_READ | PERM_DEPT_READ | PERM_GRID_READ | PERM_ENTERPRISE_READ | \
-	 PERM_HAZARD_READ)
+	 PERM_HAZARD_READ | PERM_RISK_READ)
 
 static const struct {
 	const char *name, *zh;
@@ -19,7 +19,7 @@ static const struct {
 	[ROLE_ADMIN] = { "admin", "系统管理员",
 			 READ_ORG | PERM_DEPT_WRITE | PERM_GRID_WRITE | PERM_USER_READ |
 				 PERM_USER_WRITE | PERM_AUDIT_READ | PERM_TOKEN_ADMIN |
-				 PERM_METRICS | PERM_ENTERPRISE_WRITE },
+				 PERM_METRICS | PERM_ENTERPRISE_WRITE | PERM_RISK_WRITE },
 	[ROLE_LEADER] = { "leader", "局领导",
 			  READ_ORG | PERM_USER_READ | PERM_HAZARD_REPORT | PERM_HAZARD_SUPERVISE |
 				  PERM_HAZARD_LISTS },
@@ -34,7 +34,8 @@ static const struct {
 	[ROLE_ENTERPRISE_OFFICER] = { "enterprise_officer", "企业安全管理员",
 				      PERM_SELF | PERM_REGION_READ | PERM_ENTERPRISE_READ |
 					      PERM_ENTERPRISE_WRITE | PERM_HAZARD_READ |
-					      PERM_HAZARD_REPORT | PERM_HAZARD_ACT },
+					      PERM_HAZARD_REPORT | PERM_HAZARD_ACT |
+					      PERM_RISK_READ | PERM_RISK_WRITE | PERM_RISK_CHECK },
 };
 
 const char *role_name(enum role r)
@@ -85,6 +86,9 @@ static const struct {
 	{ PERM_HAZARD_ACT, "hazard.act" },
 	{ PERM_HAZARD_SUPERVISE, "hazard.supervise" },
 	{ PERM_HAZARD_LISTS, "hazard.lists" },
+	{ PERM_RISK_READ, "risk.read" },
+	{ PERM_RISK_WRITE, "risk.write" },
+	{ PERM_RISK_CHECK, "risk.check" },
 };
 
 const char *perm_name(uint64_t bit)

@@ -41,7 +41,11 @@ enum perm {
 	PERM_HAZARD_ACT = 1u << 15, /* life-cycle actions; hazard_allowed_actions decides which */
 	PERM_HAZARD_SUPERVISE = 1u << 16, /* listed supervision (挂牌督办): list, progress, lift */
 	PERM_HAZARD_LISTS =
-		1u << 17, /* blacklist entry, review and removal; accountability notes */
+		1u << 17,	   /* blacklist entry, review and removal; accountability notes */
+	PERM_RISK_READ = 1u << 18, /* risk units, points, assessments, measures, maps, views */
+	PERM_RISK_WRITE =
+		1u << 19, /* identify, assess and control risks; check items; site plan, zones */
+	PERM_RISK_CHECK = 1u << 20, /* do check tasks (pass or fail, a failure opens a hazard) */
 };
 
 /* Returns: static identifier ("admin", "grid_manager", ...) or "none". */
