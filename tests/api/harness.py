@@ -73,7 +73,9 @@ class Client:
             data = json.dumps(body, ensure_ascii=False).encode()
             h['Content-Type'] = content_type or 'application/json'
         h.update(headers or {})
-        conn = http.client.HTTPConnection('127.0.0.1', self.server.port, timeout=60)
+        # 300 s: the sanitizer build's 100k-row import takes over 60 s on a loaded
+        # 2-core machine; a server that hangs is still caught by meson's test timeout.
+        conn = http.client.HTTPConnection('127.0.0.1', self.server.port, timeout=300)
         try:
             conn.request(method, path, body=data, headers=h)
             r = conn.getresponse()
