@@ -362,7 +362,7 @@ static bool symbol_norm(const char *s, char out[8])
 	}
 	if (n[i])
 		return false;
-	snprintf(out, 8, "%s", n);
+	memcpy(out, n, i + 1); /* i < 8: checked above */
 	out[0] = (char)(out[0] - 'a' + 'A');
 	return true;
 }
