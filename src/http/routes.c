@@ -132,6 +132,7 @@ const struct route *const route_tables[] = {
 	 */
 	hazard_lists_routes,
 	risk_routes,
+	risk_source_routes,
 	risk_plan_routes,
 	NULL,
 };
