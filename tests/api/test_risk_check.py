@@ -129,7 +129,11 @@ def test_items_crud_and_validation(t):
     t.problem(r, 422, 'assignee_id')
     t.problem(o1.post(url, {'content': 'x', 'schedule': 'daily', 'assignee_id': w.insp1.id}),
               422, 'assignee_id')
-    t.problem(o1.post(url, {'schedule': 'daily', 'assignee_id': w.o1.id}), 422, 'content')
+    r = o1.post(url, {'schedule': 'weekdays', 'assignee_id': w.o1.id})
+    t.problem(r, 422, 'content')
+    t.problem(r, 422, 'schedule')
+    t.problem(o1.post(url, {'content': 'x', 'schedule': 'daily', 'assignee_id': w.o1.id,
+                            'colour': 'red'}), 422, 'colour')
     t.problem(o1.post(url, {'content': 'x', 'schedule': 'daily', 'assignee_id': 'me'}), 422,
               'assignee_id')
     # permission and scope: an inspector may not write; another enterprise's officer sees nothing
