@@ -9,8 +9,7 @@ with its point, a repeated pass/fail 409, a missed check counted once across two
 completion rates, and the scope (another enterprise's officer neither sees nor does a task;
 a region's inspector sees its region only).
 
-The units, points, danger sources and measures are seeded straight into the database (their
-routes are the risk-core branch's): rows consistent with migration 0012."""
+The units, points, danger sources and measures are made through the risk-core routes."""
 import datetime
 import os
 import subprocess
@@ -62,27 +61,24 @@ class World:
         self.o2 = s.user('officer2', 'enterprise_officer', 'enterprise:' + self.uscc2)
         self.insp1 = s.user('inspector1', 'inspector', 'region:' + R1)
         self.insp2 = s.user('inspector2', 'inspector', 'region:' + R2)
-        self.point1, self.measure1 = self.seed(self.e1, '储罐区', 'team')
-        self.point2, self.measure2 = self.seed(self.e2, '冲压车间', 'post')
+        self.point1, self.measure1 = self.seed(self.o1, '储罐区', 'team')
+        self.point2, self.measure2 = self.seed(self.o2, '冲压车间', 'post')
 
-    def seed(self, ent, name, level):
-        """A unit, point, danger source and control measure of enterprise ent."""
-        s = self.s
-        s.sql("INSERT INTO risk_unit (enterprise_id, kind, name, created_ms, updated_ms) "
-              "VALUES (?, 'place', ?, 1, 1)", (ent, name + '单元'))
-        unit = s.sql('SELECT MAX(id) FROM risk_unit')[0][0]
-        s.sql("INSERT INTO risk_point (enterprise_id, unit_id, kind, name, grade, created_ms, "
-              "updated_ms) VALUES (?, ?, 'place', ?, 3, 1, 1)", (ent, unit, name))
-        point = s.sql('SELECT MAX(id) FROM risk_point')[0][0]
-        s.sql("INSERT INTO danger_source (enterprise_id, point_id, name, factor, grade, "
-              "created_ms, updated_ms) VALUES (?, ?, '可燃气体泄漏', 'object', 3, 1, 1)",
-              (ent, point))
-        src = s.sql('SELECT MAX(id) FROM danger_source')[0][0]
-        s.sql("INSERT INTO control_measure (enterprise_id, point_id, danger_source_id, kind, "
-              "description, control_level, responsible_name, created_ms, updated_ms) VALUES "
-              "(?, ?, ?, 'engineering', '可燃气体报警器完好', ?, '张三', 1, 1)",
-              (ent, point, src, level))
-        return point, s.sql('SELECT MAX(id) FROM control_measure')[0][0]
+    def seed(self, officer, name, level):
+        """A unit, point, danger source and control measure made by the enterprise's officer
+        through the risk-core routes; returns (point id, measure id)."""
+        def ok(r):
+            self.t.status(r, 201, 'risk fixture')
+            return r.json
+        unit = ok(officer.post('/api/v1/risk/units', {'kind': 'place', 'name': name + '单元'}))
+        point = ok(officer.post('/api/v1/risk/points', {'unit_id': unit['id'], 'kind': 'place',
+                                                        'name': name}))
+        src = ok(officer.post(f'/api/v1/risk/points/{point["id"]}/sources',
+                              {'name': '可燃气体泄漏', 'factor': 'object', 'accident_types': [17]}))
+        measure = ok(officer.post(f'/api/v1/risk/sources/{src["id"]}/measures',
+                                  {'kind': 'engineering', 'description': '可燃气体报警器完好',
+                                   'control_level': level, 'responsible_name': '张三'}))
+        return point['id'], measure['id']
 
     def item(self, schedule='daily', start=None, who=None, measure=None, content='检查报警器'):
         body = {'content': content, 'schedule': schedule,
