@@ -528,7 +528,8 @@ static int dual_prevention(struct req *rq, struct resp *rs)
 	json_t *units = NULL, *points = NULL, *sources = NULL, *measures = NULL, *items = NULL;
 	json_t *doc;
 	char *text, name[96], day[16];
-	int64_t id, now = now_ms();
+	/* the rule clock (fake.now_ms in tests), as the lists' file names */
+	int64_t id, now = rq->app->cfg.fake_now_ms > 0 ? rq->app->cfg.fake_now_ms : now_ms();
 	int rc;
 
 	if (query_params_check(rq, NULL, &fe) < 0)
