@@ -576,7 +576,7 @@ const struct route risk_views_routes[] = {
 	  .path = "/api/v1/risk/stats",
 	  .handler = stats,
 	  .perm = PERM_RISK_READ,
-	  .summary = "enterprises and graded points per grade in your scope, ?by=region|grade|"
+	  .summary = "enterprises and graded points per grade in your scope, ?by=region, grade or "
 		     "industry, filter region: {by, today, items [{key, name, enterprises {red, "
 		     "orange, yellow, blue, none}, points {red, orange, yellow, blue}}], total}" },
 	{ .method = HTTP_GET,
