@@ -89,6 +89,8 @@ static const struct key keys[] = {
 	I("hazard.overdue_long_days", hazard_overdue_long_days, 1, 3650),
 	L("hazard.photo_max_bytes", hazard_photo_max_bytes, 1024, 256LL * 1024 * 1024),
 	P("hazard.photo_dir", hazard_photo_dir),
+	S("risk.lec_table", risk_lec_table),
+	S("risk.ls_table", risk_ls_table),
 	{ 0 },
 };
 
@@ -140,6 +142,9 @@ void config_defaults(struct config *c)
 	c->hazard_overdue_long_days = 30;
 	c->hazard_photo_max_bytes = 10 * 1024 * 1024;
 	snprintf(c->hazard_photo_dir, sizeof(c->hazard_photo_dir), "photos");
+	/* Risk graded control (docs/risk.md): the default grading tables. */
+	snprintf(c->risk_lec_table, sizeof(c->risk_lec_table), "lec_four_colour_v1");
+	snprintf(c->risk_ls_table, sizeof(c->risk_ls_table), "ls_db37_v1");
 }
 
 int config_check(const struct config *c, struct errmsg *why)

@@ -56,7 +56,9 @@ struct config {
 	int hazard_overdue_long_days;	/* [hazard] overdue_long_days: days past of "overdue_30" */
 	int64_t hazard_photo_max_bytes; /* [hazard] photo_max_bytes: one uploaded photo */
 	char hazard_photo_dir
-		[512]; /* [hazard] photo_dir: photos; relative to the database's folder */
+		[512];		 /* [hazard] photo_dir: photos; relative to the database's folder */
+	char risk_lec_table[64]; /* [risk] lec_table: default LEC grading table id */
+	char risk_ls_table[64];	 /* [risk] ls_table: default LS grading table id */
 };
 
 /* Fills c with the built-in defaults (see docs/configuration.md). */
