@@ -411,5 +411,43 @@ def test_map_colours_enterprises_by_risk_grade(t):
     t.problem(w.a.get('/api/v1/map/enterprises?risk_grade=red'), 400, 'risk_grade')
 
 
+def test_views_follow_assessments_made_through_the_core_api(t):
+    """Units, points, sources and assessments made by the officer through the risk-core
+    routes show in the views: a red LS assessment (R = 4 x 5 = 20, ls_db37_v1) puts the point
+    on the major-risk list and the enterprise in red; reassessing it yellow (3 x 3 = 9) takes
+    it off; a source not yet assessed puts its point on the reassessment list."""
+    w = World(t)
+    o = w.officer
+
+    def ok(r, status=201):
+        t.status(r, status, 'core route')
+        return r.json
+
+    u = ok(o.post('/api/v1/risk/units', {'enterprise_id': w.e1, 'kind': 'workshop',
+                                         'name': '合成车间'}))
+    p = ok(o.post('/api/v1/risk/points', {'unit_id': u['id'], 'kind': 'equipment',
+                                          'name': '合成塔'}))
+    src = ok(o.post(f'/api/v1/risk/points/{p["id"]}/sources',
+                    {'name': '合成塔超压', 'factor': 'object', 'accident_types': [17]}))
+    ok(o.post(f'/api/v1/risk/sources/{src["id"]}/assessments', {'method': 'ls', 'l': 4, 's': 5}))
+    major = w.inspector.get('/api/v1/risk/lists/major').json['items']
+    t.eq([(i['id'], i['grade'], i['colour']) for i in major], [(p['id'], 1, 'red')])
+    t.eq(w.a.get('/api/v1/risk/stats?by=grade').json['total']['enterprises']['red'], 1)
+    e1 = next(i for i in all_items(w.a, '/api/v1/risk/enterprises') if i['id'] == w.e1)
+    t.eq((e1['grade'], e1['red'], e1['points']), (1, 1, 1))
+    t.eq(all_items(w.a, '/api/v1/risk/lists/reassess'), [])
+    ok(o.post(f'/api/v1/risk/sources/{src["id"]}/assessments', {'method': 'ls', 'l': 3, 's': 3}))
+    t.eq(w.a.get('/api/v1/risk/lists/major').json['items'], [])
+    t.eq(w.a.get('/api/v1/risk/stats?by=grade').json['total']['points'],
+         {'red': 0, 'orange': 0, 'yellow': 1, 'blue': 0})
+    ok(o.post(f'/api/v1/risk/points/{p["id"]}/sources',
+              {'name': '合成塔泄漏', 'factor': 'object', 'accident_types': [19]}))
+    items = all_items(w.officer, '/api/v1/risk/lists/reassess')
+    t.eq([(i['id'], i['reason']) for i in items], [(p['id'], 'unassessed')])
+    grades = {f['properties']['id']: f['properties']['risk_grade']
+              for f in w.a.get('/api/v1/map/enterprises').json['features']}
+    t.eq(grades[w.e1], 3)
+
+
 if __name__ == '__main__':
     run(globals())
