@@ -628,8 +628,12 @@ def test_demo_hazards_in_every_state_with_consistent_timelines(t):
         want = sorted([('before', ev[0]['id'])] +
                       [('after', e['id']) for e in ev if e['action'] == 'submit'])
         t.eq(sorted(links.get(h['id'], [])), want, h['number'])
-    photos = s.sql('SELECT sha256, mime, width, height FROM photo')
+    photos = s.sql('SELECT sha256, mime, width, height FROM photo WHERE sha256 IN (SELECT '
+                   'sha256 FROM hazard_photo)')
     t.eq(len(photos), 8)
+    # the only other photo: the risk units' site plan (issue 5)
+    t.eq(s.sql('SELECT COUNT(*) FROM photo WHERE sha256 NOT IN (SELECT sha256 FROM '
+               'hazard_photo) AND sha256 NOT IN (SELECT sha256 FROM risk_site_plan)'), [(0,)])
     t.eq({(m, w, h) for _, m, w, h in photos}, {('image/png', 160, 120)})
     a = s.admin()
     for sha, *_ in photos[:2]:
