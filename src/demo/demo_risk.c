@@ -46,20 +46,20 @@ static const struct unit_tpl {
 static const struct point_tpl {
 	int unit;
 	const char *kind, *name, *location;
-	const char *source, *factor, *types;	    /* accident_types: GB 6441 numbers */
+	const char *source, *factor, *types;	    /* accident_types: GB 6441-2025 numbers */
 	const char *measure_kind, *measure, *check; /* the measure and its check item */
 } points[5] = {
-	{ 0, "equipment", "1号储罐", "储罐区东北角", "储罐可燃液体泄漏", "object", "[8, 18, 19]",
+	{ 0, "equipment", "1号储罐", "储罐区东北角", "储罐可燃液体泄漏", "object", "[9, 17, 26]",
 	  "engineering", "液位高高联锁、可燃气体检测报警与紧急切断阀",
 	  "检查液位计、报警器及切断阀完好" },
-	{ 1, "equipment", "反应釜", "生产车间一层", "反应釜超温超压", "object", "[17, 7]",
+	{ 1, "equipment", "反应釜", "生产车间一层", "反应釜超温超压", "object", "[14, 8]",
 	  "engineering", "温度压力联锁与安全阀定期校验", "检查温度压力联锁投用及安全阀铅封" },
-	{ 2, "operation", "动火作业", "装卸作业区", "动火作业未办理作业票", "person", "[8, 7]",
+	{ 2, "operation", "动火作业", "装卸作业区", "动火作业未办理作业票", "person", "[9, 8]",
 	  "management", "特殊作业票证管理与现场监护", "检查动火作业票、气体分析与监护人在岗" },
-	{ 1, "place", "配电室", "生产车间北侧", "配电柜带电部位裸露", "environment", "[5]", "ppe",
+	{ 1, "place", "配电室", "生产车间北侧", "配电柜带电部位裸露", "environment", "[6]", "ppe",
 	  "绝缘防护用品配备与停送电挂牌", "检查绝缘手套、绝缘靴及挂牌上锁" },
 	{ 2, "place", "装卸栈台", "装卸作业区西侧", "装卸车辆未熄火、未接地", "management",
-	  "[2, 8]", "training", "装卸作业规程培训与静电接地检查",
+	  "[2, 9]", "training", "装卸作业规程培训与静电接地检查",
 	  "检查车辆熄火、静电接地及人员持证" },
 };
 
@@ -281,12 +281,12 @@ static int plan_points(bool showcase, int want, int64_t today, struct point_plan
 		p->nsrc = 1;
 		if (showcase && k == 0) /* the point takes the higher of its two sources */
 			p->src[p->nsrc++] =
-				(struct src_plan){ "储罐区人员误操作", "person", "[19]", 3, true,
+				(struct src_plan){ "储罐区人员误操作", "person", "[4]", 3, true,
 						   today - 25 };
 		if (showcase && k == 4) { /* 400 days: due for reassessment */
 			p->src[0].day = today - 400;
 			p->src[p->nsrc++] = (struct src_plan){ "栈台照明不足", "environment",
-							       "[20]",	       0,
+							       "[11]",	       0,
 							       false,	       0 };
 		}
 	}

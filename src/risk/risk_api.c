@@ -707,6 +707,6 @@ const struct route risk_routes[] = {
 	  "the grading tables in force (settings risk.lec_table / risk.ls_table), the "
 	  "per-industry ones and every loaded table"),
 	R(HTTP_GET, "/api/v1/risk/accident-types", accident_types, PERM_RISK_READ,
-	  "GB 6441-1986's 20 accident types"),
+	  "GB 6441-2025's 27 accident types {number, name, standard, code}"),
 	{ 0 },
 };

@@ -174,10 +174,12 @@ out:
 	return rc;
 }
 
-static const char SQL_TYPE_INSERT[] = "INSERT INTO risk_accident_type (number, name_zh, standard) "
-				      "VALUES (:n, :name, :std)";
+static const char SQL_TYPE_INSERT[] =
+	"INSERT INTO risk_accident_type (number, name_zh, code, standard) "
+	"VALUES (:n, :name, :code, :std)";
 
-/* accident_types_gb6441.csv: standard,seq,type_zh,code; GB 6441-1986's rows are loaded. */
+/* accident_types_gb6441.csv: standard,seq,type_zh,code; the rows of RISK_ACCIDENT_STANDARD
+ * (GB 6441-2025, in force from 2026-07-01, replacing GB 6441-1986) are loaded. */
 static int load_types(struct db *db, const char *path)
 {
 	char *text = NULL, *line, *save = NULL;
@@ -190,7 +192,8 @@ static int load_types(struct db *db, const char *path)
 		int64_t n = 0;
 		struct db_stmt *st;
 
-		if (++lineno == 1 || split(line, f, 4) < 3 || strcmp(f[0], "GB 6441-1986") != 0)
+		if (++lineno == 1 || split(line, f, 4) < 4 ||
+		    strcmp(f[0], RISK_ACCIDENT_STANDARD) != 0)
 			continue;
 		if (parse_i64(f[1], &n) < 0 || n < 1 || n > 99 || f[2][0] == '\0') {
 			log_error("'%s' line %d: bad accident type", path, lineno);
@@ -204,6 +207,7 @@ static int load_types(struct db *db, const char *path)
 		}
 		db_bind_i64(st, ":n", n);
 		db_bind_text(st, ":name", f[2]);
+		db_bind_text(st, ":code", f[3]);
 		db_bind_text(st, ":std", f[0]);
 		rc = db_step_done(st);
 	}
@@ -430,12 +434,13 @@ json_t *risk_db_industry_tables_json(struct db *db)
 }
 
 static const char SQL_TYPES[] =
-	"SELECT number, name_zh, standard FROM risk_accident_type ORDER BY number";
+	"SELECT number, name_zh, standard, code FROM risk_accident_type ORDER BY number";
 
 static json_t *type_row(struct db_stmt *st)
 {
-	return json_pack("{s:I, s:s, s:s}", "number", (json_int_t)db_col_i64(st, 0), "name",
-			 db_col_text(st, 1), "standard", db_col_text(st, 2));
+	return json_pack("{s:I, s:s, s:s, s:s}", "number", (json_int_t)db_col_i64(st, 0), "name",
+			 db_col_text(st, 1), "standard", db_col_text(st, 2), "code",
+			 db_col_text(st, 3));
 }
 
 int risk_db_accident_types(struct db *db, json_t **items)

@@ -25,7 +25,7 @@ struct list_params;
 
 /*
  * Loads data_dir/risk/grading_tables.csv (every table in it, each checked by
- * risk_table_parse), accident_types_gb6441.csv (GB 6441-1986's rows) and
+ * risk_table_parse), accident_types_gb6441.csv (RISK_ACCIDENT_STANDARD's rows) and
  * industry_tables.csv into their tables, replacing what was there, in one transaction.
  * When tables are loaded already and grading_tables.csv cannot be read (a command run from
  * another folder), what is loaded is kept. Then checks that lec_table and ls_table name
@@ -51,7 +51,11 @@ int risk_db_tables(struct db *db, json_t **items);
 /* The per-industry tables [{industry_prefix, method, table_id, note}]. Returns: owned
  * (an empty array when unreadable). */
 json_t *risk_db_industry_tables_json(struct db *db);
-/* The accident types [{number, name, standard}]. Returns 0 with *items owned. */
+/* The standard whose accident types are loaded: GB 6441-2025 (in force from 2026-07-01,
+ * replacing GB 6441-1986's 20 types with 27, each with a code WSA10001 ..). */
+#define RISK_ACCIDENT_STANDARD "GB 6441-2025"
+
+/* The accident types [{number, name, standard, code}]. Returns 0 with *items owned. */
 int risk_db_accident_types(struct db *db, json_t **items);
 /* True when n is a loaded accident type number. */
 bool risk_db_accident_type_exists(struct db *db, int64_t n);

@@ -30,14 +30,14 @@ static const char *const factors[] = { "person", "object", "environment", "manag
 static const struct json_field source_fields[] = {
 	{ "name", JF_STRING, JF_REQUIRED, 200, 0, 0 },
 	{ "factor", JF_STRING, JF_REQUIRED, 20, 0, 0 },
-	{ "accident_types", JF_ARRAY, 0, 20, 0, 0 },
+	{ "accident_types", JF_ARRAY, 0, 27, 0, 0 },
 	{ "description", JF_STRING, 0, 2000, 0, 0 },
 	{ NULL, 0, 0, 0, 0, 0 },
 };
 static const struct json_field source_patch_fields[] = {
 	{ "name", JF_STRING, 0, 200, 0, 0 },
 	{ "factor", JF_STRING, 0, 20, 0, 0 },
-	{ "accident_types", JF_ARRAY, 0, 20, 0, 0 },
+	{ "accident_types", JF_ARRAY, 0, 27, 0, 0 },
 	{ "description", JF_STRING, 0, 2000, 0, 0 },
 	{ NULL, 0, 0, 0, 0, 0 },
 };
@@ -57,7 +57,7 @@ static void check_source(struct req *rq, const json_t *s, struct field_errors *f
 		if (!json_is_integer(v) ||
 		    !risk_db_accident_type_exists(rq->db, json_integer_value(v)) || dup) {
 			field_errors_add(fe, "accident_types",
-					 "must hold distinct GB 6441 accident type numbers "
+					 "must hold distinct GB 6441-2025 accident type numbers "
 					 "(GET /api/v1/risk/accident-types)");
 			break;
 		}

@@ -70,7 +70,7 @@ class Risk(World):
     def source(self, point_id, c=None, name='反应釜超压'):
         r = (c or self.officer).post(f'/api/v1/risk/points/{point_id}/sources',
                                      {'name': name, 'factor': 'object',
-                                      'accident_types': [17, 19]})
+                                      'accident_types': [16, 23]})
         self.t.status(r, 201, 'source')
         return r.json
 
@@ -98,11 +98,14 @@ def test_units_points_sources(t):
          (u['id'], '合成车间', None, None, None, False, 0))
     s = w.source(p['id'])
     t.eq((s['point_id'], s['factor'], s['accident_types'], s['grade'], s['assessment']),
-         (p['id'], 'object', [17, 19], None, None))
+         (p['id'], 'object', [16, 23], None, None))
     r = w.officer.get('/api/v1/risk/accident-types')
     t.status(r, 200)
-    t.eq(len(r.json['items']), 20, 'GB 6441-1986: 20 types')
-    t.eq(r.json['items'][18], {'number': 19, 'name': '中毒和窒息', 'standard': 'GB 6441-1986'})
+    # GB 6441-2025 (in force from 2026-07-01) replaced GB 6441-1986's 20 types with 27.
+    t.eq(len(r.json['items']), 27, 'GB 6441-2025: 27 types')
+    t.eq(r.json['items'][15], {'number': 16, 'name': '可燃气体爆炸', 'standard': 'GB 6441-2025',
+                               'code': 'WSA10016'})
+    t.eq(r.json['items'][26]['code'], 'WSA10099', 'other (其他) is WSA10099')
     # The officer's own enterprise by default; the unit shows its points.
     t.eq(w.officer.get(f'/api/v1/risk/units/{u["id"]}').json['point_count'], 1)
     # 409: a unit with points, a point with sources.
@@ -135,10 +138,10 @@ def test_bad_input_names_the_field(t):
     t.problem(w.officer.post('/api/v1/risk/points', {'unit_id': 999999, 'kind': 'place',
                                                      'name': 'x'}), 422, 'unit_id')
     t.problem(w.officer.post(f'/api/v1/risk/points/{p["id"]}/sources',
-                             {'name': 'x', 'factor': 'luck', 'accident_types': [21]}),
+                             {'name': 'x', 'factor': 'luck', 'accident_types': [28]}),
               422, 'factor')
     t.problem(w.officer.post(f'/api/v1/risk/points/{p["id"]}/sources',
-                             {'name': 'x', 'factor': 'person', 'accident_types': [21]}),
+                             {'name': 'x', 'factor': 'person', 'accident_types': [28]}),
               422, 'accident_types')
     sid = s['id']
     t.problem(w.assess(sid, status=422, method='lec', l=5, e=6, c=100), 422, 'l')

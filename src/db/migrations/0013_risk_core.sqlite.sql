@@ -15,10 +15,12 @@ CREATE TABLE risk_grading_table (
 	min4        INTEGER NOT NULL
 );
 
--- GB 6441-1986's 20 accident types (the numbers danger_source.accident_types holds).
+-- GB 6441-2025's 27 accident types (the numbers danger_source.accident_types holds; the
+-- standard replaced GB 6441-1986 on 2026-07-01) with their codes (WSA10001 ..).
 CREATE TABLE risk_accident_type (
 	number  INTEGER PRIMARY KEY CHECK (number BETWEEN 1 AND 99),
 	name_zh TEXT NOT NULL,
+	code    TEXT NOT NULL DEFAULT '',
 	standard TEXT NOT NULL
 );
 
