@@ -7,6 +7,8 @@
 #ifndef CORE_APP_H
 #define CORE_APP_H
 
+#include <stdint.h>
+
 #include "core/config.h"
 
 struct db_pool;
@@ -28,6 +30,14 @@ struct db;
 /* Appends module gauges (Prometheus text) for /metrics. */
 typedef void (*gauges_fn)(struct app *app, struct db *db, struct buf *out);
 
+/*
+ * A pass that the scan scheduler runs on its tick after the hazard scan, on the
+ * scheduler's connection, at instant at_ms (fake.now_ms or the clock): the risk check
+ * tasks' generation and missed checks (set by main.c, so that the hazard module does not
+ * call the risk module that calls it).
+ */
+typedef void (*scan_pass_fn)(struct app *app, struct db *db, int64_t at_ms);
+
 struct app {
 	struct config cfg;
 	struct db_pool *pool;
@@ -35,6 +45,7 @@ struct app {
 	struct rate_limiter *login_limiter;
 	auth_resolve_fn auth_resolve;
 	gauges_fn gauges;
+	scan_pass_fn scan_extra; /* NULL = none */
 	int64_t started_ms;
 };
 

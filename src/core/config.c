@@ -89,6 +89,8 @@ static const struct key keys[] = {
 	I("hazard.overdue_long_days", hazard_overdue_long_days, 1, 3650),
 	L("hazard.photo_max_bytes", hazard_photo_max_bytes, 1024, 256LL * 1024 * 1024),
 	P("hazard.photo_dir", hazard_photo_dir),
+	S("risk.shift_starts", risk_shift_starts),
+	I("risk.task_backfill_days", risk_task_backfill_days, 1, 366),
 	{ 0 },
 };
 
@@ -140,6 +142,9 @@ void config_defaults(struct config *c)
 	c->hazard_overdue_long_days = 30;
 	c->hazard_photo_max_bytes = 10 * 1024 * 1024;
 	snprintf(c->hazard_photo_dir, sizeof(c->hazard_photo_dir), "photos");
+	/* Risk check tasks (docs/risk.md "Check tasks"): three 8-hour shifts, 31 days back. */
+	snprintf(c->risk_shift_starts, sizeof(c->risk_shift_starts), "08:00,16:00,00:00");
+	c->risk_task_backfill_days = 31;
 }
 
 int config_check(const struct config *c, struct errmsg *why)

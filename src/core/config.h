@@ -57,6 +57,8 @@ struct config {
 	int64_t hazard_photo_max_bytes; /* [hazard] photo_max_bytes: one uploaded photo */
 	char hazard_photo_dir
 		[512]; /* [hazard] photo_dir: photos; relative to the database's folder */
+	char risk_shift_starts[64];  /* [risk] shift_starts: local shift starts "HH:MM,..." */
+	int risk_task_backfill_days; /* [risk] task_backfill_days: check tasks generated back */
 };
 
 /* Fills c with the built-in defaults (see docs/configuration.md). */

@@ -242,4 +242,31 @@ int hazard_number_build(const char *region, int year, int64_t seq, char *out, si
  */
 int hazard_number_parse(const char *s, char region[13], int *year, int64_t *seq);
 
+/* A new hazard (state 'reported'). Strings are borrowed; NULL = empty/none. */
+struct hazard_new {
+	int64_t enterprise_id;
+	const char *region_code;   /* the enterprise's (6, 9 or 12 digits): the number's region */
+	int64_t grid_id;	   /* the enterprise's, 0 = none */
+	const char *industry_code; /* the enterprise's GB/T 4754 class */
+	const char
+		*source; /* self_check | grid_patrol | tipoff | enforcement | leader_inspection */
+	int64_t reporter_id;	 /* user, 0 = none (the system) */
+	const char *actor_login; /* the timeline's actor ("system" when NULL) */
+	int64_t found_ms;	 /* when found, UTC ms */
+	const char *location;	 /* where in the enterprise */
+	bool has_coord;		 /* lat/lon given (WGS-84 / CGCS2000 degrees) */
+	double lat, lon;
+	const char *category;	 /* management | site */
+	const char *subcategory; /* free text */
+	const char *level;	 /* general | major */
+	int64_t criterion_id;	 /* hazard_criterion id, 0 = none */
+	const char *criterion_text;
+	const char *description; /* not blank */
+	const char *client_ref;	 /* the reporting client's id (idempotent retries), NULL = none */
+	int year;		 /* the number's year (the local year of the report) */
+	int64_t now_ms;		 /* created_ms, updated_ms and the event's at_ms */
+	int64_t risk_point_id;	 /* a failed risk check's point, 0 = none (issue 5 §4) */
+	int64_t check_task_id;	 /* the failed check task, 0 = none */
+};
+
 #endif

@@ -242,6 +242,8 @@ static int detail_json(struct req *rq, json_t *h, json_t **out)
 	rc = hazard_db_photos(rq->db, id, &photos);
 	if (rc == 0)
 		rc = hazard_db_timeline(rq->db, id, &timeline);
+	if (rc == 0)
+		rc = hazard_db_risk_link(rq->db, id, h);
 	if (rc < 0) {
 		json_decref(photos);
 		json_decref(h);
@@ -360,9 +362,9 @@ static bool one_of(const char *v, const char *const *set)
  * set covering the industry; not covered -> criterion_text. A general hazard names none
  * (criterion_id / criterion_text: "only for a major hazard").
  */
-static void check_criterion(struct req *rq, const char *level, int64_t criterion_id,
-			    const char *criterion_text, const char *industry,
-			    struct field_errors *fe)
+void hazard_api_check_criterion(struct req *rq, const char *level, int64_t criterion_id,
+				const char *criterion_text, const char *industry,
+				struct field_errors *fe)
 {
 	json_t *items = NULL;
 	bool covered = false, covers = false;
@@ -398,9 +400,8 @@ static void check_criterion(struct req *rq, const char *level, int64_t criterion
 			industry);
 }
 
-/* Checks a list of photo hashes that must be stored. */
-static void check_photos(struct req *rq, const json_t *arr, const char *field,
-			 struct field_errors *fe)
+void hazard_api_check_photos(struct req *rq, const json_t *arr, const char *field,
+			     struct field_errors *fe)
 {
 	json_t *v;
 	size_t i;
@@ -433,6 +434,38 @@ static int answer_hazard(struct req *rq, struct resp *rs, int64_t id, int status
 	return resp_json(rs, status, o);
 }
 
+int hazard_report_in_tx(struct req *rq, const struct hazard_new *hn, const json_t *photos,
+			int64_t *id, char *number)
+{
+	json_t *summary;
+	int64_t event_id = 0, audit_id = 0;
+	int rc = hazard_db_insert(rq->db, hn, id, number, &event_id);
+
+	for (size_t i = 0; rc == 0 && photos && i < json_array_size(photos); i++)
+		rc = hazard_db_photo_link(rq->db, *id, json_string_value(json_array_get(photos, i)),
+					  "before", event_id, hn->now_ms);
+	if (rc == 0) {
+		summary = json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s}", "number", number,
+				    "enterprise_id", (json_int_t)hn->enterprise_id, "source",
+				    hn->source, "level", hn->level, "category", hn->category,
+				    "location", nz(hn->location), "description", hn->description);
+		if (summary && photos)
+			json_object_set(summary, "photos", (json_t *)photos);
+		if (summary && hn->risk_point_id > 0)
+			json_object_set_new(summary, "risk_point_id",
+					    json_integer(hn->risk_point_id));
+		if (summary && hn->check_task_id > 0)
+			json_object_set_new(summary, "check_task_id",
+					    json_integer(hn->check_task_id));
+		rc = audit_record(rq, "hazard.report", "hazard", *id, summary);
+	}
+	if (rc == 0)
+		rc = audit_last_id(rq->db, &audit_id);
+	if (rc == 0)
+		rc = hazard_db_event_set_audit(rq->db, event_id, audit_id);
+	return rc;
+}
+
 static int create(struct req *rq, struct resp *rs)
 {
 	const json_t *body = rq->body;
@@ -444,9 +477,9 @@ static int create(struct req *rq, struct resp *rs)
 	struct audit_actor actor;
 	const char *const *sources = sources_of(u->role);
 	const char *v, *ref = json_str(body, "client_ref");
-	json_t *lat, *lon, *photos, *summary;
-	int64_t today = today_local(cfg->fake_now_ms), found_day = today, id = 0, event_id = 0,
-		existing = 0, reporter = 0, audit_id = 0;
+	json_t *lat, *lon, *photos;
+	int64_t today = today_local(cfg->fake_now_ms), found_day = today, id = 0, existing = 0,
+		reporter = 0;
 	char number[HAZARD_NUMBER_MAX], year[16];
 	bool have_e = false;
 	int rc;
@@ -518,11 +551,11 @@ static int create(struct req *rq, struct resp *rs)
 	hn.criterion_text = json_str(body, "criterion_text");
 	if (have_e && !fe.forbidden &&
 	    one_of(hn.level, (const char *const[]){ "general", "major", NULL }))
-		check_criterion(rq, hn.level, hn.criterion_id, hn.criterion_text, e.industry_code,
-				&fe);
+		hazard_api_check_criterion(rq, hn.level, hn.criterion_id, hn.criterion_text,
+					   e.industry_code, &fe);
 	photos = json_object_get(body, "photos");
 	if (photos)
-		check_photos(rq, photos, "photos", &fe);
+		hazard_api_check_photos(rq, photos, "photos", &fe);
 	if (ref != NULL && blank(ref))
 		field_errors_add(&fe, "client_ref", "must not be blank");
 	if (fe.n) {
@@ -557,23 +590,7 @@ static int create(struct req *rq, struct resp *rs)
 		rc = answer_hazard(rq, rs, existing, 200); /* a retry: the first answer again */
 		goto out;
 	}
-	rc = hazard_db_insert(rq->db, &hn, &id, number, &event_id);
-	for (size_t i = 0; rc == 0 && photos && i < json_array_size(photos); i++)
-		rc = hazard_db_photo_link(rq->db, id, json_string_value(json_array_get(photos, i)),
-					  "before", event_id, hn.now_ms);
-	if (rc == 0) {
-		summary = json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s}", "number", number,
-				    "enterprise_id", (json_int_t)e.id, "source", hn.source, "level",
-				    hn.level, "category", hn.category, "location", hn.location,
-				    "description", hn.description);
-		if (photos)
-			json_object_set(summary, "photos", photos);
-		rc = audit_record(rq, "hazard.report", "hazard", id, summary);
-	}
-	if (rc == 0)
-		rc = audit_last_id(rq->db, &audit_id);
-	if (rc == 0)
-		rc = hazard_db_event_set_audit(rq->db, event_id, audit_id);
+	rc = hazard_report_in_tx(rq, &hn, photos, &id, number);
 	rc = db_finish(rq->db, rc);
 	if (rc == ERR_CONFLICT) { /* the same client_ref raced in */
 		rc = resp_invalid1(rs, "client_ref", "was reported at the same time; retry");
@@ -1128,7 +1145,7 @@ static int act(struct req *rq, struct resp *rs)
 	}
 	/* Checks beyond the pure rules: photos stored, a re-grading's criterion. */
 	if (a == HAZARD_SUBMIT && photos)
-		check_photos(rq, photos, "photos", &fe);
+		hazard_api_check_photos(rq, photos, "photos", &fe);
 	if (a == HAZARD_CONFIRM && (new_level = json_str(body, "level")) == NULL &&
 	    (json_i64(body, "criterion_id", 0) > 0 || !blank(json_str(body, "criterion_text"))))
 		new_level = json_str(h, "level"); /* a criterion for the level it has */
@@ -1141,8 +1158,9 @@ static int act(struct req *rq, struct resp *rs)
 			goto out;
 		} else {
 			crit = json_i64(body, "criterion_id", 0);
-			check_criterion(rq, new_level, crit, json_str(body, "criterion_text"),
-					nz(json_str(h, "industry_code")), &fe);
+			hazard_api_check_criterion(rq, new_level, crit,
+						   json_str(body, "criterion_text"),
+						   nz(json_str(h, "industry_code")), &fe);
 		}
 	}
 	if (rc == ERR_INVALID || fe.n) {

@@ -31,10 +31,10 @@ static const char SQL_INSERT[] =
 	"INSERT INTO hazard (number, client_ref, enterprise_id, region_code, grid_id, "
 	"industry_code, source, reporter_id, found_ms, location, lat, lon, category, "
 	"subcategory, level, criterion_id, criterion_text, description, state, created_ms, "
-	"updated_ms) VALUES (:number, :client_ref, :enterprise_id, :region_code, :grid_id, "
-	":industry_code, :source, :reporter_id, :found_ms, :location, :lat, :lon, :category, "
-	":subcategory, :level, :criterion_id, :criterion_text, :description, 'reported', :now, "
-	":now)";
+	"updated_ms, risk_point_id, check_task_id) VALUES (:number, :client_ref, :enterprise_id, "
+	":region_code, :grid_id, :industry_code, :source, :reporter_id, :found_ms, :location, "
+	":lat, :lon, :category, :subcategory, :level, :criterion_id, :criterion_text, "
+	":description, 'reported', :now, :now, :risk_point_id, :check_task_id)";
 
 static const char *nz(const char *s)
 {
@@ -84,6 +84,8 @@ int hazard_db_insert(struct db *db, const struct hazard_new *h, int64_t *id, cha
 	db_bind_text(st, ":criterion_text", nz(h->criterion_text));
 	db_bind_text(st, ":description", h->description);
 	db_bind_i64(st, ":now", h->now_ms);
+	db_bind_id_or_null(st, ":risk_point_id", h->risk_point_id);
+	db_bind_id_or_null(st, ":check_task_id", h->check_task_id);
 	rc = db_step_done(st);
 	if (rc < 0)
 		return rc;
@@ -263,6 +265,28 @@ int hazard_db_get(struct db *db, int64_t id, json_t **out)
 		return 0;
 	}
 	return rc == DB_DONE ? ERR_NOT_FOUND : rc;
+}
+
+static const char SQL_RISK_LINK[] =
+	"SELECT hazard.risk_point_id, risk_point.name, hazard.check_task_id FROM hazard "
+	"LEFT JOIN risk_point ON risk_point.id = hazard.risk_point_id WHERE hazard.id = :id";
+
+int hazard_db_risk_link(struct db *db, int64_t id, json_t *h)
+{
+	struct db_stmt *st = db_stmt(db, SQL_RISK_LINK);
+	int rc;
+
+	if (st == NULL)
+		return ERR_DB;
+	db_bind_i64(st, ":id", id);
+	rc = db_step(st);
+	if (rc != DB_ROW)
+		return rc == DB_DONE ? ERR_NOT_FOUND : rc;
+	json_object_set_new(h, "risk_point_id", id_or_null(st, 0));
+	json_object_set_new(h, "risk_point_name", text_or_null(st, 1));
+	json_object_set_new(h, "check_task_id", id_or_null(st, 2));
+	db_reset(st);
+	return 0;
 }
 
 static const char SQL_BY_REF[] = "SELECT id, reporter_id FROM hazard WHERE client_ref = :ref";

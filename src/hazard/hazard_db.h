@@ -22,30 +22,7 @@
 struct db;
 struct list_params;
 
-/* A new hazard (state 'reported'). Strings are borrowed; NULL = empty/none. */
-struct hazard_new {
-	int64_t enterprise_id;
-	const char *region_code;   /* the enterprise's (6, 9 or 12 digits): the number's region */
-	int64_t grid_id;	   /* the enterprise's, 0 = none */
-	const char *industry_code; /* the enterprise's GB/T 4754 class */
-	const char
-		*source; /* self_check | grid_patrol | tipoff | enforcement | leader_inspection */
-	int64_t reporter_id;	 /* user, 0 = none (the system) */
-	const char *actor_login; /* the timeline's actor ("system" when NULL) */
-	int64_t found_ms;	 /* when found, UTC ms */
-	const char *location;	 /* where in the enterprise */
-	bool has_coord;		 /* lat/lon given (WGS-84 / CGCS2000 degrees) */
-	double lat, lon;
-	const char *category;	 /* management | site */
-	const char *subcategory; /* free text */
-	const char *level;	 /* general | major */
-	int64_t criterion_id;	 /* hazard_criterion id, 0 = none */
-	const char *criterion_text;
-	const char *description; /* not blank */
-	const char *client_ref;	 /* the reporting client's id (idempotent retries), NULL = none */
-	int year;		 /* the number's year (the local year of the report) */
-	int64_t now_ms;		 /* created_ms, updated_ms and the event's at_ms */
-};
+/* struct hazard_new (a new hazard) is in hazard/hazard.h: the report path exports it. */
 
 /*
  * Inserts h as a new hazard in state 'reported', numbered YH-<region_code>-<year>-<seq>
@@ -78,6 +55,11 @@ int hazard_db_event_set_audit(struct db *db, int64_t event_id, int64_t audit_id)
  * or ERR_DB.
  */
 int hazard_db_get(struct db *db, int64_t id, json_t **out);
+/*
+ * Sets risk_point_id, risk_point_name and check_task_id (each null when none) of hazard id
+ * on h: the risk check that found it (issue 5 §4). Returns 0, ERR_NOT_FOUND or ERR_DB.
+ */
+int hazard_db_risk_link(struct db *db, int64_t id, json_t *h);
 /* The id of the hazard reported with client_ref, and its reporter. Returns 0 or ERR_NOT_FOUND. */
 int hazard_db_by_client_ref(struct db *db, const char *client_ref, int64_t *id,
 			    int64_t *reporter_id);

@@ -326,8 +326,12 @@ static void run_pass(struct hazard_scheduler *s, struct db *db)
 	int64_t t0 = monotonic_ms();
 	int rc;
 
+	int64_t at = cfg->fake_now_ms > 0 ? cfg->fake_now_ms : now_ms();
+
 	hazard_scan_rules_from(cfg, &r);
-	rc = hazard_scan(db, cfg->fake_now_ms > 0 ? cfg->fake_now_ms : now_ms(), &r, &res);
+	rc = hazard_scan(db, at, &r, &res);
+	if (s->app->scan_extra) /* the other scheduled passes (risk check tasks) */
+		s->app->scan_extra(s->app, db, at);
 	if (rc < 0) {
 		log_warn("hazard scan failed: %s (next pass in %d s)", err_str(rc),
 			 cfg->hazard_scan_interval_s);

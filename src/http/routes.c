@@ -23,6 +23,7 @@
 #include "map/map_api.h"
 #include "notify/notify_api.h"
 #include "org/org_api.h"
+#include "risk/risk_check_api.h"
 #include "version.h"
 #include "core/banned.h"
 
@@ -130,5 +131,6 @@ const struct route *const route_tables[] = {
 	 * prefers the pattern with fewer parameters, so the order of tables does not matter.
 	 */
 	hazard_lists_routes,
+	risk_check_routes,
 	NULL,
 };
