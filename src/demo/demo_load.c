@@ -10,6 +10,7 @@
 #define LOG_MODULE "demo"
 #include "demo/demo.h"
 #include "demo/demo_hazard.h"
+#include "demo/demo_risk.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -808,6 +809,8 @@ static int load_all(const struct config *cfg, struct db *db, struct demo_report 
 		c.hz.cfg = cfg;
 		rc = demo_hazards_load(db, &c.hz, &rep->hazards, &rep->hazard_officers, why);
 	}
+	if (rc == 0)
+		rc = demo_risk_load(db, &c.hz, &rep->risk_enterprises, &rep->risk_points, why);
 	json_decref(c.counties);
 	free(c.grids);
 	free(c.hosts);
@@ -821,15 +824,18 @@ static json_t *summary(const struct demo_report *rep)
 	for (size_t i = 0; i < rep->naccounts; i++)
 		json_array_append_new(logins, json_string(rep->accounts[i].login));
 	return json_pack(
-		"{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:s}", "city",
-		DEMO_CITY, "boundaries", (json_int_t)rep->boundaries, "grids",
+		"{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:s}",
+		"city", DEMO_CITY, "boundaries", (json_int_t)rep->boundaries, "grids",
 		(json_int_t)rep->grids, "enterprises_generated", (json_int_t)rep->enterprises,
 		"enterprises_from_published_lists", (json_int_t)rep->listed_enterprises,
 		"departments", (json_int_t)rep->departments, "enterprises_supervised",
 		(json_int_t)rep->supervised, "licences", (json_int_t)rep->licences, "hazards",
 		(json_int_t)rep->hazards, "hazard_officers", (json_int_t)rep->hazard_officers,
-		"accounts", logins, "seed", (json_int_t)DEMO_SEED, "note",
-		"demo data: generated grids, enterprises, departments, licences, hazards, "
+		"risk_enterprises", (json_int_t)rep->risk_enterprises, "risk_points",
+		(json_int_t)rep->risk_points, "accounts", logins, "seed", (json_int_t)DEMO_SEED,
+		"note",
+		"demo data: generated grids, enterprises, departments, licences, hazards, risk "
+		"points, "
 		"codes and people; boundaries of unestablished licence (data/geo/README.md)");
 }
 
@@ -917,13 +923,16 @@ void demo_report_print(const struct demo_report *rep, FILE *out)
 		" enterprises with a named inspector, %" PRId64 " licences,\n"
 		"   %" PRId64 " hidden hazards in every state (their %" PRId64
 		" enterprise officer accounts have\n"
-		"   no known password: set one with `anjian user passwd LOGIN` to use them)\n"
+		"   no known password: set one with `anjian user passwd LOGIN` to use them),\n"
+		"   %" PRId64 " enterprises with %" PRId64
+		" risk points graded in all four colours\n"
 		" Demo accounts / 演示账号 — passwords shown only this once, to be changed at\n"
 		" first login / 密码仅显示这一次，首次登录时必须修改:\n"
 		"   %-24s %-19s %-32s %s\n",
 		DEMO_CITY, rep->boundaries, rep->grids, rep->enterprises, rep->listed_enterprises,
 		rep->departments, rep->supervised, rep->licences, rep->hazards,
-		rep->hazard_officers, "LOGIN", "ROLE", "SCOPE", "PASSWORD");
+		rep->hazard_officers, rep->risk_enterprises, rep->risk_points, "LOGIN", "ROLE",
+		"SCOPE", "PASSWORD");
 	for (size_t i = 0; i < rep->naccounts; i++)
 		fprintf(out, "   %-24s %-19s %-32s %s\n", rep->accounts[i].login,
 			rep->accounts[i].role, rep->accounts[i].scope, rep->accounts[i].password);

@@ -24,6 +24,7 @@
 #include "notify/notify_api.h"
 #include "org/org_api.h"
 #include "risk/risk_check_api.h"
+#include "risk/risk_views_api.h"
 #include "version.h"
 #include "core/banned.h"
 
@@ -132,5 +133,6 @@ const struct route *const route_tables[] = {
 	 */
 	hazard_lists_routes,
 	risk_check_routes,
+	risk_views_routes,
 	NULL,
 };

@@ -86,6 +86,13 @@ int map_db_boundary_bbox(struct db *db, const char *code, struct geo_bbox *b);
  */
 int map_db_boundary_top(struct db *db, char *code, size_t n);
 
+/*
+ * The risk grade (1..4, issue 5: risk_enterprise, kept by the risk module) of every graded
+ * enterprise, by enterprise id ascending: *ids and *grades (owned, free()) of *n entries;
+ * only grade when grade is 1..4, every grade when it is 0. Returns 0 or ERR_DB.
+ */
+int map_db_risk_grades(struct db *db, int grade, int64_t **ids, int **grades, size_t *n);
+
 /* --- loading (map_load.c) --- */
 
 /* The datum of the coordinates in a boundary file. */

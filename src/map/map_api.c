@@ -18,6 +18,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/err.h"
@@ -300,28 +301,70 @@ static int grids(struct req *rq, struct resp *rs)
 
 /* ------------------------------------------------------------ enterprises */
 
+/* The enterprises' risk grades (map_db_risk_grades), looked up by id. */
+struct risk_grades {
+	int64_t *ids;
+	int *grades;
+	size_t n;
+};
+
+/* The grade of enterprise id, 0 when it has none. */
+static int grade_of(const struct risk_grades *g, int64_t id)
+{
+	size_t lo = 0, hi = g->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (g->ids[mid] == id)
+			return g->grades[mid];
+		if (g->ids[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+struct points_ctx {
+	json_t *items;
+	struct risk_grades grades;
+	bool filtered;	    /* risk_grade= given: only the enterprises in grades */
+	int64_t max, shown; /* filtered: the cap, and how many matched */
+};
+
 static int point_feature(void *ctx, int64_t id, const char *name, bool high_risk, double lat,
 			 double lon)
 {
-	struct features *fs = ctx;
+	struct points_ctx *pc = ctx;
+	int grade = grade_of(&pc->grades, id);
 
-	json_array_append_new(fs->items,
-			      map_feature(json_pack("{s:I, s:s, s:b, s:n}", "id", (json_int_t)id,
-						    "name", name, "high_risk", high_risk,
-						    "risk_grade"),
-					  json_pack("{s:s, s:[f, f]}", "type", "Point",
-						    "coordinates", lon, lat)));
+	if (pc->filtered) {
+		if (grade == 0)
+			return 0;
+		if (++pc->shown > pc->max)
+			return 0; /* counted: the answer says truncated */
+	}
+	json_array_append_new(
+		pc->items, map_feature(json_pack("{s:I, s:s, s:b, s:o}", "id", (json_int_t)id,
+						 "name", name, "high_risk", high_risk, "risk_grade",
+						 grade ? json_integer(grade) : json_null()),
+				       json_pack("{s:s, s:[f, f]}", "type", "Point", "coordinates",
+						 lon, lat)));
 	return 0;
 }
 
 static int enterprises(struct req *rq, struct resp *rs)
 {
-	static const char *const args[] = { "region", "grid", "high_risk", "q", NULL };
+	static const char *const args[] = {
+		"region", "grid", "high_risk", "q", "risk_grade", NULL
+	};
 	struct enterprise_filter f = { .high_risk = -1, .supervision = -1 };
 	struct field_errors fe = { 0 };
-	struct features fs = { NULL };
+	struct points_ctx pc = { NULL };
 	char pbuf[16], rbuf[16];
 	bool truncated = false;
+	int risk_grade = 0;
 	const char *v;
 	json_t *c;
 	int rc;
@@ -344,17 +387,41 @@ static int enterprises(struct req *rq, struct resp *rs)
 			field_errors_add(&fe, "q", "must be 1 to 100 characters");
 		f.q = v;
 	}
+	if ((v = req_query(rq, "risk_grade")) != NULL) {
+		if (strlen(v) == 1 && v[0] >= '1' && v[0] <= '4')
+			risk_grade = v[0] - '0';
+		else
+			field_errors_add(&fe, "risk_grade", "must be 1, 2, 3 or 4");
+	}
 	if (fe.n)
 		return resp_problem(rs, 400, NULL, "invalid query", &fe);
 	enterprise_filter_scope(&f, &rq->user->scope, rq->user->user_id, pbuf, sizeof(pbuf));
-	fs.items = json_array();
-	rc = enterprise_db_points(rq->db, &f, rq->app->cfg.max_points, point_feature, &fs,
-				  &truncated);
+	rc = map_db_risk_grades(rq->db, risk_grade, &pc.grades.ids, &pc.grades.grades,
+				&pc.grades.n);
+	if (rc < 0)
+		return rc;
+	pc.items = json_array();
+	if (risk_grade) {
+		/*
+		 * The grade is not a column of the enterprise list: walk every located
+		 * enterprise of the other filters and keep the graded ones, up to the cap.
+		 */
+		pc.filtered = true;
+		pc.max = rq->app->cfg.max_points;
+		rc = enterprise_db_points(rq->db, &f, INT64_MAX / 2, point_feature, &pc,
+					  &truncated);
+		truncated = pc.shown > pc.max;
+	} else {
+		rc = enterprise_db_points(rq->db, &f, rq->app->cfg.max_points, point_feature, &pc,
+					  &truncated);
+	}
+	free(pc.grades.ids);
+	free(pc.grades.grades);
 	if (rc < 0) {
-		json_decref(fs.items);
+		json_decref(pc.items);
 		return rc;
 	}
-	c = map_collection(fs.items);
+	c = map_collection(pc.items);
 	json_object_set_new(c, "truncated", json_boolean(truncated));
 	return resp_json(rs, 200, c);
 }
@@ -384,6 +451,8 @@ const struct route map_routes[] = {
 	  .handler = enterprises,
 	  .perm = PERM_ENTERPRISE_READ,
 	  .summary = "located enterprises in your scope as GeoJSON points, not paged, at most "
-		     "map.max_points (then truncated: true); filters region, grid, high_risk, q" },
+		     "map.max_points (then truncated: true); filters region, grid, high_risk, q, "
+		     "risk_grade (1..4); properties id, name, high_risk, risk_grade (the "
+		     "enterprise's risk grade, issue 5, or null)" },
 	{ 0 },
 };

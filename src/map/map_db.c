@@ -7,9 +7,11 @@
 #include "map/map.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "core/err.h"
 #include "core/log.h"
+#include "core/mem.h"
 #include "core/util.h"
 #include "db/db.h"
 #include "core/banned.h"
@@ -114,5 +116,44 @@ int map_db_boundary_top(struct db *db, char *code, size_t n)
 		return rc < 0 ? rc : ERR_NOT_FOUND;
 	utf8_copy(code, n, db_col_text(st, 0));
 	db_reset(st);
+	return 0;
+}
+
+static const char SQL_RISK_GRADES[] =
+	"SELECT enterprise_id, grade FROM risk_enterprise WHERE grade IS NOT NULL AND (:grade = 0 "
+	"OR grade = :grade) ORDER BY enterprise_id";
+
+int map_db_risk_grades(struct db *db, int grade, int64_t **ids, int **grades, size_t *n)
+{
+	struct db_stmt *st = db_stmt(db, SQL_RISK_GRADES);
+	size_t k = 0, cap = 0;
+	int64_t *id = NULL;
+	int *g = NULL;
+	int rc;
+
+	*ids = NULL;
+	*grades = NULL;
+	*n = 0;
+	if (st == NULL)
+		return ERR_DB;
+	db_bind_i64(st, ":grade", grade);
+	while ((rc = db_step(st)) == DB_ROW) {
+		if (k == cap) {
+			cap = cap ? 2 * cap : 256;
+			id = xrealloc(id, cap * sizeof(*id));
+			g = xrealloc(g, cap * sizeof(*g));
+		}
+		id[k] = db_col_i64(st, 0);
+		g[k] = (int)db_col_i64(st, 1);
+		k++;
+	}
+	if (rc < 0) {
+		free(id);
+		free(g);
+		return rc;
+	}
+	*ids = id;
+	*grades = g;
+	*n = k;
 	return 0;
 }
