@@ -34,6 +34,7 @@
 #include "http/server.h"
 #include "demo/demo.h"
 #include "hazard/hazard_db.h"
+#include "risk/risk_db.h"
 #include "enterprise/enterprise.h"
 #include "enterprise/enterprise_io.h"
 #include "hazard/hazard_scan.h"
@@ -452,6 +453,14 @@ static int prepare_db(struct app *app, struct db *db)
 	if (rc < 0) {
 		fprintf(stderr,
 			"anjian: cannot load the criteria of major hazards from '%s/hazard'\n",
+			app->cfg.data_dir);
+		return EXIT_FAIL;
+	}
+	rc = risk_data_load(db, app->cfg.data_dir, app->cfg.risk_lec_table, app->cfg.risk_ls_table);
+	if (rc < 0) {
+		fprintf(stderr,
+			"anjian: cannot load the risk grading tables from '%s/risk' (or the "
+			"settings risk.lec_table / risk.ls_table name no loaded table)\n",
 			app->cfg.data_dir);
 		return EXIT_FAIL;
 	}

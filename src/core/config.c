@@ -91,6 +91,8 @@ static const struct key keys[] = {
 	P("hazard.photo_dir", hazard_photo_dir),
 	S("risk.shift_starts", risk_shift_starts),
 	I("risk.task_backfill_days", risk_task_backfill_days, 1, 366),
+	S("risk.lec_table", risk_lec_table),
+	S("risk.ls_table", risk_ls_table),
 	{ 0 },
 };
 
@@ -145,6 +147,9 @@ void config_defaults(struct config *c)
 	/* Risk check tasks (docs/risk.md "Check tasks"): three 8-hour shifts, 31 days back. */
 	snprintf(c->risk_shift_starts, sizeof(c->risk_shift_starts), "08:00,16:00,00:00");
 	c->risk_task_backfill_days = 31;
+	/* Risk graded control (docs/risk.md): the default grading tables. */
+	snprintf(c->risk_lec_table, sizeof(c->risk_lec_table), "lec_four_colour_v1");
+	snprintf(c->risk_ls_table, sizeof(c->risk_ls_table), "ls_db37_v1");
 }
 
 int config_check(const struct config *c, struct errmsg *why)

@@ -59,6 +59,8 @@ struct config {
 		[512]; /* [hazard] photo_dir: photos; relative to the database's folder */
 	char risk_shift_starts[64];  /* [risk] shift_starts: local shift starts "HH:MM,..." */
 	int risk_task_backfill_days; /* [risk] task_backfill_days: check tasks generated back */
+	char risk_lec_table[64];     /* [risk] lec_table: default LEC grading table id */
+	char risk_ls_table[64];	     /* [risk] ls_table: default LS grading table id */
 };
 
 /* Fills c with the built-in defaults (see docs/configuration.md). */

@@ -25,6 +25,7 @@
 #include "org/org_api.h"
 #include "risk/risk_check_api.h"
 #include "risk/risk_views_api.h"
+#include "risk/risk_api.h"
 #include "version.h"
 #include "core/banned.h"
 
@@ -134,5 +135,7 @@ const struct route *const route_tables[] = {
 	hazard_lists_routes,
 	risk_check_routes,
 	risk_views_routes,
+	risk_routes,
+	risk_plan_routes,
 	NULL,
 };

@@ -5,6 +5,7 @@
  */
 #include "risk/risk.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -341,6 +342,49 @@ enum risk_grade risk_point_grade(const enum risk_grade *sources, size_t n)
 			best = g;
 	}
 	return (enum risk_grade)best;
+}
+
+enum risk_grade risk_enterprise_grade(const enum risk_grade *points, size_t n)
+{
+	/* The same "highest wins" as a point's, over points instead of sources. */
+	return risk_point_grade(points, n);
+}
+
+enum risk_control_level risk_control_level_parse(const char *s)
+{
+	for (int l = RISK_LEVEL_COMPANY; s && l <= RISK_LEVEL_POST; l++)
+		if (strcmp(s, risk_control_level_name((enum risk_control_level)l)) == 0)
+			return (enum risk_control_level)l;
+	return RISK_LEVEL_NONE;
+}
+
+bool risk_control_level_enough(enum risk_control_level held, enum risk_grade g)
+{
+	enum risk_control_level need = risk_grade_control_level(g);
+
+	if (held < RISK_LEVEL_COMPANY || held > RISK_LEVEL_POST)
+		return false;
+	/* Company (1) is the highest level: a number at most the required one is enough. */
+	return need == RISK_LEVEL_NONE || held <= need;
+}
+
+int risk_polygon_check(const double *xy, size_t n, int width, int height, struct errmsg *m)
+{
+	if (n < 3 || n > RISK_POLYGON_MAX)
+		return errmsg_set(m, "polygon", "must have 3 to %d vertices, not %zu",
+				  RISK_POLYGON_MAX, n);
+	for (size_t i = 0; i < n; i++) {
+		double x = xy[2 * i], y = xy[2 * i + 1];
+
+		if (!isfinite(x) || !isfinite(y))
+			return errmsg_set(m, "polygon", "vertex %zu is not a pair of numbers", i);
+		if (x < 0 || y < 0 || (width > 0 && height > 0 && (x > width || y > height)))
+			return errmsg_set(m, "polygon",
+					  "vertex %zu (%g, %g) lies outside the site plan (0..%d x "
+					  "0..%d)",
+					  i, x, y, width, height);
+	}
+	return 0;
 }
 
 /* ------------------------------------------------------------ reassessment */

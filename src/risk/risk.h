@@ -145,6 +145,35 @@ const char *risk_control_level_name(enum risk_control_level l);
 enum risk_grade risk_point_grade(const enum risk_grade *sources, size_t n);
 
 /*
+ * An enterprise's grade (issue 5 §2 asks for "a documented rule"; this is the project's
+ * rule, docs/risk.md): the highest (numerically lowest) grade of its assessed points, so
+ * one red point makes a red enterprise. Entries outside 1..4 (points not assessed) are
+ * ignored; RISK_GRADE_NONE while none is assessed (n = 0 included).
+ */
+enum risk_grade risk_enterprise_grade(const enum risk_grade *points, size_t n);
+
+/* The level named s ("company", "department", "team", "post"), or RISK_LEVEL_NONE. */
+enum risk_control_level risk_control_level_parse(const char *s);
+
+/*
+ * True when a measure held at level held is high enough for a source of grade g (issue 5
+ * §3): red needs company; orange department or higher; yellow team or higher; blue (and
+ * an ungraded source) any level. A level outside the enum is never enough.
+ */
+bool risk_control_level_enough(enum risk_control_level held, enum risk_grade g);
+
+/* Most vertices of a polygon drawn on a site plan. */
+#define RISK_POLYGON_MAX 500
+
+/*
+ * Checks a polygon drawn on a site plan: n vertices (xy[2i], xy[2i + 1]) in the plan
+ * image's pixels, 3..RISK_POLYGON_MAX of them, each coordinate finite and, when the
+ * enterprise has a plan (width, height > 0), within 0..width and 0..height. Returns 0 or
+ * ERR_INVALID (m, may be NULL: field "polygon" and the reason naming the vertex).
+ */
+int risk_polygon_check(const double *xy, size_t n, int width, int height, struct errmsg *m);
+
+/*
  * The day a point assessed on local day assessed (a core/clock.h day number) is due for
  * reassessment: the same day of the month 12 months later; 29 February gives 28 February
  * (issue 5 §2: "not reassessed within 12 months" is listed; the date rule is this

@@ -608,6 +608,62 @@ static void test_reassess_due(void **state)
 	assert_int_equal(risk_reassess_due(d("2028-02-29")) - d("2028-02-29"), 365);
 }
 
+/* docs/risk.md "An enterprise's grade": the highest of its assessed points (our rule). */
+static void test_enterprise_grade_is_highest_point(void **state)
+{
+	enum risk_grade mixed[] = { RISK_BLUE, RISK_GRADE_NONE, RISK_ORANGE, RISK_YELLOW };
+	enum risk_grade one_red[] = { RISK_BLUE, RISK_BLUE, RISK_RED };
+	enum risk_grade none[] = { RISK_GRADE_NONE, RISK_GRADE_NONE };
+
+	(void)state;
+	assert_int_equal(risk_enterprise_grade(mixed, 4), RISK_ORANGE);
+	assert_int_equal(risk_enterprise_grade(one_red, 3), RISK_RED);
+	assert_int_equal(risk_enterprise_grade(none, 2), RISK_GRADE_NONE);
+	assert_int_equal(risk_enterprise_grade(NULL, 0), RISK_GRADE_NONE);
+}
+
+/* Issue 5 §3: red company; orange department or higher; yellow team or higher; blue any. */
+static void test_control_level_enough(void **state)
+{
+	(void)state;
+	assert_int_equal(risk_control_level_parse("department"), RISK_LEVEL_DEPARTMENT);
+	assert_int_equal(risk_control_level_parse("boss"), RISK_LEVEL_NONE);
+	assert_int_equal(risk_control_level_parse(NULL), RISK_LEVEL_NONE);
+	assert_true(risk_control_level_enough(RISK_LEVEL_COMPANY, RISK_RED));
+	assert_false(risk_control_level_enough(RISK_LEVEL_DEPARTMENT, RISK_RED));
+	assert_true(risk_control_level_enough(RISK_LEVEL_DEPARTMENT, RISK_ORANGE));
+	assert_false(risk_control_level_enough(RISK_LEVEL_TEAM, RISK_ORANGE));
+	assert_true(risk_control_level_enough(RISK_LEVEL_TEAM, RISK_YELLOW));
+	assert_true(risk_control_level_enough(RISK_LEVEL_COMPANY, RISK_YELLOW));
+	assert_false(risk_control_level_enough(RISK_LEVEL_POST, RISK_YELLOW));
+	assert_true(risk_control_level_enough(RISK_LEVEL_POST, RISK_BLUE));
+	assert_true(risk_control_level_enough(RISK_LEVEL_POST, RISK_GRADE_NONE));
+	assert_false(risk_control_level_enough(RISK_LEVEL_NONE, RISK_BLUE));
+}
+
+static void test_polygon_check(void **state)
+{
+	double tri[] = { 0, 0, 100, 0, 50, 80 };
+	double out[] = { 0, 0, 101, 0, 50, 80 };
+	double neg[] = { 0, -1, 10, 0, 5, 8 };
+	double bad[] = { 0, 0, NAN, 0, 5, 8 };
+	double *many = calloc(2 * (RISK_POLYGON_MAX + 1), sizeof(double));
+	struct errmsg m;
+
+	(void)state;
+	assert_int_equal(risk_polygon_check(tri, 3, 100, 80, &m), 0);
+	assert_int_equal(risk_polygon_check(tri, 2, 100, 80, &m), ERR_INVALID);
+	assert_string_equal(m.field, "polygon");
+	assert_int_equal(risk_polygon_check(out, 3, 100, 80, &m), ERR_INVALID);
+	assert_int_equal(risk_polygon_check(out, 3, 0, 0, &m), 0); /* no plan: no bound */
+	assert_int_equal(risk_polygon_check(neg, 3, 0, 0, &m), ERR_INVALID);
+	assert_int_equal(risk_polygon_check(bad, 3, 0, 0, &m), ERR_INVALID);
+	assert_non_null(many);
+	assert_int_equal(risk_polygon_check(many, RISK_POLYGON_MAX, 0, 0, &m), 0);
+	assert_int_equal(risk_polygon_check(many, RISK_POLYGON_MAX + 1, 0, 0, &m), ERR_INVALID);
+	free(many);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -627,6 +683,9 @@ int main(void)
 		cmocka_unit_test(test_grade_names_and_levels),
 		cmocka_unit_test(test_point_grade),
 		cmocka_unit_test(test_reassess_due),
+		cmocka_unit_test(test_enterprise_grade_is_highest_point),
+		cmocka_unit_test(test_control_level_enough),
+		cmocka_unit_test(test_polygon_check),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

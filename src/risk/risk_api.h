@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Routes of risk graded control's core (issue 5, docs/risk.md): units, points, danger
+ * sources, assessments, control measures and the reference tables (risk_api.c); zones,
+ * the site plan and the enterprise's risk summary (risk_plan_api.c). What both files
+ * share is declared here; the check branch (risk_check_api.c) may use it too.
+ */
+#ifndef RISK_RISK_API_H
+#define RISK_RISK_API_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "http/req.h"
+
+struct risk_filter;
+
+extern const struct route risk_routes[];
+extern const struct route risk_plan_routes[];
+
+/*
+ * True when the caller may see row, an object of risk_db.h carrying the private members
+ * _uscc, _region_code and _grid_id of its enterprise (region prefix, own grids, own
+ * enterprise: enterprise_api_in_scope).
+ */
+bool risk_api_visible(const struct req *rq, const json_t *row);
+
+/* Removes the private members (names starting with '_') of o and of the objects and
+ * arrays inside it. Returns o. */
+json_t *risk_api_public(json_t *o);
+
+/*
+ * Loads the object whose id is the route's path parameter "id" with get (a risk_db_*_get
+ * taking (db, id, row)) when the caller may see it. Returns 0 with *row owned, ERR_INVALID
+ * (a malformed id), ERR_NOT_FOUND (absent or outside the caller's scope) or ERR_DB.
+ */
+int risk_api_load(struct req *rq, int (*get)(struct db *, int64_t, json_t **), json_t **row);
+
+/*
+ * The enterprise a write names: body's enterprise_id when present (which the caller must
+ * see, else fe gets enterprise_id "is outside your data scope" with forbidden set, or
+ * "does not exist"), else the officer's own enterprise; others must name one (fe:
+ * enterprise_id required). Returns the id, or 0 with an error in fe.
+ */
+int64_t risk_api_enterprise_of(struct req *rq, const json_t *body, struct field_errors *fe);
+
+/*
+ * Checks a polygon value v of field "polygon" (null is accepted): an array of 3..500
+ * [x, y] pairs of numbers, within the enterprise's site plan when it has one
+ * (risk_polygon_check). Adds the error to fe. Returns 0 or ERR_INVALID / ERR_DB.
+ */
+int risk_api_polygon(struct req *rq, int64_t enterprise_id, const json_t *v,
+		     struct field_errors *fe);
+
+/* The scope of the caller into f (bufs: two buffers of 16 bytes for the prefix and its end). */
+void risk_api_scope(const struct req *rq, struct risk_filter *f, char prefix[16],
+		    char prefix_end[16]);
+
+/* The caller's "today" (local UTC+8, fake.now_ms when set) as YYYY-MM-DD into out (16). */
+void risk_api_today(const struct req *rq, char out[16]);
+
+/* "Now" for records: fake.now_ms when set, else the clock. UTC ms. */
+int64_t risk_api_now(const struct req *rq);
+
+#endif
