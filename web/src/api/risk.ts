@@ -166,10 +166,9 @@ export interface RiskEnterprise extends Graded {
 }
 
 export interface AccidentType {
-  code: number
-  name_zh: string
-  name_en?: string
-  [k: string]: unknown
+  number: number
+  name: string
+  standard: string
 }
 
 export interface GradeCounts {
@@ -296,33 +295,32 @@ export function lecValue(l: number, e: number, c: number): number {
 }
 
 /**
- * Reads GET /risk/tables in whatever of its likely shapes and answers the LEC and LS tables in
- * force; falls back to the defaults.
+ * The LEC and LS tables in force for an enterprise of `industry` (GB/T 4754 code): GET
+ * /risk/tables answers {in_force:{lec, ls}, industry:[{industry_prefix, method, table_id}],
+ * items:[{table_id, method, boundary, bands:[{grade, min}]}]}; the longest matching industry
+ * prefix overrides the default, as the server does. Falls back to the built-in defaults.
  */
-export async function loadTables(): Promise<Record<'lec' | 'ls', GradingBounds>> {
+export async function loadTables(industry = ''): Promise<Record<'lec' | 'ls', GradingBounds>> {
   const out = { ...DEFAULT_TABLES }
   try {
     const r: any = await api.get('/risk/tables')
-    const all: any[] = Array.isArray(r?.items) ? r.items : Array.isArray(r?.tables) ? r.tables : Array.isArray(r?.loaded) ? r.loaded : []
-    const inForce: Record<string, string> = {}
-    for (const m of ['lec', 'ls']) {
-      const v = r?.active?.[m] ?? r?.in_force?.[m] ?? r?.[m + '_table'] ?? r?.[m]
-      if (typeof v === 'string') inForce[m] = v
-      else if (v && typeof v === 'object' && typeof v.id === 'string') {
-        inForce[m] = v.id
-        all.push(v)
-      }
-    }
     for (const m of ['lec', 'ls'] as const) {
-      const id = inForce[m]
-      const t = all.find((x) => (x.id || x.table_id) === id)
+      let id: string = r?.in_force?.[m] || out[m].id
+      let best = -1
+      for (const x of r?.industry || [])
+        if (x.method === m && industry.startsWith(x.industry_prefix) && x.industry_prefix.length > best) {
+          best = x.industry_prefix.length
+          id = x.table_id
+        }
+      const t = (r?.items || []).find((x: any) => x.table_id === id)
       if (!t) continue
-      const mins = Array.isArray(t.min) ? t.min : Array.isArray(t.bounds) ? t.bounds : Array.isArray(t.grades) ? t.grades.map((g: any) => g.min) : null
-      if (!mins || mins.length < 3) continue
-      out[m] = { id, method: m, boundary: t.boundary === 'gt' ? 'gt' : 'ge', min: [Number(mins[0]), Number(mins[1]), Number(mins[2])] }
+      const min = (g: number) => Number((t.bands || []).find((b: any) => b.grade === g)?.min)
+      const mins: [number, number, number] = [min(1), min(2), min(3)]
+      if (mins.some((v) => Number.isNaN(v))) continue
+      out[m] = { id, method: m, boundary: t.boundary === 'gt' ? 'gt' : 'ge', min: mins }
     }
   } catch {
-    /* not merged yet: the defaults */
+    /* not there: the defaults */
   }
   return out
 }
