@@ -136,6 +136,7 @@ const struct route *const route_tables[] = {
 	risk_check_routes,
 	risk_views_routes,
 	risk_routes,
+	risk_source_routes,
 	risk_plan_routes,
 	NULL,
 };

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Risk graded control over HTTP (issue 5, docs/risk.md, docs/api.md): units, points,
- * danger sources, assessments (LEC and LS through risk.c with the table chosen by
- * risk.lec_table / risk.ls_table and data/risk/industry_tables.csv), control measures with
- * the control-level rule, and the reference tables. Zones, the site plan and the
- * enterprise's summary are in risk_plan_api.c; check items and tasks are not here.
+ * Risk graded control over HTTP (issue 5, docs/risk.md, docs/api.md): units, points and
+ * the reference tables (grading tables, accident types), plus the helpers the other risk
+ * route files share (risk_api.h). Danger sources, assessments and measures are in
+ * risk_source_api.c; zones, the site plan and the enterprise's summary in risk_plan_api.c;
+ * check items and tasks are not here.
  *
  * Scope: every object carries its enterprise; the caller sees it when it would see the
  * enterprise (region prefix, own grids, own enterprise), else 404. Writes need risk.write
@@ -186,14 +186,12 @@ int risk_api_polygon(struct req *rq, int64_t enterprise_id, const json_t *v,
 	return rc;
 }
 
-/* Answers an object (private members removed). */
-static int reply(struct resp *rs, int status, json_t *o)
+int risk_api_reply(struct resp *rs, int status, json_t *o)
 {
 	return resp_json(rs, status, risk_api_public(o));
 }
 
-/* Copies body's members over a copy of row (a PATCH merged onto the stored object). */
-static json_t *merged(const json_t *row, const json_t *body)
+json_t *risk_api_merged(const json_t *row, const json_t *body)
 {
 	json_t *m = json_deep_copy(row);
 
@@ -209,8 +207,8 @@ static bool one_of(const char *s, const char *const *allowed)
 	return false;
 }
 
-static void check_enum(const json_t *o, const char *key, const char *const *allowed,
-		       struct field_errors *fe)
+void risk_api_check_enum(const json_t *o, const char *key, const char *const *allowed,
+			 struct field_errors *fe)
 {
 	char list[160] = "";
 
@@ -226,13 +224,8 @@ static void check_enum(const json_t *o, const char *key, const char *const *allo
 
 static const char *const kinds[] = { "installation", "workshop", "equipment",
 				     "operation",    "place",	 NULL };
-static const char *const factors[] = { "person", "object", "environment", "management", NULL };
-static const char *const measure_kinds[] = { "engineering", "management", "training",
-					     "ppe",	    "emergency",  NULL };
-static const char *const levels[] = { "company", "department", "team", "post", NULL };
 
-/* Lists and the change of an object in its audit record. */
-static json_t *changes(const json_t *before, const json_t *after)
+json_t *risk_api_changes(const json_t *before, const json_t *after)
 {
 	static const char *const skip[] = { "updated_ms", "_uscc", "_region_code", "_grid_id",
 					    NULL };
@@ -240,7 +233,7 @@ static json_t *changes(const json_t *before, const json_t *after)
 	return json_pack("{s:o}", "changes", json_changes(before, after, skip));
 }
 
-/* Runs a list: filters parsed by the caller, the rest here. */
+/* The lists' sort whitelist (keyset on id). */
 static const char *const id_sorts[] = { "id", NULL };
 
 /* ------------------------------------------------------------ units */
@@ -263,7 +256,7 @@ static const struct json_field unit_patch_fields[] = {
 	{ NULL, 0, 0, 0, 0, 0 },
 };
 
-static void check_name(const json_t *o, struct field_errors *fe)
+void risk_api_check_name(const json_t *o, struct field_errors *fe)
 {
 	const char *n = json_str(o, "name");
 
@@ -281,8 +274,8 @@ static int unit_create(struct req *rq, struct resp *rs)
 	if (json_check(rq->body, unit_fields, &fe) < 0)
 		return resp_invalid(rs, &fe);
 	eid = risk_api_enterprise_of(rq, rq->body, &fe);
-	check_enum(rq->body, "kind", kinds, &fe);
-	check_name(rq->body, &fe);
+	risk_api_check_enum(rq->body, "kind", kinds, &fe);
+	risk_api_check_name(rq->body, &fe);
 	if (eid && risk_api_polygon(rq, eid, json_object_get(rq->body, "polygon"), &fe) == ERR_DB)
 		return ERR_DB;
 	if (fe.n)
@@ -300,7 +293,7 @@ static int unit_create(struct req *rq, struct resp *rs)
 		return resp_invalid1(rs, "name", "is already the name of a unit of the enterprise");
 	if (rc == 0)
 		rc = risk_db_unit_get(rq->db, id, &row);
-	return rc < 0 ? rc : reply(rs, 201, row);
+	return rc < 0 ? rc : risk_api_reply(rs, 201, row);
 }
 
 static int unit_get(struct req *rq, struct resp *rs)
@@ -308,7 +301,7 @@ static int unit_get(struct req *rq, struct resp *rs)
 	json_t *row = NULL;
 	int rc = risk_api_load(rq, risk_db_unit_get, &row);
 
-	return rc < 0 ? rc : reply(rs, 200, row);
+	return rc < 0 ? rc : risk_api_reply(rs, 200, row);
 }
 
 static int unit_patch(struct req *rq, struct resp *rs)
@@ -322,9 +315,9 @@ static int unit_patch(struct req *rq, struct resp *rs)
 		return rc;
 	id = json_i64(row, "id", 0);
 	if (json_check(rq->body, unit_patch_fields, &fe) == 0) {
-		m = merged(row, rq->body);
-		check_enum(m, "kind", kinds, &fe);
-		check_name(m, &fe);
+		m = risk_api_merged(row, rq->body);
+		risk_api_check_enum(m, "kind", kinds, &fe);
+		risk_api_check_name(m, &fe);
 		rc = risk_api_polygon(rq, json_i64(row, "enterprise_id", 0),
 				      json_object_get(rq->body, "polygon"), &fe);
 	}
@@ -339,7 +332,8 @@ static int unit_patch(struct req *rq, struct resp *rs)
 	if (rc == 0)
 		rc = risk_db_unit_get(rq->db, id, &after);
 	if (rc == 0)
-		rc = audit_record(rq, "risk.unit.update", "risk_unit", id, changes(row, after));
+		rc = audit_record(rq, "risk.unit.update", "risk_unit", id,
+				  risk_api_changes(row, after));
 	rc = db_finish(rq->db, rc);
 	json_decref(row);
 	json_decref(m);
@@ -351,7 +345,7 @@ static int unit_patch(struct req *rq, struct resp *rs)
 		json_decref(after);
 		return rc;
 	}
-	return reply(rs, 200, after);
+	return risk_api_reply(rs, 200, after);
 }
 
 static int unit_delete(struct req *rq, struct resp *rs)
@@ -431,7 +425,7 @@ static int point_get_row(struct req *rq, int64_t id, json_t **row)
 }
 
 /* risk_api_load() for points (their rows need today). */
-static int point_load(struct req *rq, json_t **row)
+int risk_api_point_load(struct req *rq, json_t **row)
 {
 	int64_t id;
 	int rc;
@@ -466,8 +460,8 @@ static int point_create(struct req *rq, struct resp *rs)
 	else
 		eid = json_i64(unit, "enterprise_id", 0);
 	json_decref(unit);
-	check_enum(rq->body, "kind", kinds, &fe);
-	check_name(rq->body, &fe);
+	risk_api_check_enum(rq->body, "kind", kinds, &fe);
+	risk_api_check_name(rq->body, &fe);
 	if (fe.n)
 		return resp_invalid(rs, &fe);
 	rc = db_begin(rq->db);
@@ -483,13 +477,13 @@ static int point_create(struct req *rq, struct resp *rs)
 		return resp_invalid1(rs, "name", "is already the name of a point of the unit");
 	if (rc == 0)
 		rc = point_get_row(rq, id, &row);
-	return rc < 0 ? rc : reply(rs, 201, row);
+	return rc < 0 ? rc : risk_api_reply(rs, 201, row);
 }
 
 static int point_get(struct req *rq, struct resp *rs)
 {
 	json_t *row = NULL, *sources = NULL;
-	int rc = point_load(rq, &row);
+	int rc = risk_api_point_load(rq, &row);
 
 	if (rc == 0)
 		rc = risk_db_point_sources(rq->db, json_i64(row, "id", 0), &sources);
@@ -498,7 +492,7 @@ static int point_get(struct req *rq, struct resp *rs)
 		return rc;
 	}
 	json_object_set_new(row, "sources", sources);
-	return reply(rs, 200, row);
+	return risk_api_reply(rs, 200, row);
 }
 
 static int point_patch(struct req *rq, struct resp *rs)
@@ -506,15 +500,15 @@ static int point_patch(struct req *rq, struct resp *rs)
 	struct field_errors fe = { 0 };
 	json_t *row = NULL, *m = NULL, *after = NULL;
 	int64_t id;
-	int rc = point_load(rq, &row);
+	int rc = risk_api_point_load(rq, &row);
 
 	if (rc < 0)
 		return rc;
 	id = json_i64(row, "id", 0);
 	if (json_check(rq->body, point_patch_fields, &fe) == 0) {
-		m = merged(row, rq->body);
-		check_enum(m, "kind", kinds, &fe);
-		check_name(m, &fe);
+		m = risk_api_merged(row, rq->body);
+		risk_api_check_enum(m, "kind", kinds, &fe);
+		risk_api_check_name(m, &fe);
 	}
 	if (fe.n) {
 		json_decref(row);
@@ -527,7 +521,8 @@ static int point_patch(struct req *rq, struct resp *rs)
 	if (rc == 0)
 		rc = point_get_row(rq, id, &after);
 	if (rc == 0)
-		rc = audit_record(rq, "risk.point.update", "risk_point", id, changes(row, after));
+		rc = audit_record(rq, "risk.point.update", "risk_point", id,
+				  risk_api_changes(row, after));
 	rc = db_finish(rq->db, rc);
 	json_decref(row);
 	json_decref(m);
@@ -538,14 +533,14 @@ static int point_patch(struct req *rq, struct resp *rs)
 							  "unit")
 					  : rc;
 	}
-	return reply(rs, 200, after);
+	return risk_api_reply(rs, 200, after);
 }
 
 static int point_delete(struct req *rq, struct resp *rs)
 {
 	json_t *row = NULL;
 	int64_t id, eid, uid;
-	int rc = point_load(rq, &row);
+	int rc = risk_api_point_load(rq, &row);
 
 	if (rc < 0)
 		return rc;
@@ -630,7 +625,7 @@ static int point_list(struct req *rq, struct resp *rs)
 static int point_assessments(struct req *rq, struct resp *rs)
 {
 	json_t *row = NULL, *items = NULL;
-	int rc = point_load(rq, &row);
+	int rc = risk_api_point_load(rq, &row);
 
 	if (rc == 0)
 		rc = risk_db_point_assessments(rq->db, json_i64(row, "id", 0), &items);
@@ -638,410 +633,6 @@ static int point_assessments(struct req *rq, struct resp *rs)
 	if (rc < 0)
 		return rc;
 	return resp_json(rs, 200, json_pack("{s:o, s:n}", "items", items, "next"));
-}
-
-/* ------------------------------------------------------------ danger sources */
-
-static const struct json_field source_fields[] = {
-	{ "name", JF_STRING, JF_REQUIRED, 200, 0, 0 },
-	{ "factor", JF_STRING, JF_REQUIRED, 20, 0, 0 },
-	{ "accident_types", JF_ARRAY, 0, 20, 0, 0 },
-	{ "description", JF_STRING, 0, 2000, 0, 0 },
-	{ NULL, 0, 0, 0, 0, 0 },
-};
-static const struct json_field source_patch_fields[] = {
-	{ "name", JF_STRING, 0, 200, 0, 0 },
-	{ "factor", JF_STRING, 0, 20, 0, 0 },
-	{ "accident_types", JF_ARRAY, 0, 20, 0, 0 },
-	{ "description", JF_STRING, 0, 2000, 0, 0 },
-	{ NULL, 0, 0, 0, 0, 0 },
-};
-
-static void check_source(struct req *rq, const json_t *s, struct field_errors *fe)
-{
-	json_t *types = json_object_get(s, "accident_types"), *v;
-	size_t i, j;
-
-	check_name(s, fe);
-	check_enum(s, "factor", factors, fe);
-	json_array_foreach(types, i, v) {
-		bool dup = false;
-
-		for (j = 0; j < i; j++)
-			dup = dup || json_equal(json_array_get(types, j), v);
-		if (!json_is_integer(v) ||
-		    !risk_db_accident_type_exists(rq->db, json_integer_value(v)) || dup) {
-			field_errors_add(fe, "accident_types",
-					 "must hold distinct GB 6441 accident type numbers "
-					 "(GET /api/v1/risk/accident-types)");
-			break;
-		}
-	}
-}
-
-static int source_create(struct req *rq, struct resp *rs)
-{
-	struct field_errors fe = { 0 };
-	json_t *point = NULL, *row = NULL;
-	int64_t id = 0, pid, eid;
-	int rc = point_load(rq, &point);
-
-	if (rc < 0)
-		return rc;
-	pid = json_i64(point, "id", 0);
-	eid = json_i64(point, "enterprise_id", 0);
-	json_decref(point);
-	if (json_check(rq->body, source_fields, &fe) == 0)
-		check_source(rq, rq->body, &fe);
-	if (fe.n)
-		return resp_invalid(rs, &fe);
-	rc = db_begin(rq->db);
-	if (rc == 0)
-		rc = risk_db_source_insert(rq->db, eid, pid, rq->body, risk_api_now(rq), &id);
-	if (rc == 0)
-		rc = audit_record(rq, "risk.source.create", "danger_source", id,
-				  json_pack("{s:I, s:I, s:s, s:s}", "enterprise_id",
-					    (json_int_t)eid, "point_id", (json_int_t)pid, "name",
-					    json_str(rq->body, "name"), "factor",
-					    json_str(rq->body, "factor")));
-	rc = db_finish(rq->db, rc);
-	if (rc == 0)
-		rc = risk_db_source_get(rq->db, id, &row);
-	return rc < 0 ? rc : reply(rs, 201, row);
-}
-
-static int source_patch(struct req *rq, struct resp *rs)
-{
-	struct field_errors fe = { 0 };
-	json_t *row = NULL, *m = NULL, *after = NULL;
-	int64_t id;
-	int rc = risk_api_load(rq, risk_db_source_get, &row);
-
-	if (rc < 0)
-		return rc;
-	id = json_i64(row, "id", 0);
-	if (json_check(rq->body, source_patch_fields, &fe) == 0) {
-		m = merged(row, rq->body);
-		check_source(rq, m, &fe);
-	}
-	if (fe.n) {
-		json_decref(row);
-		json_decref(m);
-		return resp_invalid(rs, &fe);
-	}
-	rc = db_begin(rq->db);
-	if (rc == 0)
-		rc = risk_db_source_update(rq->db, id, m, risk_api_now(rq));
-	if (rc == 0)
-		rc = risk_db_source_get(rq->db, id, &after);
-	if (rc == 0)
-		rc = audit_record(rq, "risk.source.update", "danger_source", id,
-				  changes(row, after));
-	rc = db_finish(rq->db, rc);
-	json_decref(row);
-	json_decref(m);
-	if (rc < 0) {
-		json_decref(after);
-		return rc;
-	}
-	return reply(rs, 200, after);
-}
-
-static int source_delete(struct req *rq, struct resp *rs)
-{
-	json_t *row = NULL;
-	int64_t id;
-	int rc = risk_api_load(rq, risk_db_source_get, &row);
-
-	if (rc < 0)
-		return rc;
-	id = json_i64(row, "id", 0);
-	rc = db_begin(rq->db);
-	if (rc == 0)
-		rc = risk_db_source_delete(rq->db, id);
-	if (rc == 0)
-		rc = audit_record(rq, "risk.source.delete", "danger_source", id,
-				  json_pack("{s:I, s:s}", "point_id",
-					    (json_int_t)json_i64(row, "point_id", 0), "name",
-					    json_str(row, "name")));
-	rc = db_finish(rq->db, rc);
-	json_decref(row);
-	if (rc == ERR_CONFLICT)
-		return resp_problem(rs, 409, NULL,
-				    "the danger source has assessments or control measures (kept "
-				    "as its history)",
-				    NULL);
-	return rc < 0 ? rc : resp_no_content(rs);
-}
-
-/* ------------------------------------------------------------ assessments */
-
-static const struct json_field assess_fields[] = {
-	{ "method", JF_STRING, JF_REQUIRED, 3, 0, 0 },
-	{ "l", JF_NUMBER, JF_REQUIRED, 0, 0, 0 },
-	{ "e", JF_NUMBER, 0, 0, 0, 0 },
-	{ "c", JF_NUMBER, 0, 0, 0, 0 },
-	{ "s", JF_NUMBER, 0, 0, 0, 0 },
-	{ "note", JF_STRING, 0, 1000, 0, 0 },
-	{ NULL, 0, 0, 0, 0, 0 },
-};
-
-/* An LS factor: an integer 1..5 (a number like 3.0 is refused: it is not on the scale). */
-static int ls_factor(const json_t *body, const char *key, struct field_errors *fe)
-{
-	json_t *v = json_object_get(body, key);
-
-	if (v == NULL) {
-		field_errors_add(fe, key, "is required for method ls");
-		return 0;
-	}
-	if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 5) {
-		field_errors_add(fe, key, "must be an integer from 1 to 5");
-		return 0;
-	}
-	return (int)json_integer_value(v);
-}
-
-static int assess(struct req *rq, struct resp *rs)
-{
-	const struct config *cfg = &rq->app->cfg;
-	struct field_errors fe = { 0 };
-	struct risk_assessment_in a = { 0 };
-	struct risk_table t;
-	struct errmsg m;
-	json_t *src = NULL, *row = NULL, *b = rq->body;
-	const char *method;
-	char day[16];
-	int64_t id = 0, sid, pid, eid;
-	int rc = risk_api_load(rq, risk_db_source_get, &src);
-
-	if (rc < 0)
-		return rc;
-	sid = json_i64(src, "id", 0);
-	pid = json_i64(src, "point_id", 0);
-	eid = json_i64(src, "_enterprise_id", 0);
-	json_decref(src);
-	if (json_check(b, assess_fields, &fe) < 0)
-		return resp_invalid(rs, &fe);
-	method = json_str(b, "method");
-	if (strcmp(method, "lec") == 0) {
-		a.method = RISK_LEC;
-		if (json_has(b, "s"))
-			field_errors_add(&fe, "s", "belongs to method ls");
-		if (!json_has(b, "e"))
-			field_errors_add(&fe, "e", "is required for method lec");
-		if (!json_has(b, "c"))
-			field_errors_add(&fe, "c", "is required for method lec");
-	} else if (strcmp(method, "ls") == 0) {
-		a.method = RISK_LS;
-		if (json_has(b, "e"))
-			field_errors_add(&fe, "e", "belongs to method lec");
-		if (json_has(b, "c"))
-			field_errors_add(&fe, "c", "belongs to method lec");
-		a.ls_l = ls_factor(b, "l", &fe);
-		a.ls_s = ls_factor(b, "s", &fe);
-	} else {
-		field_errors_add(&fe, "method", "must be lec or ls");
-	}
-	if (fe.n)
-		return resp_invalid(rs, &fe);
-	rc = risk_db_table_choose(rq->db, eid, a.method,
-				  a.method == RISK_LEC ? cfg->risk_lec_table : cfg->risk_ls_table,
-				  &t);
-	if (rc < 0)
-		return rc;
-	if (a.method == RISK_LEC) {
-		const char *const keys[] = { "l", "e", "c" };
-		int *x10[] = { &a.l10, &a.e10, &a.c10 };
-
-		/* Each factor checked against its scale, every bad one named. */
-		for (int i = 0; i < 3; i++)
-			if (risk_lec_factor((enum risk_factor)i,
-					    json_number_value(json_object_get(b, keys[i])), x10[i],
-					    &m) < 0)
-				field_errors_add(&fe, keys[i], "%s", m.text);
-		if (fe.n)
-			return resp_invalid(rs, &fe);
-		rc = risk_lec_assess(&t, a.l10 / 10.0, a.e10 / 10.0, a.c10 / 10.0, &a.value_x1000,
-				     &a.grade, &m);
-	} else {
-		int r = 0;
-
-		rc = risk_ls_assess(&t, a.ls_l, a.ls_s, &r, &a.grade, &m);
-		a.value_x1000 = (int64_t)r * 1000;
-	}
-	if (rc < 0)
-		return resp_invalid1(rs, m.field[0] ? m.field : "method", m.text);
-	risk_api_today(rq, day);
-	a.table_id = t.id;
-	a.assessed_day = day;
-	a.assessed_ms = risk_api_now(rq);
-	a.assessor_id = rq->user->user_id;
-	a.note = json_str(b, "note");
-	rc = db_begin(rq->db);
-	if (rc == 0)
-		rc = risk_db_assessment_insert(rq->db, eid, pid, sid, &a, &id);
-	if (rc == 0)
-		rc = audit_record(rq, "risk.assess", "risk_assessment", id,
-				  json_pack("{s:I, s:I, s:s, s:s, s:I, s:i}", "danger_source_id",
-					    (json_int_t)sid, "point_id", (json_int_t)pid, "method",
-					    method, "table_id", t.id, "value_x1000",
-					    (json_int_t)a.value_x1000, "grade", (int)a.grade));
-	rc = db_finish(rq->db, rc);
-	if (rc == 0)
-		rc = risk_db_assessment_get(rq->db, id, &row);
-	return rc < 0 ? rc : reply(rs, 201, row);
-}
-
-/* ------------------------------------------------------------ control measures */
-
-static const struct json_field measure_fields[] = {
-	{ "kind", JF_STRING, JF_REQUIRED, 20, 0, 0 },
-	{ "description", JF_STRING, JF_REQUIRED, 2000, 0, 0 },
-	{ "control_level", JF_STRING, JF_REQUIRED, 20, 0, 0 },
-	{ "responsible_name", JF_STRING, JF_REQUIRED, 100, 0, 0 },
-	{ "responsible_user_id", JF_INT, JF_NULLABLE, 0, 1, INT64_MAX },
-	{ "active", JF_BOOL, 0, 0, 0, 0 },
-	{ NULL, 0, 0, 0, 0, 0 },
-};
-static const struct json_field measure_patch_fields[] = {
-	{ "kind", JF_STRING, 0, 20, 0, 0 },
-	{ "description", JF_STRING, 0, 2000, 0, 0 },
-	{ "control_level", JF_STRING, 0, 20, 0, 0 },
-	{ "responsible_name", JF_STRING, 0, 100, 0, 0 },
-	{ "responsible_user_id", JF_INT, JF_NULLABLE, 0, 1, INT64_MAX },
-	{ "active", JF_BOOL, 0, 0, 0, 0 },
-	{ NULL, 0, 0, 0, 0, 0 },
-};
-
-/*
- * The measure m of a source of grade g (1..4 or 0) in enterprise uscc: its enums, its
- * texts, its responsible account, and the control level (issue 5 §3) when level_checked.
- */
-static void check_measure(struct req *rq, const json_t *m, int g, const char *uscc,
-			  bool level_checked, struct field_errors *fe)
-{
-	json_t *ruid = json_object_get(m, "responsible_user_id");
-	enum risk_control_level lv = risk_control_level_parse(json_str(m, "control_level"));
-	const char *d = json_str(m, "description"), *r = json_str(m, "responsible_name");
-
-	check_enum(m, "kind", measure_kinds, fe);
-	if (d == NULL || d[0] == '\0')
-		field_errors_add(fe, "description", "must not be empty");
-	if (r == NULL || r[0] == '\0')
-		field_errors_add(fe, "responsible_name", "must not be empty");
-	if (lv == RISK_LEVEL_NONE)
-		check_enum(m, "control_level", levels, fe);
-	else if (level_checked && !risk_control_level_enough(lv, (enum risk_grade)g))
-		field_errors_add(
-			fe, "control_level",
-			"is below what the source's grade (%s, %s) demands: %s or higher",
-			risk_grade_colour((enum risk_grade)g),
-			risk_grade_name_zh((enum risk_grade)g),
-			risk_control_level_name(risk_grade_control_level((enum risk_grade)g)));
-	if (json_is_integer(ruid) &&
-	    !risk_db_user_is_officer_of(rq->db, json_integer_value(ruid), uscc))
-		field_errors_add(fe, "responsible_user_id",
-				 "must be an enterprise officer account of the enterprise");
-}
-
-static int measure_create(struct req *rq, struct resp *rs)
-{
-	struct field_errors fe = { 0 };
-	json_t *src = NULL, *row = NULL;
-	int64_t id = 0, sid, pid, eid;
-	int rc = risk_api_load(rq, risk_db_source_get, &src);
-
-	if (rc < 0)
-		return rc;
-	sid = json_i64(src, "id", 0);
-	pid = json_i64(src, "point_id", 0);
-	eid = json_i64(src, "_enterprise_id", 0);
-	if (json_check(rq->body, measure_fields, &fe) == 0)
-		check_measure(rq, rq->body, (int)json_i64(src, "grade", 0), json_str(src, "_uscc"),
-			      true, &fe);
-	json_decref(src);
-	if (fe.n)
-		return resp_invalid(rs, &fe);
-	rc = db_begin(rq->db);
-	if (rc == 0)
-		rc = risk_db_measure_insert(rq->db, eid, pid, sid, rq->body, risk_api_now(rq), &id);
-	if (rc == 0)
-		rc = audit_record(rq, "risk.measure.create", "control_measure", id,
-				  json_pack("{s:I, s:s, s:s}", "danger_source_id", (json_int_t)sid,
-					    "kind", json_str(rq->body, "kind"), "control_level",
-					    json_str(rq->body, "control_level")));
-	rc = db_finish(rq->db, rc);
-	if (rc == 0)
-		rc = risk_db_measure_get(rq->db, id, &row);
-	return rc < 0 ? rc : reply(rs, 201, row);
-}
-
-static int measure_patch(struct req *rq, struct resp *rs)
-{
-	struct field_errors fe = { 0 };
-	json_t *row = NULL, *m = NULL, *after = NULL, *src = NULL;
-	int64_t id;
-	int rc = risk_api_load(rq, risk_db_measure_get, &row);
-
-	if (rc < 0)
-		return rc;
-	id = json_i64(row, "id", 0);
-	rc = risk_db_source_get(rq->db, json_i64(row, "danger_source_id", 0), &src);
-	if (rc == 0 && json_check(rq->body, measure_patch_fields, &fe) == 0) {
-		m = merged(row, rq->body);
-		/* The level is checked when it changes (a standing short one stays flagged). */
-		check_measure(rq, m, (int)json_i64(src, "grade", 0), json_str(row, "_uscc"),
-			      json_has(rq->body, "control_level"), &fe);
-	}
-	json_decref(src);
-	if (rc < 0 || fe.n) {
-		json_decref(row);
-		json_decref(m);
-		return rc < 0 ? rc : resp_invalid(rs, &fe);
-	}
-	rc = db_begin(rq->db);
-	if (rc == 0)
-		rc = risk_db_measure_update(rq->db, id, m, risk_api_now(rq));
-	if (rc == 0)
-		rc = risk_db_measure_get(rq->db, id, &after);
-	if (rc == 0)
-		rc = audit_record(rq, "risk.measure.update", "control_measure", id,
-				  changes(row, after));
-	rc = db_finish(rq->db, rc);
-	json_decref(row);
-	json_decref(m);
-	if (rc < 0) {
-		json_decref(after);
-		return rc;
-	}
-	return reply(rs, 200, after);
-}
-
-static int measure_delete(struct req *rq, struct resp *rs)
-{
-	json_t *row = NULL;
-	int64_t id;
-	int rc = risk_api_load(rq, risk_db_measure_get, &row);
-
-	if (rc < 0)
-		return rc;
-	id = json_i64(row, "id", 0);
-	rc = db_begin(rq->db);
-	if (rc == 0)
-		rc = risk_db_measure_delete(rq->db, id);
-	if (rc == 0)
-		rc = audit_record(rq, "risk.measure.delete", "control_measure", id,
-				  json_pack("{s:I, s:s}", "danger_source_id",
-					    (json_int_t)json_i64(row, "danger_source_id", 0),
-					    "description", json_str(row, "description")));
-	rc = db_finish(rq->db, rc);
-	json_decref(row);
-	if (rc == ERR_CONFLICT)
-		return resp_problem(rs, 409, NULL,
-				    "check items use this measure: deactivate it (active false)",
-				    NULL);
-	return rc < 0 ? rc : resp_no_content(rs);
 }
 
 /* ------------------------------------------------------------ reference data */
@@ -1112,22 +703,6 @@ const struct route risk_routes[] = {
 	  "delete a point (409 while it has danger sources)"),
 	R(HTTP_GET, "/api/v1/risk/points/{id}/assessments", point_assessments, PERM_RISK_READ,
 	  "every assessment of the point's danger sources, newest first"),
-	W(HTTP_POST, "/api/v1/risk/points/{id}/sources", source_create,
-	  "add a danger source {name, factor, accident_types?, description?}"),
-	W(HTTP_PATCH, "/api/v1/risk/sources/{id}", source_patch,
-	  "change a danger source (name, factor, accident_types, description)"),
-	R(HTTP_DELETE, "/api/v1/risk/sources/{id}", source_delete, PERM_RISK_WRITE,
-	  "delete a danger source (409 once assessed or with measures)"),
-	W(HTTP_POST, "/api/v1/risk/sources/{id}/assessments", assess,
-	  "assess a danger source {method: lec, l, e, c | ls, l, s; note?}: graded by the table "
-	  "in force, grades of source, point, unit and enterprise rewritten"),
-	W(HTTP_POST, "/api/v1/risk/sources/{id}/measures", measure_create,
-	  "add a control measure {kind, description, control_level (at least what the grade "
-	  "demands, else 422), responsible_name, responsible_user_id?, active?}"),
-	W(HTTP_PATCH, "/api/v1/risk/measures/{id}", measure_patch,
-	  "change a control measure (the level rule applies when control_level changes)"),
-	R(HTTP_DELETE, "/api/v1/risk/measures/{id}", measure_delete, PERM_RISK_WRITE,
-	  "delete a control measure (409 while check items use it)"),
 	R(HTTP_GET, "/api/v1/risk/tables", tables, PERM_RISK_READ,
 	  "the grading tables in force (settings risk.lec_table / risk.ls_table), the "
 	  "per-industry ones and every loaded table"),

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Routes of risk graded control's core (issue 5, docs/risk.md): units, points, danger
- * sources, assessments, control measures and the reference tables (risk_api.c); zones,
+ * Routes of risk graded control's core (issue 5, docs/risk.md): units, points and the
+ * reference tables (risk_api.c); danger sources, assessments and control measures
+ * (risk_source_api.c); zones,
  * the site plan and the enterprise's risk summary (risk_plan_api.c). What both files
  * share is declared here; the check branch (risk_check_api.c) may use it too.
  */
@@ -17,6 +18,7 @@
 struct risk_filter;
 
 extern const struct route risk_routes[];
+extern const struct route risk_source_routes[];
 extern const struct route risk_plan_routes[];
 
 /*
@@ -59,6 +61,24 @@ void risk_api_scope(const struct req *rq, struct risk_filter *f, char prefix[16]
 
 /* The caller's "today" (local UTC+8, fake.now_ms when set) as YYYY-MM-DD into out (16). */
 void risk_api_today(const struct req *rq, char out[16]);
+
+/* Answers o (private members removed) with status. Returns 0. */
+int risk_api_reply(struct resp *rs, int status, json_t *o);
+/* A copy of row with body's members over it (a PATCH merged onto the stored object).
+ * Returns: owned. */
+json_t *risk_api_merged(const json_t *row, const json_t *body);
+/* Adds to fe unless o's string key is one of allowed (NULL-terminated). */
+void risk_api_check_enum(const json_t *o, const char *key, const char *const *allowed,
+			 struct field_errors *fe);
+/* Adds to fe when o's "name" is missing or empty. */
+void risk_api_check_name(const json_t *o, struct field_errors *fe);
+/* The audit summary {changes: [...]} between two states of an object. Returns: owned. */
+json_t *risk_api_changes(const json_t *before, const json_t *after);
+/*
+ * risk_api_load() for the point of path parameter "id" (its row needs today). Returns 0 with
+ * *row owned, ERR_INVALID, ERR_NOT_FOUND or ERR_DB.
+ */
+int risk_api_point_load(struct req *rq, json_t **row);
 
 /* "Now" for records: fake.now_ms when set, else the clock. UTC ms. */
 int64_t risk_api_now(const struct req *rq);

@@ -301,7 +301,7 @@ int risk_data_load(struct db *db, const char *data_dir, const char *lec_table, c
 		rc = check_default(db, ls_table, RISK_LS);
 	rc = db_finish(db, rc);
 	if (rc == 0)
-		log_info("loaded the risk grading tables, accident types and industry tables");
+		log_debug("loaded the risk grading tables, accident types and industry tables");
 	return rc;
 }
 

@@ -25,11 +25,6 @@
 #include "risk/risk_db.h"
 #include "core/banned.h"
 
-static int reply(struct resp *rs, int status, json_t *o)
-{
-	return resp_json(rs, status, risk_api_public(o));
-}
-
 /* ------------------------------------------------------------ zones */
 
 static const char *const colours[] = { "green", "yellow", "red", NULL };
@@ -89,7 +84,7 @@ static int zone_create(struct req *rq, struct resp *rs)
 	rc = db_finish(rq->db, rc);
 	if (rc == 0)
 		rc = risk_db_zone_get(rq->db, id, &row);
-	return rc < 0 ? rc : reply(rs, 201, row);
+	return rc < 0 ? rc : risk_api_reply(rs, 201, row);
 }
 
 static int zone_patch(struct req *rq, struct resp *rs)
@@ -130,7 +125,7 @@ static int zone_patch(struct req *rq, struct resp *rs)
 		json_decref(after);
 		return rc;
 	}
-	return reply(rs, 200, after);
+	return risk_api_reply(rs, 200, after);
 }
 
 static int zone_delete(struct req *rq, struct resp *rs)
@@ -241,7 +236,7 @@ static int plan_put(struct req *rq, struct resp *rs)
 	rc = db_finish(rq->db, rc);
 	if (rc == 0)
 		rc = risk_db_site_plan_get(rq->db, eid, &row);
-	return rc < 0 ? rc : reply(rs, 200, row);
+	return rc < 0 ? rc : risk_api_reply(rs, 200, row);
 }
 
 static int plan_get(struct req *rq, struct resp *rs)
@@ -258,7 +253,7 @@ static int plan_get(struct req *rq, struct resp *rs)
 	json_decref(e);
 	if (rc == ERR_NOT_FOUND)
 		return resp_problem(rs, 404, NULL, "no site plan", NULL);
-	return rc < 0 ? rc : reply(rs, 200, row);
+	return rc < 0 ? rc : risk_api_reply(rs, 200, row);
 }
 
 static int plan_image(struct req *rq, struct resp *rs)
@@ -324,7 +319,7 @@ static int enterprise_summary(struct req *rq, struct resp *rs)
 	json_object_set_new(o, "rule",
 			    json_string("the highest grade of its assessed points "
 					"(docs/risk.md); null while none is assessed"));
-	return reply(rs, 200, o);
+	return risk_api_reply(rs, 200, o);
 }
 
 static const char *const plan_types[] = { "image/jpeg", "image/png", "image/webp",

@@ -452,6 +452,155 @@ REQUESTS = {
     'GET /api/v1/hazards/stats/summary': _any('GET', '/api/v1/hazards/stats/summary'),
 }
 
+
+# --- risk graded control, core (branch risk-core): units, points, sources, assessments,
+# measures, zones, site plans. Fixtures are made lazily by the all-scope administrator.
+
+def risk_fixture(w):
+    """A unit, point, source (assessed orange), measure and zone in each enterprise, and
+    a site plan each; made once."""
+    if getattr(w, 'risk', None):
+        return w.risk
+    w.risk = {k: {} for k in ('unit', 'point', 'source', 'measure', 'zone')}
+    for where in ('in', 'out'):
+        u = w.root.post('/api/v1/risk/units', {'enterprise_id': w.enterprise[where],
+                                               'kind': 'workshop', 'name': '车间'}).json
+        w.risk['unit'][where] = u['id']
+        p = w.root.post('/api/v1/risk/points', {'unit_id': u['id'], 'kind': 'equipment',
+                                                'name': '反应釜'}).json
+        w.risk['point'][where] = p['id']
+        s = w.risk_source(where)
+        w.risk['source'][where] = s
+        r = w.root.post(f'/api/v1/risk/sources/{s}/assessments', {'method': 'ls', 'l': 3, 's': 5})
+        w.t.status(r, 201, 'risk fixture assessment')
+        w.risk['measure'][where] = w.risk_measure(where)
+        w.risk['zone'][where] = w.risk_zone(where)
+        r = w.root.request('PUT', f'/api/v1/risk/enterprises/{w.enterprise[where]}/site-plan',
+                           raw=w.png_bytes(), content_type='image/png')
+        w.t.status(r, 200, 'risk fixture site plan')
+    return w.risk
+
+
+def _risk_unit(w, where):
+    r = w.root.post('/api/v1/risk/units', {'enterprise_id': w.enterprise[where],
+                                           'kind': 'place', 'name': w.name('单元')})
+    w.t.status(r, 201, 'throwaway risk unit')
+    return r.json['id']
+
+
+def _risk_point(w, where):
+    r = w.root.post('/api/v1/risk/points', {'unit_id': risk_fixture(w)['unit'][where],
+                                            'kind': 'place', 'name': w.name('风险点')})
+    w.t.status(r, 201, 'throwaway risk point')
+    return r.json['id']
+
+
+def _risk_source(w, where):
+    point = w.risk['point'][where]
+    r = w.root.post(f'/api/v1/risk/points/{point}/sources', {'name': w.name('危险源'),
+                                                             'factor': 'object'})
+    w.t.status(r, 201, 'throwaway danger source')
+    return r.json['id']
+
+
+def _risk_measure(w, where):
+    r = w.root.post(f'/api/v1/risk/sources/{w.risk["source"][where]}/measures',
+                    {'kind': 'management', 'description': w.name('措施'),
+                     'control_level': 'company', 'responsible_name': '张三'})
+    w.t.status(r, 201, 'throwaway measure')
+    return r.json['id']
+
+
+def _risk_zone(w, where):
+    r = w.root.post('/api/v1/risk/zones', {'enterprise_id': w.enterprise[where],
+                                           'colour': 'yellow', 'name': w.name('区域')})
+    w.t.status(r, 201, 'throwaway zone')
+    return r.json['id']
+
+
+World.risk_source = _risk_source
+World.risk_measure = _risk_measure
+World.risk_zone = _risk_zone
+
+
+def _risk(method, path_of, body=None):
+    """A request on the risk fixture: path_of(w, where) gives the path."""
+    def build(w, role, where, c):
+        risk_fixture(w)
+        b = body(w, where) if callable(body) else body
+        return method, path_of(w, where), b, c
+    return build
+
+
+RISK_MEASURE_BODY = {'kind': 'engineering', 'description': '泄压阀', 'control_level': 'company',
+                     'responsible_name': '李四'}
+
+REQUESTS.update({
+    'GET /api/v1/risk/units': _risk('GET', lambda w, x: '/api/v1/risk/units?limit=500'),
+    'POST /api/v1/risk/units': _risk('POST', lambda w, x: '/api/v1/risk/units',
+                                     lambda w, x: {'enterprise_id': w.enterprise[x],
+                                                   'kind': 'place', 'name': w.name('单元')}),
+    'GET /api/v1/risk/units/{id}': _risk(
+        'GET', lambda w, x: f'/api/v1/risk/units/{w.risk["unit"][x]}'),
+    'PATCH /api/v1/risk/units/{id}': _risk(
+        'PATCH', lambda w, x: f'/api/v1/risk/units/{w.risk["unit"][x]}',
+        {'polygon': [[0, 0], [1, 0], [0, 1]]}),
+    'DELETE /api/v1/risk/units/{id}': _risk(
+        'DELETE', lambda w, x: f'/api/v1/risk/units/{_risk_unit(w, x)}'),
+    'GET /api/v1/risk/points': _risk('GET', lambda w, x: '/api/v1/risk/points?limit=500'),
+    'POST /api/v1/risk/points': _risk('POST', lambda w, x: '/api/v1/risk/points',
+                                      lambda w, x: {'unit_id': w.risk['unit'][x],
+                                                    'kind': 'place', 'name': w.name('点')}),
+    'GET /api/v1/risk/points/{id}': _risk(
+        'GET', lambda w, x: f'/api/v1/risk/points/{w.risk["point"][x]}'),
+    'PATCH /api/v1/risk/points/{id}': _risk(
+        'PATCH', lambda w, x: f'/api/v1/risk/points/{w.risk["point"][x]}',
+        {'location': '一楼'}),
+    'DELETE /api/v1/risk/points/{id}': _risk(
+        'DELETE', lambda w, x: f'/api/v1/risk/points/{_risk_point(w, x)}'),
+    'GET /api/v1/risk/points/{id}/assessments': _risk(
+        'GET', lambda w, x: f'/api/v1/risk/points/{w.risk["point"][x]}/assessments'),
+    'POST /api/v1/risk/points/{id}/sources': _risk(
+        'POST', lambda w, x: f'/api/v1/risk/points/{w.risk["point"][x]}/sources',
+        lambda w, x: {'name': w.name('危险源'), 'factor': 'person'}),
+    'PATCH /api/v1/risk/sources/{id}': _risk(
+        'PATCH', lambda w, x: f'/api/v1/risk/sources/{w.risk["source"][x]}',
+        {'description': '说明'}),
+    'DELETE /api/v1/risk/sources/{id}': _risk(
+        'DELETE', lambda w, x: f'/api/v1/risk/sources/{_risk_source(w, x)}'),
+    'POST /api/v1/risk/sources/{id}/assessments': _risk(
+        'POST', lambda w, x: f'/api/v1/risk/sources/{w.risk["source"][x]}/assessments',
+        {'method': 'lec', 'l': 3, 'e': 6, 'c': 7}),
+    'POST /api/v1/risk/sources/{id}/measures': _risk(
+        'POST', lambda w, x: f'/api/v1/risk/sources/{w.risk["source"][x]}/measures',
+        RISK_MEASURE_BODY),
+    'PATCH /api/v1/risk/measures/{id}': _risk(
+        'PATCH', lambda w, x: f'/api/v1/risk/measures/{w.risk["measure"][x]}',
+        {'responsible_name': '王五'}),
+    'DELETE /api/v1/risk/measures/{id}': _risk(
+        'DELETE', lambda w, x: f'/api/v1/risk/measures/{_risk_measure(w, x)}'),
+    'GET /api/v1/risk/tables': _any('GET', '/api/v1/risk/tables'),
+    'GET /api/v1/risk/accident-types': _any('GET', '/api/v1/risk/accident-types'),
+    'GET /api/v1/risk/zones': _risk('GET', lambda w, x: '/api/v1/risk/zones?limit=500'),
+    'POST /api/v1/risk/zones': _risk('POST', lambda w, x: '/api/v1/risk/zones',
+                                     lambda w, x: {'enterprise_id': w.enterprise[x],
+                                                   'colour': 'green', 'name': w.name('区')}),
+    'PATCH /api/v1/risk/zones/{id}': _risk(
+        'PATCH', lambda w, x: f'/api/v1/risk/zones/{w.risk["zone"][x]}', {'entry_rules': '戴帽'}),
+    'DELETE /api/v1/risk/zones/{id}': _risk(
+        'DELETE', lambda w, x: f'/api/v1/risk/zones/{_risk_zone(w, x)}'),
+    'PUT /api/v1/risk/enterprises/{id}/site-plan': _risk(
+        'PUT', lambda w, x: f'/api/v1/risk/enterprises/{w.enterprise[x]}/site-plan',
+        lambda w, x: Raw(w.png_bytes(), 'image/png')),
+    'GET /api/v1/risk/enterprises/{id}/site-plan': _risk(
+        'GET', lambda w, x: f'/api/v1/risk/enterprises/{w.enterprise[x]}/site-plan'),
+    'GET /api/v1/risk/enterprises/{id}/site-plan/image': _risk(
+        'GET', lambda w, x: f'/api/v1/risk/enterprises/{w.enterprise[x]}/site-plan/image'),
+    'GET /api/v1/risk/enterprises/{id}': _risk(
+        'GET', lambda w, x: f'/api/v1/risk/enterprises/{w.enterprise[x]}'),
+})
+# --- end of risk-core
+
 AFTER = {'POST /api/v1/me/password': _me_password_done}
 
 # For list routes: how to find the inside and the outside entity among the items.
@@ -471,6 +620,12 @@ LIST_KEYS = {
     'GET /api/v1/hazard-lists/accountability': ('id', lambda w: w.accountability),
     'GET /api/v1/hazard-lists/blacklist': ('id', lambda w: w.blacklist),
 }
+# risk-core lists
+LIST_KEYS.update({
+    'GET /api/v1/risk/units': ('id', lambda w: w.risk['unit']),
+    'GET /api/v1/risk/points': ('id', lambda w: w.risk['point']),
+    'GET /api/v1/risk/zones': ('id', lambda w: w.risk['zone']),
+})
 
 
 def list_items(body):
