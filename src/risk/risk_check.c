@@ -173,7 +173,7 @@ static int shift_at(const struct risk_shifts *sh, int64_t at_ms, struct risk_per
 	p->end_ms = i + 1 < sh->n ? local_ms(day, sh->start_min[i + 1])
 				  : local_ms(day + 1, sh->start_min[0]);
 	label_day(day, d, sizeof(d));
-	snprintf(p->label, sizeof(p->label), "%s#%d", d, i + 1);
+	snprintf(p->label, sizeof(p->label), "%.10s#%c", d, (char)('1' + i)); /* i < 8 */
 	return 0;
 }
 

@@ -44,8 +44,8 @@ enum risk_task_state {
 #define RISK_SHIFTS_MAX 8
 /* The default of setting risk.shift_starts. */
 #define RISK_SHIFT_STARTS_DEFAULT "08:00,16:00,00:00"
-/* Longest period label, terminator included ("2026-11-29#8"). */
-#define RISK_LABEL_MAX 16
+/* Room for a period label, terminator included ("2026-11-29#8" is the longest). */
+#define RISK_LABEL_MAX 32
 
 /* The shifts of a day: start minutes after local midnight, strictly ascending. */
 struct risk_shifts {

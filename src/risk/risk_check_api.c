@@ -107,6 +107,25 @@ static int64_t query_day(struct req *rq, const char *name, int add_days, struct 
 	return (day + add_days) * 86400000LL - CLOCK_LOCAL_OFFSET_MS;
 }
 
+/*
+ * Keeps the first error of each field: json_check()'s type error is the most specific, and
+ * the rules that run after it may name the same field again.
+ */
+static void first_per_field(struct field_errors *fe)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < fe->n; i++) {
+		bool seen = false;
+
+		for (size_t j = 0; j < k && !seen; j++)
+			seen = strcmp(fe->e[j].field, fe->e[i].field) == 0;
+		if (!seen)
+			fe->e[k++] = fe->e[i];
+	}
+	fe->n = k;
+}
+
 /* ------------------------------------------------------------ items */
 
 static const struct json_field item_create_fields[] = {
@@ -249,10 +268,11 @@ static int item_create(struct req *rq, struct resp *rs)
 	in.active = true;
 	in.now_ms = now_ms();
 	in.start_ms = json_i64(rq->body, "start_ms", hazard_api_now(rq));
-	if (fe.n == 0)
-		check_item(rq, rq->body, &in, &fe);
-	if (fe.n)
+	check_item(rq, rq->body, &in, &fe);
+	if (fe.n) {
+		first_per_field(&fe);
 		return resp_invalid(rs, &fe);
+	}
 	rc = db_begin(rq->db);
 	if (rc == 0)
 		rc = risk_check_db_item_insert(rq->db, &in, &id);
@@ -309,10 +329,10 @@ static int item_patch(struct req *rq, struct resp *rs)
 	in.assignee_id = json_i64(o, "assignee_id", 0);
 	in.active = json_is_true(json_object_get(o, "active"));
 	in.now_ms = now_ms();
-	if (fe.n == 0)
-		check_item(rq, rq->body, &in, &fe);
+	check_item(rq, rq->body, &in, &fe);
 	if (fe.n) {
 		json_decref(o);
+		first_per_field(&fe);
 		return resp_invalid(rs, &fe);
 	}
 	summary = json_pack("{s:s, s:s, s:I, s:b}", "content", in.content, "schedule", in.schedule,
@@ -604,6 +624,7 @@ static int task_fail(struct req *rq, struct resp *rs)
 	if (photos)
 		hazard_api_check_photos(rq, photos, "photos", &fe);
 	if (fe.n) {
+		first_per_field(&fe);
 		rc = resp_invalid(rs, &fe);
 		goto out;
 	}

@@ -7,6 +7,7 @@ import json
 import os
 import struct
 import subprocess
+import time
 import zlib
 
 from harness import ADMIN_PASSWORD, BIN, Client, run, uscc
@@ -28,6 +29,8 @@ SNAPSHOT = [
     'SELECT id, user_id, name, token_hash, created_ms, revoked_ms FROM api_token ORDER BY id',
     'SELECT id, user_id, created_ms, revoked_ms FROM session ORDER BY id',
     'SELECT * FROM enterprise ORDER BY id',
+    'SELECT * FROM check_item ORDER BY id',
+    'SELECT id, state, done_ms, hazard_id FROM check_task ORDER BY id',
     'SELECT * FROM licence ORDER BY id',
     'SELECT * FROM enterprise_history ORDER BY audit_id',
     'SELECT * FROM hazard ORDER BY id',
@@ -135,6 +138,19 @@ class World:
         self.supervision = {w: self.seed_supervision(w) for w in ('in', 'out')}
         self.accountability = {w: self.seed_accountability(w) for w in ('in', 'out')}
         self.blacklist = {w: self.seed_blacklist(w) for w in ('in', 'out')}
+        # Risk check items and tasks (issue 5 §4): a point with a measure in each enterprise
+        # (seeded rows: the risk-core routes are another branch's), an officer of each as the
+        # assignee, an item starting in ten days (so that no pass generates tasks during the
+        # test) and an open task of the current period.
+        out_uscc = s.sql('SELECT uscc FROM enterprise WHERE id = ?', (self.enterprise['out'],))[0][0]
+        self.risk_officer = {
+            'in': self.uid['enterprise_officer'],
+            'out': ok(root.post('/api/v1/users', {
+                'login': 'risk.officer.out', 'role': 'enterprise_officer',
+                'scope': 'enterprise:' + out_uscc, 'password': 'First-Pass-2026'}))['id']}
+        self.measure = {w: self.seed_measure(w) for w in ('in', 'out')}
+        self.check_item = {w: self.seed_check_item(w) for w in ('in', 'out')}
+        self.check_task = {w: self.seed_check_task(w) for w in ('in', 'out')}
 
     def seed_hazard(self, where):
         """An open hazard with a plan in the enterprise inside or outside (id)."""
@@ -168,6 +184,57 @@ class World:
                    "reason, proposed_ms) VALUES (?, 'B1', ?, 'proposed', '逾期', 0)",
                    (self.enterprise[where], h))
         return self.s.sql('SELECT id FROM enterprise_blacklist WHERE hazard_id = ?', (h,))[0][0]
+
+    def seed_measure(self, where):
+        """A risk unit, point, danger source and control measure of the enterprise (measure id)."""
+        ent, s = self.enterprise[where], self.s
+        s.sql("INSERT INTO risk_unit (enterprise_id, kind, name, created_ms, updated_ms) "
+              "VALUES (?, 'place', '矩阵单元', 0, 0)", (ent,))
+        unit = s.sql('SELECT MAX(id) FROM risk_unit')[0][0]
+        s.sql("INSERT INTO risk_point (enterprise_id, unit_id, kind, name, created_ms, "
+              "updated_ms) VALUES (?, ?, 'place', '矩阵风险点', 0, 0)", (ent, unit))
+        point = s.sql('SELECT MAX(id) FROM risk_point')[0][0]
+        s.sql("INSERT INTO danger_source (enterprise_id, point_id, name, factor, created_ms, "
+              "updated_ms) VALUES (?, ?, '泄漏', 'object', 0, 0)", (ent, point))
+        src = s.sql('SELECT MAX(id) FROM danger_source')[0][0]
+        s.sql("INSERT INTO control_measure (enterprise_id, point_id, danger_source_id, kind, "
+              "description, control_level, responsible_name, created_ms, updated_ms) VALUES "
+              "(?, ?, ?, 'engineering', '报警器完好', 'team', '张三', 0, 0)", (ent, point, src))
+        return s.sql('SELECT MAX(id) FROM control_measure')[0][0]
+
+    def check_item_body(self, where):
+        return {'content': self.name('检查报警器'), 'schedule': 'daily',
+                'assignee_id': self.risk_officer[where],
+                'start_ms': int(time.time() * 1000) + 10 * 86400000}
+
+    def seed_check_item(self, where):
+        ent, s = self.enterprise[where], self.s
+        point = s.sql('SELECT point_id FROM control_measure WHERE id = ?',
+                      (self.measure[where],))[0][0]
+        s.sql("INSERT INTO check_item (enterprise_id, point_id, measure_id, content, schedule, "
+              "assignee_id, start_ms, created_ms, updated_ms) VALUES (?, ?, ?, '检查报警器', "
+              "'daily', ?, ?, 0, 0)", (ent, point, self.measure[where], self.risk_officer[where],
+                                       int(time.time() * 1000) + 10 * 86400000))
+        return s.sql('SELECT MAX(id) FROM check_item')[0][0]
+
+    def throwaway_check_item(self, where):
+        r = self.root.post(f'/api/v1/risk/measures/{self.measure[where]}/items',
+                           self.check_item_body(where))
+        self.t.status(r, 201, 'throwaway check item')
+        return r.json['id']
+
+    def seed_check_task(self, where):
+        """An open task of the item, its period running from an hour ago to tomorrow."""
+        ent, s, item = self.enterprise[where], self.s, self.check_item[where]
+        self.seq += 1
+        now = int(time.time() * 1000)
+        point = s.sql('SELECT point_id FROM check_item WHERE id = ?', (item,))[0][0]
+        s.sql("INSERT INTO check_task (enterprise_id, point_id, item_id, control_level, "
+              "schedule, period_label, period_start_ms, period_end_ms, assignee_id, created_ms) "
+              "VALUES (?, ?, ?, 'team', 'daily', 'matrix', ?, ?, ?, 0)",
+              (ent, point, item, now - 3600000 - self.seq, now + 86400000,
+               self.risk_officer[where]))
+        return s.sql('SELECT MAX(id) FROM check_task')[0][0]
 
     def seed_notification(self, user_id):
         key = self.name('matrix')
@@ -450,6 +517,25 @@ REQUESTS = {
         'POST', f'/api/v1/blacklist/{w.seed_blacklist(where)}/confirm', {}, c),
     'GET /api/v1/hazards/stats': _any('GET', '/api/v1/hazards/stats?by=region'),
     'GET /api/v1/hazards/stats/summary': _any('GET', '/api/v1/hazards/stats/summary'),
+    'GET /api/v1/risk/measures/{id}/items': lambda w, role, where, c: (
+        'GET', f'/api/v1/risk/measures/{w.measure[where]}/items', None, c),
+    'POST /api/v1/risk/measures/{id}/items': lambda w, role, where, c: (
+        'POST', f'/api/v1/risk/measures/{w.measure[where]}/items', w.check_item_body(where), c),
+    'GET /api/v1/risk/check-items': _any('GET', '/api/v1/risk/check-items?limit=500'),
+    'PATCH /api/v1/risk/check-items/{id}': lambda w, role, where, c: (
+        'PATCH', f'/api/v1/risk/check-items/{w.check_item[where]}', {'content': w.name('检查')},
+        c),
+    'DELETE /api/v1/risk/check-items/{id}': lambda w, role, where, c: (
+        'DELETE', f'/api/v1/risk/check-items/{w.throwaway_check_item(where)}', None, c),
+    'GET /api/v1/risk/tasks': _any('GET', '/api/v1/risk/tasks?limit=500'),
+    'GET /api/v1/risk/tasks/{id}': lambda w, role, where, c: (
+        'GET', f'/api/v1/risk/tasks/{w.check_task[where]}', None, c),
+    'POST /api/v1/risk/tasks/{id}/pass': lambda w, role, where, c: (
+        'POST', f'/api/v1/risk/tasks/{w.seed_check_task(where)}/pass', {}, c),
+    'POST /api/v1/risk/tasks/{id}/fail': lambda w, role, where, c: (
+        'POST', f'/api/v1/risk/tasks/{w.seed_check_task(where)}/fail',
+        {'description': w.name('报警器失效')}, c),
+    'GET /api/v1/risk/check-completion': _any('GET', '/api/v1/risk/check-completion'),
 }
 
 
@@ -619,6 +705,8 @@ LIST_KEYS = {
     'GET /api/v1/hazard-lists/supervision': ('id', lambda w: w.supervision),
     'GET /api/v1/hazard-lists/accountability': ('id', lambda w: w.accountability),
     'GET /api/v1/hazard-lists/blacklist': ('id', lambda w: w.blacklist),
+    'GET /api/v1/risk/check-items': ('id', lambda w: w.check_item),
+    'GET /api/v1/risk/tasks': ('id', lambda w: w.check_task),
 }
 # risk-core lists
 LIST_KEYS.update({
