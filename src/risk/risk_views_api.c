@@ -528,7 +528,8 @@ static int dual_prevention(struct req *rq, struct resp *rs)
 	json_t *units = NULL, *points = NULL, *sources = NULL, *measures = NULL, *items = NULL;
 	json_t *doc;
 	char *text, name[96], day[16];
-	int64_t id, now = now_ms();
+	/* the rule clock (fake.now_ms in tests), as the lists' file names */
+	int64_t id, now = rq->app->cfg.fake_now_ms > 0 ? rq->app->cfg.fake_now_ms : now_ms();
 	int rc;
 
 	if (query_params_check(rq, NULL, &fe) < 0)
@@ -575,7 +576,7 @@ const struct route risk_views_routes[] = {
 	  .path = "/api/v1/risk/stats",
 	  .handler = stats,
 	  .perm = PERM_RISK_READ,
-	  .summary = "enterprises and graded points per grade in your scope, ?by=region|grade|"
+	  .summary = "enterprises and graded points per grade in your scope, ?by=region, grade or "
 		     "industry, filter region: {by, today, items [{key, name, enterprises {red, "
 		     "orange, yellow, blue, none}, points {red, orange, yellow, blue}}], total}" },
 	{ .method = HTTP_GET,

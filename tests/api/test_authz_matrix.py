@@ -151,6 +151,8 @@ class World:
         self.measure = {w: self.seed_measure(w) for w in ('in', 'out')}
         self.check_item = {w: self.seed_check_item(w) for w in ('in', 'out')}
         self.check_task = {w: self.seed_check_task(w) for w in ('in', 'out')}
+        # Risk views (issue 5): a red point overdue for reassessment in each enterprise.
+        self.risk_point = {w: self.seed_risk_point(w) for w in ('in', 'out')}
 
     def seed_hazard(self, where):
         """An open hazard with a plan in the enterprise inside or outside (id)."""
@@ -165,6 +167,21 @@ class World:
                    "'措施', '责任人', 100, '2030-01-01', 0, 0)",
                    (number, ent, region, grid, industry))
         return self.s.sql('SELECT id FROM hazard WHERE number = ?', (number,))[0][0]
+
+    def seed_risk_point(self, where):
+        """A unit and a red point assessed in 2020 (due for reassessment) of the enterprise
+        inside or outside, and its enterprise's grade (id of the point)."""
+        ent = self.enterprise[where]
+        unit = self.s.sql("INSERT INTO risk_unit (enterprise_id, kind, name, created_ms, "
+                          "updated_ms) VALUES (?, 'place', '视图单元', 0, 0) RETURNING id",
+                          (ent,))[0][0]
+        point = self.s.sql("INSERT INTO risk_point (enterprise_id, unit_id, kind, name, grade, "
+                           "last_assessed_day, reassess_due, created_ms, updated_ms) VALUES "
+                           "(?, ?, 'equipment', '反应釜', 1, '2020-01-02', '2021-01-02', 0, 0) "
+                           "RETURNING id", (ent, unit))[0][0]
+        self.s.sql("INSERT INTO risk_enterprise (enterprise_id, grade, red, updated_ms) VALUES "
+                   "(?, 1, 1, 0)", (ent,))
+        return point
 
     def seed_supervision(self, where):
         h = self.seed_hazard(where)
@@ -516,6 +533,18 @@ REQUESTS = {
     'POST /api/v1/blacklist/{id}/{action}': lambda w, role, where, c: (
         'POST', f'/api/v1/blacklist/{w.seed_blacklist(where)}/confirm', {}, c),
     'GET /api/v1/hazards/stats': _any('GET', '/api/v1/hazards/stats?by=region'),
+    'GET /api/v1/risk/stats': _any('GET', '/api/v1/risk/stats?by=grade'),
+    'GET /api/v1/risk/lists/major': _any('GET', '/api/v1/risk/lists/major?limit=500'),
+    'GET /api/v1/risk/lists/major/export': _any('GET', '/api/v1/risk/lists/major/export?format=csv'),
+    'GET /api/v1/risk/lists/reassess': _any('GET', '/api/v1/risk/lists/reassess?limit=500'),
+    'GET /api/v1/risk/lists/reassess/export': _any(
+        'GET', '/api/v1/risk/lists/reassess/export?format=xlsx'),
+    'GET /api/v1/risk/enterprises': _any('GET', '/api/v1/risk/enterprises?limit=500'),
+    'GET /api/v1/risk/enterprises/export': _any(
+        'GET', '/api/v1/risk/enterprises/export?format=csv'),
+    'GET /api/v1/risk/enterprises/{id}/dual-prevention-export': lambda w, role, where, c: (
+        'GET', f'/api/v1/risk/enterprises/{w.enterprise[where]}/dual-prevention-export', None,
+        c),
     'GET /api/v1/hazards/stats/summary': _any('GET', '/api/v1/hazards/stats/summary'),
     'GET /api/v1/risk/measures/{id}/items': lambda w, role, where, c: (
         'GET', f'/api/v1/risk/measures/{w.measure[where]}/items', None, c),
@@ -707,6 +736,9 @@ LIST_KEYS = {
     'GET /api/v1/hazard-lists/blacklist': ('id', lambda w: w.blacklist),
     'GET /api/v1/risk/check-items': ('id', lambda w: w.check_item),
     'GET /api/v1/risk/tasks': ('id', lambda w: w.check_task),
+    'GET /api/v1/risk/lists/major': ('id', lambda w: w.risk_point),
+    'GET /api/v1/risk/lists/reassess': ('id', lambda w: w.risk_point),
+    'GET /api/v1/risk/enterprises': ('id', lambda w: w.enterprise),
 }
 # risk-core lists
 LIST_KEYS.update({

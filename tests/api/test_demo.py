@@ -9,7 +9,8 @@ names a supervising department per county and the county's inspector for most en
 (some have none), and gives its high-risk and hazardous-chemical enterprises licences dated from
 the load day so that every warning state occurs. It holds hidden hazards (issue 4) in every state
 across the city, with timelines the life cycle allows, acted by the demo's people, dated
-before the load day, numbered YH-<division>-<year>-<seq> in report order."""
+before the load day, numbered YH-<division>-<year>-<seq> in report order. Its risk graded control
+(issue 5) has points in all four colours and enterprises in all four grades."""
 import csv
 import datetime
 import json
@@ -627,8 +628,12 @@ def test_demo_hazards_in_every_state_with_consistent_timelines(t):
         want = sorted([('before', ev[0]['id'])] +
                       [('after', e['id']) for e in ev if e['action'] == 'submit'])
         t.eq(sorted(links.get(h['id'], [])), want, h['number'])
-    photos = s.sql('SELECT sha256, mime, width, height FROM photo')
+    photos = s.sql('SELECT sha256, mime, width, height FROM photo WHERE sha256 IN (SELECT '
+                   'sha256 FROM hazard_photo)')
     t.eq(len(photos), 8)
+    # the only other photo: the risk units' site plan (issue 5)
+    t.eq(s.sql('SELECT COUNT(*) FROM photo WHERE sha256 NOT IN (SELECT sha256 FROM '
+               'hazard_photo) AND sha256 NOT IN (SELECT sha256 FROM risk_site_plan)'), [(0,)])
     t.eq({(m, w, h) for _, m, w, h in photos}, {('image/png', 160, 120)})
     a = s.admin()
     for sha, *_ in photos[:2]:
@@ -654,6 +659,76 @@ def test_demo_hazards_follow_the_configured_bands(t):
     t.eq(s.sql("SELECT COUNT(*) FROM hazard_event WHERE action LIKE '%extension'")[0][0], 0)
     t.true(s.sql("SELECT COUNT(*) FROM hazard_supervision WHERE reason = 'overdue_30'")[0][0] > 0,
            'over 5 days overdue is long overdue here')
+
+
+def test_demo_risk_points_in_all_four_colours(t):
+    """Issue 5: the demo city has assessed points in all four colours and enterprises in all
+    four grades; the derived grades are those the rules give (point = highest of its sources,
+    unit = highest of its points, enterprise = highest of its points), measures sit at the
+    level their grade demands, demo.officer's enterprise has units on its site plan and check
+    items on every schedule assigned to demo.officer."""
+    s = t.server(['--demo', '--set', f'fake.now_ms={LOAD_NOW}'])
+    a = s.admin()
+    r = a.get('/api/v1/risk/stats?by=grade')
+    t.status(r, 200)
+    total = r.json['total']
+    for colour in ('red', 'orange', 'yellow', 'blue'):
+        t.true(total['points'][colour] > 0, f'{colour} points')
+        t.true(total['enterprises'][colour] > 0, f'{colour} enterprises')
+    t.eq(total['points']['red'], s.sql('SELECT COUNT(*) FROM risk_point WHERE grade = 1')[0][0])
+    # derived grades as the rules give them (LEC / LS values re-graded by the default tables)
+    lec = [(320, 1), (160, 2), (70, 3), (0, 4)]
+    ls = [(20, 1), (15, 2), (9, 3), (1, 4)]
+    for method, value, grade, table in s.sql(
+            'SELECT method, value_x1000, grade, table_id FROM risk_assessment'):
+        bands = lec if method == 'lec' else ls
+        t.eq(grade, next(g for low, g in bands if value >= low * 1000), f'{method} {value}')
+        t.eq(table, 'lec_four_colour_v1' if method == 'lec' else 'ls_db37_v1')
+    for pid, grade, low in s.sql('SELECT p.id, p.grade, (SELECT MIN(grade) FROM danger_source '
+                                 'WHERE point_id = p.id) FROM risk_point p'):
+        t.eq(grade, low, f'point {pid}')
+    for uid, grade, low in s.sql('SELECT u.id, u.grade, (SELECT MIN(grade) FROM risk_point '
+                                 'WHERE unit_id = u.id) FROM risk_unit u'):
+        t.eq(grade, low, f'unit {uid}')
+    for eid, grade, low, red, blue in s.sql(
+            'SELECT e.enterprise_id, e.grade, (SELECT MIN(grade) FROM risk_point WHERE '
+            'enterprise_id = e.enterprise_id), e.red, e.blue FROM risk_enterprise e'):
+        t.eq(grade, low, f'enterprise {eid}')
+        t.eq(red, s.sql('SELECT COUNT(*) FROM risk_point WHERE enterprise_id = ? AND grade = 1',
+                        (eid,))[0][0])
+        t.eq(blue, s.sql('SELECT COUNT(*) FROM risk_point WHERE enterprise_id = ? AND grade = 4',
+                         (eid,))[0][0])
+    level = {1: 'company', 2: 'department', 3: 'team', 4: 'post'}
+    for lv, grade in s.sql('SELECT m.control_level, d.grade FROM control_measure m JOIN '
+                           'danger_source d ON d.id = m.danger_source_id'):
+        t.eq(lv, level[grade])
+    # demo.officer's enterprise: the showcase
+    acc = accounts(s.stdout())
+    officer_id, scope = s.sql("SELECT id, scope FROM app_user WHERE login = 'demo.officer'")[0]
+    eid = s.sql('SELECT id FROM enterprise WHERE uscc = ?', (scope.split(':')[1],))[0][0]
+    t.eq({g for (g,) in s.sql('SELECT grade FROM risk_point WHERE enterprise_id = ?', (eid,))},
+         {1, 2, 3, 4}, "the officer's points in all four colours")
+    t.eq({r[0] for r in s.sql('SELECT schedule FROM check_item WHERE enterprise_id = ? AND '
+                              'assignee_id = ?', (eid, officer_id))},
+         {'shift', 'daily', 'weekly', 'monthly'})
+    plan = s.sql('SELECT width, height, sha256 FROM risk_site_plan WHERE enterprise_id = ?',
+                 (eid,))
+    t.eq(plan[0][:2], (800, 480))
+    t.eq(s.sql('SELECT mime FROM photo WHERE sha256 = ?', (plan[0][2],)), [('image/png',)])
+    for (poly,) in s.sql('SELECT polygon FROM risk_unit WHERE enterprise_id = ?', (eid,)):
+        pts = json.loads(poly)
+        t.true(len(pts) >= 3 and all(0 <= x <= 800 and 0 <= y <= 480 for x, y in pts), poly)
+    # what the officer sees: one point overdue for reassessment, one source never assessed
+    c, _ = s.login('demo.officer', acc['demo.officer'][2])
+    c.post('/api/v1/me/password', {'old_password': acc['demo.officer'][2],
+                                   'new_password': 'Demo-Officer-2026'})
+    c, _ = s.login('demo.officer', 'Demo-Officer-2026')
+    items = c.get('/api/v1/risk/lists/reassess').json['items']
+    t.eq(sorted(i['reason'] for i in items), ['overdue'])
+    t.eq(items[0]['unassessed_sources'], 1)
+    doc = json.loads(c.get(f'/api/v1/risk/enterprises/{eid}/dual-prevention-export').body)
+    t.eq(doc['riskLevel'], 1)
+    t.eq(len(doc['riskObjects']), 3)
 
 
 run(globals())
