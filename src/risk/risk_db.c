@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/buf.h"
 #include "core/clock.h"
@@ -272,15 +273,30 @@ static int check_default(struct db *db, const char *id, enum risk_method m)
 	return rc == ERR_NOT_FOUND ? ERR_INVALID : rc;
 }
 
+static const char SQL_TABLES_LOADED[] = "SELECT COUNT(*) FROM risk_grading_table";
+
 int risk_data_load(struct db *db, const char *data_dir, const char *lec_table, const char *ls_table)
 {
 	char path[1024];
-	int rc = db_begin(db);
+	int64_t loaded = 0;
+	struct db_stmt *st = db_stmt(db, SQL_TABLES_LOADED);
+	int rc = st ? db_step_i64(st, &loaded) : ERR_DB;
 	const char *const clear[] = { SQL_TABLES_CLEAR, SQL_GRADING_CLEAR, SQL_TYPES_CLEAR };
 
+	if (rc < 0)
+		return rc;
+	snprintf(path, sizeof(path), "%s/risk/grading_tables.csv", data_dir);
+	if (loaded > 0 && access(path, R_OK) != 0) {
+		/*
+		 * A command run from elsewhere (anjian hazard scan from another folder) keeps the
+		 * tables the server loaded; the settings are still checked against them.
+		 */
+		rc = check_default(db, lec_table, RISK_LEC);
+		return rc == 0 ? check_default(db, ls_table, RISK_LS) : rc;
+	}
+	rc = db_begin(db);
 	for (size_t i = 0; rc == 0 && i < 3; i++) {
-		struct db_stmt *st = db_stmt(db, clear[i]);
-
+		st = db_stmt(db, clear[i]);
 		rc = st ? db_step_done(st) : ERR_DB;
 	}
 	if (rc == 0) {

@@ -27,7 +27,9 @@ struct list_params;
  * Loads data_dir/risk/grading_tables.csv (every table in it, each checked by
  * risk_table_parse), accident_types_gb6441.csv (GB 6441-1986's rows) and
  * industry_tables.csv into their tables, replacing what was there, in one transaction.
- * Then checks that lec_table and ls_table name loaded tables of methods lec and ls.
+ * When tables are loaded already and grading_tables.csv cannot be read (a command run from
+ * another folder), what is loaded is kept. Then checks that lec_table and ls_table name
+ * loaded tables of methods lec and ls.
  * Returns 0, ERR_IO (a file unreadable; logged) or ERR_INVALID (logged with the line).
  */
 int risk_data_load(struct db *db, const char *data_dir, const char *lec_table,
