@@ -428,6 +428,14 @@ def test_cli_demo_load_on_a_new_database_is_the_same_city(t):
     for a, b, what in zip(h1, h2, ('hazards', 'events', 'supervisions', 'numbering',
                                    'photo links', 'photos')):
         t.true(a == b, f'two loads made different {what}')
+    # The risk data too (issue 5): units, points, assessments, the site plan.
+    for q in ('SELECT enterprise_id, name, polygon, grade FROM risk_unit ORDER BY id',
+              'SELECT enterprise_id, name, grade, last_assessed_day, reassess_due FROM '
+              'risk_point ORDER BY id',
+              'SELECT method, value_x1000, grade, assessed_day FROM risk_assessment ORDER BY id',
+              'SELECT enterprise_id, sha256 FROM risk_site_plan ORDER BY 1'):
+        r1, r2 = (sqlite3.connect(p).execute(q).fetchall() for p in (s.db, other))
+        t.true(r1 and r1 == r2, f'two loads made different risk data: {q}')
     r = cli_on(s, other, 'audit', 'verify')
     t.eq(r.returncode, 0, r.stdout + r.stderr)
 
@@ -470,7 +478,8 @@ def hazard_rows(path):
                 con.execute('SELECT * FROM hazard_supervision ORDER BY id').fetchall(),
                 con.execute('SELECT * FROM hazard_seq ORDER BY 1, 2').fetchall(),
                 con.execute('SELECT * FROM hazard_photo ORDER BY 1, 2, 3').fetchall(),
-                con.execute('SELECT * FROM photo ORDER BY 1').fetchall())
+                con.execute('SELECT * FROM photo WHERE sha256 IN (SELECT sha256 FROM '
+                            'hazard_photo) ORDER BY 1').fetchall())
     finally:
         con.close()
 
