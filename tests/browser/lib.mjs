@@ -234,6 +234,31 @@ export function makePng(w, h, seed = 0) {
       raw[o + 2] = band ? 40 : 160
     }
   }
+  return pngFromRows(w, h, raw)
+}
+
+/**
+ * A site-plan-like PNG of w x h pixels: a light background, a grid every 50 px and a few
+ * darker "buildings", so the coloured unit polygons on it read as on a real plan.
+ */
+export function makePlanPng(w, h) {
+  const raw = Buffer.alloc((w * 3 + 1) * h)
+  const boxes = [[0.08, 0.1, 0.25, 0.35], [0.32, 0.62, 0.55, 0.9], [0.7, 0.6, 0.92, 0.85]]
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      const o = y * (w * 3 + 1) + 1 + x * 3
+      let v = x % 50 === 0 || y % 50 === 0 ? 215 : 244
+      for (const [x0, y0, x1, y1] of boxes)
+        if (x >= x0 * w && x <= x1 * w && y >= y0 * h && y <= y1 * h) v = Math.abs(x - x0 * w) < 2 || Math.abs(x - x1 * w) < 2 || Math.abs(y - y0 * h) < 2 || Math.abs(y - y1 * h) < 2 ? 90 : 228
+      raw[o] = v
+      raw[o + 1] = v
+      raw[o + 2] = v + (v < 250 ? 4 : 0)
+    }
+  return pngFromRows(w, h, raw)
+}
+
+/** A PNG (RGB, 8 bit) from its filtered rows (each row: filter byte 0, then w RGB triples). */
+function pngFromRows(w, h, raw) {
   const chunk = (type, data) => {
     const len = Buffer.alloc(4)
     len.writeUInt32BE(data.length)

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { Api, expectStatus, makePng, runCli, startServer, uscc, xlsxText } from './lib.mjs'
+import { Api, expectStatus, makePlanPng, makePng, runCli, startServer, uscc, xlsxText } from './lib.mjs'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 const BIN = path.resolve(process.env.ANJIAN_BIN || path.join(ROOT, 'build', 'anjian'))
@@ -707,6 +707,221 @@ test('hazard list: filters, export with the same filters, statistics and lists p
   await noUnavailable(page, 'map by hazards')
   await page.waitForTimeout(800)
   await shot(page, '38b-map-by-hazards')
+})
+
+// ---------------------------------------------------------------- risk graded control (issue 5)
+const RISK = { unit: '甲类仓库区', point: '甲醇储罐', source: '甲醇储罐泄漏', measure: '储罐区设置可燃气体检测报警并联锁切断', item: '检查可燃气体报警器是否正常', zone: '储罐禁入区' }
+
+/** Picks an option of a (non-remote) Element Plus select: opens it, clicks the option. */
+async function pickPlain(page, select, option) {
+  await page.locator(select).click()
+  await page.locator('.el-select-dropdown__item:visible', { hasText: option }).first().click()
+}
+
+/** Clicks on the Leaflet map at fractions (fx, fy) of its box. */
+async function clickMap(page, sel, fx, fy) {
+  const b = await page.locator(sel).boundingBox()
+  await page.mouse.click(b.x + b.width * fx, b.y + b.height * fy)
+  await page.waitForTimeout(120)
+}
+
+test('risk: the officer identifies a unit, a point and its danger source, assesses it by LEC (live D and colour), adds a measure and a check item', async ({ page }) => {
+  await login(page, 'zhao.officer', OFFICER_PASSWORD)
+  const menu = await page.locator('[data-test=side-menu]').innerText()
+  assert(menu.includes('风险辨识') && menu.includes('今日检查') && !menu.includes('风险总览'), `the officer's menu: ${menu}`)
+  await page.locator('[data-test=menu-risk-identify]').click()
+  await page.locator('[data-test=risk-identify]').waitFor()
+  await noUnavailable(page, 'risk identification')
+  const form = page.locator('[data-test=risk-form]')
+  const save = async (path) => {
+    const resp = page.waitForResponse((r) => r.url().includes(path) && r.request().method() !== 'GET')
+    await form.locator('[data-test=f-submit]').click()
+    const r = await resp
+    if (r.status() >= 300) throw new Error(`${path}: ${r.status()} ${await r.text()}`)
+    await form.waitFor({ state: 'hidden' })
+    return r.json()
+  }
+  await page.locator('[data-test=risk-add-unit]').click()
+  await form.locator('input[data-test=f-name]').fill(RISK.unit)
+  await form.locator('input[data-test=f-code]').fill('U-01')
+  world.ids.unit = (await save('/api/v1/risk/units')).id
+  await page.locator('[data-test=risk-add-point]').click()
+  await form.locator('input[data-test=f-name]').fill(RISK.point)
+  await form.locator('input[data-test=f-location]').fill('仓库区北侧')
+  world.ids.point = (await save('/api/v1/risk/points')).id
+  await page.locator('[data-test=risk-add-source]').click()
+  await form.locator('input[data-test=f-name]').fill(RISK.source)
+  world.ids.source = (await save('/sources')).id
+  await seeText(page, RISK.source, '[data-test=risk-point-detail]')
+  // LEC: 6 (相当可能) × 6 (每天工作时间内暴露) × 15 (非常严重，一人死亡) = 540 ≥ 320: red.
+  await page.locator(`[data-test=source-${world.ids.source}] [data-test=source-assess]`).click()
+  const af = page.locator('[data-test=assess-form]')
+  await af.waitFor()
+  await pickPlain(page, '[data-test=assess-l]', '相当可能')
+  await pickPlain(page, '[data-test=assess-e]', '每天工作时间内暴露')
+  assert((await af.locator('[data-test=assess-live]').getAttribute('data-grade')) === '', 'a grade shows before every factor is chosen')
+  await pickPlain(page, '[data-test=assess-c]', '非常严重，一人死亡')
+  assert((await af.locator('[data-test=assess-value]').innerText()).trim() === '540', `live D: ${await af.locator('[data-test=assess-value]').innerText()}`)
+  assert((await af.locator('[data-test=assess-live]').getAttribute('data-grade')) === '1', 'live grade of D = 540 is not red')
+  await seeText(page, '重大风险', '[data-test=assess-live]')
+  await shot(page, '43-risk-assess-lec')
+  const resp = page.waitForResponse((r) => r.url().includes('/assessments') && r.request().method() === 'POST')
+  await af.locator('[data-test=assess-submit]').click()
+  const a = await resp
+  assert(a.status() === 201, `assessment: ${a.status()} ${await a.text()}`)
+  const aj = await a.json()
+  assert(aj.grade === 1 && aj.colour === 'red' && Number(aj.value) === 540, `assessment as stored: ${JSON.stringify(aj)}`)
+  await af.waitFor({ state: 'hidden' })
+  await page.locator('[data-test=risk-point-grade][data-colour=red]').waitFor()
+  // The measure's level defaults to what red demands (company); then a daily check item.
+  await page.locator(`[data-test=source-${world.ids.source}] [data-test=source-add-measure]`).click()
+  await form.locator('textarea[data-test=f-description]').fill(RISK.measure)
+  world.ids.measure = (await save('/measures')).id
+  await page.locator('[data-test=measure-add-item]').first().click()
+  await form.locator('textarea[data-test=f-content]').fill(RISK.item)
+  world.ids.item = (await save('/items')).id
+  await page.locator('[data-test=check-item]', { hasText: RISK.item }).waitFor()
+  await page.locator('.el-tabs__item', { hasText: '评估记录' }).click()
+  await page.locator('[data-test=risk-history] .el-table__row').first().waitFor()
+  await page.locator('.el-tabs__item', { hasText: '危险源' }).click()
+  await shot(page, '44-risk-identify')
+})
+
+test('risk: the officer uploads the site plan and draws the unit, filled red; and a red zone', async ({ page }) => {
+  assert(world.ids.unit, 'no unit from the identification case')
+  await login(page, 'zhao.officer', OFFICER_PASSWORD)
+  await page.goto(srv.base + '/risk/site-plan')
+  await page.locator('[data-test=site-plan]').waitFor()
+  const up = page.waitForResponse((r) => r.url().includes('/site-plan') && r.request().method() === 'PUT')
+  await page.locator('input[data-test=plan-file]').setInputFiles({ name: 'site.png', mimeType: 'image/png', buffer: makePlanPng(800, 500) })
+  const u = await up
+  assert(u.status() === 200 || u.status() === 201, `site plan upload: ${u.status()} ${await u.text()}`)
+  await page.locator('[data-test=plan-map] img.site-plan-image').waitFor()
+  await page.locator(`[data-test=plan-draw-unit-${world.ids.unit}]`).click()
+  for (const [x, y] of [[0.3, 0.3], [0.6, 0.3], [0.6, 0.6], [0.3, 0.6]]) await clickMap(page, '[data-test=plan-map]', x, y)
+  assert((await page.locator('path.draw-vertex').count()) === 4, 'the four vertices are not shown')
+  const patch = page.waitForResponse((r) => r.url().includes(`/risk/units/${world.ids.unit}`) && r.request().method() === 'PATCH')
+  await page.locator('[data-test=draw-finish]').click()
+  const p = await patch
+  assert(p.status() === 200, `PATCH polygon: ${p.status()} ${await p.text()}`)
+  const poly = (await p.json()).polygon
+  assert(Array.isArray(poly) && poly.length === 4 && poly[0][0] > 0 && poly[0][0] < 800 && poly[0][1] > 0 && poly[0][1] < 500, `polygon as stored: ${JSON.stringify(poly)}`)
+  const unitPath = page.locator(`path.unit-${world.ids.unit}`)
+  await unitPath.waitFor()
+  const fill = await unitPath.getAttribute('fill')
+  assert(fill.toLowerCase() === '#e53935', `the unit is filled ${fill}, want red #e53935`)
+  // A red safety zone, drawn as a triangle.
+  await page.locator('[data-test=plan-add-zone]').click()
+  await page.locator('input[data-test=zone-name]').fill(RISK.zone)
+  await page.locator('[data-test=zone-colour] .el-radio-button', { hasText: '红区' }).click()
+  await page.locator('textarea[data-test=zone-rules]').fill('未经审批禁止入内，严禁烟火')
+  await page.locator('[data-test=zone-submit]').click()
+  await page.locator('[data-test=draw-bar]').waitFor()
+  await page.locator('input[data-test=zone-name]').waitFor({ state: 'hidden' })
+  await page.waitForTimeout(400)
+  for (const [x, y] of [[0.7, 0.2], [0.9, 0.2], [0.8, 0.5]]) await clickMap(page, '[data-test=plan-map]', x, y)
+  assert((await page.locator('path.draw-vertex').count()) === 3, "the zone's three vertices are not shown")
+  const [zp] = await Promise.all([
+    page.waitForResponse((r) => r.url().includes('/risk/zones/') && r.request().method() === 'PATCH'),
+    page.locator('[data-test=draw-finish]').click(),
+  ])
+  assert(zp.status() === 200, `zone polygon not saved: ${zp.status()} ${await zp.text()}`)
+  await page.locator('path.zone-red').waitFor()
+  await page.reload()
+  await page.locator(`path.unit-${world.ids.unit}`).waitFor()
+  assert((await page.locator(`path.unit-${world.ids.unit}`).getAttribute('fill')).toLowerCase() === '#e53935', 'after a reload the unit is not red')
+  await noUnavailable(page, 'site plan')
+  await shot(page, '45-risk-site-plan')
+})
+
+test('risk: the officer fails a check on the phone; the hazard appears in the hazard module with its point', async ({ page }) => {
+  assert(world.ids.item, 'no check item')
+  await login(page, 'zhao.officer', OFFICER_PASSWORD)
+  await page.goto(srv.base + '/m/checks')
+  await page.locator('[data-test=m-checks]').waitFor()
+  const task = page.locator('.m-task', { hasText: RISK.item }).first()
+  await task.waitFor()
+  await noUnavailable(page, 'phone checks')
+  await shot(page, '48-phone-checks')
+  await task.locator('[data-test=m-fail]').click()
+  await task.locator('textarea[data-test=m-fail-description]').fill('甲醇储罐区可燃气体报警器无响应')
+  await task.locator('input[data-test=m-fail-photo]').setInputFiles({ name: 'check.png', mimeType: 'image/png', buffer: makePng(240, 180, 9) })
+  await task.locator('.m-thumb img').waitFor()
+  await shot(page, '49-phone-check-fail-form')
+  await task.locator('[data-test=m-fail-submit]').click()
+  const link = page.locator('[data-test=m-done] [data-test=m-hazard-link]').first()
+  await link.waitFor()
+  const number = (await link.innerText()).trim()
+  assert(/^YH-/.test(number), `the failed check shows no hazard number: ${number}`)
+  await shot(page, '50-phone-check-failed')
+  await link.click()
+  await page.locator('[data-test=hz-detail]').waitFor()
+  await seeText(page, number, '[data-test=hz-detail]')
+  assert((await page.locator('[data-test=hz-risk-point]').innerText()).includes(RISK.point), 'the hazard detail does not name its risk point')
+  // On a desktop, the inspector finds it in the hazard module, self-check, with its point.
+  const d = await browser()
+  try {
+    await login(d.page, 'li.inspector', INSPECTOR_PASSWORD)
+    await d.page.goto(srv.base + '/hazards?source=self_check')
+    await seeText(d.page, number, '[data-test=hz-table]')
+    await d.page.locator('[data-test=hz-table] .el-table__row', { hasText: number }).locator('a').first().click()
+    await d.page.locator('[data-test=hz-detail]').waitFor()
+    await seeText(d.page, '企业自查', '[data-test=hz-detail]')
+    const rp = d.page.locator('[data-test=hz-risk-point]')
+    assert((await rp.innerText()).includes(RISK.point), 'the inspector does not see the risk point')
+    await shot(d.page, '51-hazard-from-check')
+    await rp.click()
+    await d.page.locator(`[data-test=risk-point-detail]`).waitFor()
+    await seeText(d.page, RISK.source, '[data-test=risk-point-detail]')
+    await shot(d.page, '52-risk-point-from-hazard')
+  } finally {
+    await d.close()
+  }
+  // The inspector sees it in the hazard list; exactly one hazard came from the check.
+  const ins = await anon.login('li.inspector', INSPECTOR_PASSWORD)
+  const list = expectStatus(await ins.get(`/hazards?enterprise_id=${world.ids.e1}&q=${encodeURIComponent('可燃气体报警器无响应')}`), 200, 'hazards')
+  assert(list.items.length === 1 && list.items[0].number === number, `hazards from the check: ${JSON.stringify(list.items.map((h) => h.number))}`)
+  // A second answer to the same task is refused.
+  const off = await anon.login('zhao.officer', OFFICER_PASSWORD)
+  const tasks = expectStatus(await off.get(`/risk/tasks?point_id=${world.ids.point}&state=failed`), 200, 'failed tasks')
+  assert(tasks.items.length === 1 && tasks.items[0].hazard_number === number, `failed tasks: ${JSON.stringify(tasks.items)}`)
+  expectStatus(await off.post(`/risk/tasks/${tasks.items[0].id}/pass`, {}), 409, 'second answer')
+}, PHONE)
+
+test('risk: the regulator sees the enterprise red on the map and in the risk overview', async ({ page }) => {
+  assert(world.ids.point, 'no assessed point')
+  await login(page, 'chen.leader', LEADER_PASSWORD)
+  const menu = await page.locator('[data-test=side-menu]').innerText()
+  assert(menu.includes('风险总览') && !menu.includes('风险辨识'), `the leader's menu: ${menu}`)
+  await page.goto(`${srv.base}/map?focus=${world.ids.e1}`)
+  const marker = page.locator(`.ent-risk.ent-${world.ids.e1}`)
+  await marker.waitFor()
+  const cls = await marker.getAttribute('class')
+  assert(cls.includes('ent-grade-1'), `the enterprise's marker: ${cls}`)
+  const bg = await marker.locator('span').evaluate((e) => getComputedStyle(e).backgroundColor)
+  assert(bg === 'rgb(229, 57, 53)', `marker colour ${bg}, want red`)
+  await seeText(page, '重大风险', '.leaflet-popup')
+  await page.waitForTimeout(500)
+  await shot(page, '46-risk-map-regulator')
+  // Only red enterprises: the filter goes to the server.
+  const resp = page.waitForResponse((r) => r.url().includes('/api/v1/map/enterprises?') && r.url().includes('risk_grade=1'))
+  await pickPlain(page, '[data-test=map-risk-grade]', '重大风险')
+  assert((await resp).status() === 200, 'the map could not filter by risk grade')
+  await page.goto(srv.base + '/risk/overview')
+  await page.locator('[data-test=risk-chart] canvas').waitFor()
+  await seeText(page, RISK.point, '[data-test=list-major]')
+  await noUnavailable(page, 'risk overview')
+  await page.waitForTimeout(800)
+  await shot(page, '47-risk-overview')
+  const f = await download(page, '[data-test=major-export-xlsx]')
+  assert(xlsxText(f.data).includes(RISK.point), 'the major-risk export lacks the point')
+  for (const tab of ['reassess', 'enterprises', 'completion']) {
+    await page.locator(`#tab-${tab}`).click()
+    await page.locator(`[data-test=list-${tab}]`).waitFor()
+    await page.waitForTimeout(300)
+    await noUnavailable(page, `risk overview ${tab}`)
+  }
+  await seeText(page, E1, '[data-test=list-completion]')
 })
 
 test('injected clock: an overdue major hazard is proposed for supervision the next day, the leader lists it', async () => {

@@ -100,6 +100,10 @@ export interface Hazard {
   created_ms: number
   updated_ms: number
   supervision: Supervision | null
+  /** Issue 5: set when a failed risk check opened it (GET /hazards/{id} only). */
+  risk_point_id?: number | null
+  risk_point_name?: string | null
+  check_task_id?: number | null
   allowed_actions: string[]
   photos?: { before: PhotoRef[]; after: PhotoRef[] }
   timeline?: TimelineEvent[]

@@ -4,6 +4,7 @@ import { createI18n } from 'vue-i18n'
 import zh from './zh-CN'
 import en from './en'
 import { zh as hzZh, en as hzEn } from './hazard'
+import { zh as rkZh, en as rkEn } from './risk'
 
 export type Lang = 'zh-CN' | 'en'
 const KEY = 'anjian.lang'
@@ -16,7 +17,7 @@ export const i18n = createI18n({
   legacy: false,
   locale: initial(),
   fallbackLocale: 'zh-CN',
-  messages: { 'zh-CN': { ...zh, hz: hzZh }, en: { ...en, hz: hzEn } },
+  messages: { 'zh-CN': { ...zh, hz: hzZh, rk: rkZh }, en: { ...en, hz: hzEn, rk: rkEn } },
 })
 
 export function setLang(lang: Lang): void {

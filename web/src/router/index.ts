@@ -28,6 +28,12 @@ const routes: RouteRecordRaw[] = [
     meta: { perm: 'hazard.report', title: 'menu.report' },
   },
   {
+    path: '/m/checks',
+    name: 'm-checks',
+    component: () => import('../views/risk/MobileChecks.vue'),
+    meta: { perm: 'risk.check', title: 'rk.menu.checks' },
+  },
+  {
     path: '/',
     component: MainLayout,
     children: [
@@ -85,6 +91,24 @@ const routes: RouteRecordRaw[] = [
         name: 'hazard-stats',
         component: () => import('../views/hazard/HazardStats.vue'),
         meta: { perm: 'hazard.read', title: 'menu.hazardStats' },
+      },
+      {
+        path: 'risk/identify',
+        name: 'risk-identify',
+        component: () => import('../views/risk/RiskIdentify.vue'),
+        meta: { perm: 'risk.read', title: 'rk.menu.identify' },
+      },
+      {
+        path: 'risk/site-plan',
+        name: 'risk-site-plan',
+        component: () => import('../views/risk/SitePlan.vue'),
+        meta: { perm: 'risk.read', title: 'rk.menu.sitePlan' },
+      },
+      {
+        path: 'risk/overview',
+        name: 'risk-overview',
+        component: () => import('../views/risk/RiskOverview.vue'),
+        meta: { perm: 'risk.read', title: 'rk.menu.overview' },
       },
       {
         path: 'admin/grids',

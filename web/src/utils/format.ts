@@ -37,19 +37,20 @@ export function stateTag(state: string | null | undefined): 'success' | 'warning
   }
 }
 
-/** Colour of a risk grade (1 重大 red, 2 较大 orange, 3 一般 yellow, 4 低 blue; null grey). */
+/** Colour of a risk grade (1 重大 red, 2 较大 orange, 3 一般 yellow, 4 低 blue; null grey): the
+ * same palette as the site plan (api/risk.ts COLOUR_HEX). */
 export function riskColour(grade: number | null | undefined): string {
   switch (grade) {
     case 1:
-      return '#e02020'
+      return '#e53935'
     case 2:
-      return '#f07c00'
+      return '#fb8c00'
     case 3:
-      return '#e6c200'
+      return '#fdd835'
     case 4:
-      return '#1e6fd9'
+      return '#1e88e5'
     default:
-      return '#8c8c8c'
+      return '#9e9e9e'
   }
 }
 
