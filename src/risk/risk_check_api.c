@@ -328,7 +328,7 @@ static int item_patch(struct req *rq, struct resp *rs)
 	in.schedule = json_str(o, "schedule");
 	in.assignee_id = json_i64(o, "assignee_id", 0);
 	in.active = json_is_true(json_object_get(o, "active"));
-	in.now_ms = now_ms();
+	in.now_ms = hazard_api_now(rq); /* fake.now_ms aware: it may restart the item */
 	check_item(rq, rq->body, &in, &fe);
 	if (fe.n) {
 		json_decref(o);

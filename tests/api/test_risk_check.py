@@ -348,6 +348,36 @@ def test_completion_rates_and_scope(t):
     t.eq(len(w.by_item(a['id'])), 2, 'reading the rates generates nothing')
 
 
+def test_no_missed_checks_while_inactive_or_after_a_schedule_change(t):
+    """An item (or its measure) made inactive and active again days later owes no task for
+    the days it was inactive; a monthly item turned daily gets today's task at once (not
+    only from the next month, after its open monthly task's period)."""
+    day = 86400000
+    w = World(t)
+    paused = w.item('daily', start=NOW, content='停用十天')
+    by_measure = w.item('daily', start=NOW, measure=w.measure1, content='措施停用')
+    changed = w.item('monthly', start=NOW, content='月改日')
+    t.status(w.a.get('/api/v1/risk/tasks'), 200)
+    t.eq(scan(w.s, NOW).returncode, 0)
+    t.status(w.a.patch(f'/api/v1/risk/check-items/{paused["id"]}', {'active': False}), 200)
+    t.status(w.a.patch(f'/api/v1/risk/check-items/{changed["id"]}', {'schedule': 'daily'}), 200)
+    t.eq(scan(w.s, NOW).returncode, 0)
+    t.eq([(x[0], x[3]) for x in w.by_item(changed['id'])],
+         [('2026-11', 'open'), ('2026-11-29', 'open')], 'daily from today on')
+    w.restart(NOW + 10 * day)                                         # 2026-12-09
+    t.status(w.a.patch(f'/api/v1/risk/check-items/{paused["id"]}', {'active': True}), 200)
+    t.eq(scan(w.s, NOW + 10 * day).returncode, 0)
+    t.eq([(x[0], x[3]) for x in w.by_item(paused['id'])],
+         [('2026-11-29', 'missed'), ('2026-12-09', 'open')], 'no task while inactive')
+    # the same through the measure: inactive 2026-12-09 .. 2026-12-12
+    t.status(w.o1.patch(f'/api/v1/risk/measures/{w.measure1}', {'active': False}), 200)
+    w.restart(NOW + 13 * day)
+    t.status(w.o1.patch(f'/api/v1/risk/measures/{w.measure1}', {'active': True}), 200)
+    t.eq(scan(w.s, NOW + 13 * day).returncode, 0)
+    t.eq([x[0] for x in w.by_item(by_measure['id'])][-2:], ['2026-12-09', '2026-12-12'],
+         'no task while the measure was inactive')
+
+
 def test_scheduler_runs_the_risk_pass_inside_serve(t):
     w = World(t)
     item = w.item('daily', start=NOW - 3 * 86400000)
