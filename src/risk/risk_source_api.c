@@ -311,10 +311,10 @@ static void check_measure(struct req *rq, const json_t *m, int g, const char *us
 	const char *d = json_str(m, "description"), *r = json_str(m, "responsible_name");
 
 	risk_api_check_enum(m, "kind", measure_kinds, fe);
-	if (d == NULL || d[0] == '\0')
-		field_errors_add(fe, "description", "must not be empty");
-	if (r == NULL || r[0] == '\0')
-		field_errors_add(fe, "responsible_name", "must not be empty");
+	if (risk_api_blank(d))
+		field_errors_add(fe, "description", "must not be empty or blank");
+	if (risk_api_blank(r))
+		field_errors_add(fe, "responsible_name", "must not be empty or blank");
 	if (lv == RISK_LEVEL_NONE)
 		risk_api_check_enum(m, "control_level", levels, fe);
 	else if (level_checked && !risk_control_level_enough(lv, (enum risk_grade)g))
