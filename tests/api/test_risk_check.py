@@ -378,6 +378,24 @@ def test_no_missed_checks_while_inactive_or_after_a_schedule_change(t):
          'no task while the measure was inactive')
 
 
+def test_item_of_a_locked_assignee_can_be_deactivated(t):
+    """An item whose assignee was locked (or left the enterprise) can still be made inactive
+    or reworded; naming that assignee again, or making the item active again, is refused."""
+    w = World(t)
+    item = w.item('daily')
+    path = f'/api/v1/risk/check-items/{item["id"]}'
+    t.status(w.a.patch(f'/api/v1/users/{w.o1.id}', {'locked': True}), 200)
+    r = w.a.patch(path, {'active': False})
+    t.status(r, 200)
+    t.eq(r.json['active'], False)
+    t.status(w.a.patch(path, {'content': '检查报警器和探头'}), 200)
+    t.problem(w.a.patch(path, {'active': True}), 422, 'assignee_id')
+    t.problem(w.a.patch(path, {'assignee_id': w.o1.id}), 422, 'assignee_id')
+    r = w.a.patch(path, {'active': True, 'assignee_id': w.o1b.id})
+    t.status(r, 200)
+    t.eq((r.json['active'], r.json['assignee_id']), (True, w.o1b.id))
+
+
 def test_scheduler_runs_the_risk_pass_inside_serve(t):
     w = World(t)
     item = w.item('daily', start=NOW - 3 * 86400000)
