@@ -301,7 +301,9 @@ static const struct json_field measure_patch_fields[] = {
 
 /*
  * The measure m of a source of grade g (1..4 or 0) in enterprise uscc: its enums, its
- * texts, its responsible account, and the control level (issue 5 §3) when level_checked.
+ * texts, its responsible account when the request names one (an account that has since
+ * left does not block other changes), and the control level (issue 5 §3) when
+ * level_checked.
  */
 static void check_measure(struct req *rq, const json_t *m, int g, const char *uscc,
 			  bool level_checked, struct field_errors *fe)
@@ -324,7 +326,7 @@ static void check_measure(struct req *rq, const json_t *m, int g, const char *us
 			risk_grade_colour((enum risk_grade)g),
 			risk_grade_name_zh((enum risk_grade)g),
 			risk_control_level_name(risk_grade_control_level((enum risk_grade)g)));
-	if (json_is_integer(ruid) &&
+	if (json_is_integer(ruid) && json_has(rq->body, "responsible_user_id") &&
 	    !risk_db_user_is_officer_of(rq->db, json_integer_value(ruid), uscc))
 		field_errors_add(fe, "responsible_user_id",
 				 "must be an enterprise officer account of the enterprise");

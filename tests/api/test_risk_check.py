@@ -396,6 +396,19 @@ def test_item_of_a_locked_assignee_can_be_deactivated(t):
     t.eq((r.json['active'], r.json['assignee_id']), (True, w.o1b.id))
 
 
+def test_measure_of_a_departed_responsible_user_can_be_changed(t):
+    """A measure whose responsible account has since moved to another enterprise can still be
+    changed (made inactive); naming that account again is refused."""
+    w = World(t)
+    path = f'/api/v1/risk/measures/{w.measure1}'
+    t.status(w.o1.patch(path, {'responsible_user_id': w.o1b.id}), 200)
+    t.status(w.a.patch(f'/api/v1/users/{w.o1b.id}', {'scope': 'enterprise:' + w.uscc2}), 200)
+    r = w.o1.patch(path, {'active': False})
+    t.status(r, 200)
+    t.eq(r.json['active'], False)
+    t.problem(w.o1.patch(path, {'responsible_user_id': w.o1b.id}), 422, 'responsible_user_id')
+
+
 def test_scheduler_runs_the_risk_pass_inside_serve(t):
     w = World(t)
     item = w.item('daily', start=NOW - 3 * 86400000)
