@@ -256,12 +256,24 @@ static const struct json_field unit_patch_fields[] = {
 	{ NULL, 0, 0, 0, 0, 0 },
 };
 
+bool risk_api_blank(const char *s)
+{
+	while (s && *s) {
+		if (*s == ' ' || (*s >= '\t' && *s <= '\r'))
+			s++;
+		else if ((unsigned char)s[0] == 0xe3 && (unsigned char)s[1] == 0x80 &&
+			 (unsigned char)s[2] == 0x80)
+			s += 3; /* U+3000 IDEOGRAPHIC SPACE */
+		else
+			return false;
+	}
+	return true;
+}
+
 void risk_api_check_name(const json_t *o, struct field_errors *fe)
 {
-	const char *n = json_str(o, "name");
-
-	if (n == NULL || n[0] == '\0')
-		field_errors_add(fe, "name", "must not be empty");
+	if (risk_api_blank(json_str(o, "name")))
+		field_errors_add(fe, "name", "must not be empty or blank");
 }
 
 static int unit_create(struct req *rq, struct resp *rs)

@@ -70,7 +70,10 @@ json_t *risk_api_merged(const json_t *row, const json_t *body);
 /* Adds to fe unless o's string key is one of allowed (NULL-terminated). */
 void risk_api_check_enum(const json_t *o, const char *key, const char *const *allowed,
 			 struct field_errors *fe);
-/* Adds to fe when o's "name" is missing or empty. */
+/* Whether s is NULL, empty or only white space (ASCII space, \t..\r, U+3000 ideographic
+ * space): a name or text that says nothing. */
+bool risk_api_blank(const char *s);
+/* Adds to fe when o's "name" is missing, empty or blank (risk_api_blank). */
 void risk_api_check_name(const json_t *o, struct field_errors *fe);
 /* The audit summary {changes: [...]} between two states of an object. Returns: owned. */
 json_t *risk_api_changes(const json_t *before, const json_t *after);

@@ -145,9 +145,13 @@ static const struct json_field item_patch_fields[] = {
 	{ NULL, 0, 0, 0, 0, 0 },
 };
 
-/* Checks the fields an item's create and patch share; in holds the values to write. */
+/*
+ * Checks the fields an item's create and patch share; in holds the values to write. The
+ * assignee is checked when the body names one or the item becomes active (was_active false):
+ * an item whose assignee was locked or left can still be made inactive or reworded.
+ */
 static void check_item(struct req *rq, const json_t *body, struct risk_check_item_in *in,
-		       struct field_errors *fe)
+		       bool was_active, struct field_errors *fe)
 {
 	enum risk_schedule s;
 	bool ok = false;
@@ -164,7 +168,7 @@ static void check_item(struct req *rq, const json_t *body, struct risk_check_ite
 		in->assignee_id = json_i64(body, "assignee_id", 0);
 	if (json_has(body, "active"))
 		in->active = json_is_true(json_object_get(body, "active"));
-	if (in->assignee_id > 0 &&
+	if (in->assignee_id > 0 && (json_has(body, "assignee_id") || (in->active && !was_active)) &&
 	    (risk_check_db_officer_of(rq->db, in->assignee_id, in->enterprise_id, &ok) < 0 || !ok))
 		field_errors_add(fe, "assignee_id",
 				 "must be an unlocked enterprise_officer account of the item's "
@@ -268,7 +272,7 @@ static int item_create(struct req *rq, struct resp *rs)
 	in.active = true;
 	in.now_ms = now_ms();
 	in.start_ms = json_i64(rq->body, "start_ms", hazard_api_now(rq));
-	check_item(rq, rq->body, &in, &fe);
+	check_item(rq, rq->body, &in, false, &fe);
 	if (fe.n) {
 		first_per_field(&fe);
 		return resp_invalid(rs, &fe);
@@ -328,8 +332,8 @@ static int item_patch(struct req *rq, struct resp *rs)
 	in.schedule = json_str(o, "schedule");
 	in.assignee_id = json_i64(o, "assignee_id", 0);
 	in.active = json_is_true(json_object_get(o, "active"));
-	in.now_ms = now_ms();
-	check_item(rq, rq->body, &in, &fe);
+	in.now_ms = hazard_api_now(rq); /* fake.now_ms aware: it may restart the item */
+	check_item(rq, rq->body, &in, json_is_true(json_object_get(o, "active")), &fe);
 	if (fe.n) {
 		json_decref(o);
 		first_per_field(&fe);

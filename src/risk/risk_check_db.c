@@ -130,7 +130,9 @@ int risk_check_db_item_insert(struct db *db, const struct risk_check_item_in *in
 
 static const char SQL_ITEM_UPDATE[] =
 	"UPDATE check_item SET content = :content, schedule = :schedule, assignee_id = "
-	":assignee, active = :active, updated_ms = :now WHERE id = :id";
+	":assignee, start_ms = CASE WHEN (active = 0 AND :active = 1) OR schedule <> :schedule "
+	"THEN CASE WHEN start_ms > :now THEN start_ms ELSE :now END ELSE start_ms END, active = "
+	":active, updated_ms = :now WHERE id = :id";
 
 int risk_check_db_item_update(struct db *db, int64_t id, const struct risk_check_item_in *in)
 {
@@ -341,7 +343,8 @@ static const char SQL_DUE[] =
 	"SELECT check_item.id, check_item.enterprise_id, check_item.point_id, "
 	"check_item.assignee_id, check_item.start_ms, check_item.schedule, "
 	"control_measure.control_level, (SELECT MAX(check_task.period_end_ms) FROM check_task "
-	"WHERE check_task.item_id = check_item.id) FROM check_item JOIN control_measure ON "
+	"WHERE check_task.item_id = check_item.id AND check_task.schedule = check_item.schedule) "
+	"FROM check_item JOIN control_measure ON "
 	"control_measure.id = check_item.measure_id WHERE check_item.active = 1 AND "
 	"control_measure.active = 1 AND (:e = 0 OR check_item.enterprise_id = :e) ORDER BY "
 	"check_item.id";

@@ -54,7 +54,10 @@ struct risk_check_item_in {
 
 /* Inserts an item. Returns 0 with *id set, ERR_INVALID (a constraint) or ERR_DB. */
 int risk_check_db_item_insert(struct db *db, const struct risk_check_item_in *in, int64_t *id);
-/* Rewrites content, schedule, assignee_id, active of item id. Returns 0 or ERR_DB. */
+/* Rewrites content, schedule, assignee_id, active of item id. An item made active again, or
+ * given another schedule, starts again at in->now_ms (start_ms; a later start is kept): no
+ * tasks are owed for its inactive days, and a new schedule's tasks start with the current
+ * period. Returns 0 or ERR_DB. */
 int risk_check_db_item_update(struct db *db, int64_t id, const struct risk_check_item_in *in);
 /* Deletes item id; ERR_CONFLICT while it has tasks. Returns 0, ERR_CONFLICT or ERR_DB. */
 int risk_check_db_item_delete(struct db *db, int64_t id);
@@ -97,7 +100,7 @@ struct risk_check_due {
 	int64_t item_id, enterprise_id, point_id, assignee_id, start_ms;
 	enum risk_schedule schedule;
 	char control_level[16];
-	int64_t last_end_ms; /* the end of its newest task's period, 0 = none yet */
+	int64_t last_end_ms; /* the end of its newest task's period of its current schedule, 0 = none yet */
 };
 
 /*

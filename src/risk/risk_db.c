@@ -1318,10 +1318,26 @@ static const char SQL_MEASURE_UPDATE[] =
 	":level, responsible_name = :rname, responsible_user_id = :ruid, active = :active, "
 	"updated_ms = :now WHERE id = :id";
 
+/* A measure made active again: its items owe tasks from now on, not for the inactive days. */
+static const char SQL_MEASURE_ITEMS_RESTART[] =
+	"UPDATE check_item SET start_ms = CASE WHEN start_ms > :now THEN start_ms ELSE :now END "
+	"WHERE measure_id = :id AND :active = 1 AND EXISTS (SELECT 1 FROM control_measure WHERE "
+	"control_measure.id = :id AND control_measure.active = 0)";
+
 int risk_db_measure_update(struct db *db, int64_t id, const json_t *m, int64_t now_ms)
 {
-	struct db_stmt *st = db_stmt(db, SQL_MEASURE_UPDATE);
+	struct db_stmt *st = db_stmt(db, SQL_MEASURE_ITEMS_RESTART);
+	int rc;
 
+	if (st == NULL)
+		return ERR_DB;
+	db_bind_i64(st, ":id", id);
+	db_bind_i64(st, ":now", now_ms);
+	db_bind_i64(st, ":active", json_is_false(json_object_get(m, "active")) ? 0 : 1);
+	rc = db_step_done(st);
+	if (rc < 0)
+		return rc;
+	st = db_stmt(db, SQL_MEASURE_UPDATE);
 	if (st == NULL)
 		return ERR_DB;
 	db_bind_i64(st, ":id", id);

@@ -157,6 +157,9 @@ int risk_db_regrade(struct db *db, int64_t enterprise_id, int64_t unit_id, int64
 /* m: kind, description, control_level, responsible_name, responsible_user_id, active. */
 int risk_db_measure_insert(struct db *db, int64_t enterprise_id, int64_t point_id,
 			   int64_t source_id, const json_t *m, int64_t now_ms, int64_t *id);
+/* Rewrites measure id from m. A measure made active again moves its check items' start_ms to
+ * now_ms (no tasks are owed for the days it was inactive, docs/risk.md). 0, ERR_NOT_FOUND or
+ * ERR_DB. */
 int risk_db_measure_update(struct db *db, int64_t id, const json_t *m, int64_t now_ms);
 /* Deletes measure id: ERR_CONFLICT while check items use it. */
 int risk_db_measure_delete(struct db *db, int64_t id);

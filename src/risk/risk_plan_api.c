@@ -54,8 +54,8 @@ static void check_zone(const json_t *z, struct field_errors *fe)
 		ok = ok || strcmp(c, colours[i]) == 0;
 	if (!ok)
 		field_errors_add(fe, "colour", "must be one of: green, yellow, red");
-	if (n == NULL || n[0] == '\0')
-		field_errors_add(fe, "name", "must not be empty");
+	if (risk_api_blank(n))
+		field_errors_add(fe, "name", "must not be empty or blank");
 }
 
 static int zone_create(struct req *rq, struct resp *rs)

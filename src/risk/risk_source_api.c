@@ -301,7 +301,9 @@ static const struct json_field measure_patch_fields[] = {
 
 /*
  * The measure m of a source of grade g (1..4 or 0) in enterprise uscc: its enums, its
- * texts, its responsible account, and the control level (issue 5 §3) when level_checked.
+ * texts, its responsible account when the request names one (an account that has since
+ * left does not block other changes), and the control level (issue 5 §3) when
+ * level_checked.
  */
 static void check_measure(struct req *rq, const json_t *m, int g, const char *uscc,
 			  bool level_checked, struct field_errors *fe)
@@ -311,10 +313,10 @@ static void check_measure(struct req *rq, const json_t *m, int g, const char *us
 	const char *d = json_str(m, "description"), *r = json_str(m, "responsible_name");
 
 	risk_api_check_enum(m, "kind", measure_kinds, fe);
-	if (d == NULL || d[0] == '\0')
-		field_errors_add(fe, "description", "must not be empty");
-	if (r == NULL || r[0] == '\0')
-		field_errors_add(fe, "responsible_name", "must not be empty");
+	if (risk_api_blank(d))
+		field_errors_add(fe, "description", "must not be empty or blank");
+	if (risk_api_blank(r))
+		field_errors_add(fe, "responsible_name", "must not be empty or blank");
 	if (lv == RISK_LEVEL_NONE)
 		risk_api_check_enum(m, "control_level", levels, fe);
 	else if (level_checked && !risk_control_level_enough(lv, (enum risk_grade)g))
@@ -324,7 +326,7 @@ static void check_measure(struct req *rq, const json_t *m, int g, const char *us
 			risk_grade_colour((enum risk_grade)g),
 			risk_grade_name_zh((enum risk_grade)g),
 			risk_control_level_name(risk_grade_control_level((enum risk_grade)g)));
-	if (json_is_integer(ruid) &&
+	if (json_is_integer(ruid) && json_has(rq->body, "responsible_user_id") &&
 	    !risk_db_user_is_officer_of(rq->db, json_integer_value(ruid), uscc))
 		field_errors_add(fe, "responsible_user_id",
 				 "must be an enterprise officer account of the enterprise");

@@ -154,6 +154,20 @@ def test_bad_input_names_the_field(t):
     t.problem(w.assess(sid, status=422, method='ls', l=2, s=2, e=3), 422, 'e')
     t.problem(w.assess(sid, status=422, method='matrix', l=2, s=2), 422, 'method')
     t.eq(w.s.sql('SELECT COUNT(*) FROM risk_assessment')[0][0], 0, 'nothing written')
+    # Names and texts of only spaces are as empty as '' (as the check items' texts are).
+    t.problem(w.officer.post('/api/v1/risk/units', {'kind': 'place', 'name': ' \t '}), 422,
+              'name')
+    t.problem(w.officer.post('/api/v1/risk/points', {'unit_id': u['id'], 'kind': 'place',
+                                                     'name': '   '}), 422, 'name')
+    t.problem(w.officer.patch(f'/api/v1/risk/sources/{sid}', {'name': '  '}), 422, 'name')
+    t.problem(w.officer.post('/api/v1/risk/zones', {'colour': 'red', 'name': ' '}), 422, 'name')
+    t.problem(w.officer.post(f'/api/v1/risk/sources/{sid}/measures',
+                             {'kind': 'ppe', 'description': ' ', 'control_level': 'company',
+                              'responsible_name': '\u3000'}), 422, 'description')
+    t.problem(w.officer.post(f'/api/v1/risk/sources/{sid}/measures',
+                             {'kind': 'ppe', 'description': '戴手套', 'control_level': 'company',
+                              'responsible_name': '  '}), 422, 'responsible_name')
+    t.eq(w.s.sql("SELECT COUNT(*) FROM risk_unit WHERE trim(name) = ''")[0][0], 0)
     t.problem(w.officer.get('/api/v1/risk/points?grade=5'), 400, 'grade')
     t.problem(w.officer.get('/api/v1/risk/points?reassess=soon'), 400, 'reassess')
     t.problem(w.officer.get('/api/v1/risk/units?colour=red'), 400, 'colour')

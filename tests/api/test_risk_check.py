@@ -348,6 +348,67 @@ def test_completion_rates_and_scope(t):
     t.eq(len(w.by_item(a['id'])), 2, 'reading the rates generates nothing')
 
 
+def test_no_missed_checks_while_inactive_or_after_a_schedule_change(t):
+    """An item (or its measure) made inactive and active again days later owes no task for
+    the days it was inactive; a monthly item turned daily gets today's task at once (not
+    only from the next month, after its open monthly task's period)."""
+    day = 86400000
+    w = World(t)
+    paused = w.item('daily', start=NOW, content='停用十天')
+    by_measure = w.item('daily', start=NOW, measure=w.measure1, content='措施停用')
+    changed = w.item('monthly', start=NOW, content='月改日')
+    t.status(w.a.get('/api/v1/risk/tasks'), 200)
+    t.eq(scan(w.s, NOW).returncode, 0)
+    t.status(w.a.patch(f'/api/v1/risk/check-items/{paused["id"]}', {'active': False}), 200)
+    t.status(w.a.patch(f'/api/v1/risk/check-items/{changed["id"]}', {'schedule': 'daily'}), 200)
+    t.eq(scan(w.s, NOW).returncode, 0)
+    t.eq([(x[0], x[3]) for x in w.by_item(changed['id'])],
+         [('2026-11', 'open'), ('2026-11-29', 'open')], 'daily from today on')
+    w.restart(NOW + 10 * day)                                         # 2026-12-09
+    t.status(w.a.patch(f'/api/v1/risk/check-items/{paused["id"]}', {'active': True}), 200)
+    t.eq(scan(w.s, NOW + 10 * day).returncode, 0)
+    t.eq([(x[0], x[3]) for x in w.by_item(paused['id'])],
+         [('2026-11-29', 'missed'), ('2026-12-09', 'open')], 'no task while inactive')
+    # the same through the measure: inactive 2026-12-09 .. 2026-12-12
+    t.status(w.o1.patch(f'/api/v1/risk/measures/{w.measure1}', {'active': False}), 200)
+    w.restart(NOW + 13 * day)
+    t.status(w.o1.patch(f'/api/v1/risk/measures/{w.measure1}', {'active': True}), 200)
+    t.eq(scan(w.s, NOW + 13 * day).returncode, 0)
+    t.eq([x[0] for x in w.by_item(by_measure['id'])][-2:], ['2026-12-09', '2026-12-12'],
+         'no task while the measure was inactive')
+
+
+def test_item_of_a_locked_assignee_can_be_deactivated(t):
+    """An item whose assignee was locked (or left the enterprise) can still be made inactive
+    or reworded; naming that assignee again, or making the item active again, is refused."""
+    w = World(t)
+    item = w.item('daily')
+    path = f'/api/v1/risk/check-items/{item["id"]}'
+    t.status(w.a.patch(f'/api/v1/users/{w.o1.id}', {'locked': True}), 200)
+    r = w.a.patch(path, {'active': False})
+    t.status(r, 200)
+    t.eq(r.json['active'], False)
+    t.status(w.a.patch(path, {'content': '检查报警器和探头'}), 200)
+    t.problem(w.a.patch(path, {'active': True}), 422, 'assignee_id')
+    t.problem(w.a.patch(path, {'assignee_id': w.o1.id}), 422, 'assignee_id')
+    r = w.a.patch(path, {'active': True, 'assignee_id': w.o1b.id})
+    t.status(r, 200)
+    t.eq((r.json['active'], r.json['assignee_id']), (True, w.o1b.id))
+
+
+def test_measure_of_a_departed_responsible_user_can_be_changed(t):
+    """A measure whose responsible account has since moved to another enterprise can still be
+    changed (made inactive); naming that account again is refused."""
+    w = World(t)
+    path = f'/api/v1/risk/measures/{w.measure1}'
+    t.status(w.o1.patch(path, {'responsible_user_id': w.o1b.id}), 200)
+    t.status(w.a.patch(f'/api/v1/users/{w.o1b.id}', {'scope': 'enterprise:' + w.uscc2}), 200)
+    r = w.o1.patch(path, {'active': False})
+    t.status(r, 200)
+    t.eq(r.json['active'], False)
+    t.problem(w.o1.patch(path, {'responsible_user_id': w.o1b.id}), 422, 'responsible_user_id')
+
+
 def test_scheduler_runs_the_risk_pass_inside_serve(t):
     w = World(t)
     item = w.item('daily', start=NOW - 3 * 86400000)
