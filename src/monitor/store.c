@@ -415,7 +415,9 @@ static int pbuf_flush(struct store *st, struct pbuf *pb, bool *in_tx)
 	qsort(pb->r, pb->n, sizeof(*pb->r), cmp_brow);
 	for (size_t i = 0; i <= pb->n; i++) {
 		if (i < pb->n && i - start < st->cfg.chunk_points &&
-		    pb->r[i].t - pb->r[start].t <= STORE_CHUNK_SPAN_MS)
+		    /* sorted, so the unsigned difference is exact, never an overflow */
+		    (uint64_t)pb->r[i].t - (uint64_t)pb->r[start].t <=
+			    (uint64_t)STORE_CHUNK_SPAN_MS)
 			continue;
 		rc = chunk_insert(st, pb->point_id, pb->r + start, i - start);
 		if (rc < 0)
@@ -635,7 +637,8 @@ static void wait_no_sync(struct store *st)
 
 int store_append(struct store *st, const struct wal_reading *r, size_t n, uint64_t *seq_first)
 {
-	uint64_t first, my_pos;
+	uint64_t first, my_pos, before;
+	bool rolls;
 	int rc;
 
 	if (n == 0 || n > WAL_BATCH_MAX)
@@ -645,20 +648,26 @@ int store_append(struct store *st, const struct wal_reading *r, size_t n, uint64
 		rc = st->failed;
 		goto out;
 	}
-	if (wal_full(st->wal)) {
+	rolls = wal_full(st->wal);
+	if (rolls) {
 		/* the roll syncs and closes the current fd: no leader may be using it */
 		wait_no_sync(st);
 		if (st->failed) {
 			rc = st->failed;
 			goto out;
 		}
-		st->synced_pos = st->written_pos; /* the roll syncs what was written */
 	}
 	first = st->next_seq;
+	before = st->written_pos;
 	rc = wal_write(st->wal, first, r, n);
 	if (rc < 0) {
 		st->failed = rc;
+		pthread_cond_broadcast(&st->synced);
 		goto out;
+	}
+	if (rolls && before > st->synced_pos) {
+		st->synced_pos = before; /* the roll synced what the old segment holds */
+		pthread_cond_broadcast(&st->synced);
 	}
 	st->next_seq += n;
 	st->stats.last_seq = st->next_seq - 1;
@@ -867,7 +876,8 @@ int store_read(struct store *st, int64_t point_id, int64_t from_ms, int64_t to_m
 			.source_ms = b->t, .seq = b->seq, .value = b->v, .quality = b->q
 		};
 	}
-	qsort(out, cnt, sizeof(*out), cmp_row);
+	if (cnt > 1)
+		qsort(out, cnt, sizeof(*out), cmp_row);
 	*rows = out;
 	*n = cnt;
 	out = NULL;
@@ -938,7 +948,8 @@ int store_minutes(struct store *st, int64_t point_id, int64_t from_ms, int64_t t
 		out[cnt] = (struct store_minute){ .minute_ms = mm };
 		minute_add(&out[cnt++], pb->r[i].v);
 	}
-	qsort(out, cnt, sizeof(*out), cmp_minute);
+	if (cnt > 1)
+		qsort(out, cnt, sizeof(*out), cmp_minute);
 	/* merge the rows of the same minute */
 	for (size_t i = 0; i < cnt; i++) {
 		if (k > 0 && out[k - 1].minute_ms == out[i].minute_ms) {

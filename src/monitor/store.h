@@ -98,7 +98,8 @@ void store_close(struct store *st);
  * seqs *seq_first .. *seq_first + n - 1 (seq_first may be NULL). Full buffers are flushed to
  * SQLite on the way. Returns 0, ERR_INVALID, ERR_IO (the log could not be written or
  * synced: the store refuses further appends) or ERR_DB (a flush failed: likewise; reopen
- * to recover from the log).
+ * to recover from the log). A batch answered with an error may still be in the log and come
+ * back at the next open (at least once, never lost once acknowledged).
  */
 int store_append(struct store *st, const struct wal_reading *r, size_t n, uint64_t *seq_first);
 

@@ -138,7 +138,8 @@ static int list_segments(struct wal *w)
 		segs_push(w, (uint64_t)v);
 	}
 	closedir(d);
-	qsort(w->segs, w->nsegs, sizeof(*w->segs), cmp_u64);
+	if (w->nsegs > 1)
+		qsort(w->segs, w->nsegs, sizeof(*w->segs), cmp_u64);
 	return 0;
 }
 

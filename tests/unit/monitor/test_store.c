@@ -5,15 +5,17 @@
  * write-ahead log): round trips through the buffers, the flushed chunks and the log replay;
  * many points interleaved; windows across chunk boundaries and the live buffer; late
  * readings; minute aggregates and the resolution pick; retention; a torn or garbage log
- * tail; replay idempotence; segment roll and deletion at checkpoint; and the crash test: a
- * child appends in a loop and reports each acknowledged batch on a pipe, is SIGKILLed at a
- * random moment, and every acknowledged reading must be there exactly once after reopening.
+ * tail; replay idempotence; segment roll and deletion at checkpoint; four concurrent
+ * appenders (group commit, rolls while a sync is in flight); and the crash test: a child
+ * appends in a loop and reports each acknowledged batch on a pipe, is SIGKILLed at a random
+ * moment, and every acknowledged reading must be there exactly once after reopening.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <math.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -476,6 +478,65 @@ static void test_store_segments_roll_and_drop_at_checkpoint(void **state)
 	}
 }
 
+struct appender {
+	struct store *st;
+	int64_t point;
+};
+
+static void *append_loop(void *p)
+{
+	struct appender *a = p;
+	struct wal_reading r[50];
+
+	for (int b = 0; b < 40; b++) {
+		for (int i = 0; i < 50; i++)
+			r[i] = rd(a->point, T0 + (b * 50 + i) * 1000, b * 50 + i);
+		if (store_append(a->st, r, 50, NULL) != 0)
+			return p; /* reported by the caller */
+	}
+	return NULL;
+}
+
+static void test_store_concurrent_appenders_share_syncs(void **state)
+{
+	struct fx *f = *state;
+	pthread_t th[4];
+	struct appender a[4];
+	struct store_stats ss;
+
+	f->cfg.segment_bytes = 16384; /* rolls while others wait for a sync */
+	assert_int_equal(store_open(&f->cfg, &f->st), 0);
+	for (int k = 0; k < 4; k++) {
+		a[k] = (struct appender){ f->st, 100 + k };
+		assert_int_equal(pthread_create(&th[k], NULL, append_loop, &a[k]), 0);
+	}
+	for (int k = 0; k < 4; k++) {
+		void *ret = &ret;
+
+		assert_int_equal(pthread_join(th[k], &ret), 0);
+		assert_null(ret);
+	}
+	store_stats_get(f->st, &ss);
+	assert_int_equal(ss.batches, 160);
+	assert_true(ss.syncs <= ss.batches);
+	print_message("# 4 appenders: %llu batches, %llu fdatasync\n",
+		      (unsigned long long)ss.batches, (unsigned long long)ss.syncs);
+	for (int phase = 0; phase < 2; phase++) {
+		for (int k = 0; k < 4; k++) {
+			struct store_row *rows = NULL;
+			size_t n = 0;
+
+			assert_int_equal(
+				store_read(f->st, 100 + k, T0, T0 + 2000 * 1000, &rows, &n), 0);
+			assert_int_equal(n, 2000);
+			for (size_t i = 0; i < n; i++)
+				assert_true(rows[i].value == (double)i);
+			free(rows);
+		}
+		reopen(f);
+	}
+}
+
 /* ---- the crash test ---- */
 
 #define CRASH_POINTS 20
@@ -618,6 +679,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_store_segments_roll_and_drop_at_checkpoint,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_concurrent_appenders_share_syncs, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(
 			test_store_crash_keeps_every_acknowledged_reading_once, setup, teardown),
 	};
