@@ -350,6 +350,14 @@ static int item_patch(struct req *rq, struct resp *rs)
 		json_decref(summary);
 	rc = db_finish(rq->db, rc);
 	json_decref(o);
+	if (rc == ERR_CONFLICT) {
+		struct field_errors conflict = { 0 };
+
+		field_errors_add(&conflict, "schedule",
+				 "the item has check tasks: set active to false and add a new item "
+				 "with the new schedule");
+		return resp_problem(rs, 409, NULL, "the item's schedule cannot change", &conflict);
+	}
 	if (rc < 0)
 		return rc;
 	return answer_item(rq, rs, id, 200);

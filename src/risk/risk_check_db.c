@@ -134,10 +134,39 @@ static const char SQL_ITEM_UPDATE[] =
 	"THEN CASE WHEN start_ms > :now THEN start_ms ELSE :now END ELSE start_ms END, active = "
 	":active, updated_ms = :now WHERE id = :id";
 
+static const char SQL_ITEM_TASKS[] = "SELECT COUNT(*) FROM check_task WHERE item_id = :id";
+static const char SQL_ITEM_SCHEDULE_CHANGE[] =
+	"SELECT COUNT(*) FROM check_item WHERE id = :id AND schedule <> :schedule";
+
+/* Sets *n to the number of item id's tasks. Returns 0 or ERR_DB. */
+static int item_tasks(struct db *db, int64_t id, int64_t *n)
+{
+	struct db_stmt *st = db_stmt(db, SQL_ITEM_TASKS);
+
+	if (st == NULL)
+		return ERR_DB;
+	db_bind_i64(st, ":id", id);
+	return db_step_i64(st, n);
+}
+
 int risk_check_db_item_update(struct db *db, int64_t id, const struct risk_check_item_in *in)
 {
-	struct db_stmt *st = db_stmt(db, SQL_ITEM_UPDATE);
+	struct db_stmt *st = db_stmt(db, SQL_ITEM_SCHEDULE_CHANGE);
+	int64_t changes = 0, tasks = 0;
+	int rc;
 
+	if (st == NULL)
+		return ERR_DB;
+	db_bind_i64(st, ":id", id);
+	db_bind_text(st, ":schedule", in->schedule);
+	rc = db_step_i64(st, &changes);
+	if (rc == 0 && changes > 0)
+		rc = item_tasks(db, id, &tasks);
+	if (rc < 0)
+		return rc;
+	if (tasks > 0)
+		return ERR_CONFLICT;
+	st = db_stmt(db, SQL_ITEM_UPDATE);
 	if (st == NULL)
 		return ERR_DB;
 	db_bind_text(st, ":content", in->content);
@@ -149,19 +178,14 @@ int risk_check_db_item_update(struct db *db, int64_t id, const struct risk_check
 	return db_step_done(st);
 }
 
-static const char SQL_ITEM_TASKS[] = "SELECT COUNT(*) FROM check_task WHERE item_id = :id";
 static const char SQL_ITEM_DELETE[] = "DELETE FROM check_item WHERE id = :id";
 
 int risk_check_db_item_delete(struct db *db, int64_t id)
 {
-	struct db_stmt *st = db_stmt(db, SQL_ITEM_TASKS);
+	struct db_stmt *st;
 	int64_t n = 0;
-	int rc;
+	int rc = item_tasks(db, id, &n);
 
-	if (st == NULL)
-		return ERR_DB;
-	db_bind_i64(st, ":id", id);
-	rc = db_step_i64(st, &n);
 	if (rc < 0)
 		return rc;
 	if (n > 0)

@@ -57,7 +57,10 @@ int risk_check_db_item_insert(struct db *db, const struct risk_check_item_in *in
 /* Rewrites content, schedule, assignee_id, active of item id. An item made active again, or
  * given another schedule, starts again at in->now_ms (start_ms; a later start is kept): no
  * tasks are owed for its inactive days, and a new schedule's tasks start with the current
- * period. Returns 0 or ERR_DB. */
+ * period. A new schedule for an item that has tasks is refused (ERR_CONFLICT): tasks are keyed
+ * by (item, period start), so another schedule's period starting at the same instant would
+ * collide with a task of the old one (daily -> weekly on a Monday); such an item is deactivated
+ * and a new one added. Returns 0, ERR_CONFLICT or ERR_DB. */
 int risk_check_db_item_update(struct db *db, int64_t id, const struct risk_check_item_in *in);
 /* Deletes item id; ERR_CONFLICT while it has tasks. Returns 0, ERR_CONFLICT or ERR_DB. */
 int risk_check_db_item_delete(struct db *db, int64_t id);

@@ -350,8 +350,9 @@ def test_completion_rates_and_scope(t):
 
 def test_no_missed_checks_while_inactive_or_after_a_schedule_change(t):
     """An item (or its measure) made inactive and active again days later owes no task for
-    the days it was inactive; a monthly item turned daily gets today's task at once (not
-    only from the next month, after its open monthly task's period)."""
+    the days it was inactive. An item with tasks keeps its schedule (409 naming schedule:
+    tasks are keyed by item and period start, so daily -> weekly on a Monday would collide);
+    an item without tasks yet may change it."""
     day = 86400000
     w = World(t)
     paused = w.item('daily', start=NOW, content='停用十天')
@@ -360,10 +361,14 @@ def test_no_missed_checks_while_inactive_or_after_a_schedule_change(t):
     t.status(w.a.get('/api/v1/risk/tasks'), 200)
     t.eq(scan(w.s, NOW).returncode, 0)
     t.status(w.a.patch(f'/api/v1/risk/check-items/{paused["id"]}', {'active': False}), 200)
-    t.status(w.a.patch(f'/api/v1/risk/check-items/{changed["id"]}', {'schedule': 'daily'}), 200)
-    t.eq(scan(w.s, NOW).returncode, 0)
-    t.eq([(x[0], x[3]) for x in w.by_item(changed['id'])],
-         [('2026-11', 'open'), ('2026-11-29', 'open')], 'daily from today on')
+    t.problem(w.a.patch(f'/api/v1/risk/check-items/{changed["id"]}', {'schedule': 'daily'}),
+              409, 'schedule')
+    t.eq([(x[0], x[3]) for x in w.by_item(changed['id'])], [('2026-11', 'open')],
+         'the monthly task is kept')
+    later = w.item('monthly', start=NOW + 40 * day, content='未开始的月检')
+    r = w.a.patch(f'/api/v1/risk/check-items/{later["id"]}', {'schedule': 'weekly'})
+    t.status(r, 200)
+    t.eq(r.json['schedule'], 'weekly', 'an item without tasks changes its schedule')
     w.restart(NOW + 10 * day)                                         # 2026-12-09
     t.status(w.a.patch(f'/api/v1/risk/check-items/{paused["id"]}', {'active': True}), 200)
     t.eq(scan(w.s, NOW + 10 * day).returncode, 0)
