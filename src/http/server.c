@@ -303,15 +303,34 @@ static int run(struct conn_ctx *cx)
 	if (cx->too_large) {
 		char detail[96];
 
+		struct field_errors fe = { 0 };
+
 		snprintf(detail, sizeof(detail), "the body is larger than %zu bytes", cx->limit);
-		return resp_problem(rs, 413, NULL, detail, NULL);
+		field_errors_add(&fe, "body", "is larger than %zu bytes", cx->limit);
+		return resp_problem(rs, 413, NULL, detail, &fe);
+	}
+	/* Every {id} in a route is a row id: one check here names the field for all of them. */
+	for (int i = 0; i < rq->nparams; i++) {
+		int64_t id;
+
+		if (strcmp(rq->param_name[i], "id") == 0 && req_param_id(rq, "id", &id) < 0) {
+			struct field_errors fe = { 0 };
+
+			field_errors_add(&fe, "id",
+					 "must be a positive integer without leading zeros (the "
+					 "path's {id})");
+			return resp_problem(rs, 400, NULL,
+					    "the id in the path is not a positive integer", &fe);
+		}
 	}
 	if (r->flags & ROUTE_JSON_BODY) {
 		json_error_t jerr;
 		struct field_errors fe = { 0 };
 
-		if (cx->body.len == 0)
-			return resp_problem(rs, 400, NULL, "a JSON body is required", NULL);
+		if (cx->body.len == 0) {
+			field_errors_add(&fe, "body", "is empty: a JSON body is required");
+			return resp_problem(rs, 400, NULL, "a JSON body is required", &fe);
+		}
 		if (!utf8_valid(cx->body.p, cx->body.len)) {
 			field_errors_add(&fe, "body", "is not valid UTF-8");
 			return resp_problem(rs, 400, NULL, "the body is not valid UTF-8 text", &fe);
