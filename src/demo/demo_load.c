@@ -810,7 +810,8 @@ static int load_all(const struct config *cfg, struct db *db, struct demo_report 
 		rc = demo_hazards_load(db, &c.hz, &rep->hazards, &rep->hazard_officers, why);
 	}
 	if (rc == 0)
-		rc = demo_risk_load(db, &c.hz, &rep->risk_enterprises, &rep->risk_points, why);
+		rc = demo_risk_load(db, &c.hz, &rep->risk_enterprises, &rep->risk_points,
+				    &rep->hazards, why);
 	json_decref(c.counties);
 	free(c.grids);
 	free(c.hosts);

@@ -25,10 +25,15 @@ struct errmsg;
  * and no plan is stored, with a warning). Every assessment is computed by risk/risk.h's
  * rules with the default tables; the derived grades (source, point, unit, enterprise) and
  * each point's last_assessed_day / reassess_due are written consistent with them.
- * Measures sit at the level their source's grade demands. Returns 0 with *enterprises and
- * *points counted, or a negative err (why says what).
+ * Measures sit at the level their source's grade demands. The check items started four
+ * weeks before the load and have a history: their tasks as the scan generates them, the
+ * ended ones mostly passed by their assignee inside the period, a few failed (each with its
+ * hidden hazard, source self_check, reported through hazard_report_in_tx() like the fail
+ * route, with its risk point and task), some missed; the current periods' tasks are open.
+ * Returns 0 with *enterprises and *points counted and the failures' hazards added to
+ * *hazards, or a negative err (why says what).
  */
 int demo_risk_load(struct db *db, const struct demo_hazard_city *c, int64_t *enterprises,
-		   int64_t *points, struct errmsg *why);
+		   int64_t *points, int64_t *hazards, struct errmsg *why);
 
 #endif

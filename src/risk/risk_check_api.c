@@ -32,6 +32,7 @@
 #include "enterprise/enterprise_api.h"
 #include "hazard/hazard.h"
 #include "hazard/hazard_api.h"
+#include "report/table.h"
 #include "risk/risk_check.h"
 #include "risk/risk_check_db.h"
 #include "risk/risk_scan.h"
@@ -690,10 +691,19 @@ out:
 
 /* ------------------------------------------------------------ completion */
 
-static int completion(struct req *rq, struct resp *rs)
+static const char *const completion_bys[] = { "enterprise", "level", "region", NULL };
+
+/*
+ * The completion items of the query (by, from, to, and format when file) in the caller's
+ * scope, each with its completion_rate (risk_completion_rate(), 4 decimals; null when no
+ * ended task) and the level's Chinese name for by=level. Returns 0 with *items owned and
+ * *by set; a bad query is answered (400 in rs) with *items NULL; or a negative err.
+ */
+static int completion_items(struct req *rq, struct resp *rs, bool file, enum risk_check_by *by,
+			    json_t **items)
 {
 	static const char *const allowed[] = { "by", "from", "to", NULL };
-	static const char *const bys[] = { "enterprise", "level", "region", NULL };
+	static const char *const allowed_file[] = { "by", "from", "to", "format", NULL };
 	static const char *const level_names[][2] = {
 		{ "company", "公司级" },
 		{ "department", "部门级" },
@@ -702,21 +712,22 @@ static int completion(struct req *rq, struct resp *rs)
 	};
 	struct field_errors fe = { 0 };
 	struct risk_check_scope sc;
-	enum risk_check_by by = RISK_BY_ENTERPRISE;
 	const char *v = req_query(rq, "by");
 	int64_t from, to;
-	json_t *items = NULL, *it;
+	json_t *it;
 	char buf[16];
 	size_t i;
 	int rc;
 
-	query_params_check(rq, allowed, &fe);
+	*items = NULL;
+	*by = RISK_BY_ENTERPRISE;
+	query_params_check(rq, file ? allowed_file : allowed, &fe);
 	if (v) {
 		bool known = false;
 
-		for (int k = 0; bys[k]; k++)
-			if (strcmp(v, bys[k]) == 0) {
-				by = (enum risk_check_by)k;
+		for (int k = 0; completion_bys[k]; k++)
+			if (strcmp(v, completion_bys[k]) == 0) {
+				*by = (enum risk_check_by)k;
 				known = true;
 			}
 		if (!known)
@@ -726,13 +737,16 @@ static int completion(struct req *rq, struct resp *rs)
 	to = query_day(rq, "to", 1, &fe);
 	if (from >= 0 && to >= 0 && to <= from)
 		field_errors_add(&fe, "to", "must not be before from");
+	v = req_query(rq, "format");
+	if (file && v && strcmp(v, "xlsx") != 0 && strcmp(v, "csv") != 0)
+		field_errors_add(&fe, "format", "must be xlsx or csv");
 	if (fe.n)
 		return resp_problem(rs, 400, NULL, "invalid query", &fe);
 	scope_of(rq, &sc, buf, sizeof(buf));
-	rc = risk_check_db_completion(rq->db, by, from, to, hazard_api_now(rq), &sc, &items);
+	rc = risk_check_db_completion(rq->db, *by, from, to, hazard_api_now(rq), &sc, items);
 	if (rc < 0)
 		return rc;
-	json_array_foreach(items, i, it) {
+	json_array_foreach(*items, i, it) {
 		double r = 0;
 		int64_t done = json_i64(it, "ended_done", 0), missed = json_i64(it, "missed", 0);
 
@@ -741,11 +755,77 @@ static int completion(struct req *rq, struct resp *rs)
 					    ? json_real((double)(int64_t)(r * 10000 + 0.5) / 10000)
 					    : json_null());
 		json_object_del(it, "ended_done");
-		for (size_t k = 0; by == RISK_BY_LEVEL && k < 4; k++)
+		for (size_t k = 0; *by == RISK_BY_LEVEL && k < 4; k++)
 			if (strcmp(json_str(it, "key"), level_names[k][0]) == 0)
 				json_object_set_new(it, "name", json_string(level_names[k][1]));
 	}
+	return 0;
+}
+
+static int completion(struct req *rq, struct resp *rs)
+{
+	enum risk_check_by by;
+	json_t *items = NULL;
+	int rc = completion_items(rq, rs, false, &by, &items);
+
+	if (items == NULL)
+		return rc;
 	return resp_json(rs, 200, json_pack("{s:o}", "items", items));
+}
+
+/*
+ * GET /risk/check-completion/export: the same items as a file (report/table.h), one row
+ * each with the Chinese headers the overview page shows; the rate as a percentage with
+ * one decimal, empty while no task has ended.
+ */
+static int completion_export(struct req *rq, struct resp *rs)
+{
+	static const char *const first[] = { "企业名称", "管控层级", "行政区划" };
+	static const char *const keys[] = { "total", "passed", "failed", "missed", "open" };
+	const char *header[] = { NULL, "任务数", "正常", "有隐患", "漏检", "待检查", "完成率" };
+	const char *v = req_query(rq, "format");
+	enum table_format fmt = v && strcmp(v, "csv") == 0 ? TABLE_CSV : TABLE_XLSX;
+	enum risk_check_by by;
+	struct table_writer *w;
+	json_t *items = NULL, *it;
+	char *data = NULL, name[96], day[16];
+	size_t len = 0, i;
+	int fd = -1, rc = completion_items(rq, rs, true, &by, &items);
+
+	if (items == NULL)
+		return rc;
+	w = table_writer_new(fmt, "检查完成率", NULL);
+	if (w == NULL) {
+		json_decref(items);
+		return ERR_IO;
+	}
+	header[0] = first[by];
+	table_writer_row(w, header, 7);
+	json_array_foreach(items, i, it) {
+		char num[5][24], rate[16] = "";
+		const char *cells[7];
+		json_t *r = json_object_get(it, "completion_rate");
+
+		cells[0] = json_str(it, "name") ? json_str(it, "name") : json_str(it, "key");
+		for (int k = 0; k < 5; k++) {
+			snprintf(num[k], sizeof(num[k]), "%" PRId64, json_i64(it, keys[k], 0));
+			cells[1 + k] = num[k];
+		}
+		if (json_is_number(r))
+			snprintf(rate, sizeof(rate), "%.1f%%", json_number_value(r) * 100);
+		cells[6] = rate;
+		table_writer_row(w, cells, 7);
+	}
+	json_decref(items);
+	rc = table_writer_finish(w, &data, &len, &fd);
+	if (rc < 0)
+		return rc;
+	date_format(today_local(rq->app->cfg.fake_now_ms), day, sizeof(day));
+	snprintf(name, sizeof(name), "risk-check-completion-%s-%s.%s", completion_bys[by], day,
+		 fmt == TABLE_CSV ? "csv" : "xlsx");
+	return resp_attachment(rs, name,
+			       fmt == TABLE_CSV ? "text/csv; charset=utf-8" : TABLE_XLSX_MIME, data,
+			       len, fd);
 }
 
 /* ------------------------------------------------------------ routes */
@@ -815,5 +895,11 @@ const struct route risk_check_routes[] = {
 	  .perm = PERM_RISK_READ,
 	  .summary = "check completion in your scope ?by=enterprise|level|region&from=&to=: "
 		     "total, passed, failed, missed, open, completion_rate" },
+	{ .method = HTTP_GET,
+	  .path = "/api/v1/risk/check-completion/export",
+	  .handler = completion_export,
+	  .perm = PERM_RISK_READ,
+	  .summary = "check completion as a file, ?format=xlsx (default) or csv, Chinese "
+		     "headers; the same by, from, to and scope as /risk/check-completion" },
 	{ 0 },
 };

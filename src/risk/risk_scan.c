@@ -50,29 +50,43 @@ static int generate(struct db *db, const struct risk_check_due *d, const struct 
 	return rc;
 }
 
-int risk_scan(struct db *db, const struct config *cfg, int64_t at_ms, int64_t enterprise_id,
-	      const struct audit_actor *actor, struct risk_scan_result *res)
+int risk_scan_generate_in_tx(struct db *db, const struct config *cfg, int64_t at_ms,
+			     int64_t enterprise_id, struct risk_scan_result *res)
 {
 	struct risk_shifts sh;
 	struct risk_check_due *rows = NULL;
 	struct risk_period *per;
 	size_t n = 0, max;
+	int rc;
+
+	if (risk_shifts_parse(cfg->risk_shift_starts, &sh, NULL) < 0)
+		return ERR_INVALID;
+	/* every period of the backfill window fits: the finest schedule has 8 a day */
+	max = (size_t)cfg->risk_task_backfill_days * RISK_SHIFTS_MAX + 2;
+	per = xcalloc(max, sizeof(*per));
+	rc = risk_check_db_due(db, enterprise_id, &rows, &n);
+	res->items = (int64_t)n;
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = generate(db, &rows[i], &sh, at_ms, cfg->risk_task_backfill_days * DAY_MS, per,
+			      max, &res->created);
+	free(rows);
+	free(per);
+	return rc;
+}
+
+int risk_scan(struct db *db, const struct config *cfg, int64_t at_ms, int64_t enterprise_id,
+	      const struct audit_actor *actor, struct risk_scan_result *res)
+{
+	struct risk_shifts sh;
 	char day[16], ids[40];
 	int rc;
 
 	memset(res, 0, sizeof(*res));
 	if (risk_shifts_parse(cfg->risk_shift_starts, &sh, NULL) < 0)
 		return ERR_INVALID;
-	/* every period of the backfill window fits: the finest schedule has 8 a day */
-	max = (size_t)cfg->risk_task_backfill_days * RISK_SHIFTS_MAX + 2;
-	per = xcalloc(max, sizeof(*per));
 	rc = db_begin(db);
 	if (rc == 0)
-		rc = risk_check_db_due(db, enterprise_id, &rows, &n);
-	res->items = (int64_t)n;
-	for (size_t i = 0; rc == 0 && i < n; i++)
-		rc = generate(db, &rows[i], &sh, at_ms, cfg->risk_task_backfill_days * DAY_MS, per,
-			      max, &res->created);
+		rc = risk_scan_generate_in_tx(db, cfg, at_ms, enterprise_id, res);
 	if (rc == 0)
 		rc = risk_check_db_mark_missed(db, at_ms, enterprise_id, &res->missed);
 	if (rc == 0 && (res->created || res->missed)) {
@@ -87,8 +101,6 @@ int risk_scan(struct db *db, const struct config *cfg, int64_t at_ms, int64_t en
 		json_decref(summary);
 	}
 	rc = db_finish(db, rc);
-	free(rows);
-	free(per);
 	if (rc < 0)
 		memset(res, 0, sizeof(*res));
 	return rc;

@@ -39,6 +39,18 @@ int risk_scan(struct db *db, const struct config *cfg, int64_t at_ms, int64_t en
 	      const struct audit_actor *actor, struct risk_scan_result *res);
 
 /*
+ * The generation half of risk_scan() inside the caller's open write transaction: creates
+ * the due tasks of every active item of enterprise enterprise_id (0 = every enterprise) at
+ * instant at_ms exactly as risk_scan() does (the same periods, backfill and created_ms),
+ * but marks no task missed and appends no audit record: for a loader that writes a history
+ * of the generated tasks before the missed pass (the demo city, src/demo/demo_risk.c,
+ * whose load is audited as one). Sets res->items and adds to res->created. Returns 0, or
+ * ERR_INVALID (bad shift starts) / ERR_DB (the caller's db_finish() rolls back).
+ */
+int risk_scan_generate_in_tx(struct db *db, const struct config *cfg, int64_t at_ms,
+			     int64_t enterprise_id, struct risk_scan_result *res);
+
+/*
  * The scheduler hook (struct app scan_extra): one pass over every enterprise at at_ms by
  * the actor "system", logged; a failure is logged and retried on the next tick.
  */

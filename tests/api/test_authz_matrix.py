@@ -565,6 +565,7 @@ REQUESTS = {
         'POST', f'/api/v1/risk/tasks/{w.seed_check_task(where)}/fail',
         {'description': w.name('报警器失效')}, c),
     'GET /api/v1/risk/check-completion': _any('GET', '/api/v1/risk/check-completion'),
+    'GET /api/v1/risk/check-completion/export': _any('GET', '/api/v1/risk/check-completion/export'),
 }
 
 

@@ -433,7 +433,9 @@ def test_cli_demo_load_on_a_new_database_is_the_same_city(t):
               'SELECT enterprise_id, name, grade, last_assessed_day, reassess_due FROM '
               'risk_point ORDER BY id',
               'SELECT method, value_x1000, grade, assessed_day FROM risk_assessment ORDER BY id',
-              'SELECT enterprise_id, sha256 FROM risk_site_plan ORDER BY 1'):
+              'SELECT enterprise_id, sha256 FROM risk_site_plan ORDER BY 1',
+              'SELECT item_id, period_label, period_start_ms, state, done_ms, done_by, '
+              'hazard_id FROM check_task ORDER BY id'):
         r1, r2 = (sqlite3.connect(p).execute(q).fetchall() for p in (s.db, other))
         t.true(r1 and r1 == r2, f'two loads made different risk data: {q}')
     r = cli_on(s, other, 'audit', 'verify')
@@ -738,6 +740,36 @@ def test_demo_risk_points_in_all_four_colours(t):
     doc = json.loads(c.get(f'/api/v1/risk/enterprises/{eid}/dual-prevention-export').body)
     t.eq(doc['riskLevel'], 1)
     t.eq(len(doc['riskObjects']), 3)
+    # The check history: tasks of the scan's periods, most passed inside their period by the
+    # assignee, a few failed each with its one hidden hazard (self_check, its point), some
+    # missed, the current periods open; so every enterprise's completion is partial.
+    comp = a.get('/api/v1/risk/check-completion?by=enterprise').json['items']
+    t.eq(len(comp), s.sql('SELECT COUNT(*) FROM risk_enterprise')[0][0])
+    for it in comp:
+        t.true(it['completion_rate'] is not None and 0 < it['completion_rate'] < 1, it)
+        t.true(it['passed'] > it['failed'] + it['missed'] and it['missed'] > 0, it)
+    tasks = s.sql('SELECT id, point_id, state, done_ms, done_by, assignee_id, hazard_id, '
+                  'period_start_ms, period_end_ms FROM check_task')
+    t.eq({x[2] for x in tasks}, {'open', 'passed', 'failed', 'missed'})
+    for tid, pid, state, done, by, assignee, hid, start, end in tasks:
+        t.eq(end > LOAD_NOW, state == 'open', f'task {tid}: only the current periods are open')
+        if state in ('passed', 'failed'):
+            t.true(start <= done < end and done < LOAD_NOW and by == assignee, f'task {tid}')
+        hz = s.sql('SELECT id, risk_point_id, source, state, reporter_id, found_ms FROM hazard '
+                   'WHERE check_task_id = ?', (tid,))
+        if state != 'failed':
+            t.eq((hz, hid), ([], None), f'task {tid}')
+            continue
+        t.eq(len(hz), 1, f'failed task {tid}: one hazard')
+        t.eq(hz[0], (hid, pid, 'self_check', 'reported', assignee, done), f'task {tid}')
+    mine = c.get('/api/v1/hazards?source=self_check&limit=100').json['items']
+    failed = s.sql("SELECT hazard_id FROM check_task WHERE state = 'failed' AND "
+                   "enterprise_id = ?", (eid,))
+    t.true(failed, "the officer's enterprise has a failed check")
+    for (hid,) in failed:
+        d = c.get(f'/api/v1/hazards/{hid}').json
+        t.true(d['risk_point_id'] and d['risk_point_name'] and d['check_task_id'], d)
+        t.true(any(h['id'] == hid for h in mine), hid)
 
 
 run(globals())

@@ -6,19 +6,25 @@ over the injected clock (fake.now_ms): a daily task across midnight UTC+8, a mon
 the 31st (and leap February 2028), a weekly task across the year end (2026-W53), shifts
 across midnight; pass, fail opening exactly one hidden hazard visible in GET /hazards/{id}
 with its point, a repeated pass/fail 409, a missed check counted once across two scans,
-completion rates, and the scope (another enterprise's officer neither sees nor does a task;
-a region's inspector sees its region only).
+completion rates and their xlsx/csv export read back, and the scope (another enterprise's
+officer neither sees nor does a task; a region's inspector sees its region only).
 
 The units, points, danger sources and measures are made through the risk-core routes."""
+import csv
 import datetime
+import io
 import os
+import re
 import subprocess
+import xml.etree.ElementTree as ET
+import zipfile
 
 from harness import BIN, SRC_ROOT, run, uscc
 
 R1, R2 = '320902', '320903'            # 亭湖区, 盐都区 (盐城市)
 T1, T2 = '320902001', '320903002'
 UTC = datetime.timezone.utc
+NS = {'m': 'http://schemas.openxmlformats.org/spreadsheetml/2006/main'}
 
 
 def ms(s):
@@ -412,6 +418,87 @@ def test_measure_of_a_departed_responsible_user_can_be_changed(t):
     t.status(r, 200)
     t.eq(r.json['active'], False)
     t.problem(w.o1.patch(path, {'responsible_user_id': w.o1b.id}), 422, 'responsible_user_id')
+def read_xlsx(data):
+    """The first sheet of an XLSX file as rows of texts (stdlib only)."""
+    z = zipfile.ZipFile(io.BytesIO(data))
+    shared = []
+    if 'xl/sharedStrings.xml' in z.namelist():
+        for si in ET.fromstring(z.read('xl/sharedStrings.xml')).findall('m:si', NS):
+            shared.append(''.join(x.text or '' for x in si.iter(f'{{{NS["m"]}}}t')))
+    rows = []
+    for r in ET.fromstring(z.read('xl/worksheets/sheet1.xml')).iter(f'{{{NS["m"]}}}row'):
+        cells = {}
+        for c in r.findall('m:c', NS):
+            idx = 0
+            for ch in re.match(r'[A-Z]+', c.get('r')).group(0):
+                idx = idx * 26 + ord(ch) - ord('A') + 1
+            v = c.find('m:v', NS)
+            if c.get('t') == 's':
+                cells[idx - 1] = shared[int(v.text)]
+            elif c.get('t') == 'inlineStr':
+                cells[idx - 1] = ''.join(x.text or '' for x in c.iter(f'{{{NS["m"]}}}t'))
+            else:
+                cells[idx - 1] = v.text if v is not None else ''
+        rows.append([cells.get(i, '') for i in range(max(cells) + 1)] if cells else [])
+    return rows
+
+
+def read_csv(data):
+    text = data.decode('utf-8')
+    assert text.startswith('\ufeff'), 'CSV without a byte-order mark'
+    return list(csv.reader(io.StringIO(text[1:])))
+
+
+def test_completion_export_reads_back(t):
+    """GET /risk/check-completion/export: the rows of /risk/check-completion (same by, from,
+    to, scope) under Chinese headers, as xlsx (default) or csv."""
+    w = World(t)
+    w.item('daily', start=NOW - 2 * 86400000)                      # 11-27, 11-28, 11-29
+    w.item('daily', start=NOW, who=w.o2, measure=w.measure2)
+    today = [x for x in w.tasks(w.o1) if x['state'] == 'open']
+    t.eq(len(today), 1)
+    t.status(w.o1.post(f'/api/v1/risk/tasks/{today[0]["id"]}/pass', {}), 200)
+    w.tasks(w.o2)
+    w.restart(NOW + 86400000)             # 11-30: 1 of 3 ended tasks done (no scan ran yet)
+    want = {x['key']: x for x in
+            w.a.get('/api/v1/risk/check-completion?by=enterprise').json['items']}
+    t.eq((want[str(w.e1)]['passed'], want[str(w.e1)]['missed'],
+          want[str(w.e1)]['completion_rate']), (1, 2, 0.3333))
+    r = w.a.get('/api/v1/risk/check-completion/export?by=enterprise&format=csv')
+    t.status(r, 200)
+    t.true(r.header('content-type').startswith('text/csv'), r.header('content-type'))
+    t.true(re.search(r'attachment; filename="?risk-check-completion-enterprise-2026-11-30\.csv',
+                     r.header('content-disposition') or ''), r.header('content-disposition'))
+    rows = read_csv(r.body)
+    t.eq(rows[0], ['企业名称', '任务数', '正常', '有隐患', '漏检', '待检查', '完成率'])
+    got = {row[0]: row[1:] for row in rows[1:]}
+    t.eq(got, {x['name']: [str(x['total']), str(x['passed']), str(x['failed']),
+                           str(x['missed']), str(x['open']),
+                           '' if x['completion_rate'] is None
+                           else f'{x["completion_rate"] * 100:.1f}%']
+               for x in want.values()})
+    t.eq(got['亭湖化工'], ['3', '1', '0', '2', '0', '33.3%'])
+    r = w.a.get('/api/v1/risk/check-completion/export?by=level')   # xlsx by default
+    t.status(r, 200)
+    t.true(r.header('content-type').startswith('application/vnd.openxmlformats'))
+    x = read_xlsx(r.body)
+    t.eq(x[0][:2], ['管控层级', '任务数'])
+    t.eq(sorted(row[0] for row in x[1:]), ['岗位级', '班组级'])
+    # the same filters and scope as the JSON: an inspector of R2 sees E2 only
+    x = read_xlsx(w.insp2.get('/api/v1/risk/check-completion/export?by=region').body)
+    t.eq(x[0][0], '行政区划')
+    t.eq([row[:3] for row in x[1:]], [['盐都区', '1', '0']])
+    rows = read_csv(w.a.get('/api/v1/risk/check-completion/export?format=csv&from=2026-11-29'
+                            '&to=2026-11-29').body)
+    t.eq(sorted((row[0], row[1], row[6]) for row in rows[1:]),
+         [('亭湖化工', '1', '100.0%'), ('盐都机械', '1', '0.0%')])
+    rows = read_csv(w.a.get('/api/v1/risk/check-completion/export?format=csv&from=2026-12-01').body)
+    t.eq(rows, [rows[0]], 'no task: the headers only')
+    t.problem(w.a.get('/api/v1/risk/check-completion/export?format=pdf'), 400, 'format')
+    t.problem(w.a.get('/api/v1/risk/check-completion/export?by=grid'), 400, 'by')
+    t.problem(w.a.get('/api/v1/risk/check-completion/export?limit=5'), 400)
+    t.problem(w.a.get('/api/v1/risk/check-completion?format=csv'), 400)
+    t.problem(w.s.anon().get('/api/v1/risk/check-completion/export'), 401)
 
 
 def test_scheduler_runs_the_risk_pass_inside_serve(t):

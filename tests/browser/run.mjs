@@ -922,6 +922,11 @@ test('risk: the regulator sees the enterprise red on the map and in the risk ove
     await noUnavailable(page, `risk overview ${tab}`)
   }
   await seeText(page, E1, '[data-test=list-completion]')
+  // The completion export comes from the server (GET /risk/check-completion/export).
+  const c = await download(page, '[data-test=completion-export-xlsx]')
+  assert(/^risk-check-completion-enterprise-.*\.xlsx$/.test(c.name || ''), `completion export named ${c.name}`)
+  const ct = xlsxText(c.data)
+  assert(ct.includes('完成率') && ct.includes(E1), 'the completion export lacks its header or the enterprise')
 })
 
 test('injected clock: an overdue major hazard is proposed for supervision the next day, the leader lists it', async () => {
