@@ -233,6 +233,54 @@ json_t *risk_api_changes(const json_t *before, const json_t *after)
 	return json_pack("{s:o}", "changes", json_changes(before, after, skip));
 }
 
+int risk_api_update(struct req *rq, const char *action, const char *table, int64_t id,
+		    int (*update)(struct db *, int64_t, const json_t *, int64_t),
+		    int (*get)(struct db *, int64_t, json_t **), const json_t *before,
+		    const json_t *m, json_t **after)
+{
+	int rc = db_begin(rq->db);
+
+	*after = NULL;
+	if (rc == 0)
+		rc = update(rq->db, id, m, risk_api_now(rq));
+	if (rc == 0)
+		rc = get(rq->db, id, after);
+	if (rc == 0)
+		rc = audit_record(rq, action, table, id, risk_api_changes(before, *after));
+	rc = db_finish(rq->db, rc);
+	if (rc < 0) {
+		json_decref(*after);
+		*after = NULL;
+	}
+	return rc;
+}
+
+int risk_api_delete(struct req *rq, struct resp *rs, int (*get)(struct db *, int64_t, json_t **),
+		    int (*del)(struct db *, int64_t), const char *action, const char *table,
+		    const char *id_key, const char *text_key, const char *conflict)
+{
+	json_t *row = NULL;
+	int64_t id;
+	int rc = risk_api_load(rq, get, &row);
+
+	if (rc < 0)
+		return rc;
+	id = json_i64(row, "id", 0);
+	rc = db_begin(rq->db);
+	if (rc == 0)
+		rc = del(rq->db, id);
+	if (rc == 0)
+		rc = audit_record(rq, action, table, id,
+				  json_pack("{s:I, s:s}", id_key,
+					    (json_int_t)json_i64(row, id_key, 0), text_key,
+					    json_str(row, text_key)));
+	rc = db_finish(rq->db, rc);
+	json_decref(row);
+	if (rc == ERR_CONFLICT && conflict)
+		return resp_problem(rs, 409, NULL, conflict, NULL);
+	return rc < 0 ? rc : resp_no_content(rs);
+}
+
 /* The lists' sort whitelist (keyset on id). */
 static const char *const id_sorts[] = { "id", NULL };
 
@@ -338,50 +386,20 @@ static int unit_patch(struct req *rq, struct resp *rs)
 		json_decref(m);
 		return rc == ERR_DB ? rc : resp_invalid(rs, &fe);
 	}
-	rc = db_begin(rq->db);
-	if (rc == 0)
-		rc = risk_db_unit_update(rq->db, id, m, risk_api_now(rq));
-	if (rc == 0)
-		rc = risk_db_unit_get(rq->db, id, &after);
-	if (rc == 0)
-		rc = audit_record(rq, "risk.unit.update", "risk_unit", id,
-				  risk_api_changes(row, after));
-	rc = db_finish(rq->db, rc);
+	rc = risk_api_update(rq, "risk.unit.update", "risk_unit", id, risk_db_unit_update,
+			     risk_db_unit_get, row, m, &after);
 	json_decref(row);
 	json_decref(m);
-	if (rc == ERR_CONFLICT) {
-		json_decref(after);
+	if (rc == ERR_CONFLICT)
 		return resp_invalid1(rs, "name", "is already the name of a unit of the enterprise");
-	}
-	if (rc < 0) {
-		json_decref(after);
-		return rc;
-	}
-	return risk_api_reply(rs, 200, after);
+	return rc < 0 ? rc : risk_api_reply(rs, 200, after);
 }
 
 static int unit_delete(struct req *rq, struct resp *rs)
 {
-	json_t *row = NULL;
-	int64_t id;
-	int rc = risk_api_load(rq, risk_db_unit_get, &row);
-
-	if (rc < 0)
-		return rc;
-	id = json_i64(row, "id", 0);
-	rc = db_begin(rq->db);
-	if (rc == 0)
-		rc = risk_db_unit_delete(rq->db, id);
-	if (rc == 0)
-		rc = audit_record(rq, "risk.unit.delete", "risk_unit", id,
-				  json_pack("{s:I, s:s}", "enterprise_id",
-					    (json_int_t)json_i64(row, "enterprise_id", 0), "name",
-					    json_str(row, "name")));
-	rc = db_finish(rq->db, rc);
-	json_decref(row);
-	if (rc == ERR_CONFLICT)
-		return resp_problem(rs, 409, NULL, "the unit still has risk points", NULL);
-	return rc < 0 ? rc : resp_no_content(rs);
+	return risk_api_delete(rq, rs, risk_db_unit_get, risk_db_unit_delete, "risk.unit.delete",
+			       "risk_unit", "enterprise_id", "name",
+			       "the unit still has risk points");
 }
 
 /* Parses ?enterprise_id= into f (0 when absent). */

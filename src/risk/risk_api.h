@@ -78,6 +78,27 @@ void risk_api_check_name(const json_t *o, struct field_errors *fe);
 /* The audit summary {changes: [...]} between two states of an object. Returns: owned. */
 json_t *risk_api_changes(const json_t *before, const json_t *after);
 /*
+ * The write of a PATCH of object id (before: its stored row, m: the merged object), in one
+ * transaction: update(db, id, m, now), the row read back with get into *after, and the
+ * audit record action on table/id with risk_api_changes(before, *after). Returns 0 with
+ * *after owned, or the err of the transaction (ERR_CONFLICT from update, ERR_DB ..) with
+ * *after NULL.
+ */
+int risk_api_update(struct req *rq, const char *action, const char *table, int64_t id,
+		    int (*update)(struct db *, int64_t, const json_t *, int64_t),
+		    int (*get)(struct db *, int64_t, json_t **), const json_t *before,
+		    const json_t *m, json_t **after);
+/*
+ * A DELETE route: loads the object of path parameter "id" with get (risk_api_load), then
+ * in one transaction del(db, id) and the audit record action on table/id with
+ * {id_key: row's id_key, text_key: row's text_key}. Answers 204, or 409 with detail
+ * conflict when del answers ERR_CONFLICT (conflict NULL: the err is returned). Returns 0
+ * or the err.
+ */
+int risk_api_delete(struct req *rq, struct resp *rs, int (*get)(struct db *, int64_t, json_t **),
+		    int (*del)(struct db *, int64_t), const char *action, const char *table,
+		    const char *id_key, const char *text_key, const char *conflict);
+/*
  * risk_api_load() for the point of path parameter "id" (its row needs today). Returns 0 with
  * *row owned, ERR_INVALID, ERR_NOT_FOUND or ERR_DB.
  */

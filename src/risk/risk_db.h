@@ -4,7 +4,9 @@
  * tables of migrations 0012 (units, points, danger sources, assessments, the enterprise's
  * grade, control measures, zones, site plan) and 0013 (the grading tables, GB 6441 accident
  * types and per-industry tables loaded from data/risk/ at start). Check items and tasks
- * are not here (src/risk/risk_check_db.c).
+ * are not here (src/risk/risk_check_db.c). Defined in risk_db.c (reference data,
+ * enterprises, units, points), risk_source_db.c (danger sources, assessments, grades,
+ * measures) and risk_plan_db.c (zones, site plan, summary).
  *
  * Objects come back as owned jansson objects in the API's shape (docs/api.md, the issue 5
  * contract), plus private members whose names start with '_' (_uscc, _region_code,

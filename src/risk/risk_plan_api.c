@@ -89,7 +89,6 @@ static int zone_create(struct req *rq, struct resp *rs)
 
 static int zone_patch(struct req *rq, struct resp *rs)
 {
-	static const char *const skip[] = { "_uscc", "_region_code", "_grid_id", NULL };
 	struct field_errors fe = { 0 };
 	json_t *row = NULL, *m = NULL, *after = NULL;
 	int64_t id;
@@ -110,44 +109,17 @@ static int zone_patch(struct req *rq, struct resp *rs)
 		json_decref(m);
 		return rc == ERR_DB ? rc : resp_invalid(rs, &fe);
 	}
-	rc = db_begin(rq->db);
-	if (rc == 0)
-		rc = risk_db_zone_update(rq->db, id, m, risk_api_now(rq));
-	if (rc == 0)
-		rc = risk_db_zone_get(rq->db, id, &after);
-	if (rc == 0)
-		rc = audit_record(rq, "risk.zone.update", "risk_zone", id,
-				  json_pack("{s:o}", "changes", json_changes(row, after, skip)));
-	rc = db_finish(rq->db, rc);
+	rc = risk_api_update(rq, "risk.zone.update", "risk_zone", id, risk_db_zone_update,
+			     risk_db_zone_get, row, m, &after);
 	json_decref(row);
 	json_decref(m);
-	if (rc < 0) {
-		json_decref(after);
-		return rc;
-	}
-	return risk_api_reply(rs, 200, after);
+	return rc < 0 ? rc : risk_api_reply(rs, 200, after);
 }
 
 static int zone_delete(struct req *rq, struct resp *rs)
 {
-	json_t *row = NULL;
-	int64_t id;
-	int rc = risk_api_load(rq, risk_db_zone_get, &row);
-
-	if (rc < 0)
-		return rc;
-	id = json_i64(row, "id", 0);
-	rc = db_begin(rq->db);
-	if (rc == 0)
-		rc = risk_db_zone_delete(rq->db, id);
-	if (rc == 0)
-		rc = audit_record(rq, "risk.zone.delete", "risk_zone", id,
-				  json_pack("{s:I, s:s}", "enterprise_id",
-					    (json_int_t)json_i64(row, "enterprise_id", 0), "name",
-					    json_str(row, "name")));
-	rc = db_finish(rq->db, rc);
-	json_decref(row);
-	return rc < 0 ? rc : resp_no_content(rs);
+	return risk_api_delete(rq, rs, risk_db_zone_get, risk_db_zone_delete, "risk.zone.delete",
+			       "risk_zone", "enterprise_id", "name", NULL);
 }
 
 static int zone_list(struct req *rq, struct resp *rs)

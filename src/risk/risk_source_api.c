@@ -114,49 +114,19 @@ static int source_patch(struct req *rq, struct resp *rs)
 		json_decref(m);
 		return resp_invalid(rs, &fe);
 	}
-	rc = db_begin(rq->db);
-	if (rc == 0)
-		rc = risk_db_source_update(rq->db, id, m, risk_api_now(rq));
-	if (rc == 0)
-		rc = risk_db_source_get(rq->db, id, &after);
-	if (rc == 0)
-		rc = audit_record(rq, "risk.source.update", "danger_source", id,
-				  risk_api_changes(row, after));
-	rc = db_finish(rq->db, rc);
+	rc = risk_api_update(rq, "risk.source.update", "danger_source", id, risk_db_source_update,
+			     risk_db_source_get, row, m, &after);
 	json_decref(row);
 	json_decref(m);
-	if (rc < 0) {
-		json_decref(after);
-		return rc;
-	}
-	return risk_api_reply(rs, 200, after);
+	return rc < 0 ? rc : risk_api_reply(rs, 200, after);
 }
 
 static int source_delete(struct req *rq, struct resp *rs)
 {
-	json_t *row = NULL;
-	int64_t id;
-	int rc = risk_api_load(rq, risk_db_source_get, &row);
-
-	if (rc < 0)
-		return rc;
-	id = json_i64(row, "id", 0);
-	rc = db_begin(rq->db);
-	if (rc == 0)
-		rc = risk_db_source_delete(rq->db, id);
-	if (rc == 0)
-		rc = audit_record(rq, "risk.source.delete", "danger_source", id,
-				  json_pack("{s:I, s:s}", "point_id",
-					    (json_int_t)json_i64(row, "point_id", 0), "name",
-					    json_str(row, "name")));
-	rc = db_finish(rq->db, rc);
-	json_decref(row);
-	if (rc == ERR_CONFLICT)
-		return resp_problem(rs, 409, NULL,
-				    "the danger source has assessments or control measures (kept "
-				    "as its history)",
-				    NULL);
-	return rc < 0 ? rc : resp_no_content(rs);
+	return risk_api_delete(
+		rq, rs, risk_db_source_get, risk_db_source_delete, "risk.source.delete",
+		"danger_source", "point_id", "name",
+		"the danger source has assessments or control measures (kept as its history)");
 }
 
 /* ------------------------------------------------------------ assessments */
@@ -387,48 +357,19 @@ static int measure_patch(struct req *rq, struct resp *rs)
 		json_decref(m);
 		return rc < 0 ? rc : resp_invalid(rs, &fe);
 	}
-	rc = db_begin(rq->db);
-	if (rc == 0)
-		rc = risk_db_measure_update(rq->db, id, m, risk_api_now(rq));
-	if (rc == 0)
-		rc = risk_db_measure_get(rq->db, id, &after);
-	if (rc == 0)
-		rc = audit_record(rq, "risk.measure.update", "control_measure", id,
-				  risk_api_changes(row, after));
-	rc = db_finish(rq->db, rc);
+	rc = risk_api_update(rq, "risk.measure.update", "control_measure", id,
+			     risk_db_measure_update, risk_db_measure_get, row, m, &after);
 	json_decref(row);
 	json_decref(m);
-	if (rc < 0) {
-		json_decref(after);
-		return rc;
-	}
-	return risk_api_reply(rs, 200, after);
+	return rc < 0 ? rc : risk_api_reply(rs, 200, after);
 }
 
 static int measure_delete(struct req *rq, struct resp *rs)
 {
-	json_t *row = NULL;
-	int64_t id;
-	int rc = risk_api_load(rq, risk_db_measure_get, &row);
-
-	if (rc < 0)
-		return rc;
-	id = json_i64(row, "id", 0);
-	rc = db_begin(rq->db);
-	if (rc == 0)
-		rc = risk_db_measure_delete(rq->db, id);
-	if (rc == 0)
-		rc = audit_record(rq, "risk.measure.delete", "control_measure", id,
-				  json_pack("{s:I, s:s}", "danger_source_id",
-					    (json_int_t)json_i64(row, "danger_source_id", 0),
-					    "description", json_str(row, "description")));
-	rc = db_finish(rq->db, rc);
-	json_decref(row);
-	if (rc == ERR_CONFLICT)
-		return resp_problem(rs, 409, NULL,
-				    "check items use this measure: deactivate it (active false)",
-				    NULL);
-	return rc < 0 ? rc : resp_no_content(rs);
+	return risk_api_delete(rq, rs, risk_db_measure_get, risk_db_measure_delete,
+			       "risk.measure.delete", "control_measure", "danger_source_id",
+			       "description",
+			       "check items use this measure: deactivate it (active false)");
 }
 
 #define R(m, p, h, perm_, s)                                                      \
