@@ -358,6 +358,7 @@ export const riskApi = {
   patchItem: (id: number, b: Record<string, unknown>) => api.patch<CheckItem>('/risk/check-items/' + id, b),
   deleteItem: (id: number) => api.del('/risk/check-items/' + id),
   tasks: (q: Query) => getAll<CheckTask>('/risk/tasks', q),
+  task: (id: number) => api.get<CheckTask>(`/risk/tasks/${id}`),
   pass: (id: number, note?: string) => api.post<CheckTask>(`/risk/tasks/${id}/pass`, note ? { note } : {}),
   fail: (id: number, b: Record<string, unknown>) => api.post<CheckTask>(`/risk/tasks/${id}/fail`, b),
   stats: (by: string, q: Query = {}) => api.get<{ items: RiskStatItem[]; total: any }>('/risk/stats', { by, ...q }),

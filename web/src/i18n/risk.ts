@@ -42,6 +42,7 @@ export const zh = {
   lsS: 'S 后果严重性',
   value: '风险值',
   table: '分级标准',
+  tableName: '{method} 四色分级（{v} {op} {bounds}）',
   note: '备注',
   assessed: '已评估：{v}，{g}',
   history: '评估记录',
@@ -135,6 +136,8 @@ export const zh = {
   map: { colourBy: '着色', byRisk: '按风险等级', gradeFilter: '风险等级' },
   hazardPoint: '风险点',
   hazardTask: '排查任务',
+  shiftOf: '{day} 第{n}班',
+  weekOf: '{y} 年第 {w} 周',
 }
 
 export const en: typeof zh = {
@@ -179,6 +182,7 @@ export const en: typeof zh = {
   lsS: 'S severity',
   value: 'Risk value',
   table: 'Grading table',
+  tableName: '{method} four-colour grading ({v} {op} {bounds})',
   note: 'Note',
   assessed: 'Assessed: {v}, {g}',
   history: 'Assessment history',
@@ -272,4 +276,6 @@ export const en: typeof zh = {
   map: { colourBy: 'Colour', byRisk: 'Risk grade', gradeFilter: 'Risk grade' },
   hazardPoint: 'Risk point',
   hazardTask: 'Check task',
+  shiftOf: '{day} shift {n}',
+  weekOf: '{y} week {w}',
 }

@@ -104,3 +104,17 @@ export function fmtRate(r: number | null | undefined): string {
   if (r === null || r === undefined || Number.isNaN(r)) return '—'
   return (r * 100).toFixed(1) + '%'
 }
+
+/**
+ * A check task's period label (docs/risk.md "Check tasks": "2026-11-30#1" a shift, "2026-11-30"
+ * a day, "2026-W48" an ISO week, "2026-11" a month) in words: "2026-11-30 第1班" / "shift 1",
+ * "2026 年第 48 周" / "2026 week 48"; days and months as they are.
+ */
+export function periodText(lbl: string | null | undefined): string {
+  if (!lbl) return ''
+  let m = /^(\d{4}-\d{2}-\d{2})#(\d+)$/.exec(lbl)
+  if (m) return i18n.global.t('rk.shiftOf', { day: m[1], n: m[2] }) as string
+  m = /^(\d{4})-W(\d{2})$/.exec(lbl)
+  if (m) return i18n.global.t('rk.weekOf', { y: m[1], w: Number(m[2]) }) as string
+  return lbl
+}
