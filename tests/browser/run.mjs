@@ -873,6 +873,8 @@ test('risk: the officer fails a check on the phone; the hazard appears in the ha
     await rp.click()
     await d.page.locator(`[data-test=risk-point-detail]`).waitFor()
     await seeText(d.page, RISK.source, '[data-test=risk-point-detail]')
+    // The tree highlights the point the link named, not its unit.
+    await d.page.locator(`.el-tree-node.is-current > .el-tree-node__content [data-test=node-p${world.ids.point}]`).waitFor()
     await shot(d.page, '52-risk-point-from-hazard')
   } finally {
     await d.close()
