@@ -62,6 +62,25 @@ static const struct unit_tpl {
 	{ "place", "装卸作业区", "U03", "汽车装卸栈台与动火作业区（演示）", 60, 300, 520, 430 },
 };
 
+/*
+ * The safety zones on every demo site plan (pixels inside PLAN_W x PLAN_H): the tank yard no
+ * entry without a permit, the workshop restricted, the office and parking area general.
+ */
+static const struct zone_tpl {
+	const char *colour, *name, *entry_rules;
+	int x0, y0, x1, y1;
+} zones[3] = {
+	{ "red", "储罐区禁入区",
+	  "禁止烟火；凭作业票进入，进入前检测可燃气体浓度，随身携带防爆对讲机，禁止带入手机等非防爆"
+	  "电子设备",
+	  50, 40, 350, 240 },
+	{ "yellow", "生产车间限制区",
+	  "外来人员须登记并由本岗位人员陪同；佩戴安全帽、穿防静电工作服；未经许可不得操作设备", 400,
+	  40, 750, 280 },
+	{ "green", "办公及停车区", "一般区域：厂内限速 10 km/h，按指示路线通行，吸烟到指定吸烟点",
+	  560, 300, 760, 450 },
+};
+
 /* The points, each with its danger source, measure and check. */
 static const struct point_tpl {
 	int unit;
@@ -230,6 +249,9 @@ static const char SQL_PLAN[] =
 	"INSERT INTO risk_site_plan (enterprise_id, sha256, width, height, uploader_id, "
 	"updated_ms) VALUES (:e, :sha, :w, :h, NULL, :now)";
 static const char SQL_OFFICER[] = "SELECT id FROM app_user WHERE login = :login";
+static const char SQL_ZONE[] =
+	"INSERT INTO risk_zone (enterprise_id, colour, name, entry_rules, polygon, created_ms, "
+	"updated_ms) VALUES (:e, :colour, :name, :rules, :polygon, :now, :now)";
 
 /* Runs an INSERT and gives its row id. */
 static int insert(struct db *db, struct db_stmt *st, int64_t *id)
@@ -509,6 +531,22 @@ static int load_enterprise(struct db *db, const struct demo_hazard_city *c,
 		db_bind_text(st, ":sha", plan_sha);
 		db_bind_i64(st, ":w", PLAN_W);
 		db_bind_i64(st, ":h", PLAN_H);
+		db_bind_i64(st, ":now", c->now_ms);
+		rc = insert(db, st, NULL);
+	}
+	for (int z = 0; z < 3 && rc == 0 && plan_sha; z++) {
+		const struct zone_tpl *t = &zones[z];
+		char poly[160];
+
+		snprintf(poly, sizeof(poly), "[[%d, %d], [%d, %d], [%d, %d], [%d, %d]]", t->x0,
+			 t->y0, t->x1, t->y0, t->x1, t->y1, t->x0, t->y1);
+		if ((st = db_stmt(db, SQL_ZONE)) == NULL)
+			return ERR_DB;
+		db_bind_i64(st, ":e", h->id);
+		db_bind_text(st, ":colour", t->colour);
+		db_bind_text(st, ":name", t->name);
+		db_bind_text(st, ":rules", t->entry_rules);
+		db_bind_text(st, ":polygon", poly);
 		db_bind_i64(st, ":now", c->now_ms);
 		rc = insert(db, st, NULL);
 	}

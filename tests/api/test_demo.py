@@ -737,6 +737,16 @@ def test_demo_risk_points_in_all_four_colours(t):
     items = c.get('/api/v1/risk/lists/reassess').json['items']
     t.eq(sorted(i['reason'] for i in items), ['overdue'])
     t.eq(items[0]['unassessed_sources'], 1)
+    # the officer's site plan has safety zones of all three colours, each inside the plan
+    # and with its entry rules (every enterprise with a plan has them)
+    zones = c.get(f'/api/v1/risk/zones?enterprise_id={eid}').json['items']
+    t.eq(sorted(z['colour'] for z in zones), ['green', 'red', 'yellow'])
+    for z in zones:
+        pts = z['polygon'] if isinstance(z['polygon'], list) else json.loads(z['polygon'])
+        t.true(len(pts) >= 3 and all(0 <= x <= 800 and 0 <= y <= 480 for x, y in pts), z)
+        t.true(len(z['entry_rules']) > 10, z)
+    t.eq(s.sql('SELECT COUNT(DISTINCT enterprise_id) FROM risk_zone'),
+         s.sql('SELECT COUNT(*) FROM risk_site_plan'))
     doc = json.loads(c.get(f'/api/v1/risk/enterprises/{eid}/dual-prevention-export').body)
     t.eq(doc['riskLevel'], 1)
     t.eq(len(doc['riskObjects']), 3)
