@@ -764,6 +764,8 @@ test('risk: the officer identifies a unit, a point and its danger source, assess
   assert((await af.locator('[data-test=assess-value]').innerText()).trim() === '540', `live D: ${await af.locator('[data-test=assess-value]').innerText()}`)
   assert((await af.locator('[data-test=assess-live]').getAttribute('data-grade')) === '1', 'live grade of D = 540 is not red')
   await seeText(page, '重大风险', '[data-test=assess-live]')
+  const table = await page.locator('[data-test=assess-table]').innerText()
+  assert(table.includes('D ≥ 320 / 160 / 70') && !table.includes('lec_four_colour_v1'), 'the grading table is shown by its id: ' + table)
   await shot(page, '43-risk-assess-lec')
   const resp = page.waitForResponse((r) => r.url().includes('/assessments') && r.request().method() === 'POST')
   await af.locator('[data-test=assess-submit]').click()
@@ -869,6 +871,9 @@ test('risk: the officer fails a check on the phone; the hazard appears in the ha
     await seeText(d.page, '企业自查', '[data-test=hz-detail]')
     const rp = d.page.locator('[data-test=hz-risk-point]')
     assert((await rp.innerText()).includes(RISK.point), 'the inspector does not see the risk point')
+    // the check task in words (period and schedule), not its internal id
+    const task = await d.page.locator('[data-test=hz-check-task]').innerText()
+    assert(!task.includes('#') && /\d{4}-\d{2}-\d{2}/.test(task), 'the hazard names its check task by id, not by period: ' + task)
     await shot(d.page, '51-hazard-from-check')
     await rp.click()
     await d.page.locator(`[data-test=risk-point-detail]`).waitFor()
