@@ -286,3 +286,45 @@ bool uscc_valid(const char *code)
 		return false;
 	return org_code_valid(code + 8);
 }
+
+bool scope_has_row(const struct scope *s, const char *region_code, int64_t grid_id,
+		   const char *uscc)
+{
+	if (s->kind == SCOPE_GRIDS)
+		return grid_id != 0 && scope_has_grid(s, grid_id, region_code);
+	return scope_has_enterprise(s, uscc, region_code);
+}
+
+bool scope_prefix_end(const char *prefix, char *end, size_t n)
+{
+	size_t len = strlen(prefix);
+
+	if (n > 0)
+		end[0] = '\0';
+	if (len == 0 || len >= n || (unsigned char)prefix[len - 1] == 0xFF)
+		return false;
+	memcpy(end, prefix, len + 1);
+	end[len - 1] = (char)((unsigned char)end[len - 1] + 1);
+	return true;
+}
+
+void scope_bounds_of(const struct scope *s, int64_t user_id, char *buf, size_t n,
+		     struct scope_bounds *out)
+{
+	memset(out, 0, sizeof(*out));
+	switch (s->kind) {
+	case SCOPE_ALL:
+		break;
+	case SCOPE_REGION:
+		snprintf(buf, n, "%.*s", (int)region_prefix_len(s->region), s->region);
+		out->prefix = buf;
+		scope_prefix_end(buf, out->prefix_end, sizeof(out->prefix_end));
+		break;
+	case SCOPE_GRIDS:
+		out->grid_user = user_id;
+		break;
+	case SCOPE_ENTERPRISE:
+		out->uscc = s->enterprise;
+		break;
+	}
+}

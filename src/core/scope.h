@@ -51,6 +51,37 @@ bool scope_has_region(const struct scope *s, const char *region_code);
 bool scope_has_grid(const struct scope *s, int64_t grid_id, const char *region_code);
 /* True when the enterprise `uscc` in region `region_code` (may be NULL) is inside s. */
 bool scope_has_enterprise(const struct scope *s, const char *uscc, const char *region_code);
+/*
+ * A row (an enterprise's, or a hazard's carrying its enterprise's region, grid and
+ * credit code) inside s: in grids scope, its grid is one of s's grids; otherwise
+ * scope_has_enterprise. region_code and uscc may be NULL.
+ */
+bool scope_has_row(const struct scope *s, const char *region_code, int64_t grid_id,
+		   const char *uscc);
+
+/*
+ * The end of a code prefix's range for SQL bounds (code >= prefix AND code < end): prefix
+ * with its last byte incremented ("3209" -> "320:"). Returns false, with end "", when
+ * prefix is empty, does not fit in n, or ends in byte 0xFF.
+ */
+bool scope_prefix_end(const char *prefix, char *end, size_t n);
+
+/* A scope as the bounds of a SQL query over rows carrying an enterprise's region, grid
+ * and credit code. Unset members (NULL, 0, "") bound nothing. */
+struct scope_bounds {
+	const char *prefix;  /* region scope: the subtree's code prefix */
+	char prefix_end[16]; /* scope_prefix_end(prefix) */
+	int64_t grid_user;   /* grids scope: the user whose grids (user_grid) are visible */
+	const char *uscc;    /* enterprise scope: the enterprise's credit code */
+};
+
+/*
+ * Fills out from s, the scope of user user_id. buf (n >= 16 bytes, the caller's) holds the
+ * region prefix out->prefix points to; out->uscc points into s.
+ */
+void scope_bounds_of(const struct scope *s, int64_t user_id, char *buf, size_t n,
+		     struct scope_bounds *out);
+
 /* True when every row `inner` may see is also visible to `outer`. */
 bool scope_covers(const struct scope *outer, const struct scope *inner,
 		  const char *const *inner_grid_regions);

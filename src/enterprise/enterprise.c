@@ -93,13 +93,7 @@ void enterprise_filter_scope(struct enterprise_filter *f, const struct scope *s,
 
 bool enterprise_code_prefix_end(const char *prefix, char *end, size_t n)
 {
-	size_t len = strlen(prefix);
-
-	if (len == 0 || len >= n || (unsigned char)prefix[len - 1] == 0xFF)
-		return false;
-	memcpy(end, prefix, len + 1);
-	end[len - 1] = (char)((unsigned char)end[len - 1] + 1);
-	return true;
+	return scope_prefix_end(prefix, end, n);
 }
 
 /* ------------------------------------------------------------ masking */

@@ -118,11 +118,7 @@ static bool is_officer(const struct req *rq)
 bool enterprise_api_in_scope(const struct req *rq, const char *uscc, const char *region_code,
 			     int64_t grid_id)
 {
-	const struct scope *s = &rq->user->scope;
-
-	if (s->kind == SCOPE_GRIDS)
-		return grid_id != 0 && scope_has_grid(s, grid_id, region_code);
-	return scope_has_enterprise(s, uscc, region_code);
+	return scope_has_row(&rq->user->scope, region_code, grid_id, uscc);
 }
 
 static bool in_scope(const struct req *rq, const struct enterprise *e)

@@ -33,49 +33,6 @@
 
 /* ------------------------------------------------------------ scope */
 
-/* prefix with its last byte incremented: the end of the prefix's range. */
-static void prefix_end(const char *prefix, char *end, size_t n)
-{
-	size_t len = strlen(prefix);
-
-	snprintf(end, n, "%s", prefix);
-	if (len > 0 && len < n)
-		end[len - 1] = (char)(end[len - 1] + 1);
-}
-
-/* The caller's scope as SQL bounds; buf holds the region prefix. */
-static void scope_of(const struct req *rq, struct hazard_scope *out, char *buf, size_t n)
-{
-	const struct scope *s = &rq->user->scope;
-
-	memset(out, 0, sizeof(*out));
-	switch (s->kind) {
-	case SCOPE_ALL:
-		break;
-	case SCOPE_REGION:
-		snprintf(buf, n, "%.*s", (int)region_prefix_len(s->region), s->region);
-		out->prefix = buf;
-		prefix_end(buf, out->prefix_end, sizeof(out->prefix_end));
-		break;
-	case SCOPE_GRIDS:
-		out->grid_user = rq->user->user_id;
-		break;
-	case SCOPE_ENTERPRISE:
-		out->uscc = s->enterprise;
-		break;
-	}
-}
-
-/* Whether a row of this region, grid and enterprise is inside the caller's scope. */
-static bool in_scope(const struct req *rq, const char *region, int64_t grid_id, const char *uscc)
-{
-	const struct scope *s = &rq->user->scope;
-
-	if (s->kind == SCOPE_GRIDS)
-		return grid_id != 0 && scope_has_grid(s, grid_id, region);
-	return scope_has_enterprise(s, uscc, region);
-}
-
 static struct hazard_deadline_bands bands_of(const struct req *rq)
 {
 	struct hazard_deadline_bands b = { rq->app->cfg.hazard_due_soon_days,
@@ -154,9 +111,9 @@ static void filter_from_query(struct req *rq, enum hazard_list_kind kind,
 	const char *v;
 
 	memset(f, 0, sizeof(*f));
-	scope_of(rq, &f->scope, b->scope, sizeof(b->scope));
+	scope_bounds_of(&rq->user->scope, rq->user->user_id, b->scope, sizeof(b->scope), &f->scope);
 	if ((f->region = req_query_region(rq, "region", b->region, sizeof(b->region), fe)) != NULL)
-		prefix_end(f->region, f->region_end, sizeof(f->region_end));
+		scope_prefix_end(f->region, f->region_end, sizeof(f->region_end));
 	if ((v = req_query(rq, "grid")) != NULL &&
 	    (parse_i64(v, &f->grid_id) < 0 || f->grid_id < 1))
 		field_errors_add(fe, "grid", "must be a grid id");
@@ -580,7 +537,7 @@ static int sup_action(struct req *rq, struct resp *rs)
 	if (rc < 0)
 		return rc;
 	rc = hazard_sup_db_get(rq->db, id, &row);
-	if (rc == 0 && !in_scope(rq, row.region_code, row.grid_id, row.uscc))
+	if (rc == 0 && !scope_has_row(&rq->user->scope, row.region_code, row.grid_id, row.uscc))
 		rc = ERR_NOT_FOUND;
 	if (rc == ERR_NOT_FOUND) {
 		db_rollback(rq->db);
@@ -658,7 +615,7 @@ static int supervise(struct req *rq, struct resp *rs)
 	if (rc < 0)
 		return rc;
 	rc = hazard_brief_db_get(rq->db, id, &h);
-	if (rc == 0 && !in_scope(rq, h.region_code, h.grid_id, h.uscc))
+	if (rc == 0 && !scope_has_row(&rq->user->scope, h.region_code, h.grid_id, h.uscc))
 		rc = ERR_NOT_FOUND;
 	if (rc == ERR_NOT_FOUND) {
 		db_rollback(rq->db);
@@ -752,7 +709,7 @@ static int bl_action(struct req *rq, struct resp *rs)
 	if (rc < 0)
 		return rc;
 	rc = hazard_bl_db_get(rq->db, id, &row);
-	if (rc == 0 && !in_scope(rq, row.region_code, row.grid_id, row.uscc))
+	if (rc == 0 && !scope_has_row(&rq->user->scope, row.region_code, row.grid_id, row.uscc))
 		rc = ERR_NOT_FOUND;
 	if (rc == ERR_NOT_FOUND) {
 		db_rollback(rq->db);
@@ -831,7 +788,7 @@ static int bl_create(struct req *rq, struct resp *rs)
 		db_rollback(rq->db);
 		return resp_invalid1(rs, "enterprise_id", "no enterprise has this id");
 	}
-	if (rc == 0 && !in_scope(rq, region, grid, uscc)) {
+	if (rc == 0 && !scope_has_row(&rq->user->scope, region, grid, uscc)) {
 		db_rollback(rq->db);
 		field_errors_add(&fe, "enterprise_id", "is outside your data scope");
 		fe.forbidden = true;
@@ -872,9 +829,9 @@ static void stats_q(struct req *rq, struct hazard_stats_q *q, char *scope_buf, c
 	const char *v;
 
 	memset(q, 0, sizeof(*q));
-	scope_of(rq, &q->scope, scope_buf, 16);
+	scope_bounds_of(&rq->user->scope, rq->user->user_id, scope_buf, 16, &q->scope);
 	if ((q->region = req_query_region(rq, "region", region_buf, 16, fe)) != NULL)
-		prefix_end(q->region, q->region_end, sizeof(q->region_end));
+		scope_prefix_end(q->region, q->region_end, sizeof(q->region_end));
 	if ((v = req_query(rq, "from")) != NULL) {
 		if (date_parse(v, &day) != 0)
 			field_errors_add(fe, "from", "must be a date YYYY-MM-DD");

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/scope.h"
 #include "hazard/hazard_lists.h"
 
 struct db;
@@ -86,16 +87,9 @@ int hazard_scan_db_grid_snapshot(struct db *db, const char *day, int64_t *grids)
 /* --- lists --- */
 
 /* The caller's data scope as SQL bounds (hazard rows' own copies). */
-struct hazard_scope {
-	const char *prefix;  /* region code prefix, NULL = no region bound */
-	char prefix_end[16]; /* prefix with its last byte incremented */
-	int64_t grid_user;   /* grids scope: user_grid of this user, 0 = none */
-	const char *uscc;    /* enterprise scope: the enterprise's code, NULL = none */
-};
-
 /* Filters of the lists (NULL / 0 = none). */
 struct hazard_list_filter {
-	struct hazard_scope scope;
+	struct scope_bounds scope;
 	const char *region; /* region prefix */
 	char region_end[16];
 	int64_t grid_id;
@@ -191,7 +185,7 @@ int hazard_enterprise_db_scope(struct db *db, int64_t enterprise_id, char region
 
 /* What the statistics count over: scope, region filter, found between [from_ms, to_ms). */
 struct hazard_stats_q {
-	struct hazard_scope scope;
+	struct scope_bounds scope;
 	const char *region; /* prefix, NULL = none */
 	char region_end[16];
 	int64_t from_ms, to_ms; /* 0 = unbounded */

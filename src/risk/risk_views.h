@@ -15,20 +15,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/scope.h"
+
 struct db;
 struct list_params;
 
 /* The caller's data scope as SQL bounds over the enterprise's columns. */
-struct risk_views_scope {
-	const char *prefix;  /* region scope: the code prefix, NULL: none */
-	char prefix_end[16]; /* the end of the prefix's range */
-	int64_t grid_user;   /* grids scope: the user whose grids are visible, 0: none */
-	const char *uscc;    /* enterprise scope: its credit code, NULL: none */
-};
-
 /* The filters of the views (NULL / 0: not filtered). */
 struct risk_views_filter {
-	struct risk_views_scope scope;
+	struct scope_bounds scope;
 	const char *region; /* a region subtree's code prefix */
 	char region_end[16];
 	int64_t enterprise_id;

@@ -31,49 +31,6 @@
 
 /* ------------------------------------------------------------ scope and dates */
 
-/* prefix with its last byte incremented: the end of the prefix's range. */
-static void prefix_end(const char *prefix, char *end, size_t n)
-{
-	size_t len = strlen(prefix);
-
-	snprintf(end, n, "%s", prefix);
-	if (len > 0 && len < n)
-		end[len - 1] = (char)(end[len - 1] + 1);
-}
-
-/* The caller's scope as SQL bounds; buf (16 bytes) holds the region prefix. */
-static void scope_of(const struct req *rq, struct risk_views_scope *out, char *buf, size_t n)
-{
-	const struct scope *s = &rq->user->scope;
-
-	memset(out, 0, sizeof(*out));
-	switch (s->kind) {
-	case SCOPE_ALL:
-		break;
-	case SCOPE_REGION:
-		snprintf(buf, n, "%.*s", (int)region_prefix_len(s->region), s->region);
-		out->prefix = buf;
-		prefix_end(buf, out->prefix_end, sizeof(out->prefix_end));
-		break;
-	case SCOPE_GRIDS:
-		out->grid_user = rq->user->user_id;
-		break;
-	case SCOPE_ENTERPRISE:
-		out->uscc = s->enterprise;
-		break;
-	}
-}
-
-/* Whether an enterprise of this region, grid and credit code is inside the caller's scope. */
-static bool in_scope(const struct req *rq, const char *region, int64_t grid_id, const char *uscc)
-{
-	const struct scope *s = &rq->user->scope;
-
-	if (s->kind == SCOPE_GRIDS)
-		return grid_id != 0 && scope_has_grid(s, grid_id, region);
-	return scope_has_enterprise(s, uscc, region);
-}
-
 /* The local day of the date rules: fake.now_ms in tests, else the clock. */
 static int64_t rule_today(const struct req *rq)
 {
@@ -95,9 +52,9 @@ static void filter_from_query(struct req *rq, struct risk_views_filter *f, struc
 	const char *v;
 
 	memset(f, 0, sizeof(*f));
-	scope_of(rq, &f->scope, b->scope, sizeof(b->scope));
+	scope_bounds_of(&rq->user->scope, rq->user->user_id, b->scope, sizeof(b->scope), &f->scope);
 	if ((f->region = req_query_region(rq, "region", b->region, sizeof(b->region), fe)) != NULL)
-		prefix_end(f->region, f->region_end, sizeof(f->region_end));
+		scope_prefix_end(f->region, f->region_end, sizeof(f->region_end));
 	if (with_enterprise && (v = req_query(rq, "enterprise_id")) != NULL &&
 	    (parse_i64(v, &f->enterprise_id) < 0 || f->enterprise_id < 1))
 		field_errors_add(fe, "enterprise_id", "must be an enterprise id");
@@ -541,7 +498,7 @@ static int dual_prevention(struct req *rq, struct resp *rs)
 	if (rc < 0)
 		return rc;
 	rc = risk_views_db_enterprise(rq->db, id, &e);
-	if (rc == 0 && !in_scope(rq, e.region_code, e.grid_id, e.uscc))
+	if (rc == 0 && !scope_has_row(&rq->user->scope, e.region_code, e.grid_id, e.uscc))
 		rc = ERR_NOT_FOUND;
 	if (rc == 0)
 		rc = risk_views_db_export_rows(rq->db, id, &units, &points, &sources, &measures,

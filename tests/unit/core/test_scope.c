@@ -539,6 +539,45 @@ static void test_uscc_valid_rejects_bad_shape(void **state)
 	assert_false(uscc_valid("91330100-716105852F"));
 }
 
+/* The SQL bounds of a scope, its prefix range, and the row check the list routes use. */
+static void test_scope_bounds_and_rows(void **state)
+{
+	struct scope s;
+	struct scope_bounds b;
+	char buf[16], end[16];
+
+	(void)state;
+	assert_true(scope_prefix_end("3209", end, sizeof(end)));
+	assert_string_equal(end, "320:");
+	assert_false(scope_prefix_end("", end, sizeof(end)));
+	assert_string_equal(end, "");
+	assert_false(scope_prefix_end("123456789012345678", end, sizeof(end)));
+
+	assert_int_equal(scope_parse("region:320900", &s, NULL), 0);
+	scope_bounds_of(&s, 7, buf, sizeof(buf), &b);
+	assert_string_equal(b.prefix, "3209");
+	assert_string_equal(b.prefix_end, "320:");
+	assert_int_equal(b.grid_user, 0);
+	assert_null(b.uscc);
+	assert_true(scope_has_row(&s, "320902", 0, NULL));
+	assert_false(scope_has_row(&s, "320802", 0, NULL));
+
+	assert_int_equal(scope_parse("grids:3,7", &s, NULL), 0);
+	scope_bounds_of(&s, 7, buf, sizeof(buf), &b);
+	assert_null(b.prefix);
+	assert_int_equal(b.grid_user, 7);
+	assert_true(scope_has_row(&s, "320902", 3, NULL));
+	assert_false(scope_has_row(&s, "320902", 4, NULL));
+	assert_false(scope_has_row(&s, "320902", 0, NULL));
+
+	assert_int_equal(scope_parse("all", &s, NULL), 0);
+	scope_bounds_of(&s, 7, buf, sizeof(buf), &b);
+	assert_null(b.prefix);
+	assert_null(b.uscc);
+	assert_int_equal(b.grid_user, 0);
+	assert_true(scope_has_row(&s, NULL, 0, NULL));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -571,6 +610,7 @@ int main(void)
 		cmocka_unit_test(test_uscc_valid_checks_embedded_org_code),
 		cmocka_unit_test(test_uscc_valid_region_part_is_digits),
 		cmocka_unit_test(test_uscc_valid_rejects_bad_shape),
+		cmocka_unit_test(test_scope_bounds_and_rows),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -147,11 +147,11 @@ export function flush(login: string): Promise<void> {
 
 async function doFlush(login: string): Promise<void> {
   await refresh()
-  const todo = queueState.items.filter((r) => r.login === login && !r.error)
-  if (!todo.length || !navigator.onLine) return
+  const pending = queueState.items.filter((r) => r.login === login && !r.error)
+  if (!pending.length || !navigator.onLine) return
   queueState.sending = true
   try {
-    for (const r of todo) {
+    for (const r of pending) {
       try {
         const h = await sendOne(r)
         queueState.sent.unshift({ client_ref: r.client_ref, number: h.number, id: h.id, enterprise_name: r.enterprise_name })
