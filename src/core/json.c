@@ -290,3 +290,18 @@ json_t *json_changes(const json_t *before, const json_t *after, const char *cons
 	free(keys);
 	return out;
 }
+
+void field_errors_first_per_field(struct field_errors *fe)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < fe->n; i++) {
+		bool seen = false;
+
+		for (size_t j = 0; j < k && !seen; j++)
+			seen = strcmp(fe->e[j].field, fe->e[i].field) == 0;
+		if (!seen)
+			fe->e[k++] = fe->e[i];
+	}
+	fe->n = k;
+}

@@ -63,6 +63,10 @@ struct json_field {
  */
 int json_check(const json_t *body, const struct json_field *spec, struct field_errors *fe);
 
+/* Keeps the first error of each field, in order (json_check names a field once, but the
+ * rules that run after it may name the same field again). */
+void field_errors_first_per_field(struct field_errors *fe);
+
 /* Returns: owned compact serialisation (JSON_COMPACT | JSON_REAL_PRECISION(15)). */
 char *json_dump_compact(const json_t *j);
 

@@ -206,3 +206,11 @@ bool str_equal_ct(const char *a, const char *b)
 		d |= (unsigned char)(a[i] ^ b[i]);
 	return d == 0;
 }
+
+bool str_one_of(const char *v, const char *const *set)
+{
+	for (; v && *set; set++)
+		if (strcmp(v, *set) == 0)
+			return true;
+	return false;
+}

@@ -36,5 +36,7 @@ void random_token(size_t n, char *out, size_t outsz);
 int parse_i64(const char *s, int64_t *out);
 /* Constant-time comparison of two NUL-terminated strings of equal length. */
 bool str_equal_ct(const char *a, const char *b);
+/* True when v (may be NULL: false) equals one of set's strings (NULL-terminated). */
+bool str_one_of(const char *v, const char *const *set);
 
 #endif

@@ -105,14 +105,6 @@ void enterprise_phone_mask(const char *phone, char *out, size_t n)
 
 /* ------------------------------------------------------------ validation */
 
-static bool one_of(const char *v, const char *const *set)
-{
-	for (; *set; set++)
-		if (strcmp(v, *set) == 0)
-			return true;
-	return false;
-}
-
 static bool all_digits_n(const char *s, size_t n)
 {
 	if (strlen(s) != n)
@@ -195,11 +187,11 @@ int enterprise_check(const struct enterprise *e, struct field_errors *fe)
 				 "digits, +, -, spaces and parentheses, at most 20");
 	if (e->employees < -1)
 		field_errors_add(fe, "employees", "must not be negative");
-	if (!one_of(e->scale, scales))
+	if (!str_one_of(e->scale, scales))
 		field_errors_add(fe, "scale", "must be micro, small, medium or large");
-	if (!one_of(e->std_grade, grades))
+	if (!str_one_of(e->std_grade, grades))
 		field_errors_add(fe, "std_grade", "must be none, 1, 2 or 3");
-	if (!one_of(e->status, statuses))
+	if (!str_one_of(e->status, statuses))
 		field_errors_add(fe, "status", "must be operating, suspended or closed");
 	return fe->n > before ? ERR_INVALID : 0;
 }

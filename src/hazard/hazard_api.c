@@ -30,6 +30,7 @@
 #include "enterprise/enterprise.h"
 #include "enterprise/enterprise_api.h"
 #include "hazard/hazard.h"
+#include "hazard/hazard_api_int.h"
 #include "hazard/hazard_db.h"
 #include "http/req.h"
 #include "report/table.h"
@@ -49,12 +50,12 @@ int hazard_bands(const struct config *c, struct hazard_deadline_bands *b)
 	return 0;
 }
 
-static const char *nz(const char *s)
+const char *hazard_api_nz(const char *s)
 {
 	return s ? s : "";
 }
 
-static bool blank(const char *s)
+bool hazard_api_blank(const char *s)
 {
 	for (; s && *s; s++)
 		if (!isspace((unsigned char)*s))
@@ -74,8 +75,8 @@ static bool is_sha256(const char *s)
 
 bool hazard_api_visible(const struct req *rq, const json_t *h)
 {
-	return enterprise_api_in_scope(rq, nz(json_str(h, "_uscc")), json_str(h, "region_code"),
-				       json_i64(h, "grid_id", 0));
+	return enterprise_api_in_scope(rq, hazard_api_nz(json_str(h, "_uscc")),
+				       json_str(h, "region_code"), json_i64(h, "grid_id", 0));
 }
 
 /* Who acts: the officer's own enterprise looked up from its scope's code. */
@@ -115,7 +116,7 @@ static int64_t day_of(const json_t *h, const char *key)
 }
 
 /* The facts of hazard h for the pure rules. */
-static void state_in(struct req *rq, const json_t *h, struct hazard_state_in *in)
+void hazard_api_state_in(struct req *rq, const json_t *h, struct hazard_state_in *in)
 {
 	memset(in, 0, sizeof(*in));
 	in->state = state_of(json_str(h, "state"));
@@ -130,21 +131,7 @@ static void state_in(struct req *rq, const json_t *h, struct hazard_state_in *in
 	in->today = today_local(rq->app->cfg.fake_now_ms);
 }
 
-#define BIT(a) (1u << (a))
-/* Decisions that a major hazard's supervising department takes (contract of issue 4). */
-#define DEPT_ACTIONS                                                                  \
-	(BIT(HAZARD_VERIFY) | BIT(HAZARD_SEND_BACK) | BIT(HAZARD_APPROVE_EXTENSION) | \
-	 BIT(HAZARD_REFUSE_EXTENSION))
-
-/*
- * Per request: the caller as actor and its department, looked up once for a list page.
- */
-struct caller {
-	struct hazard_actor who;
-	int64_t dept_id;
-};
-
-static void caller_init(struct req *rq, struct caller *c)
+void hazard_api_caller_init(struct req *rq, struct hazard_caller *c)
 {
 	actor_of(rq, &c->who);
 	c->dept_id = 0;
@@ -156,26 +143,26 @@ static void caller_init(struct req *rq, struct caller *c)
  * True when the caller may take a dept action on h: a major hazard whose enterprise names a
  * supervising department is decided by an inspector of that department.
  */
-static bool dept_ok(const struct caller *c, const json_t *h)
+bool hazard_api_dept_ok(const struct hazard_caller *c, const json_t *h)
 {
 	int64_t dept = json_i64(h, "_supervising_dept_id", 0);
 
 	return level_of(json_str(h, "level")) != HAZARD_MAJOR || dept == 0 || c->dept_id == dept;
 }
 
-static unsigned allowed_for(struct req *rq, const struct caller *c, const json_t *h)
+static unsigned allowed_for(struct req *rq, const struct hazard_caller *c, const json_t *h)
 {
 	struct hazard_state_in in;
 	unsigned mask;
 
-	state_in(rq, h, &in);
+	hazard_api_state_in(rq, h, &in);
 	mask = hazard_allowed_actions(&in, &c->who);
-	if (!dept_ok(c, h))
+	if (!hazard_api_dept_ok(c, h))
 		mask &= ~DEPT_ACTIONS;
 	return mask;
 }
 
-static json_t *actions_json(unsigned mask)
+json_t *hazard_api_actions_json(unsigned mask)
 {
 	json_t *a = json_array();
 
@@ -187,7 +174,7 @@ static json_t *actions_json(unsigned mask)
 }
 
 /* Adds the computed fields to h and removes the internal ones. */
-static void decorate(struct req *rq, const struct caller *c, json_t *h)
+void hazard_api_decorate(struct req *rq, const struct hazard_caller *c, json_t *h)
 {
 	const struct config *cfg = &rq->app->cfg;
 	struct hazard_deadline_bands b;
@@ -208,7 +195,7 @@ static void decorate(struct req *rq, const struct caller *c, json_t *h)
 		json_object_set_new(h, "days_left", json_null());
 	}
 	json_object_set_new(h, "max_extensions", json_integer(cfg->hazard_max_extensions));
-	json_object_set_new(h, "allowed_actions", actions_json(allowed_for(rq, c, h)));
+	json_object_set_new(h, "allowed_actions", hazard_api_actions_json(allowed_for(rq, c, h)));
 	json_object_del(h, "_uscc");
 	json_object_del(h, "_supervising_dept_id");
 }
@@ -233,7 +220,7 @@ static json_t *photo_refs(json_t *shas)
 /* The detail: the hazard with its photos and timeline. Steals h. Returns: owned. */
 static int detail_json(struct req *rq, json_t *h, json_t **out)
 {
-	struct caller c;
+	struct hazard_caller c;
 	json_t *photos = NULL, *timeline = NULL;
 	int64_t id = json_i64(h, "id", 0);
 	int rc;
@@ -249,8 +236,8 @@ static int detail_json(struct req *rq, json_t *h, json_t **out)
 		json_decref(h);
 		return rc;
 	}
-	caller_init(rq, &c);
-	decorate(rq, &c, h);
+	hazard_api_caller_init(rq, &c);
+	hazard_api_decorate(rq, &c, h);
 	json_object_set_new(h, "photos",
 			    json_pack("{s:o, s:o}", "before",
 				      photo_refs(json_object_get(photos, "before")), "after",
@@ -265,7 +252,7 @@ static int detail_json(struct req *rq, json_t *h, json_t **out)
  * Loads hazard {id} when the caller may see it. *h NULL with rc 0: the answer (400/404)
  * is written.
  */
-static int load(struct req *rq, struct resp *rs, json_t **h)
+int hazard_api_load(struct req *rq, struct resp *rs, json_t **h)
 {
 	int64_t id;
 	int rc;
@@ -334,29 +321,6 @@ static const char *const *sources_of(enum role r)
  * the most specific: a field of the wrong type also fails its rule), so that every bad
  * field is named once.
  */
-static void first_per_field(struct field_errors *fe)
-{
-	size_t k = 0;
-
-	for (size_t i = 0; i < fe->n; i++) {
-		bool seen = false;
-
-		for (size_t j = 0; j < k && !seen; j++)
-			seen = strcmp(fe->e[j].field, fe->e[i].field) == 0;
-		if (!seen)
-			fe->e[k++] = fe->e[i];
-	}
-	fe->n = k;
-}
-
-static bool one_of(const char *v, const char *const *set)
-{
-	for (; v && *set; set++)
-		if (strcmp(v, *set) == 0)
-			return true;
-	return false;
-}
-
 /*
  * Checks the criterion of a major hazard (or of a re-grading): covered -> criterion_id of a
  * set covering the industry; not covered -> criterion_text. A general hazard names none
@@ -373,7 +337,7 @@ void hazard_api_check_criterion(struct req *rq, const char *level, int64_t crite
 		/* 重大事故隐患判定标准 grade major hazards only: a general one names none. */
 		if (criterion_id > 0)
 			field_errors_add(fe, "criterion_id", "only for a major hazard");
-		if (!blank(criterion_text))
+		if (!hazard_api_blank(criterion_text))
 			field_errors_add(fe, "criterion_text", "only for a major hazard");
 		return;
 	}
@@ -392,7 +356,7 @@ void hazard_api_check_criterion(struct req *rq, const char *level, int64_t crite
 		field_errors_add(fe, "criterion_id",
 				 "a major hazard names the criterion item it meets (the industry's "
 				 "criteria: GET /api/v1/hazard-criteria)");
-	else if (blank(criterion_text))
+	else if (hazard_api_blank(criterion_text))
 		field_errors_add(
 			fe, "criterion_text",
 			"a major hazard names the criterion it meets (no loaded set covers "
@@ -422,7 +386,7 @@ void hazard_api_check_photos(struct req *rq, const json_t *arr, const char *fiel
 	}
 }
 
-static int answer_hazard(struct req *rq, struct resp *rs, int64_t id, int status)
+int hazard_api_answer(struct req *rq, struct resp *rs, int64_t id, int status)
 {
 	json_t *h = NULL, *o = NULL;
 	int rc = hazard_db_get(rq->db, id, &h);
@@ -448,7 +412,8 @@ int hazard_report_in_tx(struct req *rq, const struct hazard_new *hn, const json_
 		summary = json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s}", "number", number,
 				    "enterprise_id", (json_int_t)hn->enterprise_id, "source",
 				    hn->source, "level", hn->level, "category", hn->category,
-				    "location", nz(hn->location), "description", hn->description);
+				    "location", hazard_api_nz(hn->location), "description",
+				    hn->description);
 		if (summary && photos)
 			json_object_set(summary, "photos", (json_t *)photos);
 		if (summary && hn->risk_point_id > 0)
@@ -503,9 +468,9 @@ static int create(struct req *rq, struct resp *rs)
 	}
 	hn.source = sources[0];
 	if ((v = json_str(body, "source")) != NULL) {
-		if (!one_of(v, sources))
+		if (!str_one_of(v, sources))
 			field_errors_add(&fe, "source", "your role (%s) reports only as %s%s%s",
-					 role_name(u->role), nz(sources[0]),
+					 role_name(u->role), hazard_api_nz(sources[0]),
 					 sources[0] && sources[1] ? " or " : "",
 					 sources[0] && sources[1] ? sources[1] : "");
 		hn.source = v;
@@ -536,30 +501,30 @@ static int create(struct req *rq, struct resp *rs)
 			geo_gcj02_to_wgs84(hn.lat, hn.lon, &hn.lat, &hn.lon);
 	}
 	hn.category = json_str(body, "category");
-	if (!one_of(hn.category, (const char *const[]){ "management", "site", NULL }))
+	if (!str_one_of(hn.category, (const char *const[]){ "management", "site", NULL }))
 		field_errors_add(&fe, "category", "must be management or site");
 	hn.level = json_str(body, "level");
-	if (!one_of(hn.level, (const char *const[]){ "general", "major", NULL }))
+	if (!str_one_of(hn.level, (const char *const[]){ "general", "major", NULL }))
 		field_errors_add(&fe, "level", "must be general or major");
 	hn.location = json_str(body, "location");
-	if (blank(hn.location))
+	if (hazard_api_blank(hn.location))
 		field_errors_add(&fe, "location", "where in the enterprise is required");
 	hn.description = json_str(body, "description");
-	if (blank(hn.description))
+	if (hazard_api_blank(hn.description))
 		field_errors_add(&fe, "description", "a description is required");
 	hn.criterion_id = json_i64(body, "criterion_id", 0);
 	hn.criterion_text = json_str(body, "criterion_text");
 	if (have_e && !fe.forbidden &&
-	    one_of(hn.level, (const char *const[]){ "general", "major", NULL }))
+	    str_one_of(hn.level, (const char *const[]){ "general", "major", NULL }))
 		hazard_api_check_criterion(rq, hn.level, hn.criterion_id, hn.criterion_text,
 					   e.industry_code, &fe);
 	photos = json_object_get(body, "photos");
 	if (photos)
 		hazard_api_check_photos(rq, photos, "photos", &fe);
-	if (ref != NULL && blank(ref))
+	if (ref != NULL && hazard_api_blank(ref))
 		field_errors_add(&fe, "client_ref", "must not be blank");
 	if (fe.n) {
-		first_per_field(&fe);
+		field_errors_first_per_field(&fe);
 		rc = resp_invalid(rs, &fe);
 		goto out;
 	}
@@ -587,7 +552,7 @@ static int create(struct req *rq, struct resp *rs)
 			rc = resp_invalid1(rs, "client_ref", "is taken by another report");
 			goto out;
 		}
-		rc = answer_hazard(rq, rs, existing, 200); /* a retry: the first answer again */
+		rc = hazard_api_answer(rq, rs, existing, 200); /* a retry: the first answer again */
 		goto out;
 	}
 	rc = hazard_report_in_tx(rq, &hn, photos, &id, number);
@@ -600,352 +565,10 @@ static int create(struct req *rq, struct resp *rs)
 		goto out;
 	audit_actor_from_req(rq, &actor);
 	log_info("hazard %s reported by %s", number, actor.login);
-	rc = answer_hazard(rq, rs, id, 201);
+	rc = hazard_api_answer(rq, rs, id, 201);
 out:
 	enterprise_release(&e);
 	return rc;
-}
-
-/* ------------------------------------------------------------ list, export */
-
-static const char *const list_filters[] = {
-	"state",	 "level",    "source",	       "category", "region",	 "grid",
-	"enterprise_id", "industry", "deadline_state", "q",	   "found_from", "found_to",
-	"supervision",	 NULL,
-};
-static const char *const list_sorts[] = { "created_ms", "deadline", "found_ms", "number", NULL };
-
-struct filter_bufs {
-	char rfrom[16], rto[16], ifrom[8], ito[8], sfrom[16], sto[16];
-	char dfrom[16], dto[16];
-	char *q_like;
-};
-
-static const char *query_enum(struct req *rq, const char *name, const char *const *set,
-			      struct field_errors *fe)
-{
-	const char *v = req_query(rq, name);
-
-	if (v == NULL)
-		return NULL;
-	if (!one_of(v, set))
-		field_errors_add(fe, name, "has no such value");
-	return v;
-}
-
-/* The local day's first instant (UTC ms) of a date argument; -1 when absent or bad. */
-static int64_t date_arg(struct req *rq, const char *name, int add_days, struct field_errors *fe)
-{
-	const char *v = req_query(rq, name);
-	int64_t d;
-
-	if (v == NULL)
-		return -1;
-	if (date_parse(v, &d) < 0) {
-		field_errors_add(fe, name, "must be a date YYYY-MM-DD");
-		return -1;
-	}
-	return (d + add_days) * 86400000LL - CLOCK_LOCAL_OFFSET_MS;
-}
-
-static void filter_from_query(struct req *rq, struct hazard_filter *f, struct filter_bufs *b,
-			      struct field_errors *fe)
-{
-	static const char *const levels[] = { "general", "major", NULL };
-	static const char *const sources[] = { "self_check",  "grid_patrol",	   "tipoff",
-					       "enforcement", "leader_inspection", NULL };
-	static const char *const categories[] = { "management", "site", NULL };
-	static const char *const dstates[] = { "on_time", "due_soon", "overdue", "overdue_30",
-					       NULL };
-	static const char *const sups[] = { "proposed", "listed", NULL };
-	const struct principal *u = rq->user;
-	const struct config *cfg = &rq->app->cfg;
-	const char *v;
-	char tmp[16];
-
-	memset(f, 0, sizeof(*f));
-	memset(b, 0, sizeof(*b));
-	f->found_from_ms = f->found_to_ms = -1;
-	if ((v = req_query(rq, "state")) != NULL) {
-		if (strcmp(v, "open") == 0) {
-			static const char *const open[] = { "reported", "confirmed", "rectifying",
-							    "submitted" };
-			for (int i = 0; i < 4; i++)
-				f->states[i] = open[i];
-		} else {
-			/* a comma list of states, each borrowed from the static names */
-			const char *p = v;
-			int n = 0;
-
-			while (*p && n < HAZARD_STATE_COUNT_) {
-				size_t len = strcspn(p, ",");
-				enum hazard_state s = HAZARD_STATE_COUNT_;
-
-				for (int i = 0; i < HAZARD_STATE_COUNT_; i++) {
-					const char *name = hazard_state_name((enum hazard_state)i);
-					if (strlen(name) == len && strncmp(name, p, len) == 0)
-						s = (enum hazard_state)i;
-				}
-				if (s == HAZARD_STATE_COUNT_) {
-					field_errors_add(fe, "state",
-							 "must be open or a comma list of states");
-					break;
-				}
-				f->states[n++] = hazard_state_name(s);
-				p += len;
-				if (*p == ',')
-					p++;
-			}
-		}
-	}
-	f->level = query_enum(rq, "level", levels, fe);
-	f->source = query_enum(rq, "source", sources, fe);
-	f->category = query_enum(rq, "category", categories, fe);
-	if ((v = req_query(rq, "region")) != NULL) {
-		size_t p = region_prefix_len(v);
-
-		snprintf(b->rfrom, sizeof(b->rfrom), "%.*s", (int)p, v);
-		if (p == 0 || !enterprise_code_prefix_end(b->rfrom, b->rto, sizeof(b->rto)))
-			field_errors_add(fe, "region", "must be a GB/T 2260 code");
-		f->region_from = b->rfrom;
-		f->region_to = b->rto;
-	}
-	if ((v = req_query(rq, "grid")) != NULL &&
-	    (parse_i64(v, &f->grid_id) < 0 || f->grid_id < 1))
-		field_errors_add(fe, "grid", "must be a grid id");
-	if ((v = req_query(rq, "enterprise_id")) != NULL &&
-	    (parse_i64(v, &f->enterprise_id) < 0 || f->enterprise_id < 1))
-		field_errors_add(fe, "enterprise_id", "must be an enterprise id");
-	if ((v = req_query(rq, "industry")) != NULL) {
-		size_t n = strlen(v);
-
-		snprintf(b->ifrom, sizeof(b->ifrom), "%s", v);
-		if (n < 1 || n > 4 || strspn(v, "0123456789") != n ||
-		    !enterprise_code_prefix_end(b->ifrom, b->ito, sizeof(b->ito)))
-			field_errors_add(fe, "industry",
-					 "must be a GB/T 4754 code of 1 to 4 digits");
-		f->industry_from = b->ifrom;
-		f->industry_to = b->ito;
-	}
-	if ((v = query_enum(rq, "deadline_state", dstates, fe)) != NULL) {
-		int64_t today = today_local(cfg->fake_now_ms);
-		int64_t soon = today + cfg->hazard_due_soon_days;
-		int64_t long_ago = today - cfg->hazard_overdue_long_days;
-
-		if (strcmp(v, "on_time") == 0) {
-			date_format(soon + 1, b->dfrom, sizeof(b->dfrom));
-		} else if (strcmp(v, "due_soon") == 0) {
-			date_format(today, b->dfrom, sizeof(b->dfrom));
-			date_format(soon, b->dto, sizeof(b->dto));
-		} else if (strcmp(v, "overdue") == 0) {
-			date_format(long_ago, b->dfrom, sizeof(b->dfrom));
-			date_format(today - 1, b->dto, sizeof(b->dto));
-		} else if (strcmp(v, "overdue_30") == 0) {
-			date_format(long_ago - 1, b->dto, sizeof(b->dto));
-		}
-		f->deadline_from = b->dfrom[0] ? b->dfrom : NULL;
-		f->deadline_to = b->dto[0] ? b->dto : NULL;
-	}
-	if ((v = req_query(rq, "q")) != NULL) {
-		if (v[0] == '\0' || utf8_len(v) > 100)
-			field_errors_add(fe, "q", "must be 1 to 100 characters");
-		f->q_number = v;
-		b->q_like = db_like_contains(v);
-		f->q_like = b->q_like;
-	}
-	f->found_from_ms = date_arg(rq, "found_from", 0, fe);
-	f->found_to_ms = date_arg(rq, "found_to", 1, fe);
-	/* As the statistics' from/to: an empty range is a mistake, not an empty answer. */
-	if (f->found_from_ms >= 0 && f->found_to_ms >= 0 && f->found_to_ms <= f->found_from_ms)
-		field_errors_add(fe, "found_to", "must not be before found_from");
-	f->supervision = query_enum(rq, "supervision", sups, fe);
-	switch (u->scope.kind) {
-	case SCOPE_ALL:
-		break;
-	case SCOPE_REGION:
-		snprintf(tmp, sizeof(tmp), "%.*s", (int)region_prefix_len(u->scope.region),
-			 u->scope.region);
-		snprintf(b->sfrom, sizeof(b->sfrom), "%s", tmp);
-		if (!enterprise_code_prefix_end(b->sfrom, b->sto, sizeof(b->sto)))
-			snprintf(b->sto, sizeof(b->sto), "%s", b->sfrom); /* empty range */
-		f->scope_from = b->sfrom;
-		f->scope_to = b->sto;
-		break;
-	case SCOPE_GRIDS:
-		f->scope_grid_user = u->user_id;
-		break;
-	case SCOPE_ENTERPRISE:
-		f->scope_uscc = u->scope.enterprise;
-		break;
-	}
-}
-
-static int list(struct req *rq, struct resp *rs)
-{
-	struct hazard_filter f;
-	struct filter_bufs b;
-	struct field_errors fe = { 0 };
-	struct list_params lp;
-	struct caller c;
-	json_t *items = NULL, *v;
-	size_t i;
-	int rc;
-
-	list_params_parse(rq, list_sorts, list_filters, &lp, &fe);
-	if (req_query(rq, "sort") == NULL)
-		lp.desc = true; /* newest first */
-	filter_from_query(rq, &f, &b, &fe);
-	if (fe.n) {
-		free(b.q_like);
-		return resp_problem(rs, 400, NULL, "invalid query", &fe);
-	}
-	rc = hazard_db_list(rq->db, &f, &lp, &items);
-	free(b.q_like);
-	if (rc < 0)
-		return rc;
-	caller_init(rq, &c);
-	json_array_foreach(items, i, v)
-		decorate(rq, &c, v);
-	return resp_json(rs, 200, list_page(items, &lp));
-}
-
-/* The columns of the export (Chinese headers, as offices exchange them). */
-static const struct {
-	const char *zh, *key;
-} export_cols[] = {
-	{ "隐患编号", "number" },
-	{ "企业", "enterprise_name" },
-	{ "行政区划", "region_code" },
-	{ "行业", "industry_code" },
-	{ "来源", "source" },
-	{ "发现日期", "found_ms" },
-	{ "位置", "location" },
-	{ "类别", "category" },
-	{ "隐患等级", "level" },
-	{ "隐患描述", "description" },
-	{ "判定依据", "criterion_text" },
-	{ "状态", "state" },
-	{ "整改措施", "measures" },
-	{ "责任人", "responsible" },
-	{ "整改资金（元）", "funds_yuan" },
-	{ "整改期限", "deadline" },
-	{ "期限状态", "deadline_state" },
-	{ "剩余天数", "days_left" },
-};
-#define EXPORT_NCOLS (sizeof(export_cols) / sizeof(export_cols[0]))
-/* Bytes of one cell: the longest field (2000 characters) in UTF-8, with room to spare. */
-#define CELL_MAX 8192
-
-static void cell_text(const json_t *h, const char *key, char *out, size_t n)
-{
-	const json_t *plan = json_object_get(h, "plan");
-	const json_t *v = json_object_get(h, key);
-
-	if (v == NULL && plan && json_is_object(plan))
-		v = json_object_get(plan, key);
-	out[0] = '\0';
-	if (strcmp(key, "found_ms") == 0 && json_is_integer(v)) {
-		date_format(local_day(json_integer_value(v)), out, n);
-	} else if (strcmp(key, "criterion_text") == 0) {
-		const json_t *c = json_object_get(h, "criterion");
-
-		if (c && json_is_object(c))
-			snprintf(out, n, "%s 第%" JSON_INTEGER_FORMAT "项 %s",
-				 nz(json_str(c, "doc")),
-				 json_integer_value(json_object_get(c, "item")),
-				 nz(json_str(c, "topic_zh")));
-		else
-			snprintf(out, n, "%s", nz(json_string_value(v)));
-	} else if (json_is_string(v) &&
-		   (strcmp(key, "source") == 0 || strcmp(key, "category") == 0 ||
-		    strcmp(key, "level") == 0 || strcmp(key, "state") == 0 ||
-		    strcmp(key, "deadline_state") == 0)) {
-		snprintf(out, n, "%s", hazard_label(key, json_string_value(v)));
-	} else if (json_is_string(v)) {
-		utf8_copy(out, n, json_string_value(v)); /* cut at a character, never inside one */
-	} else if (json_is_integer(v)) {
-		snprintf(out, n, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-	}
-}
-
-static int export_file(struct req *rq, struct resp *rs)
-{
-	const char *filters[sizeof(list_filters) / sizeof(list_filters[0]) + 1];
-	const char *cells[EXPORT_NCOLS];
-	char *texts[EXPORT_NCOLS];
-	struct hazard_filter f;
-	struct filter_bufs b;
-	struct field_errors fe = { 0 };
-	struct list_params lp;
-	struct caller c;
-	struct table_writer *w;
-	enum table_format fmt = TABLE_XLSX;
-	json_t *items = NULL, *v;
-	const char *arg;
-	char *data = NULL, disp[96], day[16];
-	size_t len = 0, nf = 0, i;
-	int fd = -1, rc;
-
-	for (; list_filters[nf]; nf++)
-		filters[nf] = list_filters[nf];
-	filters[nf++] = "format";
-	filters[nf] = NULL;
-	list_params_parse(rq, list_sorts, filters, &lp, &fe);
-	if (req_query(rq, "limit") || req_query(rq, "after"))
-		field_errors_add(&fe, req_query(rq, "limit") ? "limit" : "after",
-				 "the export is not paged");
-	if (req_query(rq, "sort") == NULL)
-		lp.desc = true;
-	filter_from_query(rq, &f, &b, &fe);
-	if ((arg = req_query(rq, "format")) != NULL) {
-		if (strcmp(arg, "csv") == 0)
-			fmt = TABLE_CSV;
-		else if (strcmp(arg, "xlsx") != 0)
-			field_errors_add(&fe, "format", "must be xlsx or csv");
-	}
-	if (fe.n) {
-		free(b.q_like);
-		return resp_problem(rs, 400, NULL, "invalid query", &fe);
-	}
-	lp.limit = 0; /* every row */
-	lp.after = 0;
-	rc = db_begin_read(rq->db);
-	if (rc == 0)
-		rc = hazard_db_list(rq->db, &f, &lp, &items);
-	db_rollback(rq->db);
-	free(b.q_like);
-	if (rc < 0)
-		return rc;
-	w = table_writer_new(fmt, "隐患", NULL);
-	if (w == NULL) {
-		json_decref(items);
-		return ERR_IO;
-	}
-	for (i = 0; i < EXPORT_NCOLS; i++)
-		cells[i] = export_cols[i].zh;
-	table_writer_row(w, cells, EXPORT_NCOLS);
-	caller_init(rq, &c);
-	for (i = 0; i < EXPORT_NCOLS; i++)
-		texts[i] = xmalloc(CELL_MAX);
-	json_array_foreach(items, nf, v) {
-		decorate(rq, &c, v);
-		for (i = 0; i < EXPORT_NCOLS; i++) {
-			cell_text(v, export_cols[i].key, texts[i], CELL_MAX);
-			cells[i] = texts[i];
-		}
-		table_writer_row(w, cells, EXPORT_NCOLS);
-	}
-	for (i = 0; i < EXPORT_NCOLS; i++)
-		free(texts[i]);
-	json_decref(items);
-	rc = table_writer_finish(w, &data, &len, &fd);
-	if (rc < 0)
-		return rc;
-	date_format(local_day(now_ms()), day, sizeof(day));
-	snprintf(disp, sizeof(disp), "hazards-%s.%s", day, fmt == TABLE_CSV ? "csv" : "xlsx");
-	return resp_attachment(rs, disp,
-			       fmt == TABLE_CSV ? "text/csv; charset=utf-8" : TABLE_XLSX_MIME, data,
-			       len, fd);
 }
 
 /* ------------------------------------------------------------ detail */
@@ -953,7 +576,7 @@ static int export_file(struct req *rq, struct resp *rs)
 static int get(struct req *rq, struct resp *rs)
 {
 	json_t *h = NULL, *o = NULL;
-	int rc = load(rq, rs, &h);
+	int rc = hazard_api_load(rq, rs, &h);
 
 	if (rc < 0 || h == NULL)
 		return rc;
@@ -961,322 +584,6 @@ static int get(struct req *rq, struct resp *rs)
 	if (rc < 0)
 		return rc;
 	return resp_json(rs, 200, o);
-}
-
-/* ------------------------------------------------------------ actions */
-
-static const struct json_field reason_fields[] = {
-	{ "reason", JF_STRING, 0, 1000, 0, 0 },
-	{ NULL, 0, 0, 0, 0, 0 },
-};
-static const struct json_field plan_fields[] = {
-	{ "measures", JF_STRING, 0, 2000, 0, 0 },
-	{ "responsible", JF_STRING, 0, 100, 0, 0 },
-	{ "funds_yuan", JF_INT, 0, 0, 0, 1000000000000LL },
-	{ "emergency", JF_STRING, 0, 2000, 0, 0 },
-	{ "deadline", JF_STRING, 0, 10, 0, 0 },
-	{ NULL, 0, 0, 0, 0, 0 },
-};
-static const struct json_field submit_fields[] = {
-	{ "photos", JF_ARRAY, 0, 20, 0, 0 },
-	{ "note", JF_STRING, 0, 1000, 0, 0 },
-	{ NULL, 0, 0, 0, 0, 0 },
-};
-static const struct json_field extension_fields[] = {
-	{ "reason", JF_STRING, 0, 1000, 0, 0 },
-	{ "new_deadline", JF_STRING, 0, 10, 0, 0 },
-	{ NULL, 0, 0, 0, 0, 0 },
-};
-static const struct json_field verify_fields[] = {
-	{ "note", JF_STRING, 0, 1000, 0, 0 },
-	{ NULL, 0, 0, 0, 0, 0 },
-};
-static const struct json_field confirm_fields[] = {
-	{ "note", JF_STRING, 0, 1000, 0, 0 },
-	{ "level", JF_STRING, 0, 8, 0, 0 },
-	{ "criterion_id", JF_INT, JF_NULLABLE, 0, 1, INT64_MAX },
-	{ "criterion_text", JF_STRING, 0, 500, 0, 0 },
-	{ NULL, 0, 0, 0, 0, 0 },
-};
-
-static const struct json_field *fields_of(enum hazard_action a)
-{
-	switch (a) {
-	case HAZARD_PLAN:
-		return plan_fields;
-	case HAZARD_SUBMIT:
-		return submit_fields;
-	case HAZARD_REQUEST_EXTENSION:
-		return extension_fields;
-	case HAZARD_VERIFY:
-		return verify_fields;
-	case HAZARD_CONFIRM:
-		return confirm_fields;
-	default:
-		return reason_fields;
-	}
-}
-
-/* The pure rules' field names as the body names them. */
-static void rename_fields(struct field_errors *fe)
-{
-	for (size_t i = 0; i < fe->n; i++) {
-		if (strcmp(fe->e[i].field, "funds") == 0)
-			snprintf(fe->e[i].field, sizeof(fe->e[i].field), "funds_yuan");
-		else if (strcmp(fe->e[i].field, "after_photos") == 0)
-			snprintf(fe->e[i].field, sizeof(fe->e[i].field), "photos");
-	}
-}
-
-static int conflict(struct resp *rs, const char *action, const char *state, unsigned allowed)
-{
-	char names[200], detail[320];
-
-	hazard_actions_format(allowed, names, sizeof(names));
-	snprintf(detail, sizeof(detail), "'%s' is not possible in state %s; allowed: %s", action,
-		 state, names[0] ? names : "none");
-	resp_problem(rs, 409, NULL, detail, NULL);
-	json_object_set_new(rs->json, "allowed", actions_json(allowed));
-	return 0;
-}
-
-/*
- * Why who may not take a (legal in the state) on the hazard h, for the 403's detail: the
- * role's rule (hazard_role_may: not this action, or not for this level), else the person's
- * (an officer of another enterprise; the rectifier verifying their own work), else the
- * supervising department of a major hazard.
- */
-static void forbidden_reason(const struct caller *c, const json_t *h,
-			     const struct hazard_state_in *in, enum hazard_action a, char *out,
-			     size_t n)
-{
-	const char *role = role_name(c->who.role), *action = hazard_action_name(a);
-	enum hazard_level other = in->level == HAZARD_MAJOR ? HAZARD_GENERAL : HAZARD_MAJOR;
-
-	if (!hazard_role_may(c->who.role, a, in->level)) {
-		if (hazard_role_may(c->who.role, a, other))
-			snprintf(out, n,
-				 "your role (%s) may not %s a %s hazard: that is for an inspector "
-				 "(a role rule)",
-				 role, action, in->level == HAZARD_MAJOR ? "major" : "general");
-		else
-			snprintf(out, n, "your role (%s) may not take the action %s (a role rule)",
-				 role, action);
-	} else if (c->who.role == ROLE_ENTERPRISE_OFFICER &&
-		   (c->who.enterprise_id <= 0 || c->who.enterprise_id != in->enterprise_id)) {
-		snprintf(out, n, "you may not %s: the hazard is not of your enterprise", action);
-	} else if ((a == HAZARD_VERIFY || a == HAZARD_SEND_BACK) && in->rectifier_id > 0 &&
-		   c->who.user_id == in->rectifier_id) {
-		snprintf(out, n,
-			 "you may not %s: you submitted this rectification, and the verifier is "
-			 "never the rectifier",
-			 action);
-	} else if ((BIT(a) & DEPT_ACTIONS) && !dept_ok(c, h)) {
-		snprintf(out, n,
-			 "a major hazard is decided by an inspector of the enterprise's "
-			 "supervising department");
-	} else {
-		snprintf(out, n, "you may not %s this hazard", action);
-	}
-}
-
-static int act(struct req *rq, struct resp *rs)
-{
-	const json_t *body = rq->body;
-	struct field_errors fe = { 0 };
-	struct hazard_state_in in;
-	struct hazard_args args;
-	struct hazard_outcome out;
-	struct hazard_update up;
-	struct caller c;
-	enum hazard_action a;
-	json_t *h = NULL, *photos, *detail = NULL, *summary;
-	const char *aname = req_param(rq, "action"), *from, *new_level = NULL;
-	char deadline[16] = "", pending[16] = "", audit_action[64], *detail_text = NULL;
-	int64_t id, now = now_ms(), event_id = 0, audit_id = 0, crit = 0;
-	bool typed_ok;
-	int rc;
-
-	if (hazard_action_parse(aname, &a) < 0)
-		return resp_problem(rs, 404, NULL, "no such action", NULL);
-	/* Type errors first; the rules then name the other fields (first_per_field). */
-	typed_ok = json_check(body, fields_of(a), &fe) == 0;
-	if (!json_is_object(body))
-		return resp_invalid(rs, &fe);
-	rc = db_begin(rq->db);
-	if (rc < 0)
-		return rc;
-	rc = load(rq, rs, &h);
-	if (rc < 0 || h == NULL)
-		goto out;
-	id = json_i64(h, "id", 0);
-	from = json_str(h, "state");
-	caller_init(rq, &c);
-	state_in(rq, h, &in);
-	memset(&args, 0, sizeof(args));
-	args.reason = json_str(body, "reason");
-	args.plan.measures = json_str(body, "measures");
-	args.plan.responsible = json_str(body, "responsible");
-	args.plan.funds_yuan = json_i64(body, "funds_yuan", -1);
-	args.plan.emergency = json_str(body, "emergency");
-	args.plan.deadline = json_str(body, "deadline");
-	args.new_deadline = json_str(body, "new_deadline");
-	photos = json_object_get(body, "photos");
-	args.after_photos = photos ? (int)json_array_size(photos) : 0;
-	rc = hazard_transition(&in, a, &args, &c.who, &out, &fe);
-	if ((rc == 0 || rc == ERR_INVALID) && (BIT(a) & DEPT_ACTIONS) && !dept_ok(&c, h))
-		rc = ERR_FORBIDDEN;
-	if (!typed_ok && (rc == ERR_CONFLICT || rc == ERR_FORBIDDEN))
-		rc = ERR_INVALID; /* a malformed body is 422, as before the hazard is read */
-	if (rc == ERR_CONFLICT) {
-		unsigned allowed = out.allowed;
-
-		if (!dept_ok(&c, h))
-			allowed &= ~DEPT_ACTIONS;
-		rc = conflict(rs, aname, from, allowed);
-		goto out;
-	}
-	if (rc == ERR_FORBIDDEN) {
-		char why[300];
-
-		forbidden_reason(&c, h, &in, a, why, sizeof(why));
-		rc = resp_problem(rs, 403, NULL, why, NULL);
-		goto out;
-	}
-	/* Checks beyond the pure rules: photos stored, a re-grading's criterion. */
-	if (a == HAZARD_SUBMIT && photos)
-		hazard_api_check_photos(rq, photos, "photos", &fe);
-	if (a == HAZARD_CONFIRM && (new_level = json_str(body, "level")) == NULL &&
-	    (json_i64(body, "criterion_id", 0) > 0 || !blank(json_str(body, "criterion_text"))))
-		new_level = json_str(h, "level"); /* a criterion for the level it has */
-	if (a == HAZARD_CONFIRM && new_level != NULL) {
-		if (!one_of(new_level, (const char *const[]){ "general", "major", NULL })) {
-			field_errors_add(&fe, "level", "must be general or major");
-		} else if (strcmp(new_level, "major") == 0 && rq->user->role != ROLE_INSPECTOR) {
-			rc = resp_problem(rs, 403, NULL,
-					  "a major hazard is confirmed by an inspector", NULL);
-			goto out;
-		} else {
-			crit = json_i64(body, "criterion_id", 0);
-			hazard_api_check_criterion(rq, new_level, crit,
-						   json_str(body, "criterion_text"),
-						   nz(json_str(h, "industry_code")), &fe);
-		}
-	}
-	if (rc == ERR_INVALID || fe.n) {
-		rename_fields(&fe);
-		first_per_field(&fe);
-		rc = resp_invalid(rs, &fe);
-		goto out;
-	}
-	if (rc < 0)
-		goto out;
-
-	memset(&up, 0, sizeof(up));
-	up.state = hazard_state_name(out.state);
-	if (out.deadline)
-		date_format(out.deadline, deadline, sizeof(deadline));
-	up.deadline = deadline[0] ? deadline : NULL;
-	up.extension_pending = out.extension_pending;
-	if (out.extension_pending)
-		date_format(out.pending_deadline, pending, sizeof(pending));
-	up.pending_deadline = pending[0] ? pending : NULL;
-	up.extension_requests = out.extension_requests;
-	up.rectifier_id = out.rectifier_id;
-	up.verifier_id = json_i64(h, "verifier_id", 0);
-	up.send_backs = (int)json_i64(h, "send_backs", 0);
-	up.closed_ms = json_i64(h, "closed_ms", 0);
-	up.updated_ms = now;
-	detail = json_object();
-	switch (a) {
-	case HAZARD_PLAN:
-		up.set_plan = true;
-		up.measures = args.plan.measures;
-		up.responsible = args.plan.responsible;
-		up.funds_yuan = args.plan.funds_yuan;
-		up.emergency = args.plan.emergency ? args.plan.emergency : "";
-		json_object_set_new(detail, "plan",
-				    json_pack("{s:s, s:s, s:I, s:s, s:s}", "measures", up.measures,
-					      "responsible", up.responsible, "funds_yuan",
-					      (json_int_t)up.funds_yuan, "emergency", up.emergency,
-					      "deadline", deadline));
-		break;
-	case HAZARD_SUBMIT:
-		json_object_set(detail, "photos", photos);
-		break;
-	case HAZARD_VERIFY:
-		up.verifier_id = c.who.user_id;
-		up.closed_ms = now;
-		break;
-	case HAZARD_SEND_BACK:
-		up.verifier_id = c.who.user_id;
-		up.send_backs++;
-		break;
-	case HAZARD_REQUEST_EXTENSION:
-		json_object_set_new(detail, "new_deadline", json_string(pending));
-		break;
-	case HAZARD_APPROVE_EXTENSION:
-		json_object_set_new(detail, "deadline", json_string(deadline));
-		break;
-	case HAZARD_REOPEN:
-		up.closed_ms = 0;
-		break;
-	case HAZARD_CONFIRM:
-		if (new_level) {
-			up.set_level = true;
-			up.level = new_level;
-			up.criterion_id = crit;
-			up.criterion_text = json_str(body, "criterion_text");
-			json_object_set_new(detail, "level", json_string(new_level));
-		}
-		break;
-	default:
-		break;
-	}
-	if (json_str(body, "note"))
-		json_object_set_new(detail, "note", json_string(json_str(body, "note")));
-	rc = hazard_db_update(rq->db, id, from, &up);
-	detail_text = json_dump_compact(detail);
-	if (rc == 0)
-		rc = hazard_db_event_add(rq->db, id, now, c.who.user_id, rq->user->login, aname,
-					 from, up.state, args.reason, detail_text, &event_id);
-	for (size_t i = 0; rc == 0 && a == HAZARD_SUBMIT && i < json_array_size(photos); i++)
-		rc = hazard_db_photo_link(rq->db, id, json_string_value(json_array_get(photos, i)),
-					  "after", event_id, now);
-	if (rc == 0 && a == HAZARD_REOPEN) {
-		const json_t *plan = json_object_get(h, "plan");
-
-		rc = hazard_db_false_closure(rq->db, id, now,
-					     plan ? json_str(plan, "responsible") : "",
-					     json_i64(h, "rectifier_id", 0),
-					     json_i64(h, "verifier_id", 0), args.reason);
-	}
-	if (rc == 0) {
-		snprintf(audit_action, sizeof(audit_action), "hazard.%s", aname);
-		summary = json_pack("{s:s, s:s, s:s, s:O}", "number", nz(json_str(h, "number")),
-				    "from", from, "to", up.state, "detail", detail);
-		if (args.reason)
-			json_object_set_new(summary, "reason", json_string(args.reason));
-		rc = audit_record(rq, audit_action, "hazard", id, summary);
-	}
-	if (rc == 0)
-		rc = audit_last_id(rq->db, &audit_id);
-	if (rc == 0)
-		rc = hazard_db_event_set_audit(rq->db, event_id, audit_id);
-	rc = db_finish(rq->db, rc);
-	if (rc == ERR_CONFLICT) {
-		rc = resp_problem(rs, 409, NULL, "the hazard changed meanwhile; reload it", NULL);
-		goto out;
-	}
-	if (rc == 0)
-		rc = answer_hazard(rq, rs, id, 200);
-out:
-	if (db_in_transaction(rq->db))
-		db_rollback(rq->db);
-	free(detail_text);
-	json_decref(detail);
-	json_decref(h);
-	return rc;
 }
 
 /* ------------------------------------------------------------ criteria */
@@ -1314,14 +621,6 @@ static int criteria(struct req *rq, struct resp *rs)
 }
 
 const struct route hazard_routes[] = {
-	{ .method = HTTP_GET,
-	  .path = "/api/v1/hazards",
-	  .handler = list,
-	  .perm = PERM_HAZARD_READ,
-	  .summary = "hidden hazards in your scope, newest first; filters state (a comma list or "
-		     "open), level, source, category, region, grid, enterprise_id, industry, "
-		     "deadline_state, q (number or description), found_from/found_to, "
-		     "supervision; sort created_ms, deadline, found_ms, number" },
 	{ .method = HTTP_POST,
 	  .path = "/api/v1/hazards",
 	  .handler = create,
@@ -1331,25 +630,10 @@ const struct route hazard_routes[] = {
 	  .summary = "report a hidden hazard (numbered YH-<region>-<year>-<seq>; a retry with the "
 		     "same client_ref returns the first report)" },
 	{ .method = HTTP_GET,
-	  .path = "/api/v1/hazards/export",
-	  .handler = export_file,
-	  .perm = PERM_HAZARD_READ,
-	  .summary = "the filtered hazard list as a file (?format=xlsx|csv and the list's "
-		     "filters), Chinese headers, not paged" },
-	{ .method = HTTP_GET,
 	  .path = "/api/v1/hazards/{id}",
 	  .handler = get,
 	  .perm = PERM_HAZARD_READ,
 	  .summary = "one hazard with its photos, timeline and the actions you may take" },
-	{ .method = HTTP_POST,
-	  .path = "/api/v1/hazards/{id}/actions/{action}",
-	  .handler = act,
-	  .perm = PERM_HAZARD_ACT,
-	  .flags = ROUTE_JSON_BODY,
-	  .max_body = 65536,
-	  .summary = "a life-cycle action: confirm, dismiss, plan, submit, verify, send_back, "
-		     "request_extension, approve_extension, refuse_extension, reopen (409 "
-		     "names the allowed actions)" },
 	{ .method = HTTP_GET,
 	  .path = "/api/v1/hazard-criteria",
 	  .handler = criteria,

@@ -13,7 +13,11 @@
 #include "hazard/hazard.h"
 #include "http/req.h"
 
+/* Report, detail, criteria (hazard_api.c); list and export (hazard_list_api.c); the
+ * life-cycle actions (hazard_actions_api.c). */
 extern const struct route hazard_routes[];
+extern const struct route hazard_list_routes[];
+extern const struct route hazard_action_routes[];
 extern const struct route photo_routes[];
 
 /* "Now" of date rules: setting fake.now_ms when set (tests), else the clock. UTC ms. */

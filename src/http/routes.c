@@ -126,6 +126,8 @@ const struct route *const route_tables[] = {
 	map_routes,
 	audit_routes,
 	hazard_routes,
+	hazard_list_routes,
+	hazard_action_routes,
 	photo_routes,
 	notify_routes,
 	/*

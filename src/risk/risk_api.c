@@ -199,20 +199,12 @@ json_t *risk_api_merged(const json_t *row, const json_t *body)
 	return m;
 }
 
-static bool one_of(const char *s, const char *const *allowed)
-{
-	for (; s && *allowed; allowed++)
-		if (strcmp(s, *allowed) == 0)
-			return true;
-	return false;
-}
-
 void risk_api_check_enum(const json_t *o, const char *key, const char *const *allowed,
 			 struct field_errors *fe)
 {
 	char list[160] = "";
 
-	if (one_of(json_str(o, key), allowed))
+	if (str_one_of(json_str(o, key), allowed))
 		return;
 	for (size_t i = 0; allowed[i]; i++) {
 		size_t used = strlen(list);

@@ -108,25 +108,6 @@ static int64_t query_day(struct req *rq, const char *name, int add_days, struct 
 	return (day + add_days) * 86400000LL - CLOCK_LOCAL_OFFSET_MS;
 }
 
-/*
- * Keeps the first error of each field: json_check()'s type error is the most specific, and
- * the rules that run after it may name the same field again.
- */
-static void first_per_field(struct field_errors *fe)
-{
-	size_t k = 0;
-
-	for (size_t i = 0; i < fe->n; i++) {
-		bool seen = false;
-
-		for (size_t j = 0; j < k && !seen; j++)
-			seen = strcmp(fe->e[j].field, fe->e[i].field) == 0;
-		if (!seen)
-			fe->e[k++] = fe->e[i];
-	}
-	fe->n = k;
-}
-
 /* ------------------------------------------------------------ items */
 
 static const struct json_field item_create_fields[] = {
@@ -275,7 +256,7 @@ static int item_create(struct req *rq, struct resp *rs)
 	in.start_ms = json_i64(rq->body, "start_ms", hazard_api_now(rq));
 	check_item(rq, rq->body, &in, false, &fe);
 	if (fe.n) {
-		first_per_field(&fe);
+		field_errors_first_per_field(&fe);
 		return resp_invalid(rs, &fe);
 	}
 	rc = db_begin(rq->db);
@@ -337,7 +318,7 @@ static int item_patch(struct req *rq, struct resp *rs)
 	check_item(rq, rq->body, &in, json_is_true(json_object_get(o, "active")), &fe);
 	if (fe.n) {
 		json_decref(o);
-		first_per_field(&fe);
+		field_errors_first_per_field(&fe);
 		return resp_invalid(rs, &fe);
 	}
 	summary = json_pack("{s:s, s:s, s:I, s:b}", "content", in.content, "schedule", in.schedule,
@@ -637,7 +618,7 @@ static int task_fail(struct req *rq, struct resp *rs)
 	if (photos)
 		hazard_api_check_photos(rq, photos, "photos", &fe);
 	if (fe.n) {
-		first_per_field(&fe);
+		field_errors_first_per_field(&fe);
 		rc = resp_invalid(rs, &fe);
 		goto out;
 	}

@@ -437,10 +437,29 @@ static void test_writers_keep_output_valid(void **state)
 	buf_release(&b);
 }
 
+/* The first error of each field is kept, in order; later ones of the same field go. */
+static void test_field_errors_first_per_field(void **state)
+{
+	struct field_errors fe = { 0 };
+
+	(void)state;
+	field_errors_add(&fe, "l", "must be a number");
+	field_errors_add(&fe, "s", "must be 1..5");
+	field_errors_add(&fe, "l", "must be on the scale");
+	field_errors_add(&fe, "e", "is required");
+	field_errors_first_per_field(&fe);
+	assert_int_equal(fe.n, 3);
+	assert_string_equal(fe.e[0].field, "l");
+	assert_string_equal(fe.e[0].reason, "must be a number");
+	assert_string_equal(fe.e[1].field, "s");
+	assert_string_equal(fe.e[2].field, "e");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_changes),
+		cmocka_unit_test(test_field_errors_first_per_field),
 		cmocka_unit_test(test_valid_body),
 		cmocka_unit_test(test_unknown_field),
 		cmocka_unit_test(test_missing_required),

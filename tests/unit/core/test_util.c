@@ -316,10 +316,24 @@ static void test_mask_phone(void **state)
 	assert_string_equal(out, "138*");
 }
 
+/* Membership of a NULL-terminated set; NULL is in no set. */
+static void test_str_one_of(void **state)
+{
+	static const char *const set[] = { "red", "orange", NULL };
+
+	(void)state;
+	assert_true(str_one_of("red", set));
+	assert_true(str_one_of("orange", set));
+	assert_false(str_one_of("re", set));
+	assert_false(str_one_of("", set));
+	assert_false(str_one_of(NULL, set));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mask_phone),
+		cmocka_unit_test(test_str_one_of),
 		cmocka_unit_test(test_utf8_valid_text),
 		cmocka_unit_test(test_utf8_rejects_overlong),
 		cmocka_unit_test(test_utf8_rejects_surrogates),
