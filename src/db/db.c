@@ -400,6 +400,13 @@ const char *db_col_text(struct db_stmt *st, int col)
 	return (const char *)sqlite3_column_text(st->s, col);
 }
 
+void db_col_copy(struct db_stmt *st, int col, char *dst, size_t n)
+{
+	const char *v = db_col_text(st, col);
+
+	snprintf(dst, n, "%s", v ? v : "");
+}
+
 bool db_col_null(struct db_stmt *st, int col)
 {
 	return sqlite3_column_type(st->s, col) == SQLITE_NULL;

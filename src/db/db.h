@@ -114,6 +114,8 @@ int64_t db_col_i64(struct db_stmt *st, int col);
 double db_col_f64(struct db_stmt *st, int col);
 /* Returns: borrowed text valid until the next step/reset; NULL for SQL NULL. */
 const char *db_col_text(struct db_stmt *st, int col);
+/* Copies column col's text into dst (n bytes, truncated, always terminated; "" for NULL). */
+void db_col_copy(struct db_stmt *st, int col, char *dst, size_t n);
 bool db_col_null(struct db_stmt *st, int col);
 const void *db_col_blob(struct db_stmt *st, int col, size_t *n);
 
