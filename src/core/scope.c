@@ -299,8 +299,6 @@ bool scope_prefix_end(const char *prefix, char *end, size_t n)
 {
 	size_t len = strlen(prefix);
 
-	if (n > 0)
-		end[0] = '\0';
 	if (len == 0 || len >= n || (unsigned char)prefix[len - 1] == 0xFF)
 		return false;
 	memcpy(end, prefix, len + 1);

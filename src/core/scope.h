@@ -61,7 +61,7 @@ bool scope_has_row(const struct scope *s, const char *region_code, int64_t grid_
 
 /*
  * The end of a code prefix's range for SQL bounds (code >= prefix AND code < end): prefix
- * with its last byte incremented ("3209" -> "320:"). Returns false, with end "", when
+ * with its last byte incremented ("3209" -> "320:"). Returns false, end unchanged, when
  * prefix is empty, does not fit in n, or ends in byte 0xFF.
  */
 bool scope_prefix_end(const char *prefix, char *end, size_t n);
