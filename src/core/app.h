@@ -26,6 +26,8 @@ typedef int (*auth_resolve_fn)(struct req *rq, const char *token, struct princip
 
 struct app;
 struct buf;
+struct monitor;
+struct live_hub;
 struct db;
 /* Appends module gauges (Prometheus text) for /metrics. */
 typedef void (*gauges_fn)(struct app *app, struct db *db, struct buf *out);
@@ -46,6 +48,8 @@ struct app {
 	auth_resolve_fn auth_resolve;
 	gauges_fn gauges;
 	scan_pass_fn scan_extra; /* NULL = none */
+	struct monitor *monitor; /* the monitoring runtime (src/monitor/monitor.h); NULL = off */
+	struct live_hub *live;	 /* Server-Sent Events hub (src/monitor/live.h); NULL = off */
 	int64_t started_ms;
 };
 

@@ -9,7 +9,7 @@
 
 #define READ_ORG                                                                                 \
 	(PERM_SELF | PERM_REGION_READ | PERM_DEPT_READ | PERM_GRID_READ | PERM_ENTERPRISE_READ | \
-	 PERM_HAZARD_READ | PERM_RISK_READ)
+	 PERM_HAZARD_READ | PERM_RISK_READ | PERM_MONITOR_READ)
 
 static const struct {
 	const char *name, *zh;
@@ -19,7 +19,8 @@ static const struct {
 	[ROLE_ADMIN] = { "admin", "系统管理员",
 			 READ_ORG | PERM_DEPT_WRITE | PERM_GRID_WRITE | PERM_USER_READ |
 				 PERM_USER_WRITE | PERM_AUDIT_READ | PERM_TOKEN_ADMIN |
-				 PERM_METRICS | PERM_ENTERPRISE_WRITE | PERM_RISK_WRITE },
+				 PERM_METRICS | PERM_ENTERPRISE_WRITE | PERM_RISK_WRITE |
+				 PERM_MONITOR_WRITE },
 	[ROLE_LEADER] = { "leader", "局领导",
 			  READ_ORG | PERM_USER_READ | PERM_HAZARD_REPORT | PERM_HAZARD_SUPERVISE |
 				  PERM_HAZARD_LISTS },
@@ -35,7 +36,9 @@ static const struct {
 				      PERM_SELF | PERM_REGION_READ | PERM_ENTERPRISE_READ |
 					      PERM_ENTERPRISE_WRITE | PERM_HAZARD_READ |
 					      PERM_HAZARD_REPORT | PERM_HAZARD_ACT |
-					      PERM_RISK_READ | PERM_RISK_WRITE | PERM_RISK_CHECK },
+					      PERM_RISK_READ | PERM_RISK_WRITE | PERM_RISK_CHECK |
+					      PERM_MONITOR_READ | PERM_MONITOR_WRITE |
+					      PERM_ALARM_OPERATE | PERM_READINGS_INGEST },
 };
 
 const char *role_name(enum role r)
@@ -89,6 +92,10 @@ static const struct {
 	{ PERM_RISK_READ, "risk.read" },
 	{ PERM_RISK_WRITE, "risk.write" },
 	{ PERM_RISK_CHECK, "risk.check" },
+	{ PERM_MONITOR_READ, "monitor.read" },
+	{ PERM_MONITOR_WRITE, "monitor.write" },
+	{ PERM_ALARM_OPERATE, "alarm.operate" },
+	{ PERM_READINGS_INGEST, "readings.ingest" },
 };
 
 const char *perm_name(uint64_t bit)

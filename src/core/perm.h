@@ -46,6 +46,12 @@ enum perm {
 	PERM_RISK_WRITE =
 		1u << 19, /* identify, assess and control risks; check items; site plan, zones */
 	PERM_RISK_CHECK = 1u << 20, /* do check tasks (pass or fail, a failure opens a hazard) */
+	PERM_MONITOR_READ =
+		1u << 21, /* installations, points, live values, trends, alarms, SOE, KPIs */
+	PERM_MONITOR_WRITE =
+		1u << 22, /* installations and inventories, devices, points, set points */
+	PERM_ALARM_OPERATE = 1u << 23,	 /* acknowledge, shelve, suppress alarms; alarm -> hazard */
+	PERM_READINGS_INGEST = 1u << 24, /* POST readings (machine accounts' API tokens) */
 };
 
 /* Returns: static identifier ("admin", "grid_manager", ...) or "none". */
