@@ -5,21 +5,12 @@
 
 #include "core/err.h"
 
-static const char *const state_names[ALARM_STATE_COUNT_] = {
-	"normal", "unack", "acked", "rtn_unack", "shelved", "suppressed", "out_of_service",
-};
 static const char *const state_zh[ALARM_STATE_COUNT_] = {
 	"正常", "未确认", "已确认", "已恢复未确认", "已搁置", "已抑制", "停用",
-};
-static const char *const cond_names[ALARM_COND_COUNT_] = {
-	"normal", "high1", "high2", "low1", "low2", "fault", "comms_loss",
 };
 static const char *const cond_zh[ALARM_COND_COUNT_] = {
 	"正常",		"一级报警(高)", "二级报警(高)", "一级报警(低)",
 	"二级报警(低)", "传感器故障",	"通讯中断",
-};
-static const char *const kind_names[ALARM_KIND_COUNT_] = {
-	"combustible", "toxic", "oxygen", "level", "temperature", "pressure", "flow",
 };
 static const char *const kind_zh[ALARM_KIND_COUNT_] = {
 	"可燃气体", "有毒气体", "氧气", "液位", "温度", "压力", "流量",
@@ -30,28 +21,31 @@ static const char *pick(const char *const *t, int n, int v)
 	return (v >= 0 && v < n) ? t[v] : "?";
 }
 
-static int parse(const char *const *t, int n, const char *s, int *out)
+typedef const char *(*name_fn)(int);
+
+static int parse(name_fn f, int n, const char *s, int *out)
 {
 	for (int i = 0; s && i < n; i++)
-		if (strcmp(t[i], s) == 0) {
+		if (strcmp(f(i), s) == 0) {
 			*out = i;
 			return 0;
 		}
 	return ERR_INVALID;
 }
 
-const char *alarm_state_name(int v)
+static const char *state_en(int v)
 {
-	return pick(state_names, ALARM_STATE_COUNT_, v);
+	return alarm_state_name((enum alarm_state)v);
 }
-const char *alarm_cond_name(int v)
+static const char *cond_en(int v)
 {
-	return pick(cond_names, ALARM_COND_COUNT_, v);
+	return alarm_cond_name((enum alarm_cond)v);
 }
-const char *alarm_kind_name(int v)
+static const char *kind_en(int v)
 {
-	return pick(kind_names, ALARM_KIND_COUNT_, v);
+	return alarm_kind_name((enum alarm_kind)v);
 }
+
 const char *alarm_state_name_zh(int v)
 {
 	return pick(state_zh, ALARM_STATE_COUNT_, v);
@@ -66,13 +60,13 @@ const char *alarm_kind_name_zh(int v)
 }
 int alarm_state_parse(const char *s, int *out)
 {
-	return parse(state_names, ALARM_STATE_COUNT_, s, out);
+	return parse(state_en, ALARM_STATE_COUNT_, s, out);
 }
 int alarm_cond_parse(const char *s, int *out)
 {
-	return parse(cond_names, ALARM_COND_COUNT_, s, out);
+	return parse(cond_en, ALARM_COND_COUNT_, s, out);
 }
 int alarm_kind_parse(const char *s, int *out)
 {
-	return parse(kind_names, ALARM_KIND_COUNT_, s, out);
+	return parse(kind_en, ALARM_KIND_COUNT_, s, out);
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The JSON names of the alarm engine's enums (docs/monitoring.md), one table each, shared by
+ * The names of the alarm engine's enums beyond alarm.h's English ones (alarm_state_name,
+ * alarm_cond_name, alarm_kind_name, the JSON names): Chinese labels and parsers, shared by
  * the runtime, the routes, the SSE events and the exports. Pure data.
  */
 #ifndef MONITOR_ALARM_NAMES_H
@@ -8,14 +9,6 @@
 
 #include "monitor/alarm.h"
 
-/* Returns: static "normal", "unack", "acked", "rtn_unack", "shelved", "suppressed",
- * "out_of_service", or "?" for a value out of range. */
-const char *alarm_state_name(int state);
-/* Returns: static "normal", "high1", "high2", "low1", "low2", "fault", "comms_loss", or "?". */
-const char *alarm_cond_name(int cond);
-/* Returns: static "combustible", "toxic", "oxygen", "level", "temperature", "pressure", "flow",
- * or "?". */
-const char *alarm_kind_name(int kind);
 /* Chinese labels for exports and the UI: 正常, 未确认, ... ; 一级高报, ...; 可燃气体, ... */
 const char *alarm_state_name_zh(int state);
 const char *alarm_cond_name_zh(int cond);
