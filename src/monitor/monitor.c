@@ -460,7 +460,9 @@ static int batch_commit(struct monitor *m, struct batch *b)
 		log_error("cannot write %zu SOE rows: %s", b->n, err_str(rc));
 		return ERR_DB;
 	}
-	m->stats.transitions += b->n;
+	for (size_t i = 0; i < b->n; i++)
+		if (b->r[i].id != 0) /* not there already (recovery) */
+			m->stats.transitions++;
 	return 0;
 }
 

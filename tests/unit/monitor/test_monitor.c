@@ -578,6 +578,263 @@ static void test_reopen_keeps_state(void **state)
 	}
 }
 
+/* ---- crash recovery ---- */
+
+#define KP	 20 /* points 101..120 */
+#define KB	 16 /* readings per batch */
+#define KEXTRA	 12 /* batches after the recovery, in both runs */
+#define KBATCH_T 1000
+
+static const char KILL_POINTS_SQL[] =
+	"WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 19) "
+	"INSERT INTO monitor_point (id, enterprise_id, tag, name, kind, unit, range_lo, range_hi, "
+	"high1, high2, deadband, on_delay_ms, off_delay_ms, comms_timeout_ms, created_ms, "
+	"updated_ms) SELECT 101 + i, 1, 'K-' || i, 'k', 'combustible', '%LEL', 0, 100, 25, 50, 2, "
+	"CASE WHEN i % 2 = 1 THEN 1500 ELSE 0 END, CASE WHEN i % 4 = 1 THEN 1000 ELSE 0 END, "
+	"CASE WHEN i % 5 = 0 THEN 4000 ELSE 0 END, 0, 0 FROM n";
+
+/* Reading i of batch j (j >= 1): deterministic point, time and value; one late reading in
+ * every 11th batch; values crossing the 25 / 50 %LEL set points often. */
+static monitor_reading kill_reading(int64_t j, int i)
+{
+	uint64_t h = (uint64_t)j * 2654435761u + (uint64_t)i * 40503u;
+	int64_t t = T0 + j * KBATCH_T + i;
+
+	h ^= h >> 13;
+	h *= 0x5bd1e995u;
+	h ^= h >> 15;
+	if (j % 11 == 0 && i == 3)
+		t -= 5000;
+	return rd(101 + (j * 7 + i) % KP, t, (double)(h % 7000) / 100.0);
+}
+
+static void kill_batch(struct fx *f, int64_t j)
+{
+	monitor_reading r[KB];
+	struct monitor_ingest_result res;
+
+	for (int i = 0; i < KB; i++)
+		r[i] = kill_reading(j, i);
+	f->now = T0 + j * KBATCH_T + KB;
+	if (monitor_ingest(f->m, r, KB, &res) != 0 || res.accepted != KB)
+		_exit(4);
+}
+
+/* The operator phase before batch j (every 4th): a tick, then acknowledgements of every
+ * unacknowledged point. only (may be NULL): do just the tick if only->tick and the
+ * acknowledgements of the points only->ack[] (the phase a crash cut short). */
+struct kphase {
+	bool tick;
+	bool ack[KP];
+};
+
+static bool kill_phase_due(int64_t j)
+{
+	return j > 1 && (j - 1) % 4 == 0;
+}
+
+static void kill_phase(struct fx *f, int64_t j, const struct kphase *only)
+{
+	f->now = T0 + (j - 1) * KBATCH_T + 500;
+	if ((only == NULL || only->tick) && monitor_tick(f->m) != 0)
+		_exit(5);
+	for (int k = 0; k < KP; k++) {
+		struct monitor_live lv;
+
+		if (only && !only->ack[k])
+			continue;
+		if (monitor_live_get(f->m, 101 + k, &lv) != 0)
+			_exit(6);
+		if (lv.state == ALARM_STATE_UNACK || lv.state == ALARM_STATE_RTN_UNACK) {
+			if (monitor_action(f->m, 101 + k, MONITOR_ACK, 0, 7, "ack", NULL) != 0)
+				_exit(7);
+		}
+	}
+}
+
+static void kill_child(struct fx *f, int wfd)
+{
+	if (monitor_open(&f->cfg, NULL, &f->m) != 0)
+		_exit(3);
+	for (int64_t j = 1;; j++) {
+		if (kill_phase_due(j))
+			kill_phase(f, j, NULL);
+		kill_batch(f, j);
+		if (write(wfd, &j, sizeof(j)) != (ssize_t)sizeof(j))
+			_exit(8);
+		if (j % 20 == 0 && monitor_checkpoint(f->m) != 0)
+			_exit(9);
+	}
+}
+
+static int fx_make(struct fx *f, const char *tmpl)
+{
+	struct db *db = NULL;
+
+	memset(f, 0, sizeof(*f));
+	snprintf(f->dir, sizeof(f->dir), "%s", tmpl);
+	if (mkdtemp(f->dir) == NULL)
+		return -1;
+	snprintf(f->db_path, sizeof(f->db_path), "%s/anjian.db", f->dir);
+	snprintf(f->wal_dir, sizeof(f->wal_dir), "%s/wal", f->dir);
+	if (db_open(f->db_path, 1000, &db) != 0 ||
+	    db_migrate(db, db_migrations, db_migrations_n, NULL) != 0 ||
+	    db_exec(db, FIXTURE_SQL) != 0 || db_exec(db, KILL_POINTS_SQL) != 0)
+		return -1;
+	db_close(db);
+	f->now = T0;
+	monitor_config_defaults(&f->cfg);
+	f->cfg.db_path = f->db_path;
+	f->cfg.wal_dir = f->wal_dir;
+	f->cfg.tick_thread = false;
+	f->cfg.now_ms = fx_now;
+	f->cfg.now_ctx = f;
+	return 0;
+}
+
+static bool soe_same(const struct soe_row *a, const struct soe_row *b)
+{
+	return a->point_id == b->point_id && a->source_ms == b->source_ms && a->seq == b->seq &&
+	       a->sub == b->sub && a->from_state == b->from_state && a->to_state == b->to_state &&
+	       a->from_cond == b->from_cond && a->to_cond == b->to_cond &&
+	       strcmp(a->cause, b->cause) == 0 && strcmp(a->action, b->action) == 0 &&
+	       a->user_id == b->user_id && a->until_ms == b->until_ms &&
+	       ((isnan(a->value) && isnan(b->value)) || a->value == b->value);
+}
+
+/*
+ * A child floods monitor_ingest() (with ticks, acknowledgements and checkpoints between
+ * batches) and is killed with SIGKILL at a random moment. Reopened, the runtime must hold
+ * every acknowledged batch exactly once and an SOE equal, row for row and in order, to the
+ * SOE of an uninterrupted run over the same readings and operator actions; and both must go
+ * on identically afterwards (the recovered alarm states are right).
+ */
+static void test_crash_recovery_equals_uninterrupted_run(void **state)
+{
+	struct fx *f = *state;
+
+	monitor_close(f->m); /* the fixture's runtime: the child opens its own */
+	f->m = NULL;
+	exec_sql(f->db_path, KILL_POINTS_SQL);
+	for (int it = 0; it < 3; it++) {
+		struct fx ref;
+		struct kphase cut = { 0 };
+		struct soe_row *got = NULL, *want = NULL;
+		struct store_stats ss;
+		struct timespec ts;
+		int fds[2], status;
+		int64_t acked = 0, j, m, stored;
+		size_t ngot, nwant, gi = 0, wi = 0;
+		pid_t pid;
+
+		if (it > 0) { /* a fresh database for each run */
+			nftw(f->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+			assert_int_equal(fx_make(f, "/tmp/anjian-monitor-XXXXXX"), 0);
+		}
+		assert_int_equal(pipe(fds), 0);
+		pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			close(fds[0]);
+			kill_child(f, fds[1]);
+		}
+		close(fds[1]);
+		ts.tv_sec = 0;
+		ts.tv_nsec = (long)(150 + it * 170) * 1000000L;
+		nanosleep(&ts, NULL);
+		kill(pid, SIGKILL);
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		assert_true(WIFSIGNALED(status));
+		while (read(fds[0], &j, sizeof(j)) == (ssize_t)sizeof(j))
+			acked = j;
+		close(fds[0]);
+
+		/* recover */
+		assert_int_equal(monitor_open(&f->cfg, NULL, &f->m), 0);
+		store_stats_get(monitor_store(f->m), &ss);
+		assert_int_equal(ss.last_seq % KB, 0);
+		m = (int64_t)(ss.last_seq / KB);
+		assert_true(m >= acked); /* every acknowledged batch is there */
+		stored = 0;
+		{
+			for (int k = 0; k < KP; k++) {
+				struct store_row *rows = NULL;
+				size_t n = 0;
+
+				assert_int_equal(store_read(monitor_store(f->m), 101 + k, 0,
+							    INT64_MAX / 2, &rows, &n),
+						 0);
+				for (size_t i = 0; i < n; i++) /* each seq once */
+					for (size_t q = i + 1; q < n; q++)
+						assert_true(rows[i].seq != rows[q].seq);
+				stored += (int64_t)n;
+				free(rows);
+			}
+		}
+		assert_int_equal(stored, m * KB);
+
+		/* which of the operator phase before batch m + 1 the child got through */
+		ngot = soe_all(f->db_path, &got);
+		for (size_t i = 0; i < ngot; i++)
+			if (got[i].seq == m * KB && got[i].sub > 0) {
+				if (strcmp(got[i].cause, "tick") == 0)
+					cut.tick = true;
+				else
+					cut.ack[got[i].point_id - 101] = true;
+			}
+		free(got);
+
+		/* the uninterrupted run */
+		assert_int_equal(fx_make(&ref, "/tmp/anjian-monitor-ref-XXXXXX"), 0);
+		assert_int_equal(monitor_open(&ref.cfg, NULL, &ref.m), 0);
+		for (j = 1; j <= m; j++) {
+			if (kill_phase_due(j))
+				kill_phase(&ref, j, NULL);
+			kill_batch(&ref, j);
+		}
+		if (kill_phase_due(m + 1))
+			kill_phase(&ref, m + 1, &cut);
+		/* both go on the same way */
+		for (j = m + 1; j <= m + KEXTRA; j++) {
+			if (j > m + 1 && kill_phase_due(j)) {
+				kill_phase(&ref, j, NULL);
+				kill_phase(f, j, NULL);
+			}
+			kill_batch(&ref, j);
+			kill_batch(f, j);
+		}
+		monitor_close(ref.m);
+		ref.m = NULL;
+		monitor_close(f->m);
+		f->m = NULL;
+
+		ngot = soe_all(f->db_path, &got);
+		nwant = soe_all(ref.db_path, &want);
+		print_message(
+			"# crash run %d: %lld batches acknowledged, %lld stored, %zu SOE rows "
+			"(reference %zu)\n",
+			it, (long long)acked, (long long)m, ngot, nwant);
+		assert_true(nwant > 0);
+		for (; gi < ngot && wi < nwant; gi++, wi++)
+			if (!soe_same(&got[gi], &want[wi]))
+				break;
+		if (gi < ngot || wi < nwant)
+			fail_msg("SOE differs at row %zu of %zu (reference %zu of %zu): point %lld "
+				 "seq %lld sub %lld",
+				 gi, ngot, wi, nwant,
+				 (long long)(gi < ngot ? got[gi].point_id : want[wi].point_id),
+				 (long long)(gi < ngot ? got[gi].seq : want[wi].seq),
+				 (long long)(gi < ngot ? got[gi].sub : want[wi].sub));
+		free(got);
+		free(want);
+		nftw(ref.dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+		/* reopen for the next run's setup */
+		assert_int_equal(monitor_open(&f->cfg, NULL, &f->m), 0);
+		monitor_close(f->m);
+		f->m = NULL;
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -591,6 +848,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_resolve_tags_and_enterprises, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_point_changed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen_keeps_state, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_crash_recovery_equals_uninterrupted_run, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
