@@ -47,7 +47,9 @@
 void live_publish(struct live_hub *h, int64_t enterprise_id, const char *name, const char *data,
 		  size_t len) __attribute__((weak));
 
+struct mpoint;
 static void publish(struct monitor *m, int64_t ent, const char *name, const char *txt);
+static void dirty_del(struct monitor *m, struct mpoint *p);
 
 #define SNAP_MAGIC   0x4e534a41u /* "AJSN" little-endian */
 #define SNAP_VERSION 1u
@@ -66,7 +68,8 @@ struct mpoint {
 	int64_t sub;
 	size_t idx;	     /* position in monitor.pts */
 	int replay_skip;     /* recovery: tick rows already reproduced by one alarm_tick */
-	bool value_dirty;    /* a reading since the last "values" push */
+	bool value_dirty;    /* a reading since the last "values" push: in its push list */
+	size_t push_idx;     /* 1 + index of its enterprise in monitor.push, 0: not yet */
 	struct mpoint *next; /* id hash chain */
 };
 
@@ -84,10 +87,12 @@ struct smap {
 	size_t nb, n;
 };
 
-/* Per enterprise: when its latest values were last pushed (values events). */
+/* Per enterprise: when its latest values were last pushed, and the points read since. */
 struct ent_push {
 	int64_t enterprise_id;
 	int64_t last_push_ms;
+	struct mpoint **dirty;
+	size_t n, cap;
 };
 
 struct monitor {
@@ -347,6 +352,7 @@ static void point_remove(struct monitor *m, struct mpoint *p)
 		pp = &(*pp)->next;
 	*pp = p->next;
 	keys_del(m, p);
+	dirty_del(m, p);
 	m->pts[p->idx] = m->pts[m->npts - 1];
 	m->pts[p->idx]->idx = p->idx;
 	m->npts--;
@@ -523,51 +529,79 @@ static void batch_publish(struct monitor *m, const struct batch *b, const char *
 		publish_alarm(m, &b->r[i], user_name);
 }
 
-static struct ent_push *push_of(struct monitor *m, int64_t ent)
+static size_t push_index(struct monitor *m, int64_t ent)
 {
 	for (size_t i = 0; i < m->npush; i++)
 		if (m->push[i].enterprise_id == ent)
-			return &m->push[i];
+			return i;
 	if (m->npush == m->cappush) {
 		m->cappush = m->cappush ? m->cappush * 2 : 16;
 		m->push = xrealloc(m->push, m->cappush * sizeof(*m->push));
 	}
 	m->push[m->npush] = (struct ent_push){ .enterprise_id = ent, .last_push_ms = INT64_MIN };
-	return &m->push[m->npush++];
+	return m->npush++;
+}
+
+/* Puts p in its enterprise's list of points to push (mu held; only with a hub). */
+static void mark_dirty(struct monitor *m, struct mpoint *p)
+{
+	struct ent_push *e;
+
+	if (m->live == NULL || p->value_dirty)
+		return;
+	if (p->push_idx == 0)
+		p->push_idx = push_index(m, p->enterprise_id) + 1;
+	e = &m->push[p->push_idx - 1];
+	if (e->n == e->cap) {
+		e->cap = e->cap ? e->cap * 2 : 16;
+		e->dirty = xrealloc(e->dirty, e->cap * sizeof(*e->dirty));
+	}
+	e->dirty[e->n++] = p;
+	p->value_dirty = true;
+}
+
+/* Takes p out of its push list (before it is freed or changes enterprise). */
+static void dirty_del(struct monitor *m, struct mpoint *p)
+{
+	struct ent_push *e;
+
+	if (!p->value_dirty)
+		return;
+	e = &m->push[p->push_idx - 1];
+	for (size_t i = 0; i < e->n; i++)
+		if (e->dirty[i] == p) {
+			e->dirty[i] = e->dirty[--e->n];
+			break;
+		}
+	p->value_dirty = false;
 }
 
 /*
- * The "values" events (mu held): for each enterprise whose last push is at least
- * value_push_ms ago and that has points with new readings, one event with those points'
- * latest values. force pushes regardless of the interval (the tick's catch-up).
+ * The "values" events (mu held): for each enterprise with points read since its last push,
+ * when that push is at least value_push_ms ago, one event with those points' latest
+ * values, state and condition. O(enterprises) when nothing is due.
  */
 static void publish_values(struct monitor *m, int64_t now)
 {
 	if (m->live == NULL)
 		return;
-	for (size_t i = 0; i < m->npts; i++) {
-		struct mpoint *p = m->pts[i];
-		struct ent_push *e;
+	for (size_t i = 0; i < m->npush; i++) {
+		struct ent_push *e = &m->push[i];
 		json_t *o, *arr;
 		char *txt;
 
-		if (!p->value_dirty)
-			continue;
-		e = push_of(m, p->enterprise_id);
-		if (e->last_push_ms != INT64_MIN && now - e->last_push_ms < m->cfg.value_push_ms)
+		if (e->n == 0 ||
+		    (e->last_push_ms != INT64_MIN && now - e->last_push_ms < m->cfg.value_push_ms))
 			continue;
 		e->last_push_ms = now;
 		o = json_object();
 		arr = json_array();
-		json_object_set_new(o, "enterprise_id", json_integer(p->enterprise_id));
-		for (size_t j = i; j < m->npts; j++) {
-			struct mpoint *q = m->pts[j];
-			json_t *pt;
+		json_object_set_new(o, "enterprise_id", json_integer(e->enterprise_id));
+		for (size_t j = 0; j < e->n; j++) {
+			struct mpoint *q = e->dirty[j];
+			json_t *pt = json_object();
 
-			if (!q->value_dirty || q->enterprise_id != p->enterprise_id)
-				continue;
 			q->value_dirty = false;
-			pt = json_object();
 			json_object_set_new(pt, "id", json_integer(q->id));
 			json_object_set_new(pt, "v",
 					    isfinite(q->p.last_value) ? json_real(q->p.last_value)
@@ -579,6 +613,7 @@ static void publish_values(struct monitor *m, int64_t now)
 			json_object_set_new(pt, "cond", json_string(alarm_cond_name(q->p.cond)));
 			json_array_append_new(arr, pt);
 		}
+		e->n = 0;
 		json_object_set_new(o, "points", arr);
 		txt = json_dumps(o, JSON_COMPACT);
 		json_decref(o);
@@ -611,7 +646,7 @@ static void eval_one(struct monitor *m, const struct wal_reading *r, uint64_t se
 		(*late)++;
 		return;
 	}
-	p->value_dirty = true;
+	mark_dirty(m, p);
 	for (int i = 0; i < n; i++) {
 		struct mon_soe s;
 
@@ -905,7 +940,6 @@ int monitor_open(const struct monitor_config *cfg, struct live_hub *live, struct
 	m = xcalloc(1, sizeof(*m));
 	m->cfg = *cfg;
 	m->cfg.db_path = NULL;
-	m->live = live;
 	if (cfg->wal_dir && cfg->wal_dir[0]) {
 		m->wal_dir = xstrdup(cfg->wal_dir);
 	} else {
@@ -979,8 +1013,7 @@ int monitor_open(const struct monitor_config *cfg, struct live_hub *live, struct
 		log_info("alarm state recovered: snapshot_seq=%" PRIu64 " replayed=%" PRIu64
 			 " transitions=%" PRIu64,
 			 m->snap_seq, m->stats.replayed, m->stats.transitions);
-	for (size_t i = 0; i < m->npts; i++)
-		m->pts[i]->value_dirty = false;
+	m->live = live; /* not during recovery: nobody listens yet */
 	if (cfg->tick_thread) {
 		if (pthread_create(&m->tick, NULL, tick_main, m) != 0) {
 			rc = ERR_INTERNAL;
@@ -1010,6 +1043,8 @@ static void monitor_free(struct monitor *m)
 	free(m->ops_action);
 	free(m->pts);
 	free(m->ids);
+	for (size_t i = 0; i < m->npush; i++)
+		free(m->push[i].dirty);
 	free(m->push);
 	smap_free(&m->tags);
 	smap_free(&m->tag1);
@@ -1367,6 +1402,10 @@ static int reload_row(void *ctx, const struct mon_point_row *r)
 	}
 	/* same point: keep the alarm state, take the new configuration and names */
 	keys_del(m, p);
+	if (p->enterprise_id != r->enterprise_id) {
+		dirty_del(m, p);
+		p->push_idx = 0;
+	}
 	free(p->tag);
 	free(p->name);
 	free(p->ent_name);

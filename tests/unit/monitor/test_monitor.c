@@ -32,10 +32,47 @@
 #include "core/err.h"
 #include "db/db.h"
 #include "db/migrate.h"
+#include <jansson.h>
+
 #include "monitor/alarm.h"
+#include "monitor/live.h"
 #include "monitor/monitor.h"
 #include "monitor/store.h"
 #include "core/banned.h"
+
+/*
+ * The live hub, captured: this definition stands in for live.c's (monitor.c refers to
+ * live_publish weakly), so the events the runtime publishes can be checked here.
+ */
+struct ev {
+	int64_t enterprise_id;
+	char name[16];
+	json_t *data;
+};
+static struct ev evs[256];
+static size_t nevs;
+static pthread_mutex_t ev_mu = PTHREAD_MUTEX_INITIALIZER;
+
+void live_publish(struct live_hub *h, int64_t enterprise_id, const char *name, const char *data,
+		  size_t len)
+{
+	(void)h;
+	pthread_mutex_lock(&ev_mu);
+	if (nevs < sizeof(evs) / sizeof(evs[0])) {
+		evs[nevs].enterprise_id = enterprise_id;
+		snprintf(evs[nevs].name, sizeof(evs[nevs].name), "%s", name);
+		evs[nevs].data = json_loadb(data, len, 0, NULL);
+		nevs++;
+	}
+	pthread_mutex_unlock(&ev_mu);
+}
+
+static void evs_clear(void)
+{
+	for (size_t i = 0; i < nevs; i++)
+		json_decref(evs[i].data);
+	nevs = 0;
+}
 
 #define T0 1767225600000LL /* 2026-01-01T00:00:00Z */
 
@@ -835,6 +872,211 @@ static void test_crash_recovery_equals_uninterrupted_run(void **state)
 	}
 }
 
+static const char *jstr(const json_t *o, const char *k)
+{
+	const json_t *v = json_object_get(o, k);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* The "alarm" events (one SOE row as the SOE API shows it) and the throttled "values". */
+static void test_live_events(void **state)
+{
+	struct fx *f = *state;
+	static int hub_stand_in;
+	json_t *d, *pts, *pt;
+	int64_t soe_id = 0;
+
+	monitor_close(f->m);
+	f->m = NULL;
+	evs_clear();
+	f->cfg.value_push_ms = 1000;
+	assert_int_equal(monitor_open(&f->cfg, (struct live_hub *)(void *)&hub_stand_in, &f->m), 0);
+	one(f, P_GAS, T0 + 1000, 30.0);
+	assert_int_equal(nevs, 2);
+	assert_string_equal(evs[0].name, "alarm");
+	assert_int_equal(evs[0].enterprise_id, 1);
+	d = evs[0].data;
+	assert_non_null(d);
+	assert_true(json_integer_value(json_object_get(d, "id")) > 0);
+	assert_int_equal(json_integer_value(json_object_get(d, "point_id")), P_GAS);
+	assert_string_equal(jstr(d, "tag"), "GT-101");
+	assert_string_equal(jstr(d, "point_name"), "罐区可燃气体");
+	assert_string_equal(jstr(d, "enterprise_name"), "甲化工");
+	assert_int_equal(json_integer_value(json_object_get(d, "source_ms")), T0 + 1000);
+	assert_int_equal(json_integer_value(json_object_get(d, "seq")), 1);
+	assert_int_equal(json_integer_value(json_object_get(d, "sub")), 0);
+	assert_true(json_real_value(json_object_get(d, "value")) == 30.0);
+	assert_string_equal(jstr(d, "from_state"), "normal");
+	assert_string_equal(jstr(d, "to_state"), "unack");
+	assert_string_equal(jstr(d, "from_cond"), "normal");
+	assert_string_equal(jstr(d, "to_cond"), "high1");
+	assert_string_equal(jstr(d, "cause"), "reading");
+	assert_true(json_is_null(json_object_get(d, "action")));
+	assert_true(json_is_null(json_object_get(d, "user_name")));
+	assert_true(json_is_null(json_object_get(d, "hazard_id")));
+	assert_string_equal(evs[1].name, "values");
+	d = evs[1].data;
+	assert_int_equal(json_integer_value(json_object_get(d, "enterprise_id")), 1);
+	pts = json_object_get(d, "points");
+	assert_int_equal(json_array_size(pts), 1);
+	pt = json_array_get(pts, 0);
+	assert_int_equal(json_integer_value(json_object_get(pt, "id")), P_GAS);
+	assert_true(json_real_value(json_object_get(pt, "v")) == 30.0);
+	assert_int_equal(json_integer_value(json_object_get(pt, "ts")), T0 + 1000);
+	assert_string_equal(jstr(pt, "state"), "unack");
+	assert_string_equal(jstr(pt, "cond"), "high1");
+
+	/* 500 ms later: no values event yet for enterprise 1; enterprise 2's first is due */
+	evs_clear();
+	one(f, P_GAS, T0 + 1500, 31.0);
+	one(f, P_GAS2, T0 + 1500, 3.0);
+	assert_int_equal(nevs, 1);
+	assert_string_equal(evs[0].name, "values");
+	assert_int_equal(evs[0].enterprise_id, 2);
+	/* the tick after value_push_ms pushes the latest value */
+	evs_clear();
+	f->now = T0 + 2000;
+	assert_int_equal(monitor_tick(f->m), 0);
+	assert_int_equal(nevs, 1);
+	assert_int_equal(evs[0].enterprise_id, 1);
+	pt = json_array_get(json_object_get(evs[0].data, "points"), 0);
+	assert_true(json_real_value(json_object_get(pt, "v")) == 31.0);
+	/* nothing new: nothing pushed */
+	evs_clear();
+	f->now = T0 + 4000;
+	assert_int_equal(monitor_tick(f->m), 0);
+	assert_int_equal(nevs, 0);
+	/* an action: its row, with the operator's name and comment */
+	assert_int_equal(monitor_action(f->m, P_GAS, MONITOR_ACK, 0, 7, "现场确认", &soe_id), 0);
+	assert_int_equal(nevs, 1);
+	d = evs[0].data;
+	assert_int_equal(json_integer_value(json_object_get(d, "id")), soe_id);
+	assert_string_equal(jstr(d, "cause"), "action");
+	assert_string_equal(jstr(d, "action"), "acknowledge");
+	assert_string_equal(jstr(d, "user_name"), "王安全");
+	assert_string_equal(jstr(d, "comment"), "现场确认");
+	assert_string_equal(jstr(d, "to_state"), "acked");
+	assert_int_equal(json_integer_value(json_object_get(d, "sub")), 1);
+	evs_clear();
+	monitor_close(f->m);
+	f->m = NULL;
+	assert_int_equal(nevs, 0); /* the close's checkpoint publishes nothing */
+}
+
+/* ---- several ingesting threads ---- */
+
+#define TH_N	   4
+#define TH_BATCHES 40
+#define TH_SIZE	   25
+
+struct th_arg {
+	struct monitor *m;
+	int id;
+	int rc;
+};
+
+static void *th_main(void *arg)
+{
+	struct th_arg *a = arg;
+	uint64_t h = 0x9e3779b97f4a7c15ull * (uint64_t)(a->id + 1);
+
+	for (int b = 0; b < TH_BATCHES && a->rc == 0; b++) {
+		monitor_reading r[TH_SIZE];
+
+		for (int i = 0; i < TH_SIZE; i++) {
+			h ^= h << 13;
+			h ^= h >> 7;
+			h ^= h << 17;
+			/* times interleave across threads: arrival order decides what is late */
+			r[i] = rd(101 + (int64_t)(h % KP), T0 + b * 100 + (int64_t)(h >> 40) % 300,
+				  (double)(h % 6000) / 100.0);
+		}
+		a->rc = monitor_ingest(a->m, r, TH_SIZE, NULL);
+	}
+	return NULL;
+}
+
+struct seq_row {
+	uint64_t seq;
+	monitor_reading r;
+};
+
+static int cmp_seq(const void *a, const void *b)
+{
+	uint64_t x = ((const struct seq_row *)a)->seq, y = ((const struct seq_row *)b)->seq;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Four threads ingest at once; the SOE must be what one thread ingesting the same readings
+ * one by one in the arrival (seq) order gives: evaluation follows the seqs the store
+ * assigned, whatever order the threads reach the alarm lock in.
+ */
+static void test_threads_evaluate_in_seq_order(void **state)
+{
+	struct fx *f = *state;
+	struct th_arg args[TH_N];
+	pthread_t th[TH_N];
+	struct seq_row *all = NULL;
+	struct soe_row *got = NULL, *want = NULL;
+	size_t nall = 0, ngot, nwant;
+	struct fx ref;
+
+	monitor_close(f->m);
+	f->m = NULL;
+	assert_int_equal(exec_sql(f->db_path, KILL_POINTS_SQL), 0);
+	f->now = T0 + 1000000; /* no source time is in the future */
+	assert_int_equal(monitor_open(&f->cfg, NULL, &f->m), 0);
+	for (int i = 0; i < TH_N; i++) {
+		args[i] = (struct th_arg){ .m = f->m, .id = i };
+		assert_int_equal(pthread_create(&th[i], NULL, th_main, &args[i]), 0);
+	}
+	for (int i = 0; i < TH_N; i++) {
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+		assert_int_equal(args[i].rc, 0);
+	}
+	for (int k = 0; k < KP; k++) {
+		struct store_row *rows = NULL;
+		size_t n = 0;
+
+		assert_int_equal(
+			store_read(monitor_store(f->m), 101 + k, 0, INT64_MAX / 2, &rows, &n), 0);
+		all = realloc(all, (nall + n + 1) * sizeof(*all));
+		for (size_t i = 0; i < n; i++)
+			all[nall++] = (struct seq_row){ rows[i].seq, rd(101 + k, rows[i].source_ms,
+									rows[i].value) };
+		free(rows);
+	}
+	assert_int_equal(nall, TH_N * TH_BATCHES * TH_SIZE);
+	qsort(all, nall, sizeof(*all), cmp_seq);
+	monitor_close(f->m);
+	f->m = NULL;
+
+	assert_int_equal(fx_make(&ref, "/tmp/anjian-monitor-ref-XXXXXX"), 0);
+	ref.now = T0 + 1000000;
+	assert_int_equal(monitor_open(&ref.cfg, NULL, &ref.m), 0);
+	for (size_t i = 0; i < nall; i++) {
+		struct monitor_ingest_result res;
+
+		assert_int_equal(all[i].seq, i + 1);
+		assert_int_equal(monitor_ingest(ref.m, &all[i].r, 1, &res), 0);
+		assert_int_equal(res.seq_first, all[i].seq);
+	}
+	monitor_close(ref.m);
+	ngot = soe_all(f->db_path, &got);
+	nwant = soe_all(ref.db_path, &want);
+	assert_true(nwant > 0);
+	assert_int_equal(ngot, nwant);
+	for (size_t i = 0; i < ngot; i++)
+		assert_true(soe_same(&got[i], &want[i]));
+	free(got);
+	free(want);
+	free(all);
+	nftw(ref.dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -849,6 +1091,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_point_changed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen_keeps_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crash_recovery_equals_uninterrupted_run, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_live_events, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_threads_evaluate_in_seq_order, setup,
 						teardown),
 	};
 
