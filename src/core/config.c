@@ -93,6 +93,12 @@ static const struct key keys[] = {
 	I("risk.task_backfill_days", risk_task_backfill_days, 1, 366),
 	S("risk.lec_table", risk_lec_table),
 	S("risk.ls_table", risk_ls_table),
+	L("monitor.ingest_max_body", monitor_ingest_max_body, 1024, 4LL * 1024 * 1024 * 1024),
+	S("mqtt.url", mqtt_url),
+	I("mqtt.connections", mqtt_connections, 1, 64),
+	S("mqtt.client_id", mqtt_client_id),
+	S("mqtt.username", mqtt_username),
+	S("mqtt.password", mqtt_password),
 	{ 0 },
 };
 
@@ -150,6 +156,11 @@ void config_defaults(struct config *c)
 	/* Risk graded control (docs/risk.md): the default grading tables. */
 	snprintf(c->risk_lec_table, sizeof(c->risk_lec_table), "lec_four_colour_v1");
 	snprintf(c->risk_ls_table, sizeof(c->risk_ls_table), "ls_db37_v1");
+	/* Ingestion (docs/ingestion.md): 8 MiB of readings per request, MQTT off. */
+	c->monitor_ingest_max_body = 8 * 1024 * 1024;
+	c->mqtt_url[0] = '\0';
+	c->mqtt_connections = 2;
+	snprintf(c->mqtt_client_id, sizeof(c->mqtt_client_id), "anjian");
 }
 
 int config_check(const struct config *c, struct errmsg *why)

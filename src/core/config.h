@@ -61,6 +61,13 @@ struct config {
 	int risk_task_backfill_days; /* [risk] task_backfill_days: check tasks generated back */
 	char risk_lec_table[64];     /* [risk] lec_table: default LEC grading table id */
 	char risk_ls_table[64];	     /* [risk] ls_table: default LS grading table id */
+	/* Ingestion of readings (docs/ingestion.md, branch mon-ingest). */
+	int64_t monitor_ingest_max_body; /* [monitor] ingest_max_body: POST /readings body */
+	char mqtt_url[256];		 /* [mqtt] url: mqtt://host:port of the broker; "" = off */
+	int mqtt_connections;	 /* [mqtt] connections: client connections sharing the load */
+	char mqtt_client_id[48]; /* [mqtt] client_id: prefix of the fixed client ids */
+	char mqtt_username[128]; /* [mqtt] username: "" = none */
+	char mqtt_password[128]; /* [mqtt] password: "" = none */
 };
 
 /* Fills c with the built-in defaults (see docs/configuration.md). */
