@@ -169,6 +169,18 @@ static size_t utf8_put(unsigned cp, unsigned char *o)
 	return 4;
 }
 
+/* 1 for the bytes a string holds as they are: printable ASCII but '"' and '\\'. */
+/* clang-format off */
+static const unsigned char plain[256] = {
+	[0x20] = 1, 1, 0 /* " */, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0 /* \\ */, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* up to 0x7F */
+};
+/* clang-format on */
+
 /*
  * Reads a string (p->i at its opening quote) per RFC 8259 §7. The unescaped UTF-8 goes
  * to dst[0..cap) when dst is not NULL; *len gets its full length (which may exceed cap:
@@ -183,12 +195,8 @@ static int parse_string(struct parser *p, unsigned char *dst, size_t cap, size_t
 	for (;;) {
 		/* The common run of plain ASCII. */
 		size_t start = p->i;
-		while (p->i < p->end) {
-			unsigned char c = p->s[p->i];
-			if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80)
-				break;
+		while (p->i < p->end && plain[p->s[p->i]])
 			p->i++;
-		}
 		size_t run = p->i - start;
 		if (run) {
 			if (dst && n < cap)
@@ -463,6 +471,31 @@ static int number_or_null(struct parser *p, double *v, bool *is_null, const char
 	return fail(p, member, "must be a number or null, found %s", what_at(p, b, sizeof b));
 }
 
+/*
+ * The common case of a reading's member name: 1..3 plain ASCII bytes in quotes, no escape.
+ * Copies them to key and steps over; false (nothing consumed) otherwise.
+ */
+static inline bool fast_key(struct parser *p, unsigned char key[4], size_t *len)
+{
+	const unsigned char *s = p->s + p->i;
+	size_t avail = p->end - p->i;
+	if (avail < 5 || s[0] != '"')
+		return false;
+	for (size_t k = 1; k <= 4; k++) {
+		if (s[k] == '"') {
+			if (k == 1)
+				return false;
+			memcpy(key, s + 1, k - 1);
+			*len = k - 1;
+			p->i += k + 1;
+			return true;
+		}
+		if (!plain[s[k]])
+			return false;
+	}
+	return false;
+}
+
 enum { HAVE_TAG = 1, HAVE_TS = 2, HAVE_V = 4, HAVE_Q = 8 };
 
 static void push(struct payload_out *out, const struct wal_reading *r)
@@ -506,7 +539,8 @@ static int parse_reading(struct parser *p, int64_t arrival_ms, payload_resolve_f
 			unsigned char key[4];
 			size_t key_len;
 			size_t key_at = p->i;
-			if (parse_string(p, key, sizeof key, &key_len, NULL))
+			if (!fast_key(p, key, &key_len) &&
+			    parse_string(p, key, sizeof key, &key_len, NULL))
 				return ERR_INVALID;
 			unsigned bit = 0;
 			const char *name = NULL;

@@ -154,6 +154,33 @@ static void test_escapes_and_unicode(void **state)
 	payload_free(&o);
 }
 
+/* §7: every byte 0x20..0x7F but '"' and '\\' stands for itself in a string; below 0x20 never. */
+static void test_every_ascii_byte(void **state)
+{
+	(void)state;
+	struct payload_out o = { 0 };
+	struct errmsg e;
+	for (int c = 1; c < 0x80; c++) {
+		char buf[64];
+		snprintf(buf, sizeof buf, "{\"readings\":[{\"tag\":\"A%cB\",\"v\":1}]}", c);
+		int rc = batch(buf, &o, &e);
+		if (c < 0x20) {
+			assert_int_equal(rc, ERR_INVALID);
+			assert_non_null(strstr(e.text, "control character"));
+		} else if (c == '"') {
+			assert_int_equal(rc, ERR_INVALID); /* ends the string early */
+		} else if (c == '\\') {
+			assert_int_equal(rc, ERR_INVALID); /* \B is no escape */
+			assert_non_null(strstr(e.text, "invalid escape"));
+		} else {
+			assert_int_equal(rc, 0);
+			assert_int_equal(o.unknown, 1);
+			assert_int_equal((unsigned char)o.unknown_tag[1], c);
+		}
+	}
+	payload_free(&o);
+}
+
 static void test_numbers(void **state)
 {
 	(void)state;
@@ -562,6 +589,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_members_skipped),
 		cmocka_unit_test(test_unknown_tags_counted),
 		cmocka_unit_test(test_escapes_and_unicode),
+		cmocka_unit_test(test_every_ascii_byte),
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_ts_bounds),
 		cmocka_unit_test(test_quality),
