@@ -32,6 +32,7 @@
 #include "http/metrics.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "monitor/live.h"
 #include "demo/demo.h"
 #include "hazard/hazard_db.h"
 #include "risk/risk_db.h"
@@ -624,11 +625,20 @@ static int cmd_serve(struct app *app, struct db *db)
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	app->live = live_hub_new((size_t)app->cfg.monitor_sse_ring); /* mon-live */
+	live_hub_set_limits(app->live, (size_t)app->cfg.monitor_sse_max_clients,
+			    app->cfg.monitor_sse_ping_s * 1000);
 	rc = http_server_start(app, &srv);
-	if (rc < 0)
+	if (rc < 0) {
+		live_hub_free(app->live);
+		app->live = NULL;
 		return EXIT_FAIL;
+	}
 	if (hazard_scheduler_start(app, &sched) < 0) {
+		live_hub_close(app->live); /* no parked stream may outlive the server */
 		http_server_stop(srv);
+		live_hub_free(app->live);
+		app->live = NULL;
 		return EXIT_FAIL;
 	}
 	if (app->cfg.port_file[0]) {
@@ -641,7 +651,10 @@ static int cmd_serve(struct app *app, struct db *db)
 		    rename(tmp, app->cfg.port_file) != 0) {
 			log_error("cannot write port file '%s'", app->cfg.port_file);
 			hazard_scheduler_stop(sched);
+			live_hub_close(app->live);
 			http_server_stop(srv);
+			live_hub_free(app->live);
+			app->live = NULL;
 			return EXIT_FAIL;
 		}
 	}
@@ -652,7 +665,10 @@ static int cmd_serve(struct app *app, struct db *db)
 	sigwait(&set, &sig);
 	log_info("stopping on signal %d", sig);
 	hazard_scheduler_stop(sched);
+	live_hub_close(app->live); /* ends every stream: none may stay parked */
 	http_server_stop(srv);
+	live_hub_free(app->live);
+	app->live = NULL;
 	return 0;
 }
 

@@ -93,6 +93,15 @@ static const struct key keys[] = {
 	I("risk.task_backfill_days", risk_task_backfill_days, 1, 366),
 	S("risk.lec_table", risk_lec_table),
 	S("risk.ls_table", risk_ls_table),
+	I("monitor.sse_ring", monitor_sse_ring, 16, 1000000),
+	I("monitor.sse_max_clients", monitor_sse_max_clients, 1, 100000),
+	I("monitor.sse_ping_s", monitor_sse_ping_s, 1, 300),
+	I("monitor.kpi_flood_alarms", monitor_kpi_flood_alarms, 1, 1000000),
+	I("monitor.kpi_flood_window_min", monitor_kpi_flood_window_min, 1, 1440),
+	I("monitor.kpi_chatter_alarms", monitor_kpi_chatter_alarms, 2, 1000000),
+	I("monitor.kpi_chatter_window_s", monitor_kpi_chatter_window_s, 1, 86400),
+	I("monitor.kpi_standing_h", monitor_kpi_standing_h, 1, 8760),
+	I("monitor.kpi_max_days", monitor_kpi_max_days, 1, 3660),
 	{ 0 },
 };
 
@@ -150,6 +159,20 @@ void config_defaults(struct config *c)
 	/* Risk graded control (docs/risk.md): the default grading tables. */
 	snprintf(c->risk_lec_table, sizeof(c->risk_lec_table), "lec_four_colour_v1");
 	snprintf(c->risk_ls_table, sizeof(c->risk_ls_table), "ls_db37_v1");
+	/* Live stream (docs/monitoring.md "Live (SSE)"). */
+	c->monitor_sse_ring = 1024;
+	c->monitor_sse_max_clients = 256;
+	c->monitor_sse_ping_s = 15;
+	/*
+	 * Alarm KPIs (docs/monitoring.md "Alarm KPIs"; EEMUA 191 / ISA-18.2 as commonly
+	 * quoted, [U] in STANDARDS.md: not checked against the documents themselves).
+	 */
+	c->monitor_kpi_flood_alarms = 10;
+	c->monitor_kpi_flood_window_min = 10;
+	c->monitor_kpi_chatter_alarms = 3;
+	c->monitor_kpi_chatter_window_s = 60;
+	c->monitor_kpi_standing_h = 24;
+	c->monitor_kpi_max_days = 366;
 }
 
 int config_check(const struct config *c, struct errmsg *why)
