@@ -21,6 +21,7 @@
 #include "http/metrics.h"
 #include "http/router.h"
 #include "map/map_api.h"
+#include "monitor/kpi_api.h"
 #include "monitor/live_api.h"
 #include "notify/notify_api.h"
 #include "org/org_api.h"
@@ -142,5 +143,6 @@ const struct route *const route_tables[] = {
 	risk_source_routes,
 	risk_plan_routes,
 	live_routes,
+	kpi_routes,
 	NULL,
 };
