@@ -74,24 +74,37 @@ static void event_unref(struct live_event *e)
 		free(e);
 }
 
+/* The instant start + ms on CLOCK_MONOTONIC. */
+static struct timespec ts_plus(struct timespec start, int ms)
+{
+	start.tv_sec += ms / 1000;
+	start.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (start.tv_nsec >= 1000000000L) {
+		start.tv_sec++;
+		start.tv_nsec -= 1000000000L;
+	}
+	return start;
+}
+
 static void *ping_main(void *arg)
 {
 	struct live_hub *h = arg;
 
 	pthread_mutex_lock(&h->tmu);
 	while (!h->stop) {
-		struct timespec until;
+		struct timespec start;
 		int rc = 0;
 
-		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_sec += h->ping_ms / 1000;
-		until.tv_nsec += (long)(h->ping_ms % 1000) * 1000000L;
-		if (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
-		while (!h->stop && rc != ETIMEDOUT)
+		clock_gettime(CLOCK_MONOTONIC, &start);
+		/*
+		 * The deadline is recomputed after every wake-up, so that a new ping_ms
+		 * (live_hub_set_limits) counts from this interval's start at once.
+		 */
+		while (!h->stop && rc != ETIMEDOUT) {
+			struct timespec until = ts_plus(start, h->ping_ms);
+
 			rc = pthread_cond_timedwait(&h->tcv, &h->tmu, &until);
+		}
 		if (h->stop)
 			break;
 		pthread_mutex_unlock(&h->tmu);

@@ -222,6 +222,11 @@ static void test_live_wake_on_event_in_scope_and_ping(void **state)
 	assert_int_equal(atomic_load(&wakes), 1);
 	drain(s, &b, 4096);
 	/* The ping thread wakes it and the next read with nothing else is the comment. */
+	/*
+	 * Let the ping thread start waiting with its default 15 s first: a new interval must
+	 * take effect at once, not after the wait already begun.
+	 */
+	usleep(50000);
 	live_hub_set_limits(h, 10, 20);
 	for (int i = 0; i < 200 && atomic_load(&wakes) < 2; i++)
 		usleep(5000);
