@@ -20,6 +20,7 @@
 
 #include "audit/audit.h"
 #include "core/app.h"
+#include "core/buf.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/err.h"
@@ -42,6 +43,7 @@
 #include "risk/risk_check.h"
 #include "risk/risk_scan.h"
 #include "org/org.h"
+#include "monitor/monitor.h"
 #include "version.h"
 #include "core/banned.h"
 
@@ -601,6 +603,41 @@ static int cmd_risk_scan(struct app *app, struct db *db)
 	return 0;
 }
 
+/* /metrics gauges of serve: the sessions, then the monitoring runtime's counters. */
+static void serve_gauges(struct app *app, struct db *db, struct buf *out)
+{
+	org_gauges(app, db, out);
+	monitor_gauges(app->monitor, out);
+}
+
+/* Opens the monitoring runtime (after the migrations and the demo load). 0 or EXIT_FAIL. */
+static int monitor_start(struct app *app)
+{
+	struct monitor_config mc;
+
+	monitor_config_defaults(&mc);
+	mc.db_path = app->cfg.db_path;
+	mc.wal_dir = app->cfg.monitor_wal_dir[0] ? app->cfg.monitor_wal_dir : NULL;
+	mc.checkpoint_s = app->cfg.monitor_checkpoint_s;
+	mc.max_future_ms = app->cfg.monitor_max_future_ms;
+	mc.value_push_ms = app->cfg.monitor_value_push_ms;
+	mc.retention_raw_days = app->cfg.monitor_retention_raw_days;
+	mc.retention_minute_days = app->cfg.monitor_retention_minute_days;
+	mc.tick_thread = true;
+	if (monitor_open(&mc, app->live, &app->monitor) < 0) {
+		fprintf(stderr, "anjian: cannot open the monitoring runtime (readings log '%s')\n",
+			mc.wal_dir ? mc.wal_dir : "<database>.wal");
+		return EXIT_FAIL;
+	}
+	return 0;
+}
+
+static void monitor_stop(struct app *app)
+{
+	monitor_close(app->monitor);
+	app->monitor = NULL;
+}
+
 static int cmd_serve(struct app *app, struct db *db)
 {
 	struct hazard_scheduler *sched = NULL;
@@ -628,8 +665,14 @@ static int cmd_serve(struct app *app, struct db *db)
 	app->live = live_hub_new((size_t)app->cfg.monitor_sse_ring); /* mon-live */
 	live_hub_set_limits(app->live, (size_t)app->cfg.monitor_sse_max_clients,
 			    app->cfg.monitor_sse_ping_s * 1000);
+	if (monitor_start(app) != 0) {
+		live_hub_free(app->live);
+		app->live = NULL;
+		return EXIT_FAIL;
+	}
 	rc = http_server_start(app, &srv);
 	if (rc < 0) {
+		monitor_stop(app);
 		live_hub_free(app->live);
 		app->live = NULL;
 		return EXIT_FAIL;
@@ -637,7 +680,8 @@ static int cmd_serve(struct app *app, struct db *db)
 	if (hazard_scheduler_start(app, &sched) < 0) {
 		live_hub_close(app->live); /* no parked stream may outlive the server */
 		http_server_stop(srv);
-		live_hub_free(app->live);
+		monitor_stop(app);
+		live_hub_free(app->live); /* after the runtime, which publishes to it */
 		app->live = NULL;
 		return EXIT_FAIL;
 	}
@@ -653,6 +697,7 @@ static int cmd_serve(struct app *app, struct db *db)
 			hazard_scheduler_stop(sched);
 			live_hub_close(app->live);
 			http_server_stop(srv);
+			monitor_stop(app);
 			live_hub_free(app->live);
 			app->live = NULL;
 			return EXIT_FAIL;
@@ -667,7 +712,8 @@ static int cmd_serve(struct app *app, struct db *db)
 	hazard_scheduler_stop(sched);
 	live_hub_close(app->live); /* ends every stream: none may stay parked */
 	http_server_stop(srv);
-	live_hub_free(app->live);
+	monitor_stop(app);
+	live_hub_free(app->live); /* after the runtime, which publishes to it */
 	app->live = NULL;
 	return 0;
 }
@@ -945,7 +991,7 @@ int main(int argc, char **argv)
 	app.metrics = metrics_new();
 	app.login_limiter = rate_limiter_new(app.cfg.login_rate_per_min, 60000);
 	app.auth_resolve = org_auth_resolve;
-	app.gauges = org_gauges;
+	app.gauges = serve_gauges;
 	app.scan_extra = risk_scan_tick;
 	rc = cmd_serve(&app, db);
 out:
