@@ -3,7 +3,9 @@
 answers text/event-stream with a retry hint, a ": ping" comment every monitor.sse_ping_s, and
 only the enterprises of the caller's scope (404 for one outside it); an idle stream costs no
 CPU (parked with suspend/resume, not polled); monitor.sse_max_clients caps the streams (503);
-a stopping server ends every open stream and still exits 0."""
+a stopping server ends every open stream and still exits 0; alarms the runtime publishes reach
+only the streams whose scope holds their enterprise (and the KPIs count them)."""
+import json
 import os
 import time
 
@@ -125,6 +127,71 @@ def test_stop_ends_open_streams_and_exits_0(t):
         st.read_until(lambda x: False, 2)
         t.true(st.ended, 'the stream ended with the server')
         st.close()
+
+
+def add_point(s, e, tag, timeout_ms):
+    now = int(time.time() * 1000)
+    # GB/T 50493-2019 defaults of a combustible gas detector: 25 / 50 %LEL
+    return s.sql("INSERT INTO monitor_point (enterprise_id, tag, name, kind, unit, range_lo, "
+                 "range_hi, high1, high2, comms_timeout_ms, created_ms, updated_ms) VALUES "
+                 "(?, ?, ?, 'combustible', '%LEL', 0, 100, 25, 50, ?, ?, ?) RETURNING id",
+                 (e, tag, '可燃气体' + tag, timeout_ms, now, now))[0][0]
+
+
+def test_runtime_alarms_reach_only_streams_in_scope(t):
+    """End to end through the real runtime: points of enterprises A (亭湖区) and B (盐都区)
+    that hear nothing go into communication loss (the runtime's tick, comms_timeout_ms after
+    it opened), and the runtime publishes each transition. A's officer receives A's alarms and
+    never B's; B's officer and an inspector of B's county receive B's and never A's; the
+    administrator (scope all) receives both. The KPIs then count the same annunciations."""
+    s, a, e1, e2, u1, u2, g1, g2 = world(t)
+    pa = [add_point(s, e1, f'A-{i}', 3000) for i in range(2)]
+    pb = [add_point(s, e2, 'B-0', 3000)]
+    officer_a = s.user('officer.a', 'enterprise_officer', 'enterprise:' + u1)
+    officer_b = s.user('officer.b', 'enterprise_officer', 'enterprise:' + u2)
+    inspector_b = s.user('inspector.b', 'inspector', 'region:' + R2)
+    patroller_a = s.user('patroller.a', 'grid_patroller', f'grids:{g1}')
+    # The runtime loads its points when it opens: restart (sessions are kept in the database).
+    s.stop()
+    s.start()
+    who = {'officer_a': (officer_a, {e1}), 'officer_b': (officer_b, {e2}),
+           'inspector_b': (inspector_b, {e2}), 'patroller_a': (patroller_a, {e1}),
+           'admin': (a, {e1, e2})}
+    streams = {k: Stream(c, '/api/v1/monitor/stream') for k, (c, _) in who.items()}
+    only_a = Stream(a, f'/api/v1/monitor/stream?enterprise_id={e1}')
+    try:
+        want_points = {'officer_a': set(pa), 'officer_b': set(pb), 'inspector_b': set(pb),
+                       'patroller_a': set(pa), 'admin': set(pa + pb)}
+
+        def alarms(st):
+            return [json.loads(d) for n, d in st.events() if n == 'alarm']
+
+        for k, st in streams.items():
+            t.eq(st.status, 200, k)
+            ok = st.read_until(lambda x, st=st, k=k: {e['point_id'] for e in alarms(st)}
+                               >= want_points[k], 15)
+            t.true(ok, f'{k}: alarms of {want_points[k]} not all received: {st.text[:600]!r}')
+        only_a.read_until(lambda x: {e['point_id'] for e in alarms(only_a)} >= set(pa), 5)
+        time.sleep(0.5)  # anything misrouted would have arrived with the rest
+        for k, st in streams.items():
+            st.read_until(lambda x: False, 0.2)
+            got = alarms(st)
+            t.true(got, f'{k}: no alarm')
+            ents = {e['enterprise_id'] for e in got}
+            t.true(ents <= who[k][1], f'{k} received enterprises {ents}, may see {who[k][1]}')
+            t.true({e['point_id'] for e in got} <= want_points[k], f'{k}: {got}')
+            for e in got:
+                t.eq((e['to_cond'], e['cause']), ('comms_loss', 'tick'), k)
+        t.eq({e['enterprise_id'] for e in alarms(only_a)}, {e1}, '?enterprise_id= narrows')
+        # The same transitions are in the SOE, and the KPIs count them as annunciations.
+        n1 = len([e for e in alarms(streams['officer_a']) if e['to_state'] == 'unack'])
+        r = officer_a.get('/api/v1/monitor/kpi')
+        t.status(r, 200)
+        t.eq(r.json['alarms'], n1, 'KPI alarms of A = annunciations A received')
+        t.eq(sorted(p['point_id'] for p in r.json['top']), sorted(pa))
+    finally:
+        for st in list(streams.values()) + [only_a]:
+            st.close()
 
 
 run(globals())
