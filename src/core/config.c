@@ -93,6 +93,7 @@ static const struct key keys[] = {
 	I("risk.task_backfill_days", risk_task_backfill_days, 1, 366),
 	S("risk.lec_table", risk_lec_table),
 	S("risk.ls_table", risk_ls_table),
+	I("monitor.shelve_max_min", monitor_shelve_max_min, 1, 10080),
 	{ 0 },
 };
 
@@ -150,6 +151,8 @@ void config_defaults(struct config *c)
 	/* Risk graded control (docs/risk.md): the default grading tables. */
 	snprintf(c->risk_lec_table, sizeof(c->risk_lec_table), "lec_four_colour_v1");
 	snprintf(c->risk_ls_table, sizeof(c->risk_ls_table), "ls_db37_v1");
+	/* Alarm shelving (docs/monitoring.md "Operator API"): one 8-hour shift at most. */
+	c->monitor_shelve_max_min = 480;
 }
 
 int config_check(const struct config *c, struct errmsg *why)
