@@ -1110,6 +1110,8 @@ static int action(struct req *rq, struct resp *rs)
 		return rc;
 	id = json_i64(row, "id", 0);
 	json_decref(row);
+	if (json_check(b, action_fields, &fe) < 0)
+		return resp_invalid(rs, &fe);
 	if (rq->app->monitor == NULL)
 		return resp_problem(rs, 503, NULL, "the monitoring runtime is not running", NULL);
 	if (monitor_action_parse(name, &a) < 0)
@@ -1117,8 +1119,6 @@ static int action(struct req *rq, struct resp *rs)
 				    "no such action: acknowledge, shelve, unshelve, suppress, "
 				    "unsuppress, out_of_service or return_to_service",
 				    NULL);
-	if (json_check(b, action_fields, &fe) < 0)
-		return resp_invalid(rs, &fe);
 	if ((a == MONITOR_SHELVE || a == MONITOR_SUPPRESS || a == MONITOR_OUT_OF_SERVICE) &&
 	    blank(comment))
 		field_errors_add(&fe, "comment", "%s needs a comment saying why",

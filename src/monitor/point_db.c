@@ -635,6 +635,7 @@ static json_t *soe_row(struct db_stmt *st)
 	json_object_set_new(o, "_unit", text_or_null(st, 23));
 	json_object_set_new(o, "_from_state", json_integer(db_col_i64(st, 10)));
 	json_object_set_new(o, "_to_state", json_integer(db_col_i64(st, 11)));
+	json_object_set_new(o, "_from_cond", json_integer(db_col_i64(st, 12)));
 	json_object_set_new(o, "_to_cond", json_integer(db_col_i64(st, 13)));
 	return o;
 }

@@ -104,7 +104,8 @@ struct soe_filter {
 /*
  * A page of SOE rows in SOE order (source_ms, seq, sub, point_id), ascending or not, after
  * the row lp->after in that order; limit lp->limit + 1. Each row is the API's SOE object
- * (state and condition names) with _state, _cond integers. 0 with *items owned.
+ * (state and condition names) with _from_state, _to_state, _from_cond, _to_cond integers
+ * and the point's _unit. 0 with *items owned.
  */
 int point_db_soe_list(struct db *db, const struct soe_filter *f, const struct list_params *lp,
 		      json_t **items);

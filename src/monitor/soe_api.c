@@ -207,8 +207,7 @@ static int soe_export(struct req *rq, struct resp *rs)
 		cells[5] = json_str(it, "_unit");
 		cells[6] = alarm_state_name_zh((int)json_i64(it, "_from_state", 0));
 		cells[7] = alarm_state_name_zh((int)json_i64(it, "_to_state", 0));
-		cells[8] = alarm_cond_name_zh(
-			alarm_cond_parse(json_str(it, "from_cond"), &rc) == 0 ? rc : 0);
+		cells[8] = alarm_cond_name_zh((int)json_i64(it, "_from_cond", 0));
 		cells[9] = alarm_cond_name_zh((int)json_i64(it, "_to_cond", 0));
 		cells[10] = cause_zh(json_str(it, "cause"));
 		cells[11] = act_text;
@@ -249,8 +248,8 @@ static bool blank(const char *s)
 
 /*
  * The default description of the hazard an SOE row becomes: point, condition, value and
- * time in Chinese, "监测点 GT-101（1号罐区甲烷）二级报警（高高）：数值 55 %LEL，时间 2026-11-30
- * 08:00:00.123（报警事件 12）".
+ * time in Chinese, "监测点 GT-101（1号罐区甲烷）二级报警(高)：数值 55 %LEL，时间 2026-11-30
+ * 08:00:00.123（报警事件 12）" (the condition as alarm_cond_name_zh names it).
  */
 static void default_description(const json_t *s, char *out, size_t n)
 {
