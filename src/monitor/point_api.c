@@ -133,7 +133,7 @@ static int load(struct req *rq, int (*get)(struct db *, int64_t, json_t **), jso
 
 	*row = NULL;
 	if (req_param_id(rq, "id", &id) < 0)
-		return ERR_NOT_FOUND;
+		return ERR_INVALID;
 	rc = get(rq->db, id, row);
 	if (rc == 0 && !point_api_visible(rq, *row)) {
 		json_decref(*row);

@@ -283,7 +283,7 @@ static int soe_hazard(struct req *rq, struct resp *rs)
 	if (!(rq->user->perms & PERM_HAZARD_REPORT))
 		return resp_problem(rs, 403, NULL, "your role may not report hidden hazards", NULL);
 	if (req_param_id(rq, "id", &id) < 0)
-		return ERR_NOT_FOUND;
+		return ERR_INVALID;
 	rc = point_db_soe_get(rq->db, id, &s);
 	if (rc == 0 && !point_api_visible(rq, s))
 		rc = ERR_NOT_FOUND;
