@@ -13,8 +13,8 @@
  * enterprise (409 naming tag). After a commit the runtime reloads the point
  * (monitor_point_changed) when it runs.
  *
- * Live fields, trends and actions need the runtime (app->monitor): without it the live
- * member is null, the alarm console is empty and trends and actions answer 503.
+ * Live fields, trends and actions ask the runtime (app->monitor, opened by serve): without
+ * it the live member is null, the alarm console is empty and trends and actions answer 503.
  *
  * Scope: every row carries its enterprise; out of scope single objects are 404, lists are
  * bounded in SQL. Writes need the permission and the object's enterprise in scope; every
@@ -44,21 +44,6 @@
 #include "monitor/point_db.h"
 #include "monitor/store.h"
 #include "core/banned.h"
-
-/*
- * The runtime's functions are weak references until branch mon-runtime's monitor.c is in
- * the build: every call below is behind app->monitor != NULL, which only that runtime
- * sets, so none is reached while they are undefined.
- */
-#pragma weak monitor_live_get
-#pragma weak monitor_point_changed
-#pragma weak monitor_action
-#pragma weak monitor_action_parse
-#pragma weak monitor_action_name
-#pragma weak monitor_store
-#pragma weak store_pick_resolution
-#pragma weak store_read
-#pragma weak store_minutes
 
 /* ------------------------------------------------------------ shared helpers */
 
@@ -1102,7 +1087,8 @@ static int action(struct req *rq, struct resp *rs)
 	enum monitor_action a;
 	json_t *row = NULL, *b = rq->body;
 	const char *comment = json_str(b, "comment"), *name = req_param(rq, "action");
-	int64_t id, soe_id = 0, until = 0, now = point_api_now(rq);
+	/* The runtime acts at its own clock, the system clock in the server. */
+	int64_t id, soe_id = 0, until = 0, now = now_ms();
 	int64_t max_ms = (int64_t)cfg->monitor_shelve_max_min * 60000;
 	int rc = load(rq, point_db_point_get, &row);
 

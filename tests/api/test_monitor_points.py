@@ -55,7 +55,8 @@ def test_gb50493_defaults_methane_h2s_co_oxygen(t):
     p = w.point()
     t.eq((p['unit'], p['range_lo'], p['range_hi'], p['high1'], p['high2'], p['low1'],
           p['low2'], p['setpoint_source']), ('%LEL', 0, 100, 25, 50, None, None, 'default'))
-    t.eq(p['live'], None, 'no runtime: live is null')
+    t.eq(p['live'], {'value': None, 'ts_ms': None, 'state': 'normal', 'cond': 'normal',
+                     'since_ms': None, 'shelve_until_ms': None}, 'live: no reading yet')
     h2s = w.point(tag='AT-201', name='脱硫塔硫化氢', kind='toxic', gas='H2S')
     t.eq((h2s['unit'], h2s['high1'], h2s['high2'], h2s['range_hi'], h2s['setpoint_source']),
          ('mg/m3', 10, 20, 30, 'default'), 'H2S MAC 10 mg/m3')
@@ -277,23 +278,93 @@ def test_delete_keeps_history(t):
     t.problem(w.officer.delete(f'/api/v1/monitor/points/{q["id"]}'), 409)
 
 
-def test_runtime_routes_without_runtime(t):
-    """Until the runtime runs in this build (branch mon-runtime), trends and actions answer
-    503 and the alarm console is empty; their arguments are checked first."""
+def test_operator_actions(t):
+    """ISA-18.2 operator actions through the runtime (alarm.h's rules): each writes an SOE
+    row with the operator and the comment; a state that does not allow one is 409; shelving
+    is bounded by monitor.shelve_max_min (480 min by default)."""
     w = Mon(t)
     p = w.point()
-    base = f'/api/v1/monitor/points/{p["id"]}'
-    t.problem(w.officer.get(f'{base}/trend'), 503)
-    t.problem(w.officer.get(f'{base}/trend?from_ms=10&to_ms=5'), 400, 'from_ms')
-    t.problem(w.officer.get(f'{base}/trend?budget=1'), 400, 'budget')
-    t.problem(w.officer.get(f'{base}/trend?step=1'), 400, 'step')
-    t.problem(w.officer.post(f'{base}/actions/acknowledge', {}), 503)
-    t.status(w.inspector.post(f'{base}/actions/acknowledge', {}), 403)
-    r = w.officer.get('/api/v1/monitor/alarms')
+    base = f'/api/v1/monitor/points/{p["id"]}/actions'
+    o = w.officer
+    t.problem(o.post(f'{base}/acknowledge', {}), 409)           # nothing to acknowledge
+    t.problem(o.post(f'{base}/unshelve', {}), 409)
+    t.problem(o.post(f'{base}/explode', {}), 404)
+    for body, field in (({}, 'comment'), ({'comment': ' ', 'duration_min': 5}, 'comment'),
+                        ({'comment': 'c'}, 'until_ms'),
+                        ({'comment': 'c', 'duration_min': 5, 'until_ms': 1}, 'duration_min'),
+                        ({'comment': 'c', 'duration_min': 481}, 'duration_min'),
+                        ({'comment': 'c', 'duration_min': 0}, 'duration_min'),
+                        ({'comment': 'c', 'until_ms': 1000}, 'until_ms'),
+                        ({'comment': 'c', 'until_ms': int(time.time() * 1000) + 481 * 60000},
+                         'until_ms'),
+                        ({'comment': 'c', 'duration_min': 5, 'colour': 1}, 'colour')):
+        t.problem(o.post(f'{base}/shelve', body), 422, field)
+    t.problem(o.post(f'{base}/suppress', {}), 422, 'comment')
+    t.problem(o.post(f'{base}/out_of_service', {'comment': ''}), 422, 'comment')
+    t.problem(o.post(f'{base}/acknowledge', {'until_ms': 5}), 422, 'until_ms')
+    t.eq(w.s.sql('SELECT COUNT(*) FROM soe'), [(0,)], 'refused actions write nothing')
+    before = int(time.time() * 1000)
+    r = o.post(f'{base}/shelve', {'comment': '检修期间搁置', 'duration_min': 480})
     t.status(r, 200)
-    t.eq(r.json, {'items': [], 'next': None})
+    live = r.json['live']
+    t.eq(live['state'], 'shelved')
+    t.true(before + 480 * 60000 <= live['shelve_until_ms'] <= int(time.time() * 1000) +
+           480 * 60000, live)
+    shelve_soe = r.json['soe_id']
+    t.problem(o.post(f'{base}/shelve', {'comment': 'again', 'duration_min': 1}), 409)
+    r = w.a.get('/api/v1/monitor/alarms')
+    t.eq([(x['id'], x['live']['state']) for x in r.json['items']], [(p['id'], 'shelved')])
+    t.eq(w.a.get('/api/v1/monitor/alarms?state=unack').json['items'], [])
+    t.eq(w.officer2.get('/api/v1/monitor/alarms').json['items'], [], 'scope')
+    ids = [x['id'] for x in o.get('/api/v1/monitor/points?alarm=1').json['items']]
+    t.eq(ids, [p['id']])
+    t.status(o.post(f'{base}/unshelve', {}), 200)
+    t.eq(o.get(f'/api/v1/monitor/points/{p["id"]}').json['live']['state'], 'normal')
+    t.eq(o.get('/api/v1/monitor/points?alarm=1').json['items'], [])
+    t.status(o.post(f'{base}/out_of_service', {'comment': '传感器标定'}), 200)
+    t.problem(o.post(f'{base}/suppress', {'comment': 'x'}), 409)
+    r = o.post(f'{base}/return_to_service', {'comment': '标定完成'})
+    t.status(r, 200)
+    t.eq(r.json['live']['state'], 'normal')
+    soe = o.get('/api/v1/monitor/soe?order=asc&cause=action').json['items']
+    t.eq([(x['action'], x['from_state'], x['to_state']) for x in soe],
+         [('shelve', 'normal', 'shelved'), ('unshelve', 'shelved', 'normal'),
+          ('out_of_service', 'normal', 'out_of_service'),
+          ('return_to_service', 'out_of_service', 'normal')])
+    t.eq((soe[0]['id'], soe[0]['comment'], soe[0]['user_name'] is not None, soe[0]['tag']),
+         (shelve_soe, '检修期间搁置', True, 'GT-101'))
+    t.eq(soe[0]['until_ms'], live['shelve_until_ms'])
+    t.eq([x['sub'] for x in soe], [1, 2, 3, 4], 'sub 1.. per (point, seq)')
+    rows = w.s.sql("SELECT COUNT(*) FROM audit_log WHERE action = 'monitor.alarm.action'")
+    t.eq(rows, [(4,)])
+    # Other roles: no alarm.operate.
+    for c in (w.inspector, w.leader, w.patroller, w.a):
+        t.status(c.post(f'{base}/acknowledge', {}), 403)
+    # A real action's SOE row becomes a hazard too.
+    r = o.post(f'/api/v1/monitor/soe/{shelve_soe}/hazard', {})
+    t.status(r, 201)
+
+
+def test_trend_arguments(t):
+    w = Mon(t)
+    p = w.point()
+    base = f'/api/v1/monitor/points/{p["id"]}/trend'
+    r = w.officer.get(base)
+    t.status(r, 200)
+    t.eq((r.json['resolution'], r.json['points'], r.json['to_ms'] - r.json['from_ms']),
+         ('raw', [], 3600000), 'the last hour, no reading yet')
+    r = w.officer.get(f'{base}?from_ms={NOW - 86400000}&to_ms={NOW}&budget=10')
+    t.eq((r.json['from_ms'], r.json['to_ms']), (NOW - 86400000, NOW))
+    t.problem(w.officer.get(f'{base}?from_ms=10&to_ms=5'), 400, 'from_ms')
+    t.problem(w.officer.get(f'{base}?from_ms=10&to_ms=10'), 400, 'from_ms')
+    t.problem(w.officer.get(f'{base}?from_ms=0&to_ms={401 * 86400000}'), 400, 'from_ms')
+    t.problem(w.officer.get(f'{base}?budget=9'), 400, 'budget')
+    t.problem(w.officer.get(f'{base}?budget=100001'), 400, 'budget')
+    t.problem(w.officer.get(f'{base}?to_ms=x'), 400, 'to_ms')
+    t.problem(w.officer.get(f'{base}?step=1'), 400, 'step')
     t.problem(w.officer.get('/api/v1/monitor/alarms?state=normal'), 400, 'state')
     t.problem(w.officer.get('/api/v1/monitor/alarms?limit=0'), 400, 'limit')
+    t.problem(w.officer.get('/api/v1/monitor/alarms?after=3'), 400, 'after')
 
 
 def test_soe_list_cursor_filters_export(t):
