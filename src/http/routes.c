@@ -21,6 +21,7 @@
 #include "http/metrics.h"
 #include "http/router.h"
 #include "map/map_api.h"
+#include "monitor/ingest.h"
 #include "monitor/point_api.h"
 #include "notify/notify_api.h"
 #include "org/org_api.h"
@@ -141,6 +142,7 @@ const struct route *const route_tables[] = {
 	risk_routes,
 	risk_source_routes,
 	risk_plan_routes,
+	ingest_routes,
 	point_routes,
 	soe_routes,
 	NULL,
