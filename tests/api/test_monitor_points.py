@@ -12,6 +12,7 @@ are inserted into the database directly (no test-only route), for the list, its 
 export and alarm -> hazard."""
 import csv
 import io
+import json
 import time
 
 from test_hazard import World, NOW
@@ -365,6 +366,88 @@ def test_trend_arguments(t):
     t.problem(w.officer.get('/api/v1/monitor/alarms?state=normal'), 400, 'state')
     t.problem(w.officer.get('/api/v1/monitor/alarms?limit=0'), 400, 'limit')
     t.problem(w.officer.get('/api/v1/monitor/alarms?after=3'), 400, 'after')
+
+
+def readings(w, c, body):
+    r = c.request('POST', f'/api/v1/readings?enterprise={w.u1}',
+                  raw=json.dumps({'readings': body}).encode(), content_type='application/json')
+    w.t.status(r, 200, 'readings')
+    return r.json
+
+
+def test_readings_drive_live_console_trend_and_actions(t):
+    """Readings through POST /api/v1/readings (branch mon-ingest) and the runtime: live
+    fields, the alarm console, the SOE, acknowledge, trends raw and by the minute, and a
+    reading's SOE row turned into a hazard."""
+    w = Mon(t)
+    p = w.point()
+    q = w.point(tag='GT-2', name='二号点')
+    o = w.officer
+    t0 = (int(time.time() * 1000) // 60000 - 30) * 60000   # half an hour ago, on a minute
+    res = readings(w, o, [{'tag': 'GT-101', 'ts': t0, 'v': 10},
+                          {'tag': 'GT-101', 'ts': t0 + 1000, 'v': 25},     # 一级 at 25 %LEL
+                          {'tag': 'GT-101', 'ts': t0 + 2000, 'v': 55.5}])  # 二级 at 50 %LEL
+    t.eq((res['accepted'], res['transitions']), (3, 2))
+    live = o.get(f'/api/v1/monitor/points/{p["id"]}').json['live']
+    t.eq((live['value'], live['ts_ms'], live['state'], live['cond'], live['since_ms']),
+         (55.5, t0 + 2000, 'unack', 'high2', t0 + 2000))
+    r = o.get('/api/v1/monitor/alarms')
+    t.eq([(x['tag'], x['live']['cond']) for x in r.json['items']], [('GT-101', 'high2')])
+    t.eq([x['id'] for x in o.get('/api/v1/monitor/points?alarm=1').json['items']], [p['id']])
+    t.eq(w.officer2.get('/api/v1/monitor/alarms').json['items'], [], 'scope')
+    soe = o.get(f'/api/v1/monitor/soe?order=asc&point_id={p["id"]}').json['items']
+    t.eq([(x['cause'], x['from_state'], x['to_state'], x['to_cond'], x['value'], x['sub'])
+          for x in soe], [('reading', 'normal', 'unack', 'high1', 25, 0),
+                          ('reading', 'unack', 'unack', 'high2', 55.5, 0)])
+    r = o.post(f'/api/v1/monitor/points/{p["id"]}/actions/acknowledge', {'comment': '已派人'})
+    t.status(r, 200)
+    t.eq((r.json['live']['state'], r.json['live']['cond']), ('acked', 'high2'))
+    t.problem(o.post(f'/api/v1/monitor/points/{p["id"]}/actions/acknowledge', {}), 409)
+    t.eq(o.get('/api/v1/monitor/alarms?state=acked').json['items'][0]['id'], p['id'])
+    t.eq(o.get('/api/v1/monitor/alarms?state=unack').json['items'], [])
+    ack = o.get('/api/v1/monitor/soe?cause=action').json['items'][0]
+    t.eq((ack['id'], ack['action'], ack['seq'], ack['sub'], ack['comment']),
+         (r.json['soe_id'], 'acknowledge', soe[1]['seq'], 1, '已派人'))
+    # Trend: raw while the window holds at most budget readings, else minutes.
+    tr = o.get(f'/api/v1/monitor/points/{p["id"]}/trend?from_ms={t0}&to_ms={t0 + 3000}').json
+    t.eq((tr['resolution'], tr['points']), ('raw', [[t0, 10], [t0 + 1000, 25],
+                                                    [t0 + 2000, 55.5]]))
+    tr = o.get(f'/api/v1/monitor/points/{p["id"]}/trend?from_ms={t0 + 1000}&to_ms={t0 + 2000}')
+    t.eq(tr.json['points'], [[t0 + 1000, 25]], '[from, to)')
+    batch = [{'tag': 'GT-2', 'ts': t0 + 60000 * m + 5000 * k, 'v': m * 10 + k}
+             for m in range(3) for k in range(6)]
+    readings(w, o, batch)
+    base = f'/api/v1/monitor/points/{q["id"]}/trend?from_ms={t0}&to_ms={t0 + 180000}'
+    tr = o.get(base + '&budget=10').json
+    t.eq(tr['resolution'], 'minute')
+    t.eq(tr['points'], [[t0 + 60000 * m, m * 10, m * 10 + 5, m * 10 + 2.5, 6]
+                        for m in range(3)])
+    t.eq(o.get(base + '&budget=18').json['resolution'], 'raw')
+    # The second-level alarm's SOE row becomes a hidden hazard in one action.
+    r = o.post(f'/api/v1/monitor/soe/{soe[1]["id"]}/hazard', {})
+    t.status(r, 201)
+    d = o.get(f'/api/v1/hazards/{r.json["hazard_id"]}').json['description']
+    t.true('GT-101' in d and '二级报警(高)' in d and '55.5 %LEL' in d, d)
+
+
+def test_changed_set_points_take_effect(t):
+    """After a PATCH the runtime reloads the point (monitor_point_changed): the next reading
+    is judged by the new set point."""
+    w = Mon(t)
+    p = w.point()
+    o = w.officer
+    t0 = int(time.time() * 1000) - 600000
+    r = o.patch(f'/api/v1/monitor/points/{p["id"]}', {'high1': 40, 'reason': '现场复核'})
+    t.status(r, 200)
+    readings(w, o, [{'tag': 'GT-101', 'ts': t0, 'v': 30}])
+    t.eq(o.get(f'/api/v1/monitor/points/{p["id"]}').json['live']['cond'], 'normal',
+         '30 %LEL is under the new first level')
+    readings(w, o, [{'tag': 'GT-101', 'ts': t0 + 1000, 'v': 40}])
+    t.eq(o.get(f'/api/v1/monitor/points/{p["id"]}').json['live']['cond'], 'high1')
+    # A deactivated point is dropped by the runtime: its readings count as unknown.
+    t.status(o.patch(f'/api/v1/monitor/points/{p["id"]}', {'active': False}), 200)
+    res = readings(w, o, [{'tag': 'GT-101', 'ts': t0 + 2000, 'v': 60}])
+    t.eq((res['accepted'], res['unknown']), (0, 1))
 
 
 def test_soe_list_cursor_filters_export(t):
