@@ -36,6 +36,7 @@
 #include "monitor/live.h"
 #include "demo/demo.h"
 #include "hazard/hazard_db.h"
+#include "monitor/point_db.h"
 #include "risk/risk_db.h"
 #include "enterprise/enterprise.h"
 #include "enterprise/enterprise_io.h"
@@ -465,6 +466,13 @@ static int prepare_db(struct app *app, struct db *db)
 		fprintf(stderr,
 			"anjian: cannot load the risk grading tables from '%s/risk' (or the "
 			"settings risk.lec_table / risk.ls_table name no loaded table)\n",
+			app->cfg.data_dir);
+		return EXIT_FAIL;
+	}
+	rc = point_db_reference_load(db, app->cfg.data_dir);
+	if (rc < 0) {
+		fprintf(stderr,
+			"anjian: cannot load the gas table '%s/monitor/gas_properties.csv'\n",
 			app->cfg.data_dir);
 		return EXIT_FAIL;
 	}
