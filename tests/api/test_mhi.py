@@ -12,6 +12,7 @@ data scope (another enterprise's officer 404, an inspector of another region 404
 a bad table stopping the start with its file and line."""
 import csv
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -362,6 +363,28 @@ def test_bad_table_stops_the_start(t):
                p.stderr)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def test_demo_installations(t):
+    """`serve --demo`: grades 1..4 all occur, demo.officer's enterprise has the worked example
+    (三级) and the published filling station (not major), and sees only its own."""
+    s = t.server(['--demo'])
+    root = s.admin()
+    items = root.get('/api/v1/mhi/installations?limit=500').json['items']
+    t.eq(sorted({i['grade'] for i in items if i['grade']}), [1, 2, 3, 4])
+    mh2 = next(i for i in items if i['name'] == '合成氨单元')
+    near(t, mh2['r'], 31.78, 'MH2 reproduced', 1e-3)
+    m = re.search(r'^\s+demo\.officer\s+\S+\s+\S+\s+(\S+)\s*$', s.stdout(), re.M)
+    c, _ = s.login('demo.officer', m.group(1))
+    t.status(c.post('/api/v1/me/password', {'old_password': m.group(1),
+                                            'new_password': 'Officer-Pass-2026'}), 204)
+    c, _ = s.login('demo.officer', 'Officer-Pass-2026')
+    own = c.get('/api/v1/mhi/installations').json['items']
+    t.eq(sorted((i['name'], i['grade']) for i in own),
+         [('加油站油罐区', None), ('液氯储罐区', 3)])
+    t.true(all(i['enterprise_id'] == own[0]['enterprise_id'] for i in own), own)
+    m = root.get('/api/v1/mhi/map').json['items']
+    t.eq(len(m), len(items), 'every demo installation has a position')
 
 
 run(globals())
