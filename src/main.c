@@ -997,6 +997,7 @@ int main(int argc, char **argv)
 	app.scan_extra = risk_scan_tick;
 	rc = cmd_serve(&app, db);
 out:
+	mhi_data_release();
 	db_pool_free(app.pool);
 	metrics_free(app.metrics);
 	rate_limiter_free(app.login_limiter);

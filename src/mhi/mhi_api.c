@@ -413,7 +413,7 @@ static void add_explanation(const struct mhi_tables *t, json_t *row)
 {
 	struct inventory *inv = xcalloc(1, sizeof(*inv));
 	struct mhi_result res;
-	struct errmsg m;
+	struct errmsg m = { "", "the stored inventory cannot be read" };
 	int people = (int)json_i64(row, "people_500m", 0);
 
 	json_object_set_new(row, "alpha", json_real((double)mhi_alpha_milli(t, people) / 1000.0));
