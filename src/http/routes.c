@@ -25,6 +25,7 @@
 #include "monitor/kpi_api.h"
 #include "monitor/live_api.h"
 #include "monitor/point_api.h"
+#include "mhi/mhi_api.h"
 #include "notify/notify_api.h"
 #include "org/org_api.h"
 #include "risk/risk_check_api.h"
@@ -149,5 +150,6 @@ const struct route *const route_tables[] = {
 	kpi_routes,
 	point_routes,
 	soe_routes,
+	mhi_routes,
 	NULL,
 };

@@ -791,6 +791,35 @@ def _mon(method, path_of, body=None):
     """A request on the monitoring fixture: path_of(w, where) gives the path."""
     def build(w, role, where, c):
         mon_fixture(w)
+# --- major hazard installations (branch mon-mhi): one installation in each enterprise, made
+# lazily by the all-scope administrator, with a position so that the map layer shows it.
+
+MHI_ITEMS = [{'chemical': '氯', 'quantity_t': 10}]
+
+
+def _mhi_body(w, where):
+    return {'enterprise_id': w.enterprise[where], 'name': w.name('液氯罐区'),
+            'unit_kind': 'storage', 'people_500m': 10, 'items': MHI_ITEMS,
+            'lon': 120.16, 'lat': 33.35}
+
+
+def mhi_fixture(w):
+    if getattr(w, 'mhi', None):
+        return w.mhi
+    w.mhi = {where: _mhi_installation(w, where) for where in ('in', 'out')}
+    return w.mhi
+
+
+def _mhi_installation(w, where):
+    r = w.root.post('/api/v1/mhi/installations', _mhi_body(w, where))
+    w.t.status(r, 201, 'mhi installation')
+    return r.json['id']
+
+
+def _mhi(method, path_of, body=None):
+    """A request on the installation fixture: path_of(w, where) gives the path."""
+    def build(w, role, where, c):
+        mhi_fixture(w)
         b = body(w, where) if callable(body) else body
         return method, path_of(w, where), b, c
     return build
@@ -837,6 +866,23 @@ REQUESTS.update({
         'POST', lambda w, x: f'/api/v1/monitor/soe/{_mon_soe(w, x)}/hazard', {}),
 })
 # --- end of mon-points
+    'GET /api/v1/mhi/installations': _mhi(
+        'GET', lambda w, x: '/api/v1/mhi/installations?limit=500'),
+    'POST /api/v1/mhi/installations': _mhi(
+        'POST', lambda w, x: '/api/v1/mhi/installations', _mhi_body),
+    'GET /api/v1/mhi/installations/export': _any(
+        'GET', '/api/v1/mhi/installations/export?format=csv'),
+    'GET /api/v1/mhi/installations/{id}': _mhi(
+        'GET', lambda w, x: f'/api/v1/mhi/installations/{w.mhi[x]}'),
+    'PATCH /api/v1/mhi/installations/{id}': _mhi(
+        'PATCH', lambda w, x: f'/api/v1/mhi/installations/{w.mhi[x]}', {'description': '说明'}),
+    'DELETE /api/v1/mhi/installations/{id}': _mhi(
+        'DELETE', lambda w, x: f'/api/v1/mhi/installations/{_mhi_installation(w, x)}'),
+    'GET /api/v1/mhi/map': _mhi('GET', lambda w, x: '/api/v1/mhi/map'),
+    'GET /api/v1/mhi/chemicals': _any('GET', '/api/v1/mhi/chemicals?q=7782-50-5'),
+    'GET /api/v1/mhi/categories': _any('GET', '/api/v1/mhi/categories'),
+})
+# --- end of mon-mhi
 
 AFTER = {'POST /api/v1/me/password': _me_password_done}
 
@@ -884,6 +930,10 @@ LIST_KEYS.update({
     'GET /api/v1/monitor/devices': ('id', lambda w: w.mon['device']),
     'GET /api/v1/monitor/points': ('id', lambda w: w.mon['point']),
     'GET /api/v1/monitor/soe': ('id', lambda w: w.mon['soe']),
+# mon-mhi lists
+LIST_KEYS.update({
+    'GET /api/v1/mhi/installations': ('id', lambda w: w.mhi),
+    'GET /api/v1/mhi/map': ('id', lambda w: w.mhi),
 })
 
 
