@@ -791,35 +791,6 @@ def _mon(method, path_of, body=None):
     """A request on the monitoring fixture: path_of(w, where) gives the path."""
     def build(w, role, where, c):
         mon_fixture(w)
-# --- major hazard installations (branch mon-mhi): one installation in each enterprise, made
-# lazily by the all-scope administrator, with a position so that the map layer shows it.
-
-MHI_ITEMS = [{'chemical': '氯', 'quantity_t': 10}]
-
-
-def _mhi_body(w, where):
-    return {'enterprise_id': w.enterprise[where], 'name': w.name('液氯罐区'),
-            'unit_kind': 'storage', 'people_500m': 10, 'items': MHI_ITEMS,
-            'lon': 120.16, 'lat': 33.35}
-
-
-def mhi_fixture(w):
-    if getattr(w, 'mhi', None):
-        return w.mhi
-    w.mhi = {where: _mhi_installation(w, where) for where in ('in', 'out')}
-    return w.mhi
-
-
-def _mhi_installation(w, where):
-    r = w.root.post('/api/v1/mhi/installations', _mhi_body(w, where))
-    w.t.status(r, 201, 'mhi installation')
-    return r.json['id']
-
-
-def _mhi(method, path_of, body=None):
-    """A request on the installation fixture: path_of(w, where) gives the path."""
-    def build(w, role, where, c):
-        mhi_fixture(w)
         b = body(w, where) if callable(body) else body
         return method, path_of(w, where), b, c
     return build
@@ -866,6 +837,43 @@ REQUESTS.update({
         'POST', lambda w, x: f'/api/v1/monitor/soe/{_mon_soe(w, x)}/hazard', {}),
 })
 # --- end of mon-points
+
+
+# --- major hazard installations (branch mon-mhi): one installation in each enterprise, made
+# lazily by the all-scope administrator, with a position so that the map layer shows it.
+
+MHI_ITEMS = [{'chemical': '氯', 'quantity_t': 10}]
+
+
+def _mhi_body(w, where):
+    return {'enterprise_id': w.enterprise[where], 'name': w.name('液氯罐区'),
+            'unit_kind': 'storage', 'people_500m': 10, 'items': MHI_ITEMS,
+            'lon': 120.16, 'lat': 33.35}
+
+
+def mhi_fixture(w):
+    if getattr(w, 'mhi', None):
+        return w.mhi
+    w.mhi = {where: _mhi_installation(w, where) for where in ('in', 'out')}
+    return w.mhi
+
+
+def _mhi_installation(w, where):
+    r = w.root.post('/api/v1/mhi/installations', _mhi_body(w, where))
+    w.t.status(r, 201, 'mhi installation')
+    return r.json['id']
+
+
+def _mhi(method, path_of, body=None):
+    """A request on the installation fixture: path_of(w, where) gives the path."""
+    def build(w, role, where, c):
+        mhi_fixture(w)
+        b = body(w, where) if callable(body) else body
+        return method, path_of(w, where), b, c
+    return build
+
+
+REQUESTS.update({
     'GET /api/v1/mhi/installations': _mhi(
         'GET', lambda w, x: '/api/v1/mhi/installations?limit=500'),
     'POST /api/v1/mhi/installations': _mhi(
@@ -930,6 +938,7 @@ LIST_KEYS.update({
     'GET /api/v1/monitor/devices': ('id', lambda w: w.mon['device']),
     'GET /api/v1/monitor/points': ('id', lambda w: w.mon['point']),
     'GET /api/v1/monitor/soe': ('id', lambda w: w.mon['soe']),
+})
 # mon-mhi lists
 LIST_KEYS.update({
     'GET /api/v1/mhi/installations': ('id', lambda w: w.mhi),
