@@ -966,10 +966,8 @@ int monitor_open(const struct monitor_config *cfg, struct live_hub *live, struct
 	rc = mon_db_points(m->db, 0, load_row, m);
 	if (rc < 0)
 		goto fail;
-	/* the SOE's last keys first (a point the snapshot lacks), then the snapshot */
-	rc = mon_db_last_subs(m->db, sub_fix, m);
-	if (rc < 0)
-		goto fail;
+	/* the snapshot's states and SOE keys; a point it lacks starts normal with key (0, 0),
+	 * so that every tick and action row of it after the snapshot is re-applied */
 	rc = mon_db_snapshot_load(m->db, &m->snap_seq, &blob, &blen);
 	if (rc == 0) {
 		if (snap_apply(m, blob, blen) < 0) {
