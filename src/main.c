@@ -36,7 +36,9 @@
 #include "monitor/live.h"
 #include "demo/demo.h"
 #include "hazard/hazard_db.h"
+#include "monitor/point_db.h"
 #include "risk/risk_db.h"
+#include "mhi/mhi_load.h"
 #include "enterprise/enterprise.h"
 #include "enterprise/enterprise_io.h"
 #include "hazard/hazard_scan.h"
@@ -44,6 +46,7 @@
 #include "risk/risk_scan.h"
 #include "org/org.h"
 #include "monitor/monitor.h"
+#include "monitor/mqtt.h"
 #include "version.h"
 #include "core/banned.h"
 
@@ -467,6 +470,25 @@ static int prepare_db(struct app *app, struct db *db)
 			app->cfg.data_dir);
 		return EXIT_FAIL;
 	}
+	rc = point_db_reference_load(db, app->cfg.data_dir);
+	if (rc < 0) {
+		fprintf(stderr,
+			"anjian: cannot load the gas table '%s/monitor/gas_properties.csv'\n",
+			app->cfg.data_dir);
+		return EXIT_FAIL;
+	}
+	/* GB 18218-2018 tables: a bad one stops the start, naming its file and line. */
+	{
+		char why[1400];
+
+		rc = mhi_data_load(app->cfg.data_dir, why, sizeof(why));
+		if (rc < 0 && rc != ERR_NOT_FOUND) {
+			fprintf(stderr,
+				"anjian: cannot load the major hazard installation tables: %s\n",
+				why);
+			return EXIT_FAIL;
+		}
+	}
 	return 0;
 }
 
@@ -645,6 +667,13 @@ static int cmd_serve(struct app *app, struct db *db)
 	sigset_t set;
 	int sig, rc;
 
+	if (mhi_data() == NULL) {
+		fprintf(stderr,
+			"anjian: cannot load the major hazard installation tables: '%s/mhi' is "
+			"not a folder\n",
+			app->cfg.data_dir);
+		return EXIT_FAIL;
+	}
 	rc = bootstrap_admin(app, db);
 	if (rc != 0)
 		return rc;
@@ -703,12 +732,20 @@ static int cmd_serve(struct app *app, struct db *db)
 			return EXIT_FAIL;
 		}
 	}
+	/* Readings over MQTT (docs/ingestion.md), acknowledged only after monitor_ingest(). */
+	if (mqtt_ingest_start(app) != 0) {
+		hazard_scheduler_stop(sched);
+		http_server_stop(srv);
+		monitor_stop(app);
+		return EXIT_FAIL;
+	}
 	log_info("listening on http://%s%s%s:%d/ database=%s started_in_ms=%" PRId64,
 		 strchr(app->cfg.listen, ':') ? "[" : "", app->cfg.listen,
 		 strchr(app->cfg.listen, ':') ? "]" : "", http_server_port(srv), app->cfg.db_path,
 		 now_ms() - app->started_ms);
 	sigwait(&set, &sig);
 	log_info("stopping on signal %d", sig);
+	mqtt_ingest_stop();
 	hazard_scheduler_stop(sched);
 	live_hub_close(app->live); /* ends every stream: none may stay parked */
 	http_server_stop(srv);
@@ -995,6 +1032,7 @@ int main(int argc, char **argv)
 	app.scan_extra = risk_scan_tick;
 	rc = cmd_serve(&app, db);
 out:
+	mhi_data_release();
 	db_pool_free(app.pool);
 	metrics_free(app.metrics);
 	rate_limiter_free(app.login_limiter);

@@ -99,6 +99,12 @@ static const struct key keys[] = {
 	I("monitor.value_push_ms", monitor_value_push_ms, 0, 3600000),
 	I("monitor.retention_raw_days", monitor_retention_raw_days, 1, 36500),
 	I("monitor.retention_minute_days", monitor_retention_minute_days, 1, 36500),
+	L("monitor.ingest_max_body", monitor_ingest_max_body, 1024, 4LL * 1024 * 1024 * 1024),
+	S("mqtt.url", mqtt_url),
+	I("mqtt.connections", mqtt_connections, 1, 64),
+	S("mqtt.client_id", mqtt_client_id),
+	S("mqtt.username", mqtt_username),
+	S("mqtt.password", mqtt_password),
 	I("monitor.sse_ring", monitor_sse_ring, 16, 1000000),
 	I("monitor.sse_max_clients", monitor_sse_max_clients, 1, 100000),
 	I("monitor.sse_ping_s", monitor_sse_ping_s, 1, 300),
@@ -108,6 +114,7 @@ static const struct key keys[] = {
 	I("monitor.kpi_chatter_window_s", monitor_kpi_chatter_window_s, 1, 86400),
 	I("monitor.kpi_standing_h", monitor_kpi_standing_h, 1, 8760),
 	I("monitor.kpi_max_days", monitor_kpi_max_days, 1, 3660),
+	I("monitor.shelve_max_min", monitor_shelve_max_min, 1, 10080),
 	{ 0 },
 };
 
@@ -172,6 +179,11 @@ void config_defaults(struct config *c)
 	c->monitor_value_push_ms = 1000;
 	c->monitor_retention_raw_days = 30;
 	c->monitor_retention_minute_days = 730;
+	/* Ingestion (docs/ingestion.md): 8 MiB of readings per request, MQTT off. */
+	c->monitor_ingest_max_body = 8 * 1024 * 1024;
+	c->mqtt_url[0] = '\0';
+	c->mqtt_connections = 2;
+	snprintf(c->mqtt_client_id, sizeof(c->mqtt_client_id), "anjian");
 	/* Live stream (docs/monitoring.md "Live (SSE)"). */
 	c->monitor_sse_ring = 1024;
 	c->monitor_sse_max_clients = 256;
@@ -186,6 +198,8 @@ void config_defaults(struct config *c)
 	c->monitor_kpi_chatter_window_s = 60;
 	c->monitor_kpi_standing_h = 24;
 	c->monitor_kpi_max_days = 366;
+	/* Alarm shelving (docs/monitoring.md "Operator API"): one 8-hour shift at most. */
+	c->monitor_shelve_max_min = 480;
 }
 
 int config_check(const struct config *c, struct errmsg *why)

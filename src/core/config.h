@@ -59,6 +59,7 @@ struct config {
 		[512]; /* [hazard] photo_dir: photos; relative to the database's folder */
 	char risk_shift_starts[64];  /* [risk] shift_starts: local shift starts "HH:MM,..." */
 	int risk_task_backfill_days; /* [risk] task_backfill_days: check tasks generated back */
+	int monitor_shelve_max_min;  /* [monitor] shelve_max_min: longest shelve, minutes */
 	char risk_lec_table[64];     /* [risk] lec_table: default LEC grading table id */
 	char risk_ls_table[64];	     /* [risk] ls_table: default LS grading table id */
 	/* [monitor]: the monitoring runtime (src/monitor/monitor.h, docs/monitoring.md) */
@@ -68,6 +69,13 @@ struct config {
 	int monitor_value_push_ms;	   /* value_push_ms: "values" events per enterprise */
 	int monitor_retention_raw_days;	   /* retention_raw_days: raw readings kept */
 	int monitor_retention_minute_days; /* retention_minute_days: minute aggregates kept */
+	/* Ingestion of readings (docs/ingestion.md, branch mon-ingest). */
+	int64_t monitor_ingest_max_body; /* [monitor] ingest_max_body: POST /readings body */
+	char mqtt_url[256];		 /* [mqtt] url: mqtt://host:port of the broker; "" = off */
+	int mqtt_connections;	 /* [mqtt] connections: client connections sharing the load */
+	char mqtt_client_id[48]; /* [mqtt] client_id: prefix of the fixed client ids */
+	char mqtt_username[128]; /* [mqtt] username: "" = none */
+	char mqtt_password[128]; /* [mqtt] password: "" = none */
 	/* Live stream and alarm KPIs (mon-live; docs/monitoring.md "Live (SSE)", "Alarm KPIs"). */
 	int monitor_sse_ring;		  /* [monitor] sse_ring: events queued per stream */
 	int monitor_sse_max_clients;	  /* [monitor] sse_max_clients: open streams; 503 beyond */

@@ -21,8 +21,11 @@
 #include "http/metrics.h"
 #include "http/router.h"
 #include "map/map_api.h"
+#include "monitor/ingest.h"
 #include "monitor/kpi_api.h"
 #include "monitor/live_api.h"
+#include "monitor/point_api.h"
+#include "mhi/mhi_api.h"
 #include "notify/notify_api.h"
 #include "org/org_api.h"
 #include "risk/risk_check_api.h"
@@ -142,7 +145,11 @@ const struct route *const route_tables[] = {
 	risk_routes,
 	risk_source_routes,
 	risk_plan_routes,
+	ingest_routes,
 	live_routes,
 	kpi_routes,
+	point_routes,
+	soe_routes,
+	mhi_routes,
 	NULL,
 };

@@ -111,6 +111,12 @@ const routes: RouteRecordRaw[] = [
         meta: { perm: 'risk.read', title: 'rk.menu.overview' },
       },
       {
+        path: 'mhi/installations',
+        name: 'mhi-installations',
+        component: () => import('../views/mhi/Installations.vue'),
+        meta: { perm: 'monitor.read', title: 'mhi.menu' },
+      },
+      {
         path: 'admin/grids',
         name: 'grids',
         component: () => import('../views/admin/GridsView.vue'),
