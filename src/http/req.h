@@ -158,16 +158,22 @@ int resp_attachment(struct resp *rs, const char *filename, const char *content_t
  * read(ctx). free_fn(ctx) is called exactly once when the connection ends (or at once if
  * the response is never sent). Returns 0 with *handle, the stream to wake
  * (http_stream_wake) when read would have something again; the handle is valid until
- * free_fn is called. Implemented with MHD_suspend_connection / MHD_resume_connection
+ * free_fn is called, or longer with http_stream_ref. Implemented with MHD_suspend_connection / MHD_resume_connection
  * (src/http/server.c): a parked stream holds no pool thread and is never polled.
  */
 int resp_stream(struct resp *rs, const char *content_type, resp_stream_read_fn read,
 		resp_stream_free_fn free_fn, void *ctx, struct http_stream **handle);
 /*
  * Tells the server that the stream's read has something: resumes the connection if it is
- * parked, else makes the next empty read try again. Any thread; never blocks on I/O.
+ * parked, else makes the next empty read try again; nothing once the connection is done.
+ * Any thread; never blocks on I/O. The caller must hold a reference (http_stream_ref) if it
+ * may call this after free_fn has run.
  */
 void http_stream_wake(void *handle);
+/* Takes a reference to the stream handle, so that it outlives its connection. */
+void http_stream_ref(void *handle);
+/* Drops a reference taken by http_stream_ref; the last one frees the handle. NULL-safe. */
+void http_stream_unref(void *handle);
 
 /*
  * RFC 9457 problem: {"type","title","status","detail"}; errors may be NULL.

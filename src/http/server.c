@@ -61,11 +61,17 @@ struct conn_ctx {
  * A streamed body (resp_stream). The reader parks the connection with
  * MHD_suspend_connection when the source has nothing (returning 0 from a content reader
  * is only allowed with suspension: otherwise MHD calls it again at once, a busy loop);
- * http_stream_wake resumes it. mu protects conn, parked and wake_pending; it is taken
- * after the source's own locks are released, and MHD's cleanup mutex is taken under it.
+ * http_stream_wake resumes it. mu protects parked, wake_pending and dead; the reader holds
+ * it across MHD_suspend_connection (so that a wake cannot resume a connection not yet
+ * suspended), the waker never holds it across MHD_resume_connection, and the clean-up
+ * (stream_free, called by MHD) takes it only briefly: so no lock of ours is held where MHD
+ * takes its own, except the reader's, on the connection's own worker thread.
+ * refs: one for MHD's response, one per http_stream_ref (a waker that may outlive it).
  */
 struct http_stream {
 	pthread_mutex_t mu;
+	atomic_int refs;
+	bool dead;		     /* the connection is done with the body: wakes do nothing */
 	struct MHD_Connection *conn; /* set when the response is queued */
 	bool parked;		     /* suspended by the reader, not yet resumed */
 	bool wake_pending;	     /* a wake came while not parked: read again first */
@@ -83,6 +89,7 @@ int resp_stream(struct resp *rs, const char *content_type, resp_stream_read_fn r
 	struct http_stream *st = xcalloc(1, sizeof(*st));
 
 	pthread_mutex_init(&st->mu, NULL);
+	atomic_init(&st->refs, 1);
 	st->read = read;
 	st->free_fn = free_fn;
 	st->ctx = ctx;
@@ -96,15 +103,41 @@ int resp_stream(struct resp *rs, const char *content_type, resp_stream_read_fn r
 void http_stream_wake(void *handle)
 {
 	struct http_stream *st = handle;
+	bool resume = false;
 
 	pthread_mutex_lock(&st->mu);
-	if (st->parked) {
+	if (st->dead) {
+		/* nothing: the connection is gone */
+	} else if (st->parked) {
 		st->parked = false;
-		MHD_resume_connection(st->conn);
+		resume = true;
 	} else {
 		st->wake_pending = true;
 	}
 	pthread_mutex_unlock(&st->mu);
+	/*
+	 * Outside mu. The connection stays suspended, hence alive, until this call: only the
+	 * waker that cleared parked resumes it, and MHD frees no suspended connection.
+	 */
+	if (resume)
+		MHD_resume_connection(st->conn);
+}
+
+void http_stream_ref(void *handle)
+{
+	struct http_stream *st = handle;
+
+	atomic_fetch_add(&st->refs, 1);
+}
+
+void http_stream_unref(void *handle)
+{
+	struct http_stream *st = handle;
+
+	if (st && atomic_fetch_sub(&st->refs, 1) == 1) {
+		pthread_mutex_destroy(&st->mu);
+		free(st);
+	}
 }
 
 static ssize_t stream_reader(void *cls, uint64_t pos, char *buf, size_t max)
@@ -138,9 +171,11 @@ static void stream_free(void *cls)
 
 	if (st == NULL)
 		return;
-	st->free_fn(st->ctx); /* after it returns, nobody wakes st */
-	pthread_mutex_destroy(&st->mu);
-	free(st);
+	pthread_mutex_lock(&st->mu);
+	st->dead = true;
+	pthread_mutex_unlock(&st->mu);
+	st->free_fn(st->ctx);
+	http_stream_unref(st); /* MHD's reference; a waker may still hold one */
 }
 
 static _Atomic uint64_t rid_counter;

@@ -39,6 +39,7 @@ struct live_sub {
 	size_t nids;
 	bool all;
 	live_wake_fn wake; /* the hub's mutex */
+	live_release_fn release;
 	void *wake_ctx;
 	/* mu protects everything below (after the hub's mutex in the lock order). */
 	pthread_mutex_t mu;
@@ -52,13 +53,20 @@ struct live_sub {
 	bool hello_done; /* the "retry:" hint was queued */
 	bool ping_due;	 /* set by the ping thread, cleared by any read */
 	bool closed;	 /* the hub is closing: end after draining */
+	bool gone;	 /* unsubscribed: the hub frees it when it next holds its mutex */
 };
 
 struct live_hub {
-	/* mu protects subs, nsubs, closed, max_subs and every subscriber's wake fields. */
+	/*
+	 * mu protects subs, closed, max_subs and every subscriber's wake fields. It is held
+	 * while wake callbacks run (they may resume an HTTP connection), so live_unsubscribe,
+	 * which the HTTP server calls from its connection clean-up, never takes it: it only
+	 * marks the subscriber gone, and reap() frees it under mu later.
+	 */
 	pthread_mutex_t mu;
 	struct live_sub *subs;
-	size_t nsubs, max_subs, ring;
+	atomic_size_t nsubs; /* subscribers not gone */
+	size_t max_subs, ring;
 	bool closed;
 	/* tmu protects stop and ping_ms; tcv wakes the ping thread to stop or re-time. */
 	pthread_mutex_t tmu;
@@ -72,6 +80,49 @@ static void event_unref(struct live_event *e)
 {
 	if (e && atomic_fetch_sub(&e->refs, 1) == 1)
 		free(e);
+}
+
+/* Frees s (unlinked already): its queued events, and its wake context's reference. */
+static void sub_free(struct live_sub *s)
+{
+	for (size_t i = 0; i < s->count; i++)
+		event_unref(s->ring[(s->head + i) % s->cap]);
+	if (s->release)
+		s->release(s->wake_ctx);
+	pthread_mutex_destroy(&s->mu);
+	free(s->ring);
+	free(s->ids);
+	free(s);
+}
+
+/* True when s was unsubscribed (s->mu taken briefly). */
+static bool sub_gone(struct live_sub *s)
+{
+	bool gone;
+
+	pthread_mutex_lock(&s->mu);
+	gone = s->gone;
+	pthread_mutex_unlock(&s->mu);
+	return gone;
+}
+
+/* Unlinks and frees the subscribers marked gone (h->mu held). */
+static void reap(struct live_hub *h)
+{
+	struct live_sub *s = h->subs, *next;
+
+	for (; s; s = next) {
+		next = s->next;
+		if (!sub_gone(s))
+			continue;
+		if (s->prev)
+			s->prev->next = s->next;
+		else
+			h->subs = s->next;
+		if (s->next)
+			s->next->prev = s->prev;
+		sub_free(s);
+	}
 }
 
 /* The instant start + ms on CLOCK_MONOTONIC. */
@@ -109,11 +160,15 @@ static void *ping_main(void *arg)
 			break;
 		pthread_mutex_unlock(&h->tmu);
 		pthread_mutex_lock(&h->mu);
+		reap(h);
 		for (struct live_sub *s = h->subs; s; s = s->next) {
+			bool gone;
+
 			pthread_mutex_lock(&s->mu);
+			gone = s->gone;
 			s->ping_due = true;
 			pthread_mutex_unlock(&s->mu);
-			if (s->wake)
+			if (!gone && s->wake)
 				s->wake(s->wake_ctx);
 		}
 		pthread_mutex_unlock(&h->mu);
@@ -162,10 +217,13 @@ void live_hub_close(struct live_hub *h)
 	pthread_mutex_lock(&h->mu);
 	h->closed = true;
 	for (struct live_sub *s = h->subs; s; s = s->next) {
+		bool gone;
+
 		pthread_mutex_lock(&s->mu);
+		gone = s->gone;
 		s->closed = true;
 		pthread_mutex_unlock(&s->mu);
-		if (s->wake)
+		if (!gone && s->wake)
 			s->wake(s->wake_ctx);
 	}
 	pthread_mutex_unlock(&h->mu);
@@ -180,8 +238,15 @@ void live_hub_free(struct live_hub *h)
 	pthread_cond_signal(&h->tcv);
 	pthread_mutex_unlock(&h->tmu);
 	pthread_join(h->thread, NULL);
-	if (h->nsubs)
-		log_error("BUG: live hub freed with %zu subscribers", h->nsubs);
+	if (atomic_load(&h->nsubs))
+		log_error("BUG: live hub freed with %zu subscribers",
+			  (size_t)atomic_load(&h->nsubs));
+	while (h->subs) {
+		struct live_sub *s = h->subs;
+
+		h->subs = s->next;
+		sub_free(s);
+	}
 	pthread_cond_destroy(&h->tcv);
 	pthread_mutex_destroy(&h->tmu);
 	pthread_mutex_destroy(&h->mu);
@@ -278,7 +343,10 @@ void live_publish(struct live_hub *h, int64_t enterprise_id, const char *name, c
 		return;
 	}
 	pthread_mutex_lock(&h->mu);
+	reap(h);
 	for (struct live_sub *s = h->subs; s; s = s->next) {
+		bool gone;
+
 		if (!sub_wants(s, enterprise_id))
 			continue;
 		if (e == NULL) {
@@ -286,9 +354,11 @@ void live_publish(struct live_hub *h, int64_t enterprise_id, const char *name, c
 			atomic_fetch_add(&e->refs, 1); /* ours until the loop ends */
 		}
 		pthread_mutex_lock(&s->mu);
-		sub_push(s, e);
+		gone = s->gone;
+		if (!gone)
+			sub_push(s, e);
 		pthread_mutex_unlock(&s->mu);
-		if (s->wake)
+		if (!gone && s->wake)
 			s->wake(s->wake_ctx);
 	}
 	pthread_mutex_unlock(&h->mu);
@@ -300,7 +370,8 @@ struct live_sub *live_subscribe(struct live_hub *h, const int64_t *ids, size_t n
 	struct live_sub *s;
 
 	pthread_mutex_lock(&h->mu);
-	if (h->closed || h->nsubs >= h->max_subs) {
+	reap(h);
+	if (h->closed || atomic_load(&h->nsubs) >= h->max_subs) {
 		pthread_mutex_unlock(&h->mu);
 		return NULL;
 	}
@@ -325,39 +396,27 @@ struct live_sub *live_subscribe(struct live_hub *h, const int64_t *ids, size_t n
 	if (h->subs)
 		h->subs->prev = s;
 	h->subs = s;
-	h->nsubs++;
+	atomic_fetch_add(&h->nsubs, 1);
 	pthread_mutex_unlock(&h->mu);
 	return s;
 }
 
 void live_unsubscribe(struct live_sub *s)
 {
-	struct live_hub *h;
-
 	if (s == NULL)
 		return;
-	h = s->hub;
-	pthread_mutex_lock(&h->mu);
-	if (s->prev)
-		s->prev->next = s->next;
-	else
-		h->subs = s->next;
-	if (s->next)
-		s->next->prev = s->prev;
-	h->nsubs--;
-	pthread_mutex_unlock(&h->mu);
-	for (size_t i = 0; i < s->count; i++)
-		event_unref(s->ring[(s->head + i) % s->cap]);
-	pthread_mutex_destroy(&s->mu);
-	free(s->ring);
-	free(s->ids);
-	free(s);
+	/* Never the hub's mutex here (see struct live_hub): reap() frees s later. */
+	pthread_mutex_lock(&s->mu);
+	s->gone = true;
+	pthread_mutex_unlock(&s->mu);
+	atomic_fetch_sub(&s->hub->nsubs, 1);
 }
 
-void live_sub_set_wake(struct live_sub *s, live_wake_fn fn, void *ctx)
+void live_sub_set_wake(struct live_sub *s, live_wake_fn fn, live_release_fn release, void *ctx)
 {
 	pthread_mutex_lock(&s->hub->mu);
 	s->wake = fn;
+	s->release = release;
 	s->wake_ctx = ctx;
 	pthread_mutex_unlock(&s->hub->mu);
 }
@@ -450,10 +509,5 @@ uint64_t live_sub_lost(struct live_sub *s)
 
 size_t live_subscribers(struct live_hub *h)
 {
-	size_t n;
-
-	pthread_mutex_lock(&h->mu);
-	n = h->nsubs;
-	pthread_mutex_unlock(&h->mu);
-	return n;
+	return atomic_load(&h->nsubs);
 }

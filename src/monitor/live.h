@@ -14,8 +14,8 @@
  *
  * Threads: every function may be called from any thread; live_publish never blocks on a
  * subscriber's reader. Lock order: the hub's mutex, then one subscriber's mutex; the wake
- * callback is called with the hub's mutex held (so that live_unsubscribe, which takes it,
- * waits for a wake in progress) and no subscriber's mutex.
+ * callback is called with the hub's mutex held and no subscriber's mutex; live_unsubscribe
+ * takes only the subscriber's mutex (see there).
  */
 #ifndef MONITOR_LIVE_H
 #define MONITOR_LIVE_H
@@ -67,13 +67,21 @@ void live_publish(struct live_hub *h, int64_t enterprise_id, const char *name, c
  * already has its cap of subscribers or is closed (the route answers 503).
  */
 struct live_sub *live_subscribe(struct live_hub *h, const int64_t *ids, size_t n, int all);
-/* Removes and frees s; after it returns the wake callback is not called again. NULL-safe. */
+/*
+ * Ends s: nothing more is queued in it and it no longer counts against the cap; the caller
+ * must not use s again. It does not take the hub's mutex (the HTTP server calls it from its
+ * connection clean-up, which may hold the server's own locks that a wake callback, run under
+ * the hub's mutex, also takes): the hub frees s the next time it holds its mutex, and only
+ * then calls the release callback. Until then the wake callback may still run. NULL-safe.
+ */
 void live_unsubscribe(struct live_sub *s);
 
 /* Called (from any thread) when s has something to read; must not block or call into s. */
 typedef void (*live_wake_fn)(void *ctx);
-/* Sets the wake callback of s (NULL = none). */
-void live_sub_set_wake(struct live_sub *s, live_wake_fn fn, void *ctx);
+/* Called once when the hub frees s: drops the subscriber's reference to the wake context. */
+typedef void (*live_release_fn)(void *ctx);
+/* Sets the wake callback of s and its context's release (each may be NULL). */
+void live_sub_set_wake(struct live_sub *s, live_wake_fn fn, live_release_fn release, void *ctx);
 
 /*
  * Copies up to max (>= 1) bytes of SSE text into buf, without blocking: first the

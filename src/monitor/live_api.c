@@ -78,7 +78,9 @@ static int live_api_stream(struct req *rq, struct resp *rs)
 	}
 	resp_header(rs, "X-Accel-Buffering", "no"); /* a proxy must not hold events back */
 	resp_stream(rs, "text/event-stream; charset=utf-8", stream_read, stream_free, sub, &handle);
-	live_sub_set_wake(sub, http_stream_wake, handle);
+	/* The hub frees a subscriber after its connection ended: it keeps the handle alive. */
+	http_stream_ref(handle);
+	live_sub_set_wake(sub, http_stream_wake, http_stream_unref, handle);
 	log_debug("stream opened user=%" PRId64 " enterprises=%s%zu", rq->user->user_id,
 		  all ? "all:" : "", n);
 	return 0;

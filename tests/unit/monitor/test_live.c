@@ -4,8 +4,9 @@
  * reads another enterprise's event), the SSE text (retry hint, event and data lines, a
  * line break in data), a ring that overflows losing its oldest whole events and saying
  * so, an event read in pieces, the ping, the wake callback, the subscriber cap, closing,
- * and several publisher threads at once (every event arrives exactly once, in each
- * publisher's order).
+ * unsubscribing from inside a wake callback (never waits for the hub's mutex; the context
+ * released once), and several publisher threads at once (every event arrives exactly
+ * once, in each publisher's order).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -213,7 +214,7 @@ static void test_live_wake_on_event_in_scope_and_ping(void **state)
 
 	(void)state;
 	atomic_store(&wakes, 0);
-	live_sub_set_wake(s, count_wake, NULL);
+	live_sub_set_wake(s, count_wake, NULL, NULL);
 	drain(s, &b, 4096);
 	live_publish(h, 6, "alarm", "x", 1);
 	assert_int_equal(atomic_load(&wakes), 0); /* not its enterprise: not woken */
@@ -257,7 +258,7 @@ static void test_live_cap_refuses_and_close_ends_streams(void **state)
 	s2 = live_subscribe(h, NULL, 0, 1); /* a place is free again */
 	assert_non_null(s2);
 	atomic_store(&wakes, 0);
-	live_sub_set_wake(s1, count_wake, NULL);
+	live_sub_set_wake(s1, count_wake, NULL, NULL);
 	live_publish(h, 1, "alarm", "last", 4);
 	live_hub_close(h);
 	assert_int_equal(atomic_load(&wakes), 2);
@@ -269,6 +270,54 @@ static void test_live_cap_refuses_and_close_ends_streams(void **state)
 	live_unsubscribe(s2);
 	live_hub_free(h);
 	buf_release(&b);
+}
+
+static atomic_int releases;
+static struct live_sub *victim;
+
+static void count_release(void *ctx)
+{
+	(void)ctx;
+	atomic_fetch_add(&releases, 1);
+}
+
+/*
+ * A wake callback runs under the hub's mutex; the HTTP server may end another stream from
+ * a thread holding locks that such a callback takes. live_unsubscribe must therefore never
+ * wait for the hub's mutex: called from inside a wake, it would hang here if it did.
+ */
+static void wake_and_unsubscribe(void *ctx)
+{
+	(void)ctx;
+	if (victim) {
+		live_unsubscribe(victim);
+		victim = NULL;
+	}
+}
+
+static void test_live_unsubscribe_never_waits_for_the_hub_and_releases_once(void **state)
+{
+	struct live_hub *h = live_hub_new(4);
+	struct live_sub *waker = live_subscribe(h, NULL, 0, 1);
+	struct live_sub *other = live_subscribe(h, NULL, 0, 1);
+	struct live_sub *third = live_subscribe(h, NULL, 0, 1);
+
+	(void)state;
+	atomic_store(&releases, 0);
+	live_sub_set_wake(waker, wake_and_unsubscribe, NULL, NULL);
+	live_sub_set_wake(other, NULL, count_release, NULL);
+	live_sub_set_wake(third, NULL, count_release, NULL);
+	victim = other;
+	live_publish(h, 1, "alarm", "x", 1); /* the waker ends "other" from inside the hub */
+	assert_null(victim);
+	assert_int_equal(live_subscribers(h), 2);    /* counted out at once */
+	assert_int_equal(atomic_load(&releases), 0); /* freed later, by the hub */
+	live_publish(h, 1, "alarm", "y", 1);
+	assert_int_equal(atomic_load(&releases), 1);
+	live_unsubscribe(third);
+	live_unsubscribe(waker);
+	live_hub_free(h); /* frees what is left, releasing each context once */
+	assert_int_equal(atomic_load(&releases), 2);
 }
 
 enum { PUBLISHERS = 4, PER_PUBLISHER = 2000 };
@@ -346,6 +395,7 @@ int main(void)
 		cmocka_unit_test(test_live_event_read_in_pieces_stays_whole_through_overflow),
 		cmocka_unit_test(test_live_wake_on_event_in_scope_and_ping),
 		cmocka_unit_test(test_live_cap_refuses_and_close_ends_streams),
+		cmocka_unit_test(test_live_unsubscribe_never_waits_for_the_hub_and_releases_once),
 		cmocka_unit_test(test_live_many_publishers_each_event_once_in_order),
 	};
 
