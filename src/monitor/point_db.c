@@ -113,13 +113,21 @@ int point_db_reference_load(struct db *db, const char *data_dir)
 	struct errmsg m = { "", "" };
 	struct buf b = BUF_INIT;
 	struct db_stmt *st;
-	char path[1024], chunk[4096];
+	char path[1024], chunk[4096], *loaded = NULL;
 	FILE *f = NULL;
 	size_t got;
 	int rc = 0;
 
 	snprintf(path, sizeof(path), "%s/monitor/gas_properties.csv", data_dir);
 	f = fopen(path, "rb");
+	if (f == NULL && point_db_gas_csv(db, &loaded) == 0) {
+		/*
+		 * A command run from elsewhere (anjian hazard scan from another folder) keeps the
+		 * table the server loaded, as risk_data_load does.
+		 */
+		free(loaded);
+		return 0;
+	}
 	if (f == NULL) {
 		log_error("cannot open '%s'", path);
 		return ERR_IO;

@@ -34,8 +34,9 @@ struct point_filter {
 /*
  * Loads data/monitor/gas_properties.csv under data_dir into monitor_reference (name
  * "gas_properties"), replacing the one loaded before, after checking that it parses
- * (gas_props_find of methane). Returns 0, ERR_IO (unreadable) , ERR_INVALID (bad file,
- * logged) or ERR_DB.
+ * (gas_props_find of methane). When the file cannot be opened from here but a table was
+ * loaded before (a command run from another folder), that one is kept. Returns 0, ERR_IO
+ * (unreadable, none loaded), ERR_INVALID (bad file, logged) or ERR_DB.
  */
 int point_db_reference_load(struct db *db, const char *data_dir);
 /* The gas table's text. Returns 0 with *text owned (free), ERR_NOT_FOUND or ERR_DB. */
