@@ -20,6 +20,7 @@
 
 #include "audit/audit.h"
 #include "core/app.h"
+#include "core/buf.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/err.h"
@@ -41,6 +42,7 @@
 #include "risk/risk_check.h"
 #include "risk/risk_scan.h"
 #include "org/org.h"
+#include "monitor/replay.h"
 #include "version.h"
 #include "core/banned.h"
 
@@ -75,6 +77,13 @@ static const struct flag {
 	  "load the demo city 盐城市 into a database without enterprises (demo.load)" },
 	{ "--dry-run", false, NULL, "check every row and report, write nothing" },
 	{ "--encoding", true, NULL, "ENC  CSV text encoding: auto (default), utf-8 or gb18030" },
+	{ "--speed", true, NULL, "X  replay at X times real speed (default 1)" },
+	{ "--fast", false, NULL, "replay as fast as the server acknowledges" },
+	{ "--keep-time", false, NULL, "send the file's own timestamps (default: first row = now)" },
+	{ "--url", true, NULL, "URL  server to replay to: http://HOST:PORT" },
+	{ "--token", true, NULL, "T  API token for --url (or ANJIAN_TOKEN in the environment)" },
+	{ "--mqtt", true, NULL, "HOST:PORT  MQTT broker to publish to instead of --url" },
+	{ "--enterprise", true, NULL, "USCC  the enterprise's unified social credit code" },
 	{ "--help", false, NULL, "show this help" },
 	{ NULL, false, NULL, NULL },
 };
@@ -137,6 +146,13 @@ static const struct command commands[] = {
 	  "the open tasks whose period ended; docs/risk.md) and print its counts",
 	  { NULL } },
 	{ "routes", 0, "", "list the HTTP API routes", { "--markdown", NULL } },
+	{ "replay",
+	  1,
+	  "FILE",
+	  "send the readings of a CSV file tag,ts_ms,value to a server (HTTP NDJSON) or an MQTT "
+	  "broker, in time (docs/ingestion.md \"Replay\")",
+	  { "--speed", "--fast", "--keep-time", "--url", "--token", "--mqtt", "--enterprise",
+	    NULL } },
 	{ "version", 0, "", "print the version", { NULL } },
 	{ NULL, 0, NULL, NULL, { NULL } },
 };
@@ -152,6 +168,8 @@ struct cli {
 	const char *role, *scope;
 	bool password_stdin, markdown, help, demo, dry_run;
 	const char *encoding;
+	const char *speed, *url, *token, *mqtt, *enterprise; /* replay */
+	bool fast, keep_time;				     /* replay */
 	struct {
 		const char *key, *value;
 	} sets[32];
@@ -284,6 +302,20 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 			cli->dry_run = true;
 		} else if (strcmp(name, "--encoding") == 0) {
 			cli->encoding = value;
+		} else if (strcmp(name, "--speed") == 0) {
+			cli->speed = value;
+		} else if (strcmp(name, "--fast") == 0) {
+			cli->fast = true;
+		} else if (strcmp(name, "--keep-time") == 0) {
+			cli->keep_time = true;
+		} else if (strcmp(name, "--url") == 0) {
+			cli->url = value;
+		} else if (strcmp(name, "--token") == 0) {
+			cli->token = value;
+		} else if (strcmp(name, "--mqtt") == 0) {
+			cli->mqtt = value;
+		} else if (strcmp(name, "--enterprise") == 0) {
+			cli->enterprise = value;
 		}
 		/* Remember the flag to check it against the command below. */
 		if (nseen < 64)
@@ -827,6 +859,65 @@ static int cmd_routes(const struct cli *cli)
 	return 0;
 }
 
+/*
+ * anjian replay FILE: reads the whole CSV (replay_parse), then replay_run. Exit 0 when every
+ * reading was acknowledged, EXIT_USAGE for bad options or a bad file (nothing sent), 1 when
+ * sending failed (the readings before the failure were sent).
+ */
+static int cmd_replay(const struct cli *cli)
+{
+	struct replay_opts o = { .speed = 1,
+				 .fast = cli->fast,
+				 .keep_time = cli->keep_time,
+				 .url = cli->url,
+				 .mqtt = cli->mqtt,
+				 .enterprise = cli->enterprise };
+	struct replay_row *rows = NULL;
+	struct replay_stats st;
+	struct errmsg why = { { 0 }, { 0 } };
+	struct buf text = BUF_INIT;
+	char chunk[65536];
+	size_t n = 0, got;
+	FILE *f;
+	int rc;
+
+	o.token = cli->token ? cli->token : getenv("ANJIAN_TOKEN");
+	if (cli->speed) {
+		char *e;
+
+		o.speed = strtod(cli->speed, &e);
+		if (*e != '\0' || !(o.speed > 0) || o.speed > 1e6)
+			return usage_error("--speed needs a number > 0, not '%s'", cli->speed);
+		if (cli->fast)
+			return usage_error("give --speed or --fast, not both");
+	}
+	f = fopen(cli->pos[0], "rb");
+	if (f == NULL) {
+		fprintf(stderr, "anjian: cannot open '%s': %s\n", cli->pos[0], strerror(errno));
+		return EXIT_FAIL;
+	}
+	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_add(&text, chunk, got);
+	fclose(f);
+	rc = replay_parse(text.p ? text.p : "", text.len, &rows, &n, &why);
+	buf_release(&text);
+	if (rc != 0)
+		return usage_error("%s: %s", cli->pos[0], why.text);
+	rc = replay_run(&o, rows, n, &st, &why);
+	free(rows);
+	if (rc == ERR_INVALID)
+		return usage_error("--%s: %s", why.field, why.text);
+	printf("replay: %zu of %zu readings sent in %zu batches", st.sent, n, st.batches);
+	if (o.url)
+		printf(", %zu accepted, %zu with unknown tags", st.accepted, st.unknown);
+	printf("\n");
+	if (rc != 0) {
+		fprintf(stderr, "anjian: replay stopped: %s\n", why.text);
+		return EXIT_FAIL;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct app app;
@@ -853,6 +944,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cli.cmd->name, "routes") == 0)
 		return cmd_routes(&cli);
+	if (strcmp(cli.cmd->name, "replay") == 0)
+		return cmd_replay(&cli);
 	/*
 	 * Only serve, migrate and demo load create a database: a mistyped --db must not back
 	 * up nothing.

@@ -93,6 +93,7 @@ static const struct key keys[] = {
 	I("risk.task_backfill_days", risk_task_backfill_days, 1, 366),
 	S("risk.lec_table", risk_lec_table),
 	S("risk.ls_table", risk_ls_table),
+	B("modbus.enabled", modbus_enabled),
 	{ 0 },
 };
 
@@ -131,6 +132,7 @@ void config_defaults(struct config *c)
 	c->tile_attribution[0] = '\0';
 	c->max_points = 50000;
 	c->demo_load = false;
+	c->modbus_enabled = true;
 	c->import_max_rows = 500000;
 	c->import_max_xml_bytes = 256LL * 1024 * 1024;
 	c->import_max_errors = 10000;

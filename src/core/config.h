@@ -61,6 +61,7 @@ struct config {
 	int risk_task_backfill_days; /* [risk] task_backfill_days: check tasks generated back */
 	char risk_lec_table[64];     /* [risk] lec_table: default LEC grading table id */
 	char risk_ls_table[64];	     /* [risk] ls_table: default LS grading table id */
+	bool modbus_enabled; /* [modbus] enabled: poll the active Modbus TCP devices (serve) */
 };
 
 /* Fills c with the built-in defaults (see docs/configuration.md). */
