@@ -150,7 +150,7 @@ static const struct command commands[] = {
 	  1,
 	  "FILE",
 	  "send the readings of a CSV file tag,ts_ms,value to a server (HTTP NDJSON) or an MQTT "
-	  "broker, in time (docs/ingestion.md \"Replay\")",
+	  "broker, in time (docs/monitoring.md \"Replay\")",
 	  { "--speed", "--fast", "--keep-time", "--url", "--token", "--mqtt", "--enterprise",
 	    NULL } },
 	{ "version", 0, "", "print the version", { NULL } },

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * `anjian replay FILE` (issue 6 §8, docs/ingestion.md "Replay"): sends the readings of a CSV
+ * `anjian replay FILE` (issue 6 §8, docs/monitoring.md "Replay"): sends the readings of a CSV
  * file `tag,ts_ms,value` (header required) to a running server, over HTTP as NDJSON batches
  * (POST /api/v1/readings?enterprise=USCC with an API token) or over MQTT (QoS 1 to
  * anjian/v1/<USCC>/readings, the payload `{"readings":[...]}`), at real speed, X times real

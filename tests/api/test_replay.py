@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""`anjian replay FILE` (issue 6 §8, docs/ingestion.md "Replay") against a recording HTTP
+"""`anjian replay FILE` (issue 6 §8, docs/monitoring.md "Replay") against a recording HTTP
 server and a minimal MQTT 3.1.1 broker written here (stdlib only): the request line, token,
 content type and NDJSON of POST /api/v1/readings; batches of at most 1000; timestamps
 shifted to now or kept; real speed and --speed X; the MQTT topic, QoS 1 and payload; bad
