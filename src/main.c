@@ -42,7 +42,10 @@
 #include "risk/risk_check.h"
 #include "risk/risk_scan.h"
 #include "org/org.h"
+#include "monitor/monitor.h"
 #include "monitor/replay.h"
+#include "monitor/modbus.h"
+#include "demo/demo_monitor.h"
 #include "version.h"
 #include "core/banned.h"
 
@@ -632,10 +635,90 @@ static int cmd_risk_scan(struct app *app, struct db *db)
 	return 0;
 }
 
+/* /metrics gauges of serve: the sessions, then the monitoring runtime's counters. */
+static void serve_gauges(struct app *app, struct db *db, struct buf *out)
+{
+	org_gauges(app, db, out);
+	monitor_gauges(app->monitor, out);
+}
+
+/* Opens the monitoring runtime (after the migrations and the demo load). 0 or EXIT_FAIL. */
+static int monitor_start(struct app *app)
+{
+	struct monitor_config mc;
+
+	monitor_config_defaults(&mc);
+	mc.db_path = app->cfg.db_path;
+	mc.wal_dir = app->cfg.monitor_wal_dir[0] ? app->cfg.monitor_wal_dir : NULL;
+	mc.checkpoint_s = app->cfg.monitor_checkpoint_s;
+	mc.max_future_ms = app->cfg.monitor_max_future_ms;
+	mc.value_push_ms = app->cfg.monitor_value_push_ms;
+	mc.retention_raw_days = app->cfg.monitor_retention_raw_days;
+	mc.retention_minute_days = app->cfg.monitor_retention_minute_days;
+	mc.tick_thread = true;
+	if (monitor_open(&mc, app->live, &app->monitor) < 0) {
+		fprintf(stderr, "anjian: cannot open the monitoring runtime (readings log '%s')\n",
+			mc.wal_dir ? mc.wal_dir : "<database>.wal");
+		return EXIT_FAIL;
+	}
+	return 0;
+}
+
+/* The ingestion callback of the Modbus pollers and the demo player: the runtime. */
+static int inputs_ingest(void *ctx, const monitor_reading *r, size_t n)
+{
+	return monitor_ingest(ctx, r, n, NULL);
+}
+
+/*
+ * Starts the Modbus pollers (modbus.enabled) and, with --demo, the demo's player of the
+ * real recordings (docs/monitoring.md "Modbus", "Demo"), after the runtime. A failure is
+ * logged and serving goes on without them.
+ */
+static void inputs_start(struct app *app, struct db *db, struct demo_player **player)
+{
+	int rc;
+
+	*player = NULL;
+	if (app->monitor == NULL)
+		return;
+	if (app->cfg.modbus_enabled) {
+		rc = modbus_set_start(db, inputs_ingest, app->monitor, &app->modbus);
+		if (rc < 0)
+			log_error("Modbus polling not started: %s", err_str(rc));
+		else
+			log_info("Modbus: polling %zu devices", modbus_set_count(app->modbus));
+	}
+	if (app->cfg.demo_load) {
+		rc = demo_player_start(db, app->cfg.data_dir, 3 * 3600 * 1000LL, inputs_ingest,
+				       app->monitor, player);
+		if (rc == 0)
+			log_info("demo: playing the recordings of data/monitor/demo through the "
+				 "runtime (3 h of history first)");
+		else if (rc != ERR_NOT_FOUND)
+			log_error("demo recordings not played: %s", err_str(rc));
+	}
+}
+
+/* Stops what inputs_start started, before the runtime closes. */
+static void inputs_stop(struct app *app, struct demo_player *player)
+{
+	demo_player_stop(player);
+	modbus_set_stop(app->modbus);
+	app->modbus = NULL;
+}
+
+static void monitor_stop(struct app *app)
+{
+	monitor_close(app->monitor);
+	app->monitor = NULL;
+}
+
 static int cmd_serve(struct app *app, struct db *db)
 {
 	struct hazard_scheduler *sched = NULL;
 	struct http_server *srv = NULL;
+	struct demo_player *player = NULL;
 	sigset_t set;
 	int sig, rc;
 
@@ -656,11 +739,19 @@ static int cmd_serve(struct app *app, struct db *db)
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	rc = http_server_start(app, &srv);
-	if (rc < 0)
+	if (monitor_start(app) != 0)
 		return EXIT_FAIL;
+	inputs_start(app, db, &player);
+	rc = http_server_start(app, &srv);
+	if (rc < 0) {
+		inputs_stop(app, player);
+		monitor_stop(app);
+		return EXIT_FAIL;
+	}
 	if (hazard_scheduler_start(app, &sched) < 0) {
 		http_server_stop(srv);
+		inputs_stop(app, player);
+		monitor_stop(app);
 		return EXIT_FAIL;
 	}
 	if (app->cfg.port_file[0]) {
@@ -674,6 +765,8 @@ static int cmd_serve(struct app *app, struct db *db)
 			log_error("cannot write port file '%s'", app->cfg.port_file);
 			hazard_scheduler_stop(sched);
 			http_server_stop(srv);
+			inputs_stop(app, player);
+			monitor_stop(app);
 			return EXIT_FAIL;
 		}
 	}
@@ -685,6 +778,8 @@ static int cmd_serve(struct app *app, struct db *db)
 	log_info("stopping on signal %d", sig);
 	hazard_scheduler_stop(sched);
 	http_server_stop(srv);
+	inputs_stop(app, player);
+	monitor_stop(app);
 	return 0;
 }
 
@@ -1022,7 +1117,7 @@ int main(int argc, char **argv)
 	app.metrics = metrics_new();
 	app.login_limiter = rate_limiter_new(app.cfg.login_rate_per_min, 60000);
 	app.auth_resolve = org_auth_resolve;
-	app.gauges = org_gauges;
+	app.gauges = serve_gauges;
 	app.scan_extra = risk_scan_tick;
 	rc = cmd_serve(&app, db);
 out:
