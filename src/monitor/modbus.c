@@ -166,6 +166,8 @@ static void *poller_main(void *arg)
 
 		if (mb == NULL) {
 			mb = modbus_new_tcp_pi(p->dev.host, port);
+			if (mb == NULL)
+				err = errno;
 			if (mb != NULL) {
 				modbus_set_slave(mb, p->dev.unit_id);
 				modbus_set_response_timeout(mb, (uint32_t)(tmo_ms / 1000),
