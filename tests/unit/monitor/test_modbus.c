@@ -20,11 +20,14 @@
 #include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
+#include <ftw.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/clock.h"
 #include "core/err.h"
+#include "db/db.h"
+#include "db/migrate.h"
 #include "monitor/modbus.h"
 #include "core/banned.h"
 
@@ -387,6 +390,102 @@ static void test_poller_rejects_bad_device(void **state)
 	assert_null(p);
 }
 
+/* --- the set of pollers over a database --- */
+
+static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static void exec_sql(struct db *db, const char *sql)
+{
+	if (db_exec(db, sql) != 0)
+		fail_msg("%s", sql);
+}
+
+static void test_set_loads_and_reloads(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/anjian-modbus-XXXXXX", path[128], sql[512];
+	struct db *db;
+	struct sim s;
+	struct sink k = { .mu = PTHREAD_MUTEX_INITIALIZER };
+	struct modbus_set *set = NULL;
+	struct modbus_device dev;
+	uint8_t q;
+	int seen;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/a.db", dir);
+	assert_int_equal(db_open(path, 1000, &db), 0);
+	assert_int_equal(db_migrate(db, db_migrations, db_migrations_n, NULL), 0);
+	exec_sql(db, "PRAGMA foreign_keys = OFF"); /* no enterprise row needed here */
+	sim_start(&s);
+	sim_set(&s, 'h', 5, 1234);
+	/* Device 1: modbus, two mapped points (one inactive) and one without a map. */
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO monitor_device (id, enterprise_id, name, protocol, host, port, "
+		 "unit_id, poll_ms, active, created_ms, updated_ms) VALUES (1, 1, 'PLC', 'modbus', "
+		 "'127.0.0.1', %d, NULL, 100, 1, 0, 0)",
+		 s.port);
+	exec_sql(db, sql);
+	exec_sql(db, "INSERT INTO monitor_device (id, enterprise_id, name, protocol, active, "
+		     "created_ms, updated_ms) VALUES (2, 1, 'MQTT box', 'mqtt', 1, 0, 0)");
+	exec_sql(
+		db,
+		"INSERT INTO monitor_point (id, enterprise_id, device_id, tag, name, kind, "
+		"unit, range_lo, range_hi, reg_kind, reg_addr, reg_type, reg_scale, reg_offset, "
+		"active, created_ms, updated_ms) VALUES "
+		"(11, 1, 1, 'A', 'A', 'level', 'm', 0, 100, 'holding', 5, 'u16', 0.01, 1, 1, 0, 0),"
+		"(12, 1, 1, 'B', 'B', 'level', 'm', 0, 100, 'holding', 6, 'u16', 1, 0, 0, 0, 0),"
+		"(13, 1, 1, 'C', 'C', 'level', 'm', 0, 100, NULL, NULL, NULL, 1, 0, 1, 0, 0),"
+		"(21, 1, 2, 'D', 'D', 'level', 'm', 0, 100, 'holding', 7, 'u16', 1, 0, 1, 0, 0)");
+
+	/* The map: active points with reg_kind, reg_addr and reg_type only; defaults filled. */
+	assert_int_equal(modbus_device_load(db, 1, &dev), 0);
+	assert_int_equal((int)dev.n_points, 1);
+	assert_true(dev.points[0].point_id == 11 && dev.points[0].addr == 5);
+	assert_true(dev.port == s.port && dev.unit_id == 1 && dev.poll_ms == 100);
+	modbus_device_wipe(&dev);
+	assert_int_equal(modbus_device_load(db, 2, &dev), ERR_NOT_FOUND); /* not modbus */
+	assert_int_equal(modbus_device_load(db, 3, &dev), ERR_NOT_FOUND); /* no such device */
+
+	assert_int_equal(modbus_set_start(db, sink_ingest, &k, &set), 0);
+	assert_int_equal((int)modbus_set_count(set), 1);
+	assert_true(sink_wait(&k, 1) >= 1);
+	assert_float_equal(value_of(&k, 11, &q), 13.34, 1e-9); /* 1234 x 0.01 + 1 */
+	assert_int_equal((int)k.n, 1);
+
+	/* A point activated: the reload polls it too. */
+	exec_sql(db, "UPDATE monitor_point SET active = 1 WHERE id = 12");
+	assert_int_equal(modbus_device_changed(set, db, 1), 0);
+	assert_int_equal((int)modbus_set_count(set), 1);
+	seen = sink_wait(&k, 0);
+	assert_true(sink_wait(&k, seen + 2) >= seen + 2);
+	assert_int_equal((int)k.n, 2);
+
+	/* The device deactivated: its poller stops, no more readings. */
+	exec_sql(db, "UPDATE monitor_device SET active = 0 WHERE id = 1");
+	assert_int_equal(modbus_device_changed(set, db, 1), 0);
+	assert_int_equal((int)modbus_set_count(set), 0);
+	seen = sink_wait(&k, 0);
+	usleep(400000);
+	assert_int_equal(sink_wait(&k, 0), seen);
+	/* A change of a device that is not modbus starts nothing; NULL set: Modbus off. */
+	assert_int_equal(modbus_device_changed(set, db, 2), 0);
+	assert_int_equal((int)modbus_set_count(set), 0);
+	assert_int_equal(modbus_device_changed(NULL, db, 1), 0);
+	assert_int_equal((int)modbus_set_count(NULL), 0);
+
+	modbus_set_stop(set);
+	sim_stop(&s);
+	db_close(db);
+	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -400,6 +499,7 @@ int main(void)
 		cmocka_unit_test(test_poller_reads_every_type),
 		cmocka_unit_test(test_poller_no_server),
 		cmocka_unit_test(test_poller_rejects_bad_device),
+		cmocka_unit_test(test_set_loads_and_reloads),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
