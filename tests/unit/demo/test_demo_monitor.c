@@ -148,6 +148,7 @@ static void test_track_play(void **state)
 	for (size_t i = 1; i < k.n; i++)
 		assert_true(k.r[i].source_ms > k.r[i - 1].source_ms);
 	assert_true(k.r[k.n - 1].source_ms == 18000);
+	free(k.r);
 }
 
 static void test_track_play_failing_ingest(void **state)
