@@ -677,11 +677,13 @@ static int inputs_ingest(void *ctx, const monitor_reading *r, size_t n)
  * real recordings (docs/monitoring.md "Modbus", "Demo"), after the runtime. A failure is
  * logged and serving goes on without them.
  */
-static void inputs_start(struct app *app, struct db *db, struct demo_player **player)
+static void inputs_start(struct app *app, struct db *db, struct demo_player **player,
+			 struct demo_mqtt **dm)
 {
 	int rc;
 
 	*player = NULL;
+	*dm = NULL;
 	if (app->monitor == NULL)
 		return;
 	if (app->cfg.modbus_enabled) {
@@ -692,20 +694,38 @@ static void inputs_start(struct app *app, struct db *db, struct demo_player **pl
 			log_info("Modbus: polling %zu devices", modbus_set_count(app->modbus));
 	}
 	if (app->cfg.demo_load) {
+		/* With mqtt.url, through the broker and the server's own subscriber. */
+		if (app->cfg.mqtt_url[0]) {
+			char host[256], hp[300];
+			int port;
+			struct errmsg why = { { 0 }, { 0 } };
+
+			if (mqtt_url_parse(app->cfg.mqtt_url, host, sizeof(host), &port, &why) ==
+			    0) {
+				snprintf(hp, sizeof(hp), strchr(host, ':') ? "[%s]:%d" : "%s:%d",
+					 host, port);
+				if (demo_mqtt_open(db, hp, dm, &why) != 0)
+					log_warn("demo: MQTT publisher not connected (%s): the "
+						 "recordings go to the runtime directly",
+						 why.text);
+			}
+		}
 		rc = demo_player_start(db, app->cfg.data_dir, 3 * 3600 * 1000LL, inputs_ingest,
 				       app->monitor, player);
 		if (rc == 0)
-			log_info("demo: playing the recordings of data/monitor/demo through the "
-				 "runtime (3 h of history first)");
+			log_info("demo: playing the recordings of data/monitor/demo through %s "
+				 "(3 h of history first, through the runtime)",
+				 *dm ? "MQTT once the subscriber runs" : "the runtime");
 		else if (rc != ERR_NOT_FOUND)
 			log_error("demo recordings not played: %s", err_str(rc));
 	}
 }
 
 /* Stops what inputs_start started, before the runtime closes. */
-static void inputs_stop(struct app *app, struct demo_player *player)
+static void inputs_stop(struct app *app, struct demo_player *player, struct demo_mqtt *dm)
 {
 	demo_player_stop(player);
+	demo_mqtt_close(dm);
 	modbus_set_stop(app->modbus);
 	app->modbus = NULL;
 }
@@ -721,6 +741,7 @@ static int cmd_serve(struct app *app, struct db *db)
 	struct hazard_scheduler *sched = NULL;
 	struct http_server *srv = NULL;
 	struct demo_player *player = NULL;
+	struct demo_mqtt *dm = NULL;
 	sigset_t set;
 	int sig, rc;
 
@@ -749,10 +770,10 @@ static int cmd_serve(struct app *app, struct db *db)
 		app->live = NULL;
 		return EXIT_FAIL;
 	}
-	inputs_start(app, db, &player);
+	inputs_start(app, db, &player, &dm);
 	rc = http_server_start(app, &srv);
 	if (rc < 0) {
-		inputs_stop(app, player);
+		inputs_stop(app, player, dm);
 		monitor_stop(app);
 		live_hub_free(app->live);
 		app->live = NULL;
@@ -761,7 +782,7 @@ static int cmd_serve(struct app *app, struct db *db)
 	if (hazard_scheduler_start(app, &sched) < 0) {
 		live_hub_close(app->live); /* no parked stream may outlive the server */
 		http_server_stop(srv);
-		inputs_stop(app, player);
+		inputs_stop(app, player, dm);
 		monitor_stop(app);
 		live_hub_free(app->live); /* after the runtime, which publishes to it */
 		app->live = NULL;
@@ -779,7 +800,7 @@ static int cmd_serve(struct app *app, struct db *db)
 			hazard_scheduler_stop(sched);
 			live_hub_close(app->live);
 			http_server_stop(srv);
-			inputs_stop(app, player);
+			inputs_stop(app, player, dm);
 			monitor_stop(app);
 			live_hub_free(app->live);
 			app->live = NULL;
@@ -790,10 +811,12 @@ static int cmd_serve(struct app *app, struct db *db)
 	if (mqtt_ingest_start(app) != 0) {
 		hazard_scheduler_stop(sched);
 		http_server_stop(srv);
-		inputs_stop(app, player);
+		inputs_stop(app, player, dm);
 		monitor_stop(app);
 		return EXIT_FAIL;
 	}
+	if (player && dm) /* the demo's live readings through the broker from now on */
+		demo_player_redirect(player, demo_mqtt_ingest, dm);
 	log_info("listening on http://%s%s%s:%d/ database=%s started_in_ms=%" PRId64,
 		 strchr(app->cfg.listen, ':') ? "[" : "", app->cfg.listen,
 		 strchr(app->cfg.listen, ':') ? "]" : "", http_server_port(srv), app->cfg.db_path,
@@ -804,7 +827,7 @@ static int cmd_serve(struct app *app, struct db *db)
 	hazard_scheduler_stop(sched);
 	live_hub_close(app->live); /* ends every stream: none may stay parked */
 	http_server_stop(srv);
-	inputs_stop(app, player);
+	inputs_stop(app, player, dm);
 	monitor_stop(app);
 	live_hub_free(app->live); /* after the runtime, which publishes to it */
 	app->live = NULL;

@@ -218,7 +218,7 @@ long demo_track_play(struct demo_track *t, int64_t now_ms, size_t max, modbus_in
 struct demo_player {
 	struct demo_track tracks[2];
 	size_t ntracks;
-	modbus_ingest_fn ingest;
+	modbus_ingest_fn ingest; /* guarded by mu after the start */
 	void *ctx;
 	pthread_t thread;
 	pthread_mutex_t mu;
@@ -332,18 +332,19 @@ static void *player_main(void *arg)
 {
 	struct demo_player *p = arg;
 
-	/*
-	 * The history goes in one batch a track: the runtime's tick (comms loss against the
-	 * wall clock) cannot fall between two of its batches, whose source times are hours old.
-	 */
-	size_t max = DEMO_HISTORY_BATCH;
-
 	for (;;) {
 		int64_t now = now_ms(), wake = now + 1000;
 
+		modbus_ingest_fn ingest;
+		void *ctx;
+
+		pthread_mutex_lock(&p->mu);
+		ingest = p->ingest;
+		ctx = p->ctx;
+		pthread_mutex_unlock(&p->mu);
 		for (size_t i = 0; i < p->ntracks; i++) {
 			struct demo_track *t = &p->tracks[i];
-			long n = demo_track_play(t, now, max, p->ingest, p->ctx);
+			long n = demo_track_play(t, now, 1000, ingest, ctx);
 
 			if (n < 0)
 				log_every_ms(60000, LL_WARN, "demo player: ingest failed: %s",
@@ -355,7 +356,6 @@ static void *player_main(void *arg)
 			if (n >= 0 && due < wake)
 				wake = due;
 		}
-		max = 1000;
 		now = now_ms();
 		if (wait_or_stop(p, wake > now ? wake - now : 0))
 			break;
@@ -400,6 +400,19 @@ int demo_player_start(struct db *db, const char *data_dir, int64_t history_ms,
 	}
 	p->ingest = ingest;
 	p->ctx = ctx;
+	/*
+	 * The history, at once and on the caller's thread (so that it is in before serving
+	 * starts), in one batch a track: the runtime's tick (comms loss against the wall
+	 * clock) cannot fall between two of its batches, whose source times are hours old.
+	 */
+	for (size_t i = 0; i < p->ntracks; i++) {
+		long n = demo_track_play(&p->tracks[i], start, DEMO_HISTORY_BATCH, ingest, ctx);
+
+		if (n < 0)
+			log_warn("demo: the history was not played: %s", err_str((int)n));
+		else
+			p->played += (uint64_t)n;
+	}
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->cv, NULL);
 	if (pthread_create(&p->thread, NULL, player_main, p) != 0) {
@@ -412,6 +425,14 @@ int demo_player_start(struct db *db, const char *data_dir, int64_t history_ms,
 	}
 	*out = p;
 	return 0;
+}
+
+void demo_player_redirect(struct demo_player *p, modbus_ingest_fn ingest, void *ctx)
+{
+	pthread_mutex_lock(&p->mu);
+	p->ingest = ingest;
+	p->ctx = ctx;
+	pthread_mutex_unlock(&p->mu);
 }
 
 uint64_t demo_player_played(struct demo_player *p)
@@ -433,4 +454,101 @@ void demo_player_stop(struct demo_player *p)
 	pthread_cond_destroy(&p->cv);
 	pthread_mutex_destroy(&p->mu);
 	free(p);
+}
+
+/* --- the MQTT path --- */
+
+struct demo_mqtt {
+	struct replay_mqtt *m;
+	char topic[128];
+	struct {
+		int64_t id;
+		char tag[REPLAY_TAG_MAX + 1];
+	} tags[16];
+	size_t ntags;
+	struct replay_row *rows; /* reused between batches (one player thread) */
+	size_t cap;
+};
+
+int demo_mqtt_open(struct db *db, const char *host_port, struct demo_mqtt **out, struct errmsg *why)
+{
+	struct db_stmt *st = db_stmt(db, "SELECT p.id, p.tag, e.uscc FROM monitor_point p "
+					 "JOIN monitor_device d ON d.id = p.device_id "
+					 "JOIN enterprise e ON e.id = p.enterprise_id "
+					 "WHERE d.name IN (:gds, :pump) ORDER BY p.id");
+	struct demo_mqtt *d;
+	int rc;
+
+	if (st == NULL)
+		return ERR_DB;
+	d = calloc(1, sizeof(*d));
+	if (d == NULL)
+		return ERR_INTERNAL;
+	db_bind_text(st, ":gds", DEMO_MONITOR_GDS);
+	db_bind_text(st, ":pump", DEMO_MONITOR_PUMP);
+	while ((rc = db_step(st)) == DB_ROW) {
+		if (d->ntags == sizeof(d->tags) / sizeof(d->tags[0])) {
+			db_reset(st);
+			break;
+		}
+		d->tags[d->ntags].id = db_col_i64(st, 0);
+		db_col_copy(st, 1, d->tags[d->ntags].tag, sizeof(d->tags[0].tag));
+		snprintf(d->topic, sizeof(d->topic), "anjian/v1/%s/readings", db_col_text(st, 2));
+		d->ntags++;
+	}
+	if (rc < 0 || d->ntags == 0) {
+		free(d);
+		return rc < 0 ? rc : ERR_NOT_FOUND;
+	}
+	rc = replay_mqtt_open(host_port, "demo", &d->m, why);
+	if (rc < 0) {
+		free(d);
+		return rc;
+	}
+	*out = d;
+	return 0;
+}
+
+int demo_mqtt_ingest(void *ctx, const monitor_reading *r, size_t n)
+{
+	struct demo_mqtt *d = ctx;
+	struct buf body = BUF_INIT;
+	struct errmsg why;
+	size_t k = 0;
+	int rc;
+
+	if (n > d->cap) {
+		struct replay_row *t = realloc(d->rows, n * sizeof(*t));
+
+		if (t == NULL)
+			return ERR_INTERNAL;
+		d->rows = t;
+		d->cap = n;
+	}
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < d->ntags; j++)
+			if (d->tags[j].id == r[i].point_id) {
+				memcpy(d->rows[k].tag, d->tags[j].tag, sizeof(d->rows[k].tag));
+				d->rows[k].ts_ms = r[i].source_ms;
+				d->rows[k].value = r[i].quality == 2 ? NAN : r[i].value;
+				k++;
+				break;
+			}
+	if (k == 0)
+		return 0;
+	replay_format(d->rows, k, 0, REPLAY_OBJECT, &body);
+	rc = replay_mqtt_publish(d->m, d->topic, buf_str(&body), body.len, &why);
+	buf_release(&body);
+	if (rc < 0)
+		log_every_ms(60000, LL_WARN, "demo: %s", why.text);
+	return rc;
+}
+
+void demo_mqtt_close(struct demo_mqtt *d)
+{
+	if (d == NULL)
+		return;
+	replay_mqtt_close(d->m);
+	free(d->rows);
+	free(d);
 }

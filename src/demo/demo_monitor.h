@@ -73,16 +73,36 @@ struct demo_player;
 
 /*
  * Loads data/monitor/demo/pump_valve1.csv and co_2004.csv from data_dir, resolves their tags
- * to the points of the demo devices in db, and starts the thread: it first plays the last
- * history_ms of the loop at once (source times in the past), then plays at real speed
- * through ingest until demo_player_stop. Returns 0 with *out, ERR_NOT_FOUND (the demo's
+ * to the points of the demo devices in db, plays the loop's first history_ms at once through
+ * ingest, before returning (source times in the past, one batch a track), and starts the
+ * thread that plays on at real speed until demo_player_stop. Returns 0 with *out, ERR_NOT_FOUND (the demo's
  * devices are not in db: nothing to play), ERR_INVALID/ERR_IO (a file; logged) or ERR_DB.
  */
 int demo_player_start(struct db *db, const char *data_dir, int64_t history_ms,
 		      modbus_ingest_fn ingest, void *ctx, struct demo_player **out);
+/*
+ * From now on the player hands its readings to ingest(ctx) instead (the history, played
+ * first, stays with the runtime: a broker drops what is published before the server's
+ * subscriber is there). Call before the live readings start to matter; thread-safe.
+ */
+void demo_player_redirect(struct demo_player *p, modbus_ingest_fn ingest, void *ctx);
 /* Readings handed to ingest so far. */
 uint64_t demo_player_played(struct demo_player *p);
 /* Stops the thread and frees. NULL-safe. */
 void demo_player_stop(struct demo_player *p);
+
+/*
+ * The demo's MQTT path: an ingest callback for the player that publishes the readings back
+ * under their tags, as a device would, to anjian/v1/<credit code of the demo's
+ * enterprise>/readings at QoS 1 ({"readings":[...]}, docs/ingestion.md), through the broker
+ * at "HOST:PORT"; the server's own subscriber (mqtt.url) takes them from there.
+ */
+struct demo_mqtt;
+/* Returns 0 with *out (demo_mqtt_close), ERR_NOT_FOUND (no demo devices), ERR_IO, ERR_DB. */
+int demo_mqtt_open(struct db *db, const char *host_port, struct demo_mqtt **out,
+		   struct errmsg *why);
+/* A modbus_ingest_fn with ctx a struct demo_mqtt: 0 once the broker acknowledged, ERR_IO. */
+int demo_mqtt_ingest(void *ctx, const monitor_reading *r, size_t n);
+void demo_mqtt_close(struct demo_mqtt *d);
 
 #endif

@@ -359,46 +359,70 @@ static int http_post(const struct http_target *t, const struct replay_opts *o,
 	return 0;
 }
 
-static int mqtt_open(const struct replay_opts *o, MQTTClient *c, struct errmsg *why)
+struct replay_mqtt {
+	MQTTClient c;
+};
+
+int replay_mqtt_open(const char *host_port, const char *what, struct replay_mqtt **out,
+		     struct errmsg *why)
 {
 	MQTTClient_connectOptions co = MQTTClient_connectOptions_initializer;
+	struct replay_mqtt *m;
 	char uri[300], id[64];
 	int rc;
 
-	snprintf(uri, sizeof(uri), "tcp://%s", o->mqtt);
-	snprintf(id, sizeof(id), "anjian-replay-%ld", (long)getpid());
-	if (MQTTClient_create(c, uri, id, MQTTCLIENT_PERSISTENCE_NONE, NULL) != MQTTCLIENT_SUCCESS)
-		return errmsg_set(why, "mqtt", "'%s' is not HOST:PORT", o->mqtt);
+	snprintf(uri, sizeof(uri), "tcp://%s", host_port);
+	snprintf(id, sizeof(id), "anjian-%s-%ld", what, (long)getpid());
+	m = calloc(1, sizeof(*m));
+	if (m == NULL)
+		return ERR_INTERNAL;
+	if (MQTTClient_create(&m->c, uri, id, MQTTCLIENT_PERSISTENCE_NONE, NULL) !=
+	    MQTTCLIENT_SUCCESS) {
+		free(m);
+		return errmsg_set(why, "mqtt", "'%s' is not HOST:PORT", host_port);
+	}
 	co.keepAliveInterval = 30;
 	co.cleansession = 1;
 	co.connectTimeout = 10;
-	rc = MQTTClient_connect(*c, &co);
+	rc = MQTTClient_connect(m->c, &co);
 	if (rc != MQTTCLIENT_SUCCESS) {
-		MQTTClient_destroy(c);
-		errmsg_set(why, "mqtt", "cannot connect to %s (paho rc %d)", o->mqtt, rc);
+		MQTTClient_destroy(&m->c);
+		free(m);
+		errmsg_set(why, "mqtt", "cannot connect to %s (paho rc %d)", host_port, rc);
 		return ERR_IO;
 	}
+	*out = m;
 	return 0;
 }
 
-static int mqtt_send(MQTTClient c, const char *topic, const struct buf *body, struct errmsg *why)
+int replay_mqtt_publish(struct replay_mqtt *m, const char *topic, const char *payload, size_t len,
+			struct errmsg *why)
 {
-	MQTTClient_message m = MQTTClient_message_initializer;
+	MQTTClient_message msg = MQTTClient_message_initializer;
 	MQTTClient_deliveryToken dt;
 	int rc;
 
-	m.payload = body->p;
-	m.payloadlen = (int)body->len;
-	m.qos = 1;
-	m.retained = 0;
-	rc = MQTTClient_publishMessage(c, topic, &m, &dt);
+	msg.payload = (void *)payload;
+	msg.payloadlen = (int)len;
+	msg.qos = 1;
+	msg.retained = 0;
+	rc = MQTTClient_publishMessage(m->c, topic, &msg, &dt);
 	if (rc == MQTTCLIENT_SUCCESS)
-		rc = MQTTClient_waitForCompletion(c, dt, 30000L);
+		rc = MQTTClient_waitForCompletion(m->c, dt, 30000L);
 	if (rc != MQTTCLIENT_SUCCESS) {
 		errmsg_set(why, "mqtt", "publish to '%s' not acknowledged (paho rc %d)", topic, rc);
 		return ERR_IO;
 	}
 	return 0;
+}
+
+void replay_mqtt_close(struct replay_mqtt *m)
+{
+	if (m == NULL)
+		return;
+	MQTTClient_disconnect(m->c, 1000);
+	MQTTClient_destroy(&m->c);
+	free(m);
 }
 
 static void sleep_ms(int64_t ms)
@@ -414,7 +438,7 @@ int replay_run(const struct replay_opts *o, const struct replay_row *rows, size_
 {
 	int64_t (*clock)(void) = o->now_ms ? o->now_ms : now_ms;
 	struct http_target t;
-	MQTTClient mc = NULL;
+	struct replay_mqtt *mc = NULL;
 	char topic[128];
 	int64_t start, shift;
 	size_t i = 0;
@@ -435,7 +459,7 @@ int replay_run(const struct replay_opts *o, const struct replay_row *rows, size_
 			return errmsg_set(why, "token", "an API token is required with --url");
 	} else {
 		snprintf(topic, sizeof(topic), "anjian/v1/%s/readings", o->enterprise);
-		rc = mqtt_open(o, &mc, why);
+		rc = replay_mqtt_open(o->mqtt, "replay", &mc, why);
 		if (rc != 0)
 			return rc;
 	}
@@ -462,7 +486,8 @@ int replay_run(const struct replay_opts *o, const struct replay_row *rows, size_
 			j++;
 		replay_format(rows + i, j - i, shift, o->url ? REPLAY_NDJSON : REPLAY_OBJECT,
 			      &body);
-		rc = o->url ? http_post(&t, o, &body, st, why) : mqtt_send(mc, topic, &body, why);
+		rc = o->url ? http_post(&t, o, &body, st, why)
+			    : replay_mqtt_publish(mc, topic, buf_str(&body), body.len, why);
 		buf_release(&body);
 		if (rc == 0) {
 			st->sent += j - i;
@@ -470,9 +495,6 @@ int replay_run(const struct replay_opts *o, const struct replay_row *rows, size_
 		}
 		i = j;
 	}
-	if (mc != NULL) {
-		MQTTClient_disconnect(mc, 1000);
-		MQTTClient_destroy(&mc);
-	}
+	replay_mqtt_close(mc);
 	return rc;
 }

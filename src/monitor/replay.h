@@ -85,4 +85,19 @@ struct replay_stats {
 int replay_run(const struct replay_opts *o, const struct replay_row *rows, size_t n,
 	       struct replay_stats *st, struct errmsg *why);
 
+/* A QoS 1 publisher (Paho C), for replay_run and the demo's MQTT path. */
+struct replay_mqtt;
+
+/*
+ * Connects to the broker at "HOST:PORT" (clean session, client id "anjian-<what>-<pid>").
+ * Returns 0 with *out owned (replay_mqtt_close), ERR_INVALID or ERR_IO (why says which).
+ */
+int replay_mqtt_open(const char *host_port, const char *what, struct replay_mqtt **out,
+		     struct errmsg *why);
+/* Publishes payload[0..len) to topic at QoS 1 and waits for its PUBACK (30 s). 0 or ERR_IO. */
+int replay_mqtt_publish(struct replay_mqtt *m, const char *topic, const char *payload, size_t len,
+			struct errmsg *why);
+/* Disconnects and frees. NULL-safe. */
+void replay_mqtt_close(struct replay_mqtt *m);
+
 #endif

@@ -3,9 +3,14 @@
 server and a minimal MQTT 3.1.1 broker written here (stdlib only): the request line, token,
 content type and NDJSON of POST /api/v1/readings; batches of at most 1000; timestamps
 shifted to now or kept; real speed and --speed X; the MQTT topic, QoS 1 and payload; bad
-files and failures with their exit status."""
+files and failures with their exit status. End to end: a replay into a real server with a
+machine account's token raises the demo pump's flow alarm in the SOE; `serve --demo` with
+mqtt.url sends the demo's live readings through a real mosquitto (docs/monitoring.md
+"Demo")."""
 import json
 import os
+import re
+import shutil
 import socket
 import struct
 import subprocess
@@ -316,6 +321,112 @@ def test_mqtt_no_broker(t):
         t.true('cannot connect' in r.stderr, r.stderr)
     finally:
         os.unlink(path)
+
+
+# enum alarm_cond order (alarm.h)
+LOW1 = 3
+
+
+def demo_server(t, extra=()):
+    """A demo database served again without the demo player (so that only the test's
+    readings reach the demo points); returns (server, admin, credit code, enterprise id)."""
+    s = t.server(['--demo'])
+    eid, code = s.sql("SELECT e.id, e.uscc FROM enterprise e JOIN monitor_point p ON "
+                      "p.enterprise_id = e.id WHERE p.tag = 'FT-404'")[0]
+    s.stop()
+    s.extra = [a for a in s.extra if a != '--demo'] + list(extra)
+    s.start()
+    return s, s.admin(), code, eid
+
+
+def test_replay_into_the_server(t):
+    s, a, code, eid = demo_server(t)
+    r = a.post('/api/v1/users', {'login': 'gw.pump', 'role': 'enterprise_officer',
+                                 'scope': f'enterprise:{code}', 'machine': True})
+    t.status(r, 201)
+    tok = a.post('/api/v1/tokens', {'user_id': r.json['id'], 'name': 'replay'})
+    t.status(tok, 201)
+    # The flow falls below FT-404's low1 (30 L/min) for more than its 2 s on delay.
+    t0 = 1583750000000
+    path = csv_file([('FT-404', t0, 32.0), ('PT-401', t0, 0.05), ('FT-404', t0 + 1000, 29.5),
+                     ('FT-404', t0 + 2000, 29.0), ('FT-404', t0 + 3000, 28.5),
+                     ('XX-999', t0 + 3000, 1)])
+    try:
+        since = int(time.time() * 1000)
+        r = anjian(path, '--url', f'http://127.0.0.1:{s.port}', '--token', tok.json['token'],
+                   '--enterprise', code, '--fast')
+        t.eq(r.returncode, 0, r.stderr)
+        t.true('6 of 6 readings sent in 1 batches, 5 accepted, 1 with unknown tags' in r.stdout,
+               r.stdout)
+        ft = s.sql("SELECT id FROM monitor_point WHERE tag = 'FT-404' AND enterprise_id = ?",
+                   (eid,))[0][0]
+        # (The demo's own history, played at the first start, has its alarms before.)
+        rows = s.sql('SELECT value FROM soe WHERE point_id = ? AND to_cond = ? AND '
+                     'recorded_ms >= ?', (ft, LOW1, since))
+        t.eq(rows, [(28.5,)], 'one low1 alarm, at the reading 2 s after the first low one')
+        # The token's scope is its enterprise: another credit code is 404, nothing sent.
+        other = s.sql('SELECT uscc FROM enterprise WHERE id != ? LIMIT 1', (eid,))[0][0]
+        r = anjian(path, '--url', f'http://127.0.0.1:{s.port}', '--token', tok.json['token'],
+                   '--enterprise', other, '--fast')
+        t.eq(r.returncode, 1, r.stderr)
+        t.true('HTTP 404' in r.stderr, r.stderr)
+    finally:
+        os.unlink(path)
+
+
+class Mosquitto:
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix='anjian-mosq-')
+        s = socket.socket()
+        s.bind(('127.0.0.1', 0))
+        self.port = s.getsockname()[1]
+        s.close()
+        conf = os.path.join(self.dir, 'mosquitto.conf')
+        with open(conf, 'w') as fh:
+            fh.write(f'listener {self.port} 127.0.0.1\nallow_anonymous true\n'
+                     'persistence false\nuser root\n')
+        exe = shutil.which('mosquitto') or '/usr/sbin/mosquitto'
+        self.proc = subprocess.Popen([exe, '-c', conf], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+        deadline = time.time() + 10
+        while True:
+            try:
+                socket.create_connection(('127.0.0.1', self.port), 0.2).close()
+                return
+            except OSError:
+                if self.proc.poll() is not None or time.time() > deadline:
+                    raise RuntimeError('mosquitto did not start: run scripts/deps.sh test')
+                time.sleep(0.05)
+
+    def close(self):
+        self.proc.terminate()
+        self.proc.wait(10)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def test_demo_through_mqtt(t):
+    b = Mosquitto()
+    try:
+        s = t.server(['--demo', '--set', f'mqtt.url=mqtt://127.0.0.1:{b.port}'])
+        t.true('through MQTT once the subscriber runs' in s.stderr(), s.stderr()[-3000:])
+        code = s.sql("SELECT e.uscc FROM enterprise e JOIN monitor_point p ON "
+                     "p.enterprise_id = e.id WHERE p.tag = 'FT-404'")[0][0]
+        # A live message of the demo, as a device would publish it.
+        sub = subprocess.run(['mosquitto_sub', '-h', '127.0.0.1', '-p', str(b.port), '-t',
+                              f'anjian/v1/{code}/readings', '-C', '1', '-W', '10'],
+                             capture_output=True, text=True, timeout=20)
+        got = json.loads(sub.stdout)['readings']
+        t.true({g['tag'] for g in got} >= {'PT-401', 'TT-402', 'TT-403', 'FT-404'}, got)
+        t.true(all(abs(g['ts'] - time.time() * 1000) < 5000 for g in got), got[:8])
+        # ... taken back by the server's own subscriber into the runtime.
+        def readings():
+            m = s.anon().get('/metrics').body.decode()
+            return int(re.search(r'^anjian_monitor_readings_total (\d+)', m, re.M).group(1))
+        n0 = readings()
+        time.sleep(2.5)
+        t.true(readings() >= n0 + 4, f'{n0} -> {readings()}')
+    finally:
+        b.close()
 
 
 run(globals())
