@@ -9,7 +9,8 @@ what=${1:-build}
 
 build="gcc make pkg-config meson ninja-build python3 libc6-dev
 libmicrohttpd-dev libjansson-dev libsqlite3-dev libargon2-dev libssl-dev libinih-dev
-libzip-dev libexpat1-dev libxlsxwriter-dev libvips-dev zlib1g-dev"
+libzip-dev libexpat1-dev libxlsxwriter-dev libvips-dev zlib1g-dev
+libmodbus-dev libpaho-mqtt-dev"
 # The browser tests drive Debian's Chromium; a CJK font keeps Chinese text from rendering as boxes.
 test="$build libcmocka-dev sqlite3 clang-format chromium fonts-wqy-microhei
 clang-14 libclang-rt-14-dev mosquitto mosquitto-clients"

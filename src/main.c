@@ -47,6 +47,9 @@
 #include "org/org.h"
 #include "monitor/monitor.h"
 #include "monitor/mqtt.h"
+#include "monitor/replay.h"
+#include "monitor/modbus.h"
+#include "demo/demo_monitor.h"
 #include "version.h"
 #include "core/banned.h"
 
@@ -81,6 +84,13 @@ static const struct flag {
 	  "load the demo city 盐城市 into a database without enterprises (demo.load)" },
 	{ "--dry-run", false, NULL, "check every row and report, write nothing" },
 	{ "--encoding", true, NULL, "ENC  CSV text encoding: auto (default), utf-8 or gb18030" },
+	{ "--speed", true, NULL, "X  replay at X times real speed (default 1)" },
+	{ "--fast", false, NULL, "replay as fast as the server acknowledges" },
+	{ "--keep-time", false, NULL, "send the file's own timestamps (default: first row = now)" },
+	{ "--url", true, NULL, "URL  server to replay to: http://HOST:PORT" },
+	{ "--token", true, NULL, "T  API token for --url (or ANJIAN_TOKEN in the environment)" },
+	{ "--mqtt", true, NULL, "HOST:PORT  MQTT broker to publish to instead of --url" },
+	{ "--enterprise", true, NULL, "USCC  the enterprise's unified social credit code" },
 	{ "--help", false, NULL, "show this help" },
 	{ NULL, false, NULL, NULL },
 };
@@ -143,6 +153,13 @@ static const struct command commands[] = {
 	  "the open tasks whose period ended; docs/risk.md) and print its counts",
 	  { NULL } },
 	{ "routes", 0, "", "list the HTTP API routes", { "--markdown", NULL } },
+	{ "replay",
+	  1,
+	  "FILE",
+	  "send the readings of a CSV file tag,ts_ms,value to a server (HTTP NDJSON) or an MQTT "
+	  "broker, in time (docs/monitoring.md \"Replay\")",
+	  { "--speed", "--fast", "--keep-time", "--url", "--token", "--mqtt", "--enterprise",
+	    NULL } },
 	{ "version", 0, "", "print the version", { NULL } },
 	{ NULL, 0, NULL, NULL, { NULL } },
 };
@@ -158,6 +175,8 @@ struct cli {
 	const char *role, *scope;
 	bool password_stdin, markdown, help, demo, dry_run;
 	const char *encoding;
+	const char *speed, *url, *token, *mqtt, *enterprise; /* replay */
+	bool fast, keep_time;				     /* replay */
 	struct {
 		const char *key, *value;
 	} sets[32];
@@ -290,6 +309,20 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 			cli->dry_run = true;
 		} else if (strcmp(name, "--encoding") == 0) {
 			cli->encoding = value;
+		} else if (strcmp(name, "--speed") == 0) {
+			cli->speed = value;
+		} else if (strcmp(name, "--fast") == 0) {
+			cli->fast = true;
+		} else if (strcmp(name, "--keep-time") == 0) {
+			cli->keep_time = true;
+		} else if (strcmp(name, "--url") == 0) {
+			cli->url = value;
+		} else if (strcmp(name, "--token") == 0) {
+			cli->token = value;
+		} else if (strcmp(name, "--mqtt") == 0) {
+			cli->mqtt = value;
+		} else if (strcmp(name, "--enterprise") == 0) {
+			cli->enterprise = value;
 		}
 		/* Remember the flag to check it against the command below. */
 		if (nseen < 64)
@@ -654,6 +687,70 @@ static int monitor_start(struct app *app)
 	return 0;
 }
 
+/* The ingestion callback of the Modbus pollers and the demo player: the runtime. */
+static int inputs_ingest(void *ctx, const monitor_reading *r, size_t n)
+{
+	return monitor_ingest(ctx, r, n, NULL);
+}
+
+/*
+ * Starts the Modbus pollers (modbus.enabled) and, with --demo, the demo's player of the
+ * real recordings (docs/monitoring.md "Modbus", "Demo"), after the runtime. A failure is
+ * logged and serving goes on without them.
+ */
+static void inputs_start(struct app *app, struct db *db, struct demo_player **player,
+			 struct demo_mqtt **dm)
+{
+	int rc;
+
+	*player = NULL;
+	*dm = NULL;
+	if (app->monitor == NULL)
+		return;
+	if (app->cfg.modbus_enabled) {
+		rc = modbus_set_start(db, inputs_ingest, app->monitor, &app->modbus);
+		if (rc < 0)
+			log_error("Modbus polling not started: %s", err_str(rc));
+		else
+			log_info("Modbus: polling %zu devices", modbus_set_count(app->modbus));
+	}
+	if (app->cfg.demo_load) {
+		/* With mqtt.url, through the broker and the server's own subscriber. */
+		if (app->cfg.mqtt_url[0]) {
+			char host[256], hp[300];
+			int port;
+			struct errmsg why = { { 0 }, { 0 } };
+
+			if (mqtt_url_parse(app->cfg.mqtt_url, host, sizeof(host), &port, &why) ==
+			    0) {
+				snprintf(hp, sizeof(hp), strchr(host, ':') ? "[%s]:%d" : "%s:%d",
+					 host, port);
+				if (demo_mqtt_open(db, hp, dm, &why) != 0)
+					log_warn("demo: MQTT publisher not connected (%s): the "
+						 "recordings go to the runtime directly",
+						 why.text);
+			}
+		}
+		rc = demo_player_start(db, app->cfg.data_dir, 3 * 3600 * 1000LL, inputs_ingest,
+				       app->monitor, player);
+		if (rc == 0)
+			log_info("demo: playing the recordings of data/monitor/demo through %s "
+				 "(3 h of history first, through the runtime)",
+				 *dm ? "MQTT once the subscriber runs" : "the runtime");
+		else if (rc != ERR_NOT_FOUND)
+			log_error("demo recordings not played: %s", err_str(rc));
+	}
+}
+
+/* Stops what inputs_start started, before the runtime closes. */
+static void inputs_stop(struct app *app, struct demo_player *player, struct demo_mqtt *dm)
+{
+	demo_player_stop(player);
+	demo_mqtt_close(dm);
+	modbus_set_stop(app->modbus);
+	app->modbus = NULL;
+}
+
 static void monitor_stop(struct app *app)
 {
 	monitor_close(app->monitor);
@@ -664,6 +761,8 @@ static int cmd_serve(struct app *app, struct db *db)
 {
 	struct hazard_scheduler *sched = NULL;
 	struct http_server *srv = NULL;
+	struct demo_player *player = NULL;
+	struct demo_mqtt *dm = NULL;
 	sigset_t set;
 	int sig, rc;
 
@@ -699,8 +798,10 @@ static int cmd_serve(struct app *app, struct db *db)
 		app->live = NULL;
 		return EXIT_FAIL;
 	}
+	inputs_start(app, db, &player, &dm);
 	rc = http_server_start(app, &srv);
 	if (rc < 0) {
+		inputs_stop(app, player, dm);
 		monitor_stop(app);
 		live_hub_free(app->live);
 		app->live = NULL;
@@ -709,6 +810,7 @@ static int cmd_serve(struct app *app, struct db *db)
 	if (hazard_scheduler_start(app, &sched) < 0) {
 		live_hub_close(app->live); /* no parked stream may outlive the server */
 		http_server_stop(srv);
+		inputs_stop(app, player, dm);
 		monitor_stop(app);
 		live_hub_free(app->live); /* after the runtime, which publishes to it */
 		app->live = NULL;
@@ -726,6 +828,7 @@ static int cmd_serve(struct app *app, struct db *db)
 			hazard_scheduler_stop(sched);
 			live_hub_close(app->live);
 			http_server_stop(srv);
+			inputs_stop(app, player, dm);
 			monitor_stop(app);
 			live_hub_free(app->live);
 			app->live = NULL;
@@ -736,9 +839,12 @@ static int cmd_serve(struct app *app, struct db *db)
 	if (mqtt_ingest_start(app) != 0) {
 		hazard_scheduler_stop(sched);
 		http_server_stop(srv);
+		inputs_stop(app, player, dm);
 		monitor_stop(app);
 		return EXIT_FAIL;
 	}
+	if (player && dm) /* the demo's live readings through the broker from now on */
+		demo_player_redirect(player, demo_mqtt_ingest, dm);
 	log_info("listening on http://%s%s%s:%d/ database=%s started_in_ms=%" PRId64,
 		 strchr(app->cfg.listen, ':') ? "[" : "", app->cfg.listen,
 		 strchr(app->cfg.listen, ':') ? "]" : "", http_server_port(srv), app->cfg.db_path,
@@ -749,6 +855,7 @@ static int cmd_serve(struct app *app, struct db *db)
 	hazard_scheduler_stop(sched);
 	live_hub_close(app->live); /* ends every stream: none may stay parked */
 	http_server_stop(srv);
+	inputs_stop(app, player, dm);
 	monitor_stop(app);
 	live_hub_free(app->live); /* after the runtime, which publishes to it */
 	app->live = NULL;
@@ -926,6 +1033,65 @@ static int cmd_routes(const struct cli *cli)
 	return 0;
 }
 
+/*
+ * anjian replay FILE: reads the whole CSV (replay_parse), then replay_run. Exit 0 when every
+ * reading was acknowledged, EXIT_USAGE for bad options or a bad file (nothing sent), 1 when
+ * sending failed (the readings before the failure were sent).
+ */
+static int cmd_replay(const struct cli *cli)
+{
+	struct replay_opts o = { .speed = 1,
+				 .fast = cli->fast,
+				 .keep_time = cli->keep_time,
+				 .url = cli->url,
+				 .mqtt = cli->mqtt,
+				 .enterprise = cli->enterprise };
+	struct replay_row *rows = NULL;
+	struct replay_stats st;
+	struct errmsg why = { { 0 }, { 0 } };
+	struct buf text = BUF_INIT;
+	char chunk[65536];
+	size_t n = 0, got;
+	FILE *f;
+	int rc;
+
+	o.token = cli->token ? cli->token : getenv("ANJIAN_TOKEN");
+	if (cli->speed) {
+		char *e;
+
+		o.speed = strtod(cli->speed, &e);
+		if (*e != '\0' || !(o.speed > 0) || o.speed > 1e6)
+			return usage_error("--speed needs a number > 0, not '%s'", cli->speed);
+		if (cli->fast)
+			return usage_error("give --speed or --fast, not both");
+	}
+	f = fopen(cli->pos[0], "rb");
+	if (f == NULL) {
+		fprintf(stderr, "anjian: cannot open '%s': %s\n", cli->pos[0], strerror(errno));
+		return EXIT_FAIL;
+	}
+	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_add(&text, chunk, got);
+	fclose(f);
+	rc = replay_parse(text.p ? text.p : "", text.len, &rows, &n, &why);
+	buf_release(&text);
+	if (rc != 0)
+		return usage_error("%s: %s", cli->pos[0], why.text);
+	rc = replay_run(&o, rows, n, &st, &why);
+	free(rows);
+	if (rc == ERR_INVALID)
+		return usage_error("--%s: %s", why.field, why.text);
+	printf("replay: %zu of %zu readings sent in %zu batches", st.sent, n, st.batches);
+	if (o.url)
+		printf(", %zu accepted, %zu with unknown tags", st.accepted, st.unknown);
+	printf("\n");
+	if (rc != 0) {
+		fprintf(stderr, "anjian: replay stopped: %s\n", why.text);
+		return EXIT_FAIL;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct app app;
@@ -952,6 +1118,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cli.cmd->name, "routes") == 0)
 		return cmd_routes(&cli);
+	if (strcmp(cli.cmd->name, "replay") == 0)
+		return cmd_replay(&cli);
 	/*
 	 * Only serve, migrate and demo load create a database: a mistyped --db must not back
 	 * up nothing.

@@ -28,6 +28,7 @@ struct app;
 struct buf;
 struct monitor;
 struct live_hub;
+struct modbus_set;
 struct db;
 /* Appends module gauges (Prometheus text) for /metrics. */
 typedef void (*gauges_fn)(struct app *app, struct db *db, struct buf *out);
@@ -50,6 +51,9 @@ struct app {
 	scan_pass_fn scan_extra; /* NULL = none */
 	struct monitor *monitor; /* the monitoring runtime (src/monitor/monitor.h); NULL = off */
 	struct live_hub *live;	 /* Server-Sent Events hub (src/monitor/live.h); NULL = off */
+	/* The Modbus pollers (src/monitor/modbus.h): the points API calls
+	 * modbus_device_changed(app->modbus, ...) after a commit; NULL = Modbus off. */
+	struct modbus_set *modbus;
 	int64_t started_ms;
 };
 

@@ -115,6 +115,7 @@ static const struct key keys[] = {
 	I("monitor.kpi_standing_h", monitor_kpi_standing_h, 1, 8760),
 	I("monitor.kpi_max_days", monitor_kpi_max_days, 1, 3660),
 	I("monitor.shelve_max_min", monitor_shelve_max_min, 1, 10080),
+	B("modbus.enabled", modbus_enabled),
 	{ 0 },
 };
 
@@ -153,6 +154,7 @@ void config_defaults(struct config *c)
 	c->tile_attribution[0] = '\0';
 	c->max_points = 50000;
 	c->demo_load = false;
+	c->modbus_enabled = true;
 	c->import_max_rows = 500000;
 	c->import_max_xml_bytes = 256LL * 1024 * 1024;
 	c->import_max_errors = 10000;

@@ -86,6 +86,7 @@ struct config {
 	int monitor_kpi_chatter_window_s; /* [monitor] kpi_chatter_window_s: ... in this window */
 	int monitor_kpi_standing_h; /* [monitor] kpi_standing_h: standing when active longer */
 	int monitor_kpi_max_days;   /* [monitor] kpi_max_days: longest KPI period */
+	bool modbus_enabled; /* [modbus] enabled: poll the active Modbus TCP devices (serve) */
 };
 
 /* Fills c with the built-in defaults (see docs/configuration.md). */

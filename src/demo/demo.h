@@ -217,7 +217,8 @@ struct demo_report {
 	int64_t licences;
 	int64_t hazards;	 /* hidden hazards (demo_hazard.h) */
 	int64_t hazard_officers; /* officer accounts of their enterprises, password unknown */
-	int64_t risk_enterprises, risk_points; /* risk graded control (demo_risk.h) */
+	int64_t risk_enterprises, risk_points;	 /* risk graded control (demo_risk.h) */
+	int64_t monitor_devices, monitor_points; /* real-time monitoring (demo_monitor.h) */
 	struct demo_account accounts[DEMO_MAX_ACCOUNTS];
 	size_t naccounts;
 	int64_t took_ms;

@@ -12,6 +12,7 @@
 #include "demo/demo_hazard.h"
 #include "demo/demo_mhi.h"
 #include "demo/demo_risk.h"
+#include "demo/demo_monitor.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -820,6 +821,19 @@ static int load_all(const struct config *cfg, struct db *db, struct demo_report 
 		if (rc == 0)
 			log_debug("demo: %" PRId64 " major hazard installations", installations);
 	}
+	if (rc == 0 && c.hz.officer.id != 0) {
+		/* Real-time monitoring of demo.officer's enterprise (demo_monitor.h). */
+		char gas_path[1024];
+		char *gas;
+
+		snprintf(gas_path, sizeof(gas_path), "%s/monitor/gas_properties.csv",
+			 cfg->data_dir);
+		gas = read_file(gas_path, why);
+		rc = gas ? demo_monitor_load(db, c.hz.officer.enterprise_id, c.hz.now_ms, gas,
+					     &rep->monitor_devices, &rep->monitor_points, why)
+			 : ERR_IO;
+		free(gas);
+	}
 	json_decref(c.counties);
 	free(c.grids);
 	free(c.hosts);
@@ -945,6 +959,10 @@ void demo_report_print(const struct demo_report *rep, FILE *out)
 	for (size_t i = 0; i < rep->naccounts; i++)
 		fprintf(out, "   %-24s %-19s %-32s %s\n", rep->accounts[i].login,
 			rep->accounts[i].role, rep->accounts[i].scope, rep->accounts[i].password);
+	fprintf(out,
+		" Monitoring / 实时监测: %" PRId64 " devices, %" PRId64 " points of demo.officer's "
+		"enterprise (docs/monitoring.md \"Demo\")\n",
+		rep->monitor_devices, rep->monitor_points);
 	fprintf(out, "================================================================\n");
 	fflush(out);
 }
