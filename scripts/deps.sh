@@ -12,7 +12,8 @@ libmicrohttpd-dev libjansson-dev libsqlite3-dev libargon2-dev libssl-dev libinih
 libzip-dev libexpat1-dev libxlsxwriter-dev libvips-dev zlib1g-dev"
 # The browser tests drive Debian's Chromium; a CJK font keeps Chinese text from rendering as boxes.
 test="$build libcmocka-dev sqlite3 clang-format chromium fonts-wqy-microhei"
-bench="$build wrk nginx-light sqlite3 curl"
+# make bench-ingest: the MQTT broker and client library, InfluxDB 1.x as the reference.
+bench="$build wrk nginx-light sqlite3 curl mosquitto libmosquitto-dev influxdb"
 
 case "$what" in
 build) want=$build ;;
