@@ -19,6 +19,8 @@
  *       Every INTERVAL_MS publishes one reading to one of the tags LAT000..: alternately
  *       60 (above a 50 set point: an alarm) and 0 (normal again), with ts = the wall clock
  *       at publication (UTC ms); COUNT alarm-raising readings in all.
+ *   bench_ingest_load one HOST PORT USCC TAG VALUE
+ *       Publishes one reading of TAG with ts = now (QoS 1) and waits for the broker's PUBACK.
  *   bench_ingest_load sse HOST PORT TOKEN EXPECT TIMEOUT_S
  *       GET /api/v1/monitor/stream with the bearer TOKEN; for each "alarm" event of a tag
  *       LAT... whose to_state is "unack", latency = arrival (wall clock) - source_ms.
@@ -466,7 +468,8 @@ static int mode_alarms(char **a)
 	long long tags, count, interval;
 	struct pub_conn c = { 0 };
 	char topic[128], body[256];
-	long long sent = 0;
+	long long sent = 0, total = 0;
+	int64_t t0 = now_ns(), t1;
 
 	g_host = a[0];
 	g_mqtt_port = (int)num(a[1]);
@@ -493,16 +496,48 @@ static int mode_alarms(char **a)
 		if (mosquitto_publish(c.m, NULL, topic, n, body, 1, false) != MOSQ_ERR_SUCCESS)
 			die("mqtt publish");
 		sent += high;
+		total++;
 		usleep((useconds_t)(interval * 1000));
 	}
-	while (atomic_load(&c.acked) < sent)
+	while (atomic_load(&c.acked) < total)
 		usleep(1000);
+	t1 = now_ns();
 	mosquitto_disconnect(c.m);
 	mosquitto_loop_stop(c.m, false);
 	mosquitto_destroy(c.m);
 	mosquitto_lib_cleanup();
-	printf("alarms_sent=%lld\n", sent);
+	printf("alarms_sent=%lld\nreadings=%lld\nt_start_ns=%" PRId64 "\nt_end_ns=%" PRId64 "\n",
+	       sent, total, t0, t1);
 	return 0;
+}
+
+/* One reading {"tag":TAG,"ts":now,"v":VALUE} to the enterprise's topic, QoS 1, acknowledged
+ * by the broker: the probe that the server is subscribed. */
+static int mode_one(char **a)
+{
+	struct pub_conn c = { 0 };
+	char topic[128], body[256];
+	int n;
+
+	g_host = a[0];
+	g_mqtt_port = (int)num(a[1]);
+	mosquitto_lib_init();
+	snprintf(topic, sizeof(topic), "anjian/v1/%s/readings", a[2]);
+	n = snprintf(body, sizeof(body),
+		     "{\"readings\":[{\"tag\":\"%s\",\"ts\":%" PRId64 ",\"v\":%s}]}", a[3],
+		     now_ns() / 1000000, a[4]);
+	if (n < 0 || (size_t)n >= sizeof(body))
+		die("one: TAG or VALUE too long");
+	c.m = mqtt_open("bench-one", &c, true);
+	mosquitto_publish_callback_set(c.m, on_publish);
+	if (mosquitto_publish(c.m, NULL, topic, n, body, 1, false) != MOSQ_ERR_SUCCESS)
+		die("mqtt publish");
+	for (int i = 0; i < 500 && !atomic_load(&c.acked); i++)
+		mosquitto_loop(c.m, 10, 1);
+	mosquitto_disconnect(c.m);
+	mosquitto_destroy(c.m);
+	mosquitto_lib_cleanup();
+	return atomic_load(&c.acked) ? 0 : 1;
 }
 
 /* ------------------------------------------------------------------ SSE */
@@ -514,15 +549,21 @@ static int cmp_double(const void *x, const void *y)
 	return a < b ? -1 : a > b;
 }
 
-/* The number after "key": in a flat JSON object, or NAN. */
-static double json_num(const char *s, const char *key)
+/* Where the value of "key" starts in a flat JSON object (after the colon and any blanks), or
+ * NULL. */
+static const char *json_val(const char *s, const char *key)
 {
 	char pat[64];
 	const char *p;
 
-	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	snprintf(pat, sizeof(pat), "\"%s\"", key);
 	p = strstr(s, pat);
-	return p ? strtod(p + strlen(pat), NULL) : NAN;
+	if (!p)
+		return NULL;
+	p += strlen(pat);
+	while (*p == ' ' || *p == ':')
+		p++;
+	return p;
 }
 
 static int mode_sse(char **a)
@@ -530,7 +571,7 @@ static int mode_sse(char **a)
 	long long expect = num(a[3]), timeout = num(a[4]);
 	struct buf req = { 0 }, in = { 0 };
 	double *lat = calloc((size_t)expect + 1, sizeof(double));
-	long long n = 0, events = 0;
+	long long n = 0;
 	int64_t deadline = now_ns() + timeout * 1000000000LL;
 	int fd;
 
@@ -545,7 +586,7 @@ static int mode_sse(char **a)
 		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	}
 	buf_add(&req,
-		"GET /api/v1/monitor/stream HTTP/1.1\r\nHost: %s:%s\r\nAccept: "
+		"GET /api/v1/monitor/stream HTTP/1.0\r\nHost: %s:%s\r\nAccept: "
 		"text/event-stream\r\n"
 		"Authorization: Bearer %s\r\n\r\n",
 		g_host, g_port, a[2]);
@@ -556,7 +597,7 @@ static int mode_sse(char **a)
 		die("out of memory");
 	printf("ready=1\n");
 	fflush(stdout);
-	/* Lines; chunked transfer coding, if any, only adds size lines that match nothing. */
+	/* HTTP/1.0: no chunked transfer coding, the body is the event stream as it is. */
 	while (n < expect && now_ns() < deadline) {
 		ssize_t r = read(fd, in.p + in.len, in.cap - in.len - 1);
 		char *line, *nl;
@@ -571,14 +612,12 @@ static int mode_sse(char **a)
 		line = in.p;
 		while ((nl = strchr(line, '\n'))) {
 			*nl = 0;
-			if (!strncmp(line, "data:", 5) && strstr(line, "\"LAT") &&
-			    strstr(line, "\"to_state\":\"unack\"")) {
-				double src = json_num(line, "source_ms");
+			const char *st = json_val(line, "to_state"),
+				   *src = json_val(line, "source_ms");
 
-				events++;
-				if (!isnan(src) && n < expect)
-					lat[n++] = (double)t / 1e6 - src;
-			}
+			if (!strncmp(line, "data:", 5) && strstr(line, "\"LAT") && st && src &&
+			    !strncmp(st, "\"unack\"", 7) && n < expect)
+				lat[n++] = (double)t / 1e6 - strtod(src, NULL);
 			line = nl + 1;
 		}
 		in.len -= (size_t)(line - in.p);
@@ -607,7 +646,7 @@ int main(int argc, char **argv)
 		int (*run)(char **);
 	} modes[] = {
 		{ "influx", 7, mode_influx }, { "pub", 7, mode_pub }, { "sub", 5, mode_sub },
-		{ "alarms", 6, mode_alarms }, { "sse", 5, mode_sse },
+		{ "alarms", 6, mode_alarms }, { "one", 5, mode_one }, { "sse", 5, mode_sse },
 	};
 
 	for (size_t i = 0; argc > 1 && i < sizeof(modes) / sizeof(modes[0]); i++)
@@ -619,7 +658,7 @@ int main(int argc, char **argv)
 			}
 			return modes[i].run(argv + 2);
 		}
-	fprintf(stderr, "usage: bench_ingest_load influx|pub|sub|alarms|sse ... (see "
+	fprintf(stderr, "usage: bench_ingest_load influx|pub|sub|alarms|one|sse ... (see "
 			"bench/ingest_load.c)\n");
 	return 2;
 }
