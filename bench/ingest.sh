@@ -96,6 +96,31 @@ rate() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { if (b > a) printf "%.0f", n 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b != "" && b > 0) printf "%.2f", a / b; else printf "-" }'; }
 fmt() { [[ -n $1 ]] && printf "%'d" "$1" 2>/dev/null || printf '%s' "${1:--}"; }
 MESSAGES=$(((READINGS + BATCH - 1) / BATCH))
+LOADT=(timeout "$TIMEOUT" "$LOAD") # every load generator bounded in time
+# CPU accounting, so that each figure says what limited it: busy and all clock ticks of the
+# machine (/proc/stat), and a process's own (utime + stime of /proc/PID/stat).
+HZ=$(getconf CLK_TCK)
+cpu_all() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9; exit }' /proc/stat; }
+cpu_of() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+cpu_begin() { # PID... : remember the counters
+	CPU0=$(cpu_all)
+	CPU_PIDS=("$@")
+	CPU_OF0=()
+	local p
+	for p in "$@"; do CPU_OF0+=("$(cpu_of "$p")"); done
+}
+cpu_end() { # NAME... (one a PID of cpu_begin): prints the CPU seconds of each and of the machine
+	local now i out="" busy all
+	now=$(cpu_all)
+	for ((i = 0; i < ${#CPU_PIDS[@]}; i++)); do
+		out+="${1:-?} $(awk -v a="${CPU_OF0[$i]}" -v b="$(cpu_of "${CPU_PIDS[$i]}")" -v hz="$HZ" \
+			'BEGIN { printf "%.1f", (b - a) / hz }') s, "
+		shift || true
+	done
+	read -r busy all < <(echo "$CPU0 $now" | awk '{ print $3 - $1, $4 - $2 }')
+	echo "  CPU: ${out}the machine busy $(awk -v b="$busy" -v a="$all" 'BEGIN { if (a > 0) printf "%.0f", 100 * b / a }') %" \
+		"($(awk -v b="$busy" -v hz="$HZ" 'BEGIN { printf "%.1f", b / hz }') CPU-s, the rest: load generators and other processes)"
+}
 # Figures, filled as the parts run ("" = not measured) and why not.
 A_EVAL='' A_DECODE='' C_MOSQ='' C_INFLUX='' B_RATE='' B_P50='' B_P99='' B_MAX='' B_EVENTS=''
 declare -A WHY=()
@@ -137,7 +162,8 @@ max_queued_messages 0
 log_dest file $TMP/mosquitto.log
 EOF
 	"$MOSQUITTO" -c "$TMP/mosquitto.conf" >/dev/null 2>&1 &
-	PIDS+=($!)
+	MQTT_PID=$!
+	PIDS+=("$MQTT_PID")
 	for ((i = 0; i < 100; i++)); do
 		(exec 3<>"/dev/tcp/$HOST/$MQTT_PORT") 2>/dev/null && break
 		sleep 0.05
@@ -153,7 +179,9 @@ if [[ -n $MQTT_PORT ]]; then
 	SUB=$!
 	PIDS+=("$SUB")
 	for ((i = 0; i < 100; i++)); do grep -q '^ready=1' "$TMP/sub.out" && break; sleep 0.05; done
-	"$LOAD" pub "$HOST" "$MQTT_PORT" 911111111111111111 "$POINTS" "$READINGS" "$BATCH" "$CONNS" >"$TMP/pub0.out"
+	cpu_begin "$MQTT_PID"
+	"${LOADT[@]}" pub "$HOST" "$MQTT_PORT" 911111111111111111 "$POINTS" "$READINGS" "$BATCH" "$CONNS" >"$TMP/pub0.out" ||
+		echo "bench/ingest: the publishers failed or timed out" >&2
 	if wait "$SUB"; then
 		C_MOSQ=$(rate "$READINGS" "$(kv t_start_ns "$TMP/pub0.out")" "$(kv t_last_ns "$TMP/sub.out")")
 	else
@@ -162,6 +190,7 @@ if [[ -n $MQTT_PORT ]]; then
 	PIDS=("${PIDS[@]/$SUB/}")
 	echo "mosquitto alone: publishers $(fmt "$(kv rate "$TMP/pub0.out")") readings/s acknowledged," \
 		"publish -> subscriber $(fmt "$C_MOSQ") readings/s"
+	cpu_end mosquitto
 fi
 
 # ------------------------------------------------------------------ (c2) InfluxDB
@@ -204,7 +233,9 @@ EOF
 	IVER=$(curl -sI "http://$HOST:$IPORT/ping" | sed -n 's/^X-Influxdb-Version: *//Ip' | tr -d '\r')
 	curl -sf -XPOST "http://$HOST:$IPORT/query" --data-urlencode 'q=CREATE DATABASE bench' >/dev/null ||
 		die "InfluxDB: CREATE DATABASE failed ($TMP/influxd.log)"
-	if "$LOAD" influx "$HOST" "$IPORT" bench "$POINTS" "$READINGS" "$IBATCH" "$IWRITERS" >"$TMP/influx.out"; then
+	cpu_begin "$IPID"
+	if "${LOADT[@]}" influx "$HOST" "$IPORT" bench "$POINTS" "$READINGS" "$IBATCH" "$IWRITERS" >"$TMP/influx.out"; then
+		cpu_end influxd
 		C_INFLUX=$(kv rate "$TMP/influx.out")
 		ICOUNT=$(curl -s -G "http://$HOST:$IPORT/query" --data-urlencode db=bench \
 			--data-urlencode 'q=SELECT count(v) FROM r' |
@@ -302,11 +333,13 @@ EOF
 	for ((i = 0; i < 100; i++)); do grep -q '^ready=1' "$TMP/sse.out" && break; sleep 0.05; done
 	sleep 0.5
 	n=$(counter)
-	"$LOAD" alarms "$HOST" "$MQTT_PORT" "$uscc" "$ALARM_TAGS" "$ALARMS" "$ALARM_INTERVAL" >"$TMP/alarms.out" &
+	cpu_begin "$SPID" "$MQTT_PID"
+	"${LOADT[@]}" alarms "$HOST" "$MQTT_PORT" "$uscc" "$ALARM_TAGS" "$ALARMS" "$ALARM_INTERVAL" >"$TMP/alarms.out" &
 	local alarms=$!
 	PIDS+=("$alarms")
-	"$LOAD" pub "$HOST" "$MQTT_PORT" "$uscc" "$POINTS" "$READINGS" "$BATCH" "$CONNS" >"$TMP/pub1.out"
-	wait "$alarms" || true
+	"${LOADT[@]}" pub "$HOST" "$MQTT_PORT" "$uscc" "$POINTS" "$READINGS" "$BATCH" "$CONNS" >"$TMP/pub1.out" ||
+		{ WHY[b]="the flood's publishers failed or timed out"; return; }
+	wait "$alarms" || { WHY[b]="the alarm publisher failed or timed out"; return; }
 	local t0 t1 total deadline=$((SECONDS + TIMEOUT))
 	total=$((READINGS + $(kv readings "$TMP/alarms.out")))
 	target=$((n + total))
@@ -314,6 +347,7 @@ EOF
 	while (($(counter) < target)) && ((SECONDS < deadline)); do sleep 0.05; done
 	t1=$(date +%s%N)
 	n=$(counter)
+	cpu_end anjian mosquitto
 	wait "$sse" || true
 	if ((n >= target)); then
 		# The alarm readings were sent during the flood; they count against its time too.
