@@ -34,8 +34,8 @@
 # BENCH_INFLUX_WRITERS (4), BENCH_ALARMS (200), BENCH_ALARM_TAGS (20), BENCH_ALARM_INTERVAL_MS
 # (10), BENCH_EVAL_READINGS (20000000), BENCH_INGEST_TIMEOUT (300), BENCH_MQTT_INFLIGHT (100:
 # the broker's max_inflight_messages), BENCH_MQTT_SETTING (mqtt.url=mqtt://HOST:PORT),
-# BENCH_READINGS_METRIC (the /metrics series counting ingested readings; default: the first
-# series whose name has both "monitor" and "readings"), BENCH_THREADS (nproc).
+# BENCH_READINGS_METRIC (the /metrics series counting stored readings,
+# anjian_monitor_readings_total), BENCH_THREADS (nproc).
 set -euo pipefail
 
 B=${1:-build-rel}
@@ -304,15 +304,19 @@ EOF
 		--data-binary "{\"login\":\"admin\",\"password\":$(python3 -c 'import json,sys; print(json.dumps(sys.argv[1]))' "$pw")}" |
 		sed -n 's/.*"token" *: *"\([^"]*\)".*/\1/p')
 	[[ -n $token ]] || { WHY[b]="admin login failed"; return; }
-	counter() { # the readings counted on /metrics
+	counter() { # the readings counted on /metrics, -1 when not there
 		curl -s -H "Authorization: Bearer $token" "http://$HOST:$port/metrics" |
-			awk -v want="${BENCH_READINGS_METRIC:-}" '
-				/^#/ { next }
-				want != "" && index($1, want) == 1 { print $NF; exit }
-				want == "" && $1 ~ /monitor/ && $1 ~ /readings/ { print $NF; exit }'
+			awk -v want="${BENCH_READINGS_METRIC:-anjian_monitor_readings_total}" '
+				$1 == want { v = $NF } END { print (v == "" ? -1 : v) }
+			'
 	}
 	n=$(counter)
-	[[ -n $n ]] || { WHY[b]="no readings counter on /metrics (BENCH_READINGS_METRIC)"; return; }
+	((n >= 0)) || { WHY[b]="no readings counter on /metrics (BENCH_READINGS_METRIC)"; return; }
+	local cached
+	cached=$(curl -s -H "Authorization: Bearer $token" "http://$HOST:$port/metrics" |
+		awk '$1 == "anjian_monitor_points" { print $2 }')
+	[[ -z $cached ]] || ((cached >= POINTS + ALARM_TAGS)) ||
+		{ WHY[b]="the runtime has $cached points in its cache, not $((POINTS + ALARM_TAGS))"; return; }
 	curl -s -o /dev/null "http://$HOST:$port/api/v1/monitor/stream" -m 1 -H "Authorization: Bearer $token" -w '%{http_code}' >"$TMP/sse.code" || true
 	[[ $(cat "$TMP/sse.code") == 200 ]] ||
 		{ WHY[b]="GET /api/v1/monitor/stream answers $(cat "$TMP/sse.code")"; return; }
