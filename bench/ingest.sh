@@ -10,6 +10,8 @@
 #   (a) in process, one thread, readings/s per core of thread CPU time: bench_monitor's
 #       alarm_eval over the points, and bench_decode: the MQTT messages below decoded by
 #       payload_decode_batch (src/monitor/payload.h) and evaluated by alarm_eval;
+#   (b0) the runtime alone: bench_runtime hands the readings to monitor_ingest() from CONNS
+#       threads, BATCH a call (store, evaluation, SOE; no broker, network or decoding);
 #   (c1) mosquitto alone, the ceiling: a subscriber (QoS 1) and CONNS publishers sending the
 #       readings as the contract's JSON payload (BATCH readings a message, QoS 1); readings/s
 #       from the first publication to the subscriber's last message;
@@ -122,7 +124,7 @@ cpu_end() { # NAME... (one a PID of cpu_begin): prints the CPU seconds of each a
 		"($(awk -v b="$busy" -v hz="$HZ" 'BEGIN { printf "%.1f", b / hz }') CPU-s, the rest: load generators and other processes)"
 }
 # Figures, filled as the parts run ("" = not measured) and why not.
-A_EVAL='' A_DECODE='' C_MOSQ='' C_INFLUX='' B_RATE='' B_P50='' B_P99='' B_MAX='' B_EVENTS=''
+A_EVAL='' A_DECODE='' B_RUNTIME='' C_MOSQ='' C_INFLUX='' B_RATE='' B_P50='' B_P99='' B_MAX='' B_EVENTS=''
 declare -A WHY=()
 
 echo
@@ -147,6 +149,17 @@ if [[ -x $B/bench_decode ]]; then
 		awk '{ printf "%.0f", $1 * 1e6 }')
 else
 	WHY[a_decode]="no $B/bench_decode: this build has no payload decoder (src/monitor/payload.h)"
+fi
+
+# ------------------------------------------------------------------ the runtime alone
+# (b) without broker, network and decoding: where the end-to-end figure's time goes.
+if [[ -x $B/bench_runtime ]]; then
+	"$B/bench_runtime" "$READINGS" "$POINTS" "$BATCH" "$CONNS" >"$TMP/rt.out" 2>"$TMP/rt.err" ||
+		WHY[rt]="bench_runtime failed"
+	cat "$TMP/rt.out"
+	B_RUNTIME=$(sed -n 's/^runtime:.*: \([0-9]*\) readings\/s.*/\1/p' "$TMP/rt.out")
+else
+	WHY[rt]="no $B/bench_runtime"
 fi
 
 # ------------------------------------------------------------------ mosquitto
@@ -379,6 +392,7 @@ echo
 row "figure" "readings/s" "aim / note"
 row "(a) alarm_eval alone in process, per core" "$(fmt "$A_EVAL")" "${WHY[a_eval]:-no decoding: for reference}"
 row "(a) decode + evaluate in process, per core" "$(fmt "$A_DECODE")" "${WHY[a_decode]:->= 5M/s}"
+row "(b) the runtime alone: monitor_ingest from $CONNS threads" "$(fmt "$B_RUNTIME")" "${WHY[rt]:-no broker, network, decoding: for reference}"
 row "(b) MQTT -> anjian -> SOE + store committed" "$(fmt "$B_RATE")" "${WHY[b]:->= 1M/s}"
 row "(b) alarm latency publish -> SSE p50 / p99 / max (ms)" "${B_P50:--} / ${B_P99:--} / ${B_MAX:--}" "p99 <= 50 ms; ${B_EVENTS:-0} of $ALARMS alarms"
 row "(c) InfluxDB line protocol over HTTP" "$(fmt "$C_INFLUX")" "${WHY[influx]:-}"
