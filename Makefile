@@ -60,7 +60,7 @@ bench-ingest:
 	@[ -f build-rel/build.ninja ] || meson setup build-rel --buildtype=release >/dev/null
 	@ninja -C build-rel -t targets all | grep -q '^bench_ingest_load:' || \
 		meson setup --reconfigure build-rel >/dev/null
-	@ninja -C build-rel anjian bench_monitor bench_runtime bench_ingest_load \
+	@ninja -C build-rel anjian bench_monitor bench_ingest_runtime bench_ingest_load \
 		$$([ -f src/monitor/payload.h ] && echo bench_decode)
 	bench/ingest.sh build-rel
 

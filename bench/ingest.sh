@@ -10,7 +10,7 @@
 #   (a) in process, one thread, readings/s per core of thread CPU time: bench_monitor's
 #       alarm_eval over the points, and bench_decode: the MQTT messages below decoded by
 #       payload_decode_batch (src/monitor/payload.h) and evaluated by alarm_eval;
-#   (b0) the runtime alone: bench_runtime hands the readings to monitor_ingest() from CONNS
+#   (b0) the runtime alone: bench_ingest_runtime hands the readings to monitor_ingest() from CONNS
 #       threads, BATCH a call (store, evaluation, SOE; no broker, network or decoding);
 #   (c1) mosquitto alone, the ceiling: a subscriber (QoS 1) and CONNS publishers sending the
 #       readings as the contract's JSON payload (BATCH readings a message, QoS 1); readings/s
@@ -35,7 +35,8 @@
 # (200 readings a message), BENCH_INGEST_CONNS (4 MQTT publishers), BENCH_INFLUX_BATCH (5000),
 # BENCH_INFLUX_WRITERS (4), BENCH_ALARMS (200), BENCH_ALARM_TAGS (20), BENCH_ALARM_INTERVAL_MS
 # (10), BENCH_EVAL_READINGS (20000000), BENCH_INGEST_TIMEOUT (300), BENCH_MQTT_INFLIGHT (100:
-# the broker's max_inflight_messages), BENCH_MQTT_SETTING (mqtt.url=mqtt://HOST:PORT),
+# the broker's max_inflight_messages), BENCH_MQTT_SERVER_CONNS (4: anjian's mqtt.connections,
+# the shared subscription's members), BENCH_MQTT_SETTING (mqtt.url=mqtt://HOST:PORT),
 # BENCH_READINGS_METRIC (the /metrics series counting stored readings,
 # anjian_monitor_readings_total), BENCH_THREADS (nproc).
 set -euo pipefail
@@ -53,6 +54,7 @@ ALARM_INTERVAL=${BENCH_ALARM_INTERVAL_MS:-10}
 EVAL_READINGS=${BENCH_EVAL_READINGS:-20000000}
 TIMEOUT=${BENCH_INGEST_TIMEOUT:-300}
 INFLIGHT=${BENCH_MQTT_INFLIGHT:-100}
+SCONNS=${BENCH_MQTT_SERVER_CONNS:-4}
 THREADS=${BENCH_THREADS:-$(nproc)}
 HOST=127.0.0.1
 
@@ -153,13 +155,13 @@ fi
 
 # ------------------------------------------------------------------ the runtime alone
 # (b) without broker, network and decoding: where the end-to-end figure's time goes.
-if [[ -x $B/bench_runtime ]]; then
-	"$B/bench_runtime" "$READINGS" "$POINTS" "$BATCH" "$CONNS" >"$TMP/rt.out" 2>"$TMP/rt.err" ||
-		WHY[rt]="bench_runtime failed"
+if [[ -x $B/bench_ingest_runtime ]]; then
+	"$B/bench_ingest_runtime" "$READINGS" "$POINTS" "$BATCH" "$CONNS" >"$TMP/rt.out" 2>"$TMP/rt.err" ||
+		WHY[rt]="bench_ingest_runtime failed"
 	cat "$TMP/rt.out"
 	B_RUNTIME=$(sed -n 's/^runtime:.*: \([0-9]*\) readings\/s.*/\1/p' "$TMP/rt.out")
 else
-	WHY[rt]="no $B/bench_runtime"
+	WHY[rt]="no $B/bench_ingest_runtime"
 fi
 
 # ------------------------------------------------------------------ mosquitto
@@ -298,7 +300,7 @@ EOF
 	echo "points: $POINTS + $ALARM_TAGS latency points of enterprise $ent ($uscc)"
 	setting=${BENCH_MQTT_SETTING:-mqtt.url=mqtt://$HOST:$MQTT_PORT}
 	"$BIN" serve --db "$db" --data-dir "$ROOT/data" --listen "$HOST" --port 0 \
-		--port-file "$TMP/port" --threads "$THREADS" --set log.access=false --set "$setting" \
+		--port-file "$TMP/port" --threads "$THREADS" --set log.access=false --set "$setting" --set "mqtt.connections=$SCONNS" \
 		>"$TMP/serve.out" 2>"$TMP/serve.err" &
 	SPID=$!
 	PIDS+=("$SPID")

@@ -43,6 +43,7 @@
 #include "risk/risk_scan.h"
 #include "org/org.h"
 #include "monitor/monitor.h"
+#include "monitor/mqtt.h"
 #include "version.h"
 #include "core/banned.h"
 
@@ -688,12 +689,20 @@ static int cmd_serve(struct app *app, struct db *db)
 			return EXIT_FAIL;
 		}
 	}
+	/* Readings over MQTT (docs/ingestion.md), acknowledged only after monitor_ingest(). */
+	if (mqtt_ingest_start(app) != 0) {
+		hazard_scheduler_stop(sched);
+		http_server_stop(srv);
+		monitor_stop(app);
+		return EXIT_FAIL;
+	}
 	log_info("listening on http://%s%s%s:%d/ database=%s started_in_ms=%" PRId64,
 		 strchr(app->cfg.listen, ':') ? "[" : "", app->cfg.listen,
 		 strchr(app->cfg.listen, ':') ? "]" : "", http_server_port(srv), app->cfg.db_path,
 		 now_ms() - app->started_ms);
 	sigwait(&set, &sig);
 	log_info("stopping on signal %d", sig);
+	mqtt_ingest_stop();
 	hazard_scheduler_stop(sched);
 	http_server_stop(srv);
 	monitor_stop(app);

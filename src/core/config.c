@@ -99,6 +99,12 @@ static const struct key keys[] = {
 	I("monitor.value_push_ms", monitor_value_push_ms, 0, 3600000),
 	I("monitor.retention_raw_days", monitor_retention_raw_days, 1, 36500),
 	I("monitor.retention_minute_days", monitor_retention_minute_days, 1, 36500),
+	L("monitor.ingest_max_body", monitor_ingest_max_body, 1024, 4LL * 1024 * 1024 * 1024),
+	S("mqtt.url", mqtt_url),
+	I("mqtt.connections", mqtt_connections, 1, 64),
+	S("mqtt.client_id", mqtt_client_id),
+	S("mqtt.username", mqtt_username),
+	S("mqtt.password", mqtt_password),
 	{ 0 },
 };
 
@@ -163,6 +169,11 @@ void config_defaults(struct config *c)
 	c->monitor_value_push_ms = 1000;
 	c->monitor_retention_raw_days = 30;
 	c->monitor_retention_minute_days = 730;
+	/* Ingestion (docs/ingestion.md): 8 MiB of readings per request, MQTT off. */
+	c->monitor_ingest_max_body = 8 * 1024 * 1024;
+	c->mqtt_url[0] = '\0';
+	c->mqtt_connections = 2;
+	snprintf(c->mqtt_client_id, sizeof(c->mqtt_client_id), "anjian");
 }
 
 int config_check(const struct config *c, struct errmsg *why)

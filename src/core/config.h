@@ -68,6 +68,13 @@ struct config {
 	int monitor_value_push_ms;	   /* value_push_ms: "values" events per enterprise */
 	int monitor_retention_raw_days;	   /* retention_raw_days: raw readings kept */
 	int monitor_retention_minute_days; /* retention_minute_days: minute aggregates kept */
+	/* Ingestion of readings (docs/ingestion.md, branch mon-ingest). */
+	int64_t monitor_ingest_max_body; /* [monitor] ingest_max_body: POST /readings body */
+	char mqtt_url[256];		 /* [mqtt] url: mqtt://host:port of the broker; "" = off */
+	int mqtt_connections;	 /* [mqtt] connections: client connections sharing the load */
+	char mqtt_client_id[48]; /* [mqtt] client_id: prefix of the fixed client ids */
+	char mqtt_username[128]; /* [mqtt] username: "" = none */
+	char mqtt_password[128]; /* [mqtt] password: "" = none */
 };
 
 /* Fills c with the built-in defaults (see docs/configuration.md). */

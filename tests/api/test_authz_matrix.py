@@ -741,6 +741,17 @@ LIST_KEYS = {
     'GET /api/v1/risk/lists/reassess': ('id', lambda w: w.risk_point),
     'GET /api/v1/risk/enterprises': ('id', lambda w: w.enterprise),
 }
+# --- readings ingestion (branch mon-ingest) ---
+def _readings(w, role, where, c):
+    """POST /api/v1/readings for the enterprise inside or outside: an empty batch."""
+    code = w.s.sql('SELECT uscc FROM enterprise WHERE id = ?', (w.enterprise[where],))[0][0]
+    return ('POST', f'/api/v1/readings?enterprise={code}',
+            Raw(b'{"readings":[]}', 'application/json'), c)
+
+
+REQUESTS.update({
+    'POST /api/v1/readings': _readings,
+})
 # risk-core lists
 LIST_KEYS.update({
     'GET /api/v1/risk/units': ('id', lambda w: w.risk['unit']),
