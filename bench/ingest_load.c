@@ -24,7 +24,7 @@
  *   bench_ingest_load sse HOST PORT TOKEN EXPECT TIMEOUT_S
  *       GET /api/v1/monitor/stream with the bearer TOKEN; for each "alarm" event of a tag
  *       LAT... whose to_state is "unack", latency = arrival (wall clock) - source_ms.
- *       Ends after EXPECT such events or TIMEOUT_S.
+ *       Ends after EXPECT such events, TIMEOUT_S or SIGTERM, and prints what it has.
  *
  * Every mode prints `key=value` lines on stdout for the script: times are CLOCK_REALTIME
  * nanoseconds (t_start_ns, t_end_ns) so that two processes' stamps can be compared, rates in
@@ -38,6 +38,7 @@
 #include <mosquitto.h>
 #include <netdb.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -566,6 +567,14 @@ static const char *json_val(const char *s, const char *key)
 	return p;
 }
 
+static volatile sig_atomic_t g_stop;
+
+static void on_term(int sig)
+{
+	(void)sig;
+	g_stop = 1;
+}
+
 static int mode_sse(char **a)
 {
 	long long expect = num(a[3]), timeout = num(a[4]);
@@ -598,7 +607,12 @@ static int mode_sse(char **a)
 	printf("ready=1\n");
 	fflush(stdout);
 	/* HTTP/1.0: no chunked transfer coding, the body is the event stream as it is. */
-	while (n < expect && now_ns() < deadline) {
+	{
+		struct sigaction sa = { .sa_handler = on_term }; /* no SA_RESTART: read returns */
+
+		sigaction(SIGTERM, &sa, NULL);
+	}
+	while (n < expect && now_ns() < deadline && !g_stop) {
 		ssize_t r = read(fd, in.p + in.len, in.cap - in.len - 1);
 		char *line, *nl;
 		int64_t t = now_ns();
