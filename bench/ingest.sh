@@ -389,7 +389,7 @@ EOF
 	B_P99=$(kv p99_ms "$TMP/sse.out")
 	B_MAX=$(kv max_ms "$TMP/sse.out")
 	echo "anjian: publishers $(fmt "$(kv rate "$TMP/pub1.out")") readings/s acknowledged by the broker," \
-		"committed $(fmt "$B_RATE") readings/s; $B_EVENTS of $ALARMS alarms over SSE," \
+		"committed $(fmt "$B_RATE") readings/s; ${B_EVENTS:-0} of $ALARMS alarms over SSE," \
 		"p50 ${B_P50:--} ms, p99 ${B_P99:--} ms, max ${B_MAX:--} ms; serve RSS" \
 		"$(awk '/VmHWM/ { printf "%.0f MB peak", $2 / 1024 }' "/proc/$SPID/status" 2>/dev/null)"
 	stop "$SPID"
