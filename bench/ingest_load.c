@@ -12,7 +12,8 @@
  *       Publishes READINGS readings of tags B00000.. as the contract's JSON payload
  *       ({"readings":[{"tag","ts","v"}]}, BATCH readings a message) to
  *       anjian/v1/USCC/readings, QoS 1, over CONNS connections (one thread each); returns
- *       when the broker acknowledged (PUBACK) every message.
+ *       when the broker acknowledged (PUBACK) every message. BENCH_PUB_RATE=R paces them to R
+ *       readings/s in all (default: as fast as the broker takes them).
  *   bench_ingest_load sub HOST PORT TOPIC MESSAGES TIMEOUT_S
  *       Subscribes to TOPIC with QoS 1 and counts messages until MESSAGES arrived.
  *   bench_ingest_load alarms HOST PORT USCC TAGS COUNT INTERVAL_MS
@@ -283,7 +284,11 @@ struct pub_conn {
 	long long first, last; /* readings [first, last) */
 	atomic_llong acked;
 	long long sent;
+	int64_t t0_ns;
 };
+
+static double g_rate; /* readings/s of all publishers together; 0: as fast as possible */
+static long long g_conns;
 
 static void on_publish(struct mosquitto *m, void *ud, int mid)
 {
@@ -338,6 +343,15 @@ static void *publisher(void *arg)
 		if (rc != MOSQ_ERR_SUCCESS)
 			die("mqtt publish");
 		msgs++;
+		/* Paced (BENCH_PUB_RATE): this connection's share of the rate, by the wall clock. */
+		if (g_rate > 0) {
+			int64_t due = c->t0_ns + (int64_t)((double)(i + g_batch - c->first) /
+							   (g_rate / (double)g_conns) * 1e9);
+			int64_t now = now_ns();
+
+			if (due > now)
+				usleep((useconds_t)((due - now) / 1000));
+		}
 		/* Keep the library's queue bounded: at most 1000 messages not yet acknowledged. */
 		while (msgs - atomic_load(&c->acked) > 1000)
 			usleep(200);
@@ -384,7 +398,11 @@ static int mode_pub(char **a)
 		if (mosquitto_loop_start(c[i].m) != MOSQ_ERR_SUCCESS)
 			die("mosquitto_loop_start");
 	}
+	g_conns = conns;
+	g_rate = getenv("BENCH_PUB_RATE") ? (double)num(getenv("BENCH_PUB_RATE")) : 0;
 	t0 = now_ns();
+	for (long long i = 0; i < conns; i++)
+		c[i].t0_ns = t0;
 	for (long long i = 0; i < conns; i++)
 		if (pthread_create(&th[i], NULL, publisher, &c[i]) != 0)
 			die("pthread_create");
