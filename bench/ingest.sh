@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Ingest benchmark of issue 6 (`make bench-ingest`; figures in docs/benchmarks.md).
 #
-#   bench/ingest.sh [BUILD_DIR]        (default build-rel: anjian, bench_monitor, bench_ingest_load)
+#   bench/ingest.sh [BUILD_DIR]    (default build-rel: anjian, bench_monitor, bench_decode,
+#                                   bench_ingest_runtime, bench_ingest_load)
 #
 # Everything runs on 127.0.0.1 in a temporary folder removed at the end; every process started
 # here is stopped on exit (also on ^C or an error). The same readings are used throughout:
@@ -21,12 +22,13 @@
 #       204; then SELECT count(v) checks they are all there;
 #   (b) end to end: `anjian demo load`, the POINTS points (and ALARM_TAGS latency points
 #       LAT000..) inserted into monitor_point before start, `anjian serve` subscribed to the
-#       bench's mosquitto (--set "$BENCH_MQTT_SETTING"), the same publishers flooding;
-#       readings/s from the first publication until the server's readings counter on /metrics
-#       has counted them all (readings committed: the runtime counts after monitor_ingest);
-#       meanwhile an alarm publisher sends ALARMS alarm-raising readings (ts = wall clock at
-#       publication) and an SSE client on GET /api/v1/monitor/stream records each "alarm"
-#       event's arrival: latency p50/p99 (1 ms resolution: ts is in ms).
+#       bench's mosquitto (--set "$BENCH_MQTT_SETTING"); (1) throughput: the same publishers
+#       flooding, readings/s from the first publication until the server's readings counter on
+#       /metrics has counted them all (the runtime counts after monitor_ingest: committed);
+#       (2) latency: publishers paced to LAT_PCT % of that rate while an alarm publisher sends
+#       ALARMS alarm-raising readings (ts = wall clock at publication) and an SSE client on
+#       GET /api/v1/monitor/stream records each "alarm" event's arrival: p50/p99 (1 ms
+#       resolution: ts is in ms).
 # Then one table with all figures and the ratios (b)/InfluxDB and (b)/mosquitto. A part whose
 # tool or server feature is missing is skipped with the reason; no figure is made up. Each
 # part is bounded by BENCH_INGEST_TIMEOUT seconds.
@@ -38,7 +40,7 @@
 # the broker's max_inflight_messages), BENCH_MQTT_SERVER_CONNS (4: anjian's mqtt.connections,
 # the shared subscription's members), BENCH_MQTT_SETTING (mqtt.url=mqtt://HOST:PORT),
 # BENCH_READINGS_METRIC (the /metrics series counting stored readings,
-# anjian_monitor_readings_total), BENCH_THREADS (nproc).
+# anjian_monitor_readings_total), BENCH_LATENCY_LOAD_PCT (50), BENCH_THREADS (nproc).
 set -euo pipefail
 
 B=${1:-build-rel}
