@@ -3,7 +3,7 @@
 
 DB ?= var/anjian.db
 
-.PHONY: all build run test bench clean deps
+.PHONY: all build run test bench bench-ingest clean deps
 
 all: build web/dist
 
@@ -53,6 +53,16 @@ bench:
 	@[ -f build-rel/build.ninja ] || meson setup build-rel --buildtype=release >/dev/null
 	@ninja -C build-rel anjian
 	bench/run.sh build-rel/anjian
+
+# Issue 6's ingest benchmark (bench/ingest.sh): mosquitto, InfluxDB and anjian on 127.0.0.1.
+bench-ingest:
+	@scripts/deps.sh bench
+	@[ -f build-rel/build.ninja ] || meson setup build-rel --buildtype=release >/dev/null
+	@ninja -C build-rel -t targets all | grep -q '^bench_ingest_load:' || \
+		meson setup --reconfigure build-rel >/dev/null
+	@ninja -C build-rel anjian bench_monitor bench_ingest_runtime bench_ingest_load \
+		$$([ -f src/monitor/payload.h ] && echo bench_decode)
+	bench/ingest.sh build-rel
 
 clean:
 	rm -rf build build-san build-rel web/dist

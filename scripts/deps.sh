@@ -14,7 +14,8 @@ libmodbus-dev libpaho-mqtt-dev"
 # The browser tests drive Debian's Chromium; a CJK font keeps Chinese text from rendering as boxes.
 test="$build libcmocka-dev sqlite3 clang-format chromium fonts-wqy-microhei
 clang-14 libclang-rt-14-dev mosquitto mosquitto-clients"
-bench="$build wrk nginx-light sqlite3 curl"
+# make bench-ingest: the MQTT broker and client library, InfluxDB 1.x as the reference.
+bench="$build wrk nginx-light sqlite3 curl mosquitto libmosquitto-dev influxdb"
 
 case "$what" in
 build) want=$build ;;
