@@ -5,6 +5,7 @@ import zh from './zh-CN'
 import en from './en'
 import { zh as hzZh, en as hzEn } from './hazard'
 import { zh as rkZh, en as rkEn } from './risk'
+import { zh as monZh, en as monEn } from './monitor'
 
 export type Lang = 'zh-CN' | 'en'
 const KEY = 'anjian.lang'
@@ -17,7 +18,7 @@ export const i18n = createI18n({
   legacy: false,
   locale: initial(),
   fallbackLocale: 'zh-CN',
-  messages: { 'zh-CN': { ...zh, hz: hzZh, rk: rkZh }, en: { ...en, hz: hzEn, rk: rkEn } },
+  messages: { 'zh-CN': { ...zh, hz: hzZh, rk: rkZh, mon: monZh }, en: { ...en, hz: hzEn, rk: rkEn, mon: monEn } },
 })
 
 export function setLang(lang: Lang): void {

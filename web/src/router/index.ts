@@ -111,6 +111,30 @@ const routes: RouteRecordRaw[] = [
         meta: { perm: 'risk.read', title: 'rk.menu.overview' },
       },
       {
+        path: 'monitor/live',
+        name: 'monitor-live',
+        component: () => import('../views/monitor/MonitorLive.vue'),
+        meta: { perm: 'monitor.read', title: 'mon.menu.live' },
+      },
+      {
+        path: 'monitor/alarms',
+        name: 'monitor-alarms',
+        component: () => import('../views/monitor/AlarmConsole.vue'),
+        meta: { perm: 'monitor.read', title: 'mon.menu.alarms' },
+      },
+      {
+        path: 'monitor/soe',
+        name: 'monitor-soe',
+        component: () => import('../views/monitor/SoeView.vue'),
+        meta: { perm: 'monitor.read', title: 'mon.menu.soe' },
+      },
+      {
+        path: 'monitor/kpi',
+        name: 'monitor-kpi',
+        component: () => import('../views/monitor/AlarmKpi.vue'),
+        meta: { perm: 'monitor.read', title: 'mon.menu.kpi' },
+      },
+      {
         path: 'admin/grids',
         name: 'grids',
         component: () => import('../views/admin/GridsView.vue'),
