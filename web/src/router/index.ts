@@ -34,6 +34,13 @@ const routes: RouteRecordRaw[] = [
     meta: { perm: 'risk.check', title: 'rk.menu.checks' },
   },
   {
+    path: '/m/alarms',
+    name: 'm-alarms',
+    component: () => import('../views/monitor/AlarmConsole.vue'),
+    props: { mobile: true },
+    meta: { perm: 'monitor.read', title: 'mon.menu.alarms' },
+  },
+  {
     path: '/',
     component: MainLayout,
     children: [
