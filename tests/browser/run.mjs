@@ -1008,6 +1008,14 @@ test('monitor: the live page follows posted readings over the stream; the trend 
   await page.waitForResponse((r) => r.url().includes('/trend?'))
   const res = await page.locator('[data-test=mon-resolution]').getAttribute('data-resolution')
   assert(res === 'raw' || res === 'minute', `resolution ${res}`)
+  // Maintenance: GT-103 out of service (a comment is required) and back.
+  await page.locator('[data-test="mon-point-GT-103"]').click()
+  const acts = page.locator('[data-test=mon-live-actions]')
+  await monAct(page, acts, 'out_of_service', (f) => f.locator('textarea[name=comment]').fill('更换探头'))
+  await page.locator('[data-test="mon-point-GT-103"][data-state=out_of_service]').waitFor()
+  assert((await pointLive(off, 'GT-103')).state === 'out_of_service', 'the server does not say out of service')
+  await monAct(page, acts, 'return_to_service')
+  await page.locator('[data-test="mon-point-GT-103"][data-state=normal]').waitFor()
   await noUnavailable(page, 'live page')
 })
 

@@ -144,8 +144,9 @@ export function stateTagType(state: string | null | undefined): 'success' | 'war
 }
 
 /**
- * The actions the console offers in a state (ISA-18.2 §11 as the engine allows them; the server
- * answers 409 for any other, which the page shows).
+ * The actions an operator may take in a state: alarm.h's table (alarm_acknowledge ..
+ * alarm_return_to_service; ISA-18.2 §11). The server answers 409 for any other, which the
+ * pages report and refresh on (the state may have moved on since the page drew it).
  */
 export function actionsFor(state: string | null | undefined): AlarmAction[] {
   switch (state) {
@@ -153,15 +154,16 @@ export function actionsFor(state: string | null | undefined): AlarmAction[] {
     case 'rtn_unack':
       return ['acknowledge', 'shelve', 'suppress', 'out_of_service']
     case 'acked':
+    case 'normal':
       return ['shelve', 'suppress', 'out_of_service']
     case 'shelved':
-      return ['unshelve']
+      return ['unshelve', 'suppress', 'out_of_service']
     case 'suppressed':
-      return ['unsuppress']
+      return ['unsuppress', 'out_of_service']
     case 'out_of_service':
       return ['return_to_service']
     default:
-      return ['out_of_service']
+      return []
   }
 }
 
