@@ -20,6 +20,7 @@
 
 #include "audit/audit.h"
 #include "core/app.h"
+#include "core/buf.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/err.h"
@@ -41,6 +42,7 @@
 #include "risk/risk_check.h"
 #include "risk/risk_scan.h"
 #include "org/org.h"
+#include "monitor/monitor.h"
 #include "version.h"
 #include "core/banned.h"
 
@@ -600,6 +602,41 @@ static int cmd_risk_scan(struct app *app, struct db *db)
 	return 0;
 }
 
+/* /metrics gauges of serve: the sessions, then the monitoring runtime's counters. */
+static void serve_gauges(struct app *app, struct db *db, struct buf *out)
+{
+	org_gauges(app, db, out);
+	monitor_gauges(app->monitor, out);
+}
+
+/* Opens the monitoring runtime (after the migrations and the demo load). 0 or EXIT_FAIL. */
+static int monitor_start(struct app *app)
+{
+	struct monitor_config mc;
+
+	monitor_config_defaults(&mc);
+	mc.db_path = app->cfg.db_path;
+	mc.wal_dir = app->cfg.monitor_wal_dir[0] ? app->cfg.monitor_wal_dir : NULL;
+	mc.checkpoint_s = app->cfg.monitor_checkpoint_s;
+	mc.max_future_ms = app->cfg.monitor_max_future_ms;
+	mc.value_push_ms = app->cfg.monitor_value_push_ms;
+	mc.retention_raw_days = app->cfg.monitor_retention_raw_days;
+	mc.retention_minute_days = app->cfg.monitor_retention_minute_days;
+	mc.tick_thread = true;
+	if (monitor_open(&mc, app->live, &app->monitor) < 0) {
+		fprintf(stderr, "anjian: cannot open the monitoring runtime (readings log '%s')\n",
+			mc.wal_dir ? mc.wal_dir : "<database>.wal");
+		return EXIT_FAIL;
+	}
+	return 0;
+}
+
+static void monitor_stop(struct app *app)
+{
+	monitor_close(app->monitor);
+	app->monitor = NULL;
+}
+
 static int cmd_serve(struct app *app, struct db *db)
 {
 	struct hazard_scheduler *sched = NULL;
@@ -624,11 +661,16 @@ static int cmd_serve(struct app *app, struct db *db)
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	rc = http_server_start(app, &srv);
-	if (rc < 0)
+	if (monitor_start(app) != 0)
 		return EXIT_FAIL;
+	rc = http_server_start(app, &srv);
+	if (rc < 0) {
+		monitor_stop(app);
+		return EXIT_FAIL;
+	}
 	if (hazard_scheduler_start(app, &sched) < 0) {
 		http_server_stop(srv);
+		monitor_stop(app);
 		return EXIT_FAIL;
 	}
 	if (app->cfg.port_file[0]) {
@@ -642,6 +684,7 @@ static int cmd_serve(struct app *app, struct db *db)
 			log_error("cannot write port file '%s'", app->cfg.port_file);
 			hazard_scheduler_stop(sched);
 			http_server_stop(srv);
+			monitor_stop(app);
 			return EXIT_FAIL;
 		}
 	}
@@ -653,6 +696,7 @@ static int cmd_serve(struct app *app, struct db *db)
 	log_info("stopping on signal %d", sig);
 	hazard_scheduler_stop(sched);
 	http_server_stop(srv);
+	monitor_stop(app);
 	return 0;
 }
 
@@ -929,7 +973,7 @@ int main(int argc, char **argv)
 	app.metrics = metrics_new();
 	app.login_limiter = rate_limiter_new(app.cfg.login_rate_per_min, 60000);
 	app.auth_resolve = org_auth_resolve;
-	app.gauges = org_gauges;
+	app.gauges = serve_gauges;
 	app.scan_extra = risk_scan_tick;
 	rc = cmd_serve(&app, db);
 out:

@@ -93,6 +93,12 @@ static const struct key keys[] = {
 	I("risk.task_backfill_days", risk_task_backfill_days, 1, 366),
 	S("risk.lec_table", risk_lec_table),
 	S("risk.ls_table", risk_ls_table),
+	S("monitor.wal_dir", monitor_wal_dir),
+	I("monitor.checkpoint_s", monitor_checkpoint_s, 1, 86400),
+	L("monitor.max_future_ms", monitor_max_future_ms, 0, 7LL * 24 * 3600 * 1000),
+	I("monitor.value_push_ms", monitor_value_push_ms, 0, 3600000),
+	I("monitor.retention_raw_days", monitor_retention_raw_days, 1, 36500),
+	I("monitor.retention_minute_days", monitor_retention_minute_days, 1, 36500),
 	{ 0 },
 };
 
@@ -150,6 +156,13 @@ void config_defaults(struct config *c)
 	/* Risk graded control (docs/risk.md): the default grading tables. */
 	snprintf(c->risk_lec_table, sizeof(c->risk_lec_table), "lec_four_colour_v1");
 	snprintf(c->risk_ls_table, sizeof(c->risk_ls_table), "ls_db37_v1");
+	/* The monitoring runtime (docs/monitoring.md "Runtime"). */
+	c->monitor_wal_dir[0] = '\0';
+	c->monitor_checkpoint_s = 60;
+	c->monitor_max_future_ms = 60000;
+	c->monitor_value_push_ms = 1000;
+	c->monitor_retention_raw_days = 30;
+	c->monitor_retention_minute_days = 730;
 }
 
 int config_check(const struct config *c, struct errmsg *why)

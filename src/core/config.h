@@ -61,6 +61,13 @@ struct config {
 	int risk_task_backfill_days; /* [risk] task_backfill_days: check tasks generated back */
 	char risk_lec_table[64];     /* [risk] lec_table: default LEC grading table id */
 	char risk_ls_table[64];	     /* [risk] ls_table: default LS grading table id */
+	/* [monitor]: the monitoring runtime (src/monitor/monitor.h, docs/monitoring.md) */
+	char monitor_wal_dir[512];	   /* wal_dir: readings log; "" = "<database.path>.wal" */
+	int monitor_checkpoint_s;	   /* checkpoint_s: seconds between checkpoints */
+	int64_t monitor_max_future_ms;	   /* max_future_ms: source time ahead of arrival */
+	int monitor_value_push_ms;	   /* value_push_ms: "values" events per enterprise */
+	int monitor_retention_raw_days;	   /* retention_raw_days: raw readings kept */
+	int monitor_retention_minute_days; /* retention_minute_days: minute aggregates kept */
 };
 
 /* Fills c with the built-in defaults (see docs/configuration.md). */

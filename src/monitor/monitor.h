@@ -35,18 +35,18 @@ struct monitor;
 
 /* Configuration (config keys monitor.*, docs/configuration.md). */
 struct monitor_config {
-	const char *db_path;	    /* the application's SQLite database (borrowed) */
-	const char *wal_dir;	    /* monitor.wal_dir; default "<db_path>.wal" */
-	int checkpoint_s;	    /* monitor.checkpoint_s: seconds between checkpoints; 60 */
-	int64_t max_future_ms;	    /* monitor.max_future_ms: a source time further ahead of the
+	const char *db_path;	   /* the application's SQLite database (borrowed) */
+	const char *wal_dir;	   /* monitor.wal_dir; default "<db_path>.wal" */
+	int checkpoint_s;	   /* monitor.checkpoint_s: seconds between checkpoints; 60 */
+	int64_t max_future_ms;	   /* monitor.max_future_ms: a source time further ahead of the
 				       arrival time is replaced by the arrival time; 60000 */
-	int value_push_ms;	    /* monitor.value_push_ms: latest values pushed at most this
+	int value_push_ms;	   /* monitor.value_push_ms: latest values pushed at most this
 				       often per enterprise; 1000 */
-	int retention_raw_days;	    /* monitor.retention_raw_days; 30 */
-	int retention_minute_days;  /* monitor.retention_minute_days; 730 */
-	bool tick_thread;	    /* run the 1 s tick thread (comms loss, shelve expiry,
+	int retention_raw_days;	   /* monitor.retention_raw_days; 30 */
+	int retention_minute_days; /* monitor.retention_minute_days; 730 */
+	bool tick_thread;	   /* run the 1 s tick thread (comms loss, shelve expiry,
 				       store flush, checkpoints); false in unit tests */
-	int64_t (*now_ms)(void *);  /* clock; NULL = the system clock (tests inject one) */
+	int64_t (*now_ms)(void *); /* clock; NULL = the system clock (tests inject one) */
 	void *now_ctx;
 };
 
@@ -86,7 +86,7 @@ int monitor_ingest(struct monitor *m, const monitor_reading *r, size_t n,
 /*
  * Resolves a tag of an enterprise to its point: 0 with *point_id, or ERR_NOT_FOUND.
  * enterprise_id 0 matches a tag in any enterprise only when it is unique (ERR_CONFLICT
- * otherwise). Lock-free read of the cache snapshot; for decoders.
+ * otherwise). A read lock of the cache (writers: monitor_point_changed only); for decoders.
  */
 int monitor_resolve(struct monitor *m, int64_t enterprise_id, const char *tag, size_t tag_len,
 		    int64_t *point_id);
@@ -129,12 +129,12 @@ int monitor_point_changed(struct monitor *m, int64_t point_id);
 struct monitor_live {
 	int64_t point_id;
 	int64_t enterprise_id;
-	int64_t last_ms;    /* source time of the latest reading evaluated, INT64_MIN: none */
-	double last_value;  /* NAN: none */
-	uint8_t state;	    /* enum alarm_state */
-	uint8_t cond;	    /* enum alarm_cond */
+	int64_t last_ms;   /* source time of the latest reading evaluated, INT64_MIN: none */
+	double last_value; /* NAN: none */
+	uint8_t state;	   /* enum alarm_state */
+	uint8_t cond;	   /* enum alarm_cond */
 	int64_t shelve_until_ms;
-	int64_t since_ms;   /* source time of the last transition, INT64_MIN: none */
+	int64_t since_ms; /* source time of the last transition, INT64_MIN: none */
 	uint32_t late;
 };
 /* 0 with *out, or ERR_NOT_FOUND (not in the cache). */
@@ -157,5 +157,14 @@ struct monitor_stats {
 void monitor_stats_get(struct monitor *m, struct monitor_stats *out);
 /* A bad payload seen by an ingestion path (counted here, logged by the caller). */
 void monitor_count_bad_payload(struct monitor *m);
+
+struct buf;
+/*
+ * Appends the runtime's counters to a /metrics answer (Prometheus text): anjian_monitor_
+ * readings_total, _batches_total, _late_total, _unknown_total, _future_total,
+ * _bad_payloads_total, _transitions_total, _replayed_total (counters since start) and
+ * anjian_monitor_points (gauge). NULL m appends nothing.
+ */
+void monitor_gauges(struct monitor *m, struct buf *out);
 
 #endif

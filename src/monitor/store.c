@@ -532,7 +532,10 @@ static int replay_fn(void *ctx, uint64_t seq_first, const struct wal_reading *r,
 		}
 		rc = apply_one(st, &r[i], seq_first + i, wall, &in_tx);
 	}
-	return tx_end(st, in_tx, rc);
+	rc = tx_end(st, in_tx, rc);
+	if (rc == 0 && st->cfg.on_replay != NULL)
+		rc = st->cfg.on_replay(st->cfg.on_replay_ctx, seq_first, r, n);
+	return rc;
 }
 
 /* ---- open / close ---- */

@@ -39,6 +39,15 @@ struct store_config {
 	int64_t flush_age_ms;	/* store_tick() flushes buffers older than this; default 10 min */
 	int retention_raw_days; /* store_retention(): raw chunks kept; default 30 */
 	int retention_minute_days; /* store_retention(): minute aggregates kept; default 730 */
+	/*
+	 * Optional (NULL = none): called by store_open() for each intact log record it replays
+	 * (one holding a seq after the checkpoint), in log order, after the record's readings
+	 * went into the buffers; the whole record is given, seqs at or below the checkpoint
+	 * included. A negative return stops the open with that error. The monitoring runtime
+	 * re-evaluates alarms through it (monitor.h "Recovery").
+	 */
+	wal_replay_fn on_replay;
+	void *on_replay_ctx;
 };
 
 /* One reading of a query answer. */
