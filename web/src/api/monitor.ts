@@ -87,19 +87,30 @@ export interface ValuesEvent {
   points: { id: number; v: number | null; ts: number; state: AlarmState; cond: AlarmCond }[]
 }
 
-/** KPIs (EEMUA 191 / ISA-18.2) as GET /monitor/kpi answers them; fields may be missing. */
+/** A point as the KPI lists name it. */
+export interface KpiPoint {
+  point_id: number
+  tag: string
+  point_name: string
+  enterprise_id: number
+  enterprise_name: string
+}
+
+/** KPIs (EEMUA 191 / ISA-18.2) as GET /monitor/kpi answers them (docs/monitoring.md "Alarm KPIs"). */
 export interface Kpi {
-  alarms?: number
-  per_10min_mean?: number
-  per_10min_max?: number
-  per_day?: { day: string; alarms: number }[]
-  floods?: number
-  flood_ms?: number
-  flood_share?: number
-  chattering?: { point_id: number; tag?: string; name?: string; alarms: number }[]
-  standing?: { point_id: number; tag?: string; name?: string; since_ms: number }[]
-  top?: { point_id: number; tag?: string; name?: string; enterprise_name?: string; alarms: number }[]
-  [k: string]: unknown
+  from_day: string
+  to_day: string
+  enterprise_id: number | null
+  region: string | null
+  thresholds: { flood_alarms: number; flood_window_min: number; chatter_alarms: number; chatter_window_s: number; standing_h: number }
+  alarms: number
+  per_window: { mean: number; max: number }
+  per_day_mean: number
+  per_day: { day: string; alarms: number }[]
+  floods: { count: number; time_ms: number; time_pct: number; items: { start_ms: number; end_ms: number; alarms: number }[] }
+  chattering: (KpiPoint & { alarms: number; max_in_window: number })[]
+  standing: (KpiPoint & { since_ms: number; until_ms: number | null; duration_ms: number })[]
+  top: (KpiPoint & { alarms: number; share_pct: number })[]
 }
 
 /** True for the states an operator has still to look at (the row flashes). */
