@@ -1,7 +1,9 @@
 // The live stream (GET /api/v1/monitor/stream, text/event-stream): events "alarm" (one SOE row
 // as GET /monitor/soe shows it) and "values" ({enterprise_id, points:[{id,v,ts,state,cond}]}),
-// only enterprises in the user's scope. EventSource sends the session cookie (same origin) and
-// reconnects by itself; `status` says whether it is connected. Closed when the page unmounts.
+// only enterprises in the user's scope; "overflow" ({lost}) when the server dropped events for
+// a slow client. EventSource sends the session cookie (same origin) and reconnects by itself;
+// `status` says whether it is connected. Events missed (an overflow, or while reconnecting)
+// are made good by `resync`, which reloads the page's state. Closed when the page unmounts.
 import { onBeforeUnmount, ref, type Ref } from 'vue'
 import type { SoeRow, ValuesEvent } from './monitor'
 
@@ -10,6 +12,8 @@ export type StreamStatus = 'connecting' | 'open' | 'error'
 export interface StreamHandlers {
   alarm?: (row: SoeRow) => void
   values?: (ev: ValuesEvent) => void
+  /** Called after events were lost: the page reloads what it shows. */
+  resync?: () => void
 }
 
 /**
@@ -19,6 +23,7 @@ export interface StreamHandlers {
 export function useMonitorStream(handlers: StreamHandlers, enterpriseId?: () => number | string | null | undefined): { status: Ref<StreamStatus>; reopen: () => void } {
   const status = ref<StreamStatus>('connecting')
   let es: EventSource | null = null
+  let opened = false
 
   function parse<T>(e: MessageEvent): T | null {
     try {
@@ -38,7 +43,11 @@ export function useMonitorStream(handlers: StreamHandlers, enterpriseId?: () => 
     const url = '/api/v1/monitor/stream' + (id ? `?enterprise_id=${encodeURIComponent(String(id))}` : '')
     status.value = 'connecting'
     es = new EventSource(url, { withCredentials: true })
-    es.onopen = () => (status.value = 'open')
+    es.onopen = () => {
+      status.value = 'open'
+      if (opened && handlers.resync) handlers.resync() // a reconnect: events may be missed
+      opened = true
+    }
     es.onerror = () => {
       // EventSource retries by itself unless the server refused (CLOSED): then try again later.
       status.value = 'error'
@@ -48,6 +57,7 @@ export function useMonitorStream(handlers: StreamHandlers, enterpriseId?: () => 
       const row = parse<SoeRow>(e as MessageEvent)
       if (row && handlers.alarm) handlers.alarm(row)
     })
+    es.addEventListener('overflow', () => handlers.resync && handlers.resync())
     es.addEventListener('values', (e) => {
       const v = parse<ValuesEvent>(e as MessageEvent)
       if (v && Array.isArray(v.points) && handlers.values) handlers.values(v)

@@ -85,15 +85,14 @@ export function useAlarmLayer(map: () => L.Map | null, position: (enterpriseId: 
     if (visible && !m.hasLayer(layer)) layer.addTo(m)
   }
 
-  useMonitorStream({
-    alarm: () => {
-      if (timer) return
-      timer = setTimeout(() => {
-        timer = null
-        refresh()
-      }, 500)
-    },
-  })
+  function refreshSoon() {
+    if (timer) return
+    timer = setTimeout(() => {
+      timer = null
+      refresh()
+    }, 500)
+  }
+  useMonitorStream({ alarm: refreshSoon, resync: refreshSoon })
 
   function setVisible(on: boolean) {
     visible = on
