@@ -1004,8 +1004,10 @@ test('monitor: the live page follows posted readings over the stream; the trend 
   await page.locator('[data-test=mon-trend-chart] canvas').waitFor()
   assert((await page.locator('[data-test=mon-resolution]').getAttribute('data-resolution')) === 'raw', 'one hour of a few readings is not raw')
   await shot(page, '43-monitor-live')
+  const week = page.waitForResponse((r) => r.url().includes('/trend?'))
   await page.locator('[data-test=mon-window] label', { hasText: '7天' }).click()
-  await page.waitForResponse((r) => r.url().includes('/trend?'))
+  const span = new URL((await week).url()).searchParams
+  assert(Number(span.get('to_ms')) - Number(span.get('from_ms')) === 7 * 86400e3, 'the 7-day window does not ask for 7 days')
   const res = await page.locator('[data-test=mon-resolution]').getAttribute('data-resolution')
   assert(res === 'raw' || res === 'minute', `resolution ${res}`)
   // Maintenance: GT-103 out of service (a comment is required) and back.
@@ -1056,9 +1058,10 @@ test('monitor: the officer acknowledges and shelves an alarm raised by posted re
   await seeText(page, '探头标定，临时搁置', '[data-test=soe-table]')
   await seeText(page, '赵安全', '[data-test=soe-table]')
   await pickPlain(page, '[data-test=soe-f-cause]', '操作')
+  const filtered = page.waitForResponse((x) => x.url().includes('/monitor/soe?') && x.url().includes('cause=action'))
   await page.locator('[data-test=soe-search]').click()
-  await page.waitForResponse((x) => x.url().includes('/monitor/soe?') && x.url().includes('cause=action'))
-  await page.waitForTimeout(200)
+  await filtered
+  await page.waitForTimeout(300)
   const text = await page.locator('[data-test=soe-table] .el-table__body').innerText()
   assert(/确认/.test(text) && /搁置/.test(text) && !/读数/.test(text), `the action filter shows: ${text.slice(0, 300)}`)
   await shot(page, '46-monitor-soe')
