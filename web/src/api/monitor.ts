@@ -77,9 +77,10 @@ export interface SoeRow {
 }
 
 /** Trend: raw readings or minute aggregates (store_pick_resolution). */
-export type Trend =
+export type Trend = { from_ms: number; to_ms: number } & (
   | { resolution: 'raw'; points: [number, number | null][] }
   | { resolution: 'minute'; points: [number, number, number, number, number][] }
+)
 
 /** The "values" event of the stream. */
 export interface ValuesEvent {
