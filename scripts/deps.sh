@@ -11,7 +11,8 @@ build="gcc make pkg-config meson ninja-build python3 libc6-dev
 libmicrohttpd-dev libjansson-dev libsqlite3-dev libargon2-dev libssl-dev libinih-dev
 libzip-dev libexpat1-dev libxlsxwriter-dev libvips-dev zlib1g-dev"
 # The browser tests drive Debian's Chromium; a CJK font keeps Chinese text from rendering as boxes.
-test="$build libcmocka-dev sqlite3 clang-format chromium fonts-wqy-microhei"
+test="$build libcmocka-dev sqlite3 clang-format chromium fonts-wqy-microhei
+clang-14 libclang-rt-14-dev mosquitto mosquitto-clients"
 bench="$build wrk nginx-light sqlite3 curl"
 
 case "$what" in

@@ -33,6 +33,7 @@
 #include "http/metrics.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "monitor/live.h"
 #include "demo/demo.h"
 #include "hazard/hazard_db.h"
 #include "risk/risk_db.h"
@@ -43,6 +44,7 @@
 #include "risk/risk_scan.h"
 #include "org/org.h"
 #include "monitor/monitor.h"
+#include "monitor/mqtt.h"
 #include "version.h"
 #include "core/banned.h"
 
@@ -661,16 +663,27 @@ static int cmd_serve(struct app *app, struct db *db)
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if (monitor_start(app) != 0)
+	app->live = live_hub_new((size_t)app->cfg.monitor_sse_ring); /* mon-live */
+	live_hub_set_limits(app->live, (size_t)app->cfg.monitor_sse_max_clients,
+			    app->cfg.monitor_sse_ping_s * 1000);
+	if (monitor_start(app) != 0) {
+		live_hub_free(app->live);
+		app->live = NULL;
 		return EXIT_FAIL;
+	}
 	rc = http_server_start(app, &srv);
 	if (rc < 0) {
 		monitor_stop(app);
+		live_hub_free(app->live);
+		app->live = NULL;
 		return EXIT_FAIL;
 	}
 	if (hazard_scheduler_start(app, &sched) < 0) {
+		live_hub_close(app->live); /* no parked stream may outlive the server */
 		http_server_stop(srv);
 		monitor_stop(app);
+		live_hub_free(app->live); /* after the runtime, which publishes to it */
+		app->live = NULL;
 		return EXIT_FAIL;
 	}
 	if (app->cfg.port_file[0]) {
@@ -683,10 +696,20 @@ static int cmd_serve(struct app *app, struct db *db)
 		    rename(tmp, app->cfg.port_file) != 0) {
 			log_error("cannot write port file '%s'", app->cfg.port_file);
 			hazard_scheduler_stop(sched);
+			live_hub_close(app->live);
 			http_server_stop(srv);
 			monitor_stop(app);
+			live_hub_free(app->live);
+			app->live = NULL;
 			return EXIT_FAIL;
 		}
+	}
+	/* Readings over MQTT (docs/ingestion.md), acknowledged only after monitor_ingest(). */
+	if (mqtt_ingest_start(app) != 0) {
+		hazard_scheduler_stop(sched);
+		http_server_stop(srv);
+		monitor_stop(app);
+		return EXIT_FAIL;
 	}
 	log_info("listening on http://%s%s%s:%d/ database=%s started_in_ms=%" PRId64,
 		 strchr(app->cfg.listen, ':') ? "[" : "", app->cfg.listen,
@@ -694,9 +717,13 @@ static int cmd_serve(struct app *app, struct db *db)
 		 now_ms() - app->started_ms);
 	sigwait(&set, &sig);
 	log_info("stopping on signal %d", sig);
+	mqtt_ingest_stop();
 	hazard_scheduler_stop(sched);
+	live_hub_close(app->live); /* ends every stream: none may stay parked */
 	http_server_stop(srv);
 	monitor_stop(app);
+	live_hub_free(app->live); /* after the runtime, which publishes to it */
+	app->live = NULL;
 	return 0;
 }
 

@@ -99,6 +99,21 @@ static const struct key keys[] = {
 	I("monitor.value_push_ms", monitor_value_push_ms, 0, 3600000),
 	I("monitor.retention_raw_days", monitor_retention_raw_days, 1, 36500),
 	I("monitor.retention_minute_days", monitor_retention_minute_days, 1, 36500),
+	L("monitor.ingest_max_body", monitor_ingest_max_body, 1024, 4LL * 1024 * 1024 * 1024),
+	S("mqtt.url", mqtt_url),
+	I("mqtt.connections", mqtt_connections, 1, 64),
+	S("mqtt.client_id", mqtt_client_id),
+	S("mqtt.username", mqtt_username),
+	S("mqtt.password", mqtt_password),
+	I("monitor.sse_ring", monitor_sse_ring, 16, 1000000),
+	I("monitor.sse_max_clients", monitor_sse_max_clients, 1, 100000),
+	I("monitor.sse_ping_s", monitor_sse_ping_s, 1, 300),
+	I("monitor.kpi_flood_alarms", monitor_kpi_flood_alarms, 1, 1000000),
+	I("monitor.kpi_flood_window_min", monitor_kpi_flood_window_min, 1, 1440),
+	I("monitor.kpi_chatter_alarms", monitor_kpi_chatter_alarms, 2, 1000000),
+	I("monitor.kpi_chatter_window_s", monitor_kpi_chatter_window_s, 1, 86400),
+	I("monitor.kpi_standing_h", monitor_kpi_standing_h, 1, 8760),
+	I("monitor.kpi_max_days", monitor_kpi_max_days, 1, 3660),
 	{ 0 },
 };
 
@@ -163,6 +178,25 @@ void config_defaults(struct config *c)
 	c->monitor_value_push_ms = 1000;
 	c->monitor_retention_raw_days = 30;
 	c->monitor_retention_minute_days = 730;
+	/* Ingestion (docs/ingestion.md): 8 MiB of readings per request, MQTT off. */
+	c->monitor_ingest_max_body = 8 * 1024 * 1024;
+	c->mqtt_url[0] = '\0';
+	c->mqtt_connections = 2;
+	snprintf(c->mqtt_client_id, sizeof(c->mqtt_client_id), "anjian");
+	/* Live stream (docs/monitoring.md "Live (SSE)"). */
+	c->monitor_sse_ring = 1024;
+	c->monitor_sse_max_clients = 256;
+	c->monitor_sse_ping_s = 15;
+	/*
+	 * Alarm KPIs (docs/monitoring.md "Alarm KPIs"; EEMUA 191 / ISA-18.2 as commonly
+	 * quoted, [U] in STANDARDS.md: not checked against the documents themselves).
+	 */
+	c->monitor_kpi_flood_alarms = 10;
+	c->monitor_kpi_flood_window_min = 10;
+	c->monitor_kpi_chatter_alarms = 3;
+	c->monitor_kpi_chatter_window_s = 60;
+	c->monitor_kpi_standing_h = 24;
+	c->monitor_kpi_max_days = 366;
 }
 
 int config_check(const struct config *c, struct errmsg *why)

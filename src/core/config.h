@@ -68,6 +68,23 @@ struct config {
 	int monitor_value_push_ms;	   /* value_push_ms: "values" events per enterprise */
 	int monitor_retention_raw_days;	   /* retention_raw_days: raw readings kept */
 	int monitor_retention_minute_days; /* retention_minute_days: minute aggregates kept */
+	/* Ingestion of readings (docs/ingestion.md, branch mon-ingest). */
+	int64_t monitor_ingest_max_body; /* [monitor] ingest_max_body: POST /readings body */
+	char mqtt_url[256];		 /* [mqtt] url: mqtt://host:port of the broker; "" = off */
+	int mqtt_connections;	 /* [mqtt] connections: client connections sharing the load */
+	char mqtt_client_id[48]; /* [mqtt] client_id: prefix of the fixed client ids */
+	char mqtt_username[128]; /* [mqtt] username: "" = none */
+	char mqtt_password[128]; /* [mqtt] password: "" = none */
+	/* Live stream and alarm KPIs (mon-live; docs/monitoring.md "Live (SSE)", "Alarm KPIs"). */
+	int monitor_sse_ring;		  /* [monitor] sse_ring: events queued per stream */
+	int monitor_sse_max_clients;	  /* [monitor] sse_max_clients: open streams; 503 beyond */
+	int monitor_sse_ping_s;		  /* [monitor] sse_ping_s: ": ping" comment interval */
+	int monitor_kpi_flood_alarms;	  /* [monitor] kpi_flood_alarms: a flood is more than */
+	int monitor_kpi_flood_window_min; /* [monitor] kpi_flood_window_min: ... in this window */
+	int monitor_kpi_chatter_alarms;	  /* [monitor] kpi_chatter_alarms: chattering at least */
+	int monitor_kpi_chatter_window_s; /* [monitor] kpi_chatter_window_s: ... in this window */
+	int monitor_kpi_standing_h; /* [monitor] kpi_standing_h: standing when active longer */
+	int monitor_kpi_max_days;   /* [monitor] kpi_max_days: longest KPI period */
 };
 
 /* Fills c with the built-in defaults (see docs/configuration.md). */

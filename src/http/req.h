@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "core/app.h"
 #include "core/json.h"
@@ -104,6 +105,17 @@ struct req {
 
 #define RESP_MAX_HEADERS 8
 
+struct http_stream;
+
+/*
+ * A streamed body's source (Server-Sent Events): copies up to max bytes into buf without
+ * blocking. Returns the count, 0 when there is nothing now (the server parks the
+ * connection, holding no thread, until http_stream_wake), or -1 to end the body.
+ */
+typedef ssize_t (*resp_stream_read_fn)(void *ctx, char *buf, size_t max);
+/* Releases the source; called once, when the connection is done with the body. */
+typedef void (*resp_stream_free_fn)(void *ctx);
+
 struct resp {
 	int status;
 	json_t *json; /* owned; serialised by the server */
@@ -115,6 +127,7 @@ struct resp {
 	int nheaders;
 	int fd; /* file body (static files), -1 when unused */
 	uint64_t fd_size;
+	struct http_stream *stream; /* streamed body (resp_stream), owned until answered */
 };
 
 /* Borrowed path parameter {name}, or NULL. */
@@ -140,6 +153,22 @@ void resp_header(struct resp *rs, const char *name, const char *value);
  */
 int resp_attachment(struct resp *rs, const char *filename, const char *content_type, char *body,
 		    size_t len, int fd);
+/*
+ * 200 with an endless chunked body of Content-Type content_type (static) read from
+ * read(ctx). free_fn(ctx) is called exactly once when the connection ends (or at once if
+ * the response is never sent). Returns 0 with *handle, the stream to wake
+ * (http_stream_wake) when read would have something again; the handle is valid until
+ * free_fn is called. Implemented with MHD_suspend_connection / MHD_resume_connection
+ * (src/http/server.c): a parked stream holds no pool thread and is never polled.
+ */
+int resp_stream(struct resp *rs, const char *content_type, resp_stream_read_fn read,
+		resp_stream_free_fn free_fn, void *ctx, struct http_stream **handle);
+/*
+ * Tells the server that the stream's read has something: resumes the connection if it is
+ * parked, else makes the next empty read try again. Any thread; never blocks on I/O.
+ */
+void http_stream_wake(void *handle);
+
 /*
  * RFC 9457 problem: {"type","title","status","detail"}; errors may be NULL.
  * Returns 0 so handlers can `return resp_problem(...)`.

@@ -21,6 +21,9 @@
 #include "http/metrics.h"
 #include "http/router.h"
 #include "map/map_api.h"
+#include "monitor/ingest.h"
+#include "monitor/kpi_api.h"
+#include "monitor/live_api.h"
 #include "notify/notify_api.h"
 #include "org/org_api.h"
 #include "risk/risk_check_api.h"
@@ -140,5 +143,8 @@ const struct route *const route_tables[] = {
 	risk_routes,
 	risk_source_routes,
 	risk_plan_routes,
+	ingest_routes,
+	live_routes,
+	kpi_routes,
 	NULL,
 };

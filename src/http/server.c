@@ -15,6 +15,7 @@
 #include <inttypes.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +56,92 @@ struct conn_ctx {
 	int64_t start_us;
 	struct principal user;
 };
+
+/*
+ * A streamed body (resp_stream). The reader parks the connection with
+ * MHD_suspend_connection when the source has nothing (returning 0 from a content reader
+ * is only allowed with suspension: otherwise MHD calls it again at once, a busy loop);
+ * http_stream_wake resumes it. mu protects conn, parked and wake_pending; it is taken
+ * after the source's own locks are released, and MHD's cleanup mutex is taken under it.
+ */
+struct http_stream {
+	pthread_mutex_t mu;
+	struct MHD_Connection *conn; /* set when the response is queued */
+	bool parked;		     /* suspended by the reader, not yet resumed */
+	bool wake_pending;	     /* a wake came while not parked: read again first */
+	resp_stream_read_fn read;
+	resp_stream_free_fn free_fn;
+	void *ctx;
+};
+
+/* Chunk size asked of the source: a few events per chunk. */
+#define STREAM_BLOCK 16384
+
+int resp_stream(struct resp *rs, const char *content_type, resp_stream_read_fn read,
+		resp_stream_free_fn free_fn, void *ctx, struct http_stream **handle)
+{
+	struct http_stream *st = xcalloc(1, sizeof(*st));
+
+	pthread_mutex_init(&st->mu, NULL);
+	st->read = read;
+	st->free_fn = free_fn;
+	st->ctx = ctx;
+	rs->stream = st;
+	rs->status = 200;
+	rs->content_type = content_type;
+	*handle = st;
+	return 0;
+}
+
+void http_stream_wake(void *handle)
+{
+	struct http_stream *st = handle;
+
+	pthread_mutex_lock(&st->mu);
+	if (st->parked) {
+		st->parked = false;
+		MHD_resume_connection(st->conn);
+	} else {
+		st->wake_pending = true;
+	}
+	pthread_mutex_unlock(&st->mu);
+}
+
+static ssize_t stream_reader(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct http_stream *st = cls;
+
+	(void)pos;
+	for (;;) {
+		ssize_t n = st->read(st->ctx, buf, max);
+
+		if (n > 0)
+			return n;
+		if (n < 0)
+			return MHD_CONTENT_READER_END_OF_STREAM;
+		pthread_mutex_lock(&st->mu);
+		if (st->wake_pending) {
+			st->wake_pending = false;
+			pthread_mutex_unlock(&st->mu);
+			continue;
+		}
+		st->parked = true;
+		MHD_suspend_connection(st->conn);
+		pthread_mutex_unlock(&st->mu);
+		return 0;
+	}
+}
+
+static void stream_free(void *cls)
+{
+	struct http_stream *st = cls;
+
+	if (st == NULL)
+		return;
+	st->free_fn(st->ctx); /* after it returns, nobody wakes st */
+	pthread_mutex_destroy(&st->mu);
+	free(st);
+}
 
 static _Atomic uint64_t rid_counter;
 static uint32_t rid_boot;
@@ -99,6 +186,7 @@ static void ctx_free(struct conn_ctx *cx)
 	}
 	if (cx->rs.fd >= 0)
 		close(cx->rs.fd);
+	stream_free(cx->rs.stream);
 	buf_release(&cx->body);
 	arena_release(&cx->rq.arena);
 	free(cx);
@@ -392,7 +480,13 @@ static enum MHD_Result answer(struct conn_ctx *cx)
 	enum MHD_Result ret;
 	char line[512];
 
-	if (rs->fd >= 0) {
+	if (rs->stream) {
+		rs->stream->conn = cx->rq.conn;
+		resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, STREAM_BLOCK,
+							 stream_reader, rs->stream, stream_free);
+		if (resp)
+			rs->stream = NULL; /* MHD calls stream_free when done with it */
+	} else if (rs->fd >= 0) {
 		resp = MHD_create_response_from_fd64(rs->fd_size, rs->fd);
 		rs->fd = -1; /* MHD owns it now */
 		bytes = (size_t)rs->fd_size;
@@ -555,7 +649,9 @@ int http_server_start(struct app *app, struct http_server **out)
 	struct sockaddr_in6 a6;
 	struct sockaddr_in a4;
 	struct sockaddr *sa;
-	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+	/* Suspend/resume parks streamed bodies (resp_stream) without holding a pool thread. */
+	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG |
+			 MHD_ALLOW_SUSPEND_RESUME;
 	const union MHD_DaemonInfo *di;
 	unsigned threads = (unsigned)app->cfg.threads;
 

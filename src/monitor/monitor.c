@@ -920,6 +920,7 @@ static int sub_fix(void *ctx, int64_t point_id, uint64_t seq, int64_t sub)
 /* ---- open / close ---- */
 
 static void *tick_main(void *arg);
+static void monitor_free(struct monitor *m);
 
 int monitor_open(const struct monitor_config *cfg, struct live_hub *live, struct monitor **out)
 {
@@ -1026,7 +1027,7 @@ int monitor_open(const struct monitor_config *cfg, struct live_hub *live, struct
 	*out = m;
 	return 0;
 fail:
-	monitor_close(m);
+	monitor_free(m); /* no checkpoint: nothing was evaluated by this open */
 	return rc < 0 ? rc : ERR_INTERNAL;
 }
 

@@ -328,3 +328,92 @@ def run(namespace):
         finally:
             case.close()
     sys.exit(1 if failed else 0)
+
+
+class Stream:
+    """An open Server-Sent Events response (GET /api/v1/monitor/stream): status and headers
+    at once, then the events as they come (chunked transfer decoded). Close it when done."""
+
+    def __init__(self, client, path):
+        import socket
+        self.sock = socket.create_connection(('127.0.0.1', client.server.port), timeout=30)
+        h = [f'GET {path} HTTP/1.1', f'Host: 127.0.0.1:{client.server.port}',
+             'Accept: text/event-stream']
+        if client.token:
+            h.append('Authorization: Bearer ' + client.token)
+        if client.cookie:
+            h.append('Cookie: anjian_session=' + client.cookie)
+        self.sock.sendall(('\r\n'.join(h) + '\r\n\r\n').encode())
+        self.raw = b''
+        while b'\r\n\r\n' not in self.raw:
+            part = self.sock.recv(65536)
+            if not part:
+                break
+            self.raw += part
+        head, _, self.raw = self.raw.partition(b'\r\n\r\n')
+        lines = head.decode('latin-1').split('\r\n')
+        self.status = int(lines[0].split()[1])
+        self.headers = {k.strip().lower(): v.strip() for k, _, v in
+                        (line.partition(':') for line in lines[1:])}
+        self.chunked = self.headers.get('transfer-encoding', '').lower() == 'chunked'
+        self.text = ''          # decoded body received so far
+        self.ended = False
+
+    def header(self, name):
+        return self.headers.get(name.lower())
+
+    def _decode(self):
+        if not self.chunked:
+            self.text += self.raw.decode('utf-8', 'replace')
+            self.raw = b''
+            return
+        while True:
+            line, sep, rest = self.raw.partition(b'\r\n')
+            if not sep:
+                return
+            size = int(line.split(b';')[0], 16)
+            if size == 0:
+                self.ended = True
+                self.raw = b''
+                return
+            if len(rest) < size + 2:
+                return
+            self.text += rest[:size].decode('utf-8', 'replace')
+            self.raw = rest[size + 2:]
+
+    def read_until(self, pred, timeout=5.0):
+        """Reads until pred(self.text) is true or timeout seconds pass; returns pred's value."""
+        deadline = time.time() + timeout
+        self._decode()
+        while not pred(self.text) and not self.ended:
+            left = deadline - time.time()
+            if left <= 0:
+                break
+            self.sock.settimeout(left)
+            try:
+                part = self.sock.recv(65536)
+            except OSError:
+                break
+            if not part:
+                self.ended = True
+                break
+            self.raw += part
+            self._decode()
+        return pred(self.text)
+
+    def events(self):
+        """The events received so far: [(name, data)], comments and retry hints left out."""
+        out = []
+        for block in self.text.split('\n\n')[:-1]:
+            name, data = 'message', []
+            for line in block.split('\n'):
+                if line.startswith('event: '):
+                    name = line[7:]
+                elif line.startswith('data: '):
+                    data.append(line[6:])
+            if data:
+                out.append((name, '\n'.join(data)))
+        return out
+
+    def close(self):
+        self.sock.close()

@@ -717,6 +717,38 @@ REQUESTS.update({
 })
 # --- end of risk-core
 
+
+# --- live monitoring and alarm KPIs (branch mon-live)
+class _StreamProbe:
+    """A client that reads only the status and headers of a text/event-stream answer (the
+    stream never ends); any other answer is asked again with the plain client (a GET)."""
+
+    def __init__(self, c):
+        self.c = c
+
+    def request(self, method, path, body=None, **kw):
+        from harness import Resp, Stream
+        st = Stream(self.c, path)
+        try:
+            if (st.header('content-type') or '').startswith('text/event-stream'):
+                return Resp(st.status, st.headers, b'')
+        finally:
+            st.close()
+        return self.c.request(method, path, body, **kw)
+
+
+REQUESTS.update({
+    'GET /api/v1/monitor/stream': lambda w, role, where, c: (
+        'GET', f'/api/v1/monitor/stream?enterprise_id={w.enterprise[where]}', None,
+        _StreamProbe(c)),
+    'GET /api/v1/monitor/kpi': lambda w, role, where, c: (
+        'GET', f'/api/v1/monitor/kpi?enterprise_id={w.enterprise[where]}', None, c),
+    'GET /api/v1/monitor/kpi/export': lambda w, role, where, c: (
+        'GET', f'/api/v1/monitor/kpi/export?enterprise_id={w.enterprise[where]}&format=csv',
+        None, c),
+})
+# --- end of mon-live
+
 AFTER = {'POST /api/v1/me/password': _me_password_done}
 
 # For list routes: how to find the inside and the outside entity among the items.
@@ -741,6 +773,17 @@ LIST_KEYS = {
     'GET /api/v1/risk/lists/reassess': ('id', lambda w: w.risk_point),
     'GET /api/v1/risk/enterprises': ('id', lambda w: w.enterprise),
 }
+# --- readings ingestion (branch mon-ingest) ---
+def _readings(w, role, where, c):
+    """POST /api/v1/readings for the enterprise inside or outside: an empty batch."""
+    code = w.s.sql('SELECT uscc FROM enterprise WHERE id = ?', (w.enterprise[where],))[0][0]
+    return ('POST', f'/api/v1/readings?enterprise={code}',
+            Raw(b'{"readings":[]}', 'application/json'), c)
+
+
+REQUESTS.update({
+    'POST /api/v1/readings': _readings,
+})
 # risk-core lists
 LIST_KEYS.update({
     'GET /api/v1/risk/units': ('id', lambda w: w.risk['unit']),

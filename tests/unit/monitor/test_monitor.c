@@ -1077,6 +1077,49 @@ static void test_threads_evaluate_in_seq_order(void **state)
 	nftw(ref.dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* Bad configurations are refused; an invalid point row is skipped at open, the rest load. */
+static void test_open_checks(void **state)
+{
+	struct fx *f = *state;
+	struct monitor_config c = f->cfg;
+	struct monitor *m = NULL;
+	int64_t id = 0;
+
+	c.checkpoint_s = 0;
+	assert_int_equal(monitor_open(&c, NULL, &m), ERR_INVALID);
+	assert_null(m);
+	c = f->cfg;
+	c.db_path = NULL;
+	assert_int_equal(monitor_open(&c, NULL, &m), ERR_INVALID);
+	c = f->cfg;
+	c.max_future_ms = -1;
+	assert_int_equal(monitor_open(&c, NULL, &m), ERR_INVALID);
+	monitor_close(NULL);
+
+	monitor_close(f->m);
+	f->m = NULL;
+	/* oxygen without its lean set point (alarm.h: oxygen points need low1 and high1) */
+	assert_int_equal(
+		exec_sql(f->db_path,
+			 "INSERT INTO monitor_point (id, enterprise_id, tag, name, kind, "
+			 "unit, range_lo, range_hi, high1, created_ms, updated_ms) VALUES (5, "
+			 "1, 'O2-9', 'bad', 'oxygen', '%VOL', 0, 25, 23.5, 0, 0)"),
+		0);
+	assert_int_equal(monitor_open(&f->cfg, NULL, &f->m), 0);
+	assert_int_equal(monitor_resolve(f->m, 1, "O2-9", 4, &id), ERR_NOT_FOUND);
+	assert_int_equal(monitor_resolve(f->m, 1, "O2-201", 6, &id), 0);
+	{
+		struct monitor_stats st;
+
+		monitor_stats_get(f->m, &st);
+		assert_int_equal(st.points, 3);
+		monitor_count_bad_payload(f->m);
+		monitor_count_bad_payload(f->m);
+		monitor_stats_get(f->m, &st);
+		assert_int_equal(st.bad_payloads, 2);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1093,6 +1136,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_crash_recovery_equals_uninterrupted_run, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_live_events, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_checks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_threads_evaluate_in_seq_order, setup,
 						teardown),
 	};
