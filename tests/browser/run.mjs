@@ -1133,16 +1133,46 @@ test('monitor: scope — a grid patroller and the other officer see only their e
   assert(!(await consoleRow(page, 'GT-101').count()), 'the second officer sees the first enterprise\'s alarm')
 })
 
+test('monitor: a chattering point — its SOE pages past 50 rows', async ({ page }) => {
+  // GT-901 (second enterprise, in alarm at 80 %LEL) swings 0 <-> 80 %LEL every 200 ms of
+  // source time: 60 transitions in 12 s, each return and re-annunciation an SOE row.
+  const off2 = await anon.login('sun.officer', OFFICER2_PASSWORD)
+  const t0 = Date.now()
+  const readings = []
+  for (let i = 0; i < 60; i++) readings.push({ tag: 'GT-901', ts: t0 + i * 200, v: i % 2 ? 80 : 0 })
+  const r = await postReadings(off2, E2_USCC, readings)
+  assert(r.transitions >= 60, `60 swings across both set points made ${r.transitions} transitions`)
+  await login(page, 'sun.officer', OFFICER2_PASSWORD)
+  await page.goto(srv.base + '/monitor/soe')
+  const rows = page.locator('[data-test=soe-table] .el-table__body tr')
+  await page.waitForFunction(() => document.querySelectorAll('[data-test=soe-table] .el-table__body tr').length === 50)
+  const FIRST = '[data-test=soe-table] .el-table__body tr'
+  const first = await page.locator(FIRST).first().textContent()
+  await page.locator('[data-test=soe-next]').click()
+  await seeText(page, '第 2 页')
+  await page.waitForFunction(([sel, f]) => document.querySelector(sel)?.textContent !== f, [FIRST, first])
+  const n2 = await rows.count()
+  assert(n2 >= 11, `page 2 has ${n2} rows, 61 or more were written`)
+  await page.locator('[data-test=soe-prev]').click()
+  await page.waitForFunction(([sel, f]) => document.querySelector(sel)?.textContent === f, [FIRST, first])
+})
+
 test('monitor: the leader sees the KPI page, the alarms flashing on the map, and exports the KPIs', async ({ page }) => {
   await login(page, 'chen.leader', LEADER_PASSWORD)
   await page.locator('[data-test=menu-monitor]').click()
   await page.locator('[data-test=menu-mon-kpi]').click()
   await page.locator('[data-test=kpi-alarms] .kval').waitFor()
   await page.waitForFunction(() => /^\d+$/.test(document.querySelector('[data-test=kpi-alarms] .kval')?.textContent?.trim() || ''))
-  // Annunciations so far: GT-101, GT-102, GT-103 and GT-901 went to "unack" once each.
+  // Annunciations so far: GT-101, GT-102, GT-103 and GT-901 went to "unack" once each, and
+  // GT-901 30 times more while chattering.
   const n = Number((await page.locator('[data-test=kpi-alarms] .kval').innerText()).trim())
-  assert(n >= 4, `the KPI page counts ${n} alarms, at least 4 were raised`)
+  assert(n >= 4 + 30, `the KPI page counts ${n} alarms, at least 34 were raised`)
   await page.locator('[data-test=kpi-chart-day] canvas').waitFor()
+  // GT-901's 30 annunciations in 12 s: a flood (> 10 in 10 min) and a chattering point
+  // (>= 3 in 1 min), EEMUA 191 as monitor.kpi_* configure it.
+  const floods = Number((await page.locator('[data-test=kpi-floods] .kval').innerText()).trim())
+  assert(floods >= 1, `the KPI page shows ${floods} floods`)
+  await seeText(page, 'GT-901', '[data-test=kpi-chattering]')
   await noUnavailable(page, 'KPI page')
   await shot(page, '50-monitor-kpi')
   const { name, data } = await download(page, '[data-test=kpi-export-xlsx]')
