@@ -36,7 +36,9 @@
 #include "monitor/live.h"
 #include "demo/demo.h"
 #include "hazard/hazard_db.h"
+#include "monitor/point_db.h"
 #include "risk/risk_db.h"
+#include "mhi/mhi_load.h"
 #include "enterprise/enterprise.h"
 #include "enterprise/enterprise_io.h"
 #include "hazard/hazard_scan.h"
@@ -468,6 +470,25 @@ static int prepare_db(struct app *app, struct db *db)
 			app->cfg.data_dir);
 		return EXIT_FAIL;
 	}
+	rc = point_db_reference_load(db, app->cfg.data_dir);
+	if (rc < 0) {
+		fprintf(stderr,
+			"anjian: cannot load the gas table '%s/monitor/gas_properties.csv'\n",
+			app->cfg.data_dir);
+		return EXIT_FAIL;
+	}
+	/* GB 18218-2018 tables: a bad one stops the start, naming its file and line. */
+	{
+		char why[1400];
+
+		rc = mhi_data_load(app->cfg.data_dir, why, sizeof(why));
+		if (rc < 0 && rc != ERR_NOT_FOUND) {
+			fprintf(stderr,
+				"anjian: cannot load the major hazard installation tables: %s\n",
+				why);
+			return EXIT_FAIL;
+		}
+	}
 	return 0;
 }
 
@@ -646,6 +667,13 @@ static int cmd_serve(struct app *app, struct db *db)
 	sigset_t set;
 	int sig, rc;
 
+	if (mhi_data() == NULL) {
+		fprintf(stderr,
+			"anjian: cannot load the major hazard installation tables: '%s/mhi' is "
+			"not a folder\n",
+			app->cfg.data_dir);
+		return EXIT_FAIL;
+	}
 	rc = bootstrap_admin(app, db);
 	if (rc != 0)
 		return rc;
@@ -1004,6 +1032,7 @@ int main(int argc, char **argv)
 	app.scan_extra = risk_scan_tick;
 	rc = cmd_serve(&app, db);
 out:
+	mhi_data_release();
 	db_pool_free(app.pool);
 	metrics_free(app.metrics);
 	rate_limiter_free(app.login_limiter);

@@ -114,6 +114,7 @@ static const struct key keys[] = {
 	I("monitor.kpi_chatter_window_s", monitor_kpi_chatter_window_s, 1, 86400),
 	I("monitor.kpi_standing_h", monitor_kpi_standing_h, 1, 8760),
 	I("monitor.kpi_max_days", monitor_kpi_max_days, 1, 3660),
+	I("monitor.shelve_max_min", monitor_shelve_max_min, 1, 10080),
 	{ 0 },
 };
 
@@ -197,6 +198,8 @@ void config_defaults(struct config *c)
 	c->monitor_kpi_chatter_window_s = 60;
 	c->monitor_kpi_standing_h = 24;
 	c->monitor_kpi_max_days = 366;
+	/* Alarm shelving (docs/monitoring.md "Operator API"): one 8-hour shift at most. */
+	c->monitor_shelve_max_min = 480;
 }
 
 int config_check(const struct config *c, struct errmsg *why)

@@ -59,6 +59,7 @@ struct config {
 		[512]; /* [hazard] photo_dir: photos; relative to the database's folder */
 	char risk_shift_starts[64];  /* [risk] shift_starts: local shift starts "HH:MM,..." */
 	int risk_task_backfill_days; /* [risk] task_backfill_days: check tasks generated back */
+	int monitor_shelve_max_min;  /* [monitor] shelve_max_min: longest shelve, minutes */
 	char risk_lec_table[64];     /* [risk] lec_table: default LEC grading table id */
 	char risk_ls_table[64];	     /* [risk] ls_table: default LS grading table id */
 	/* [monitor]: the monitoring runtime (src/monitor/monitor.h, docs/monitoring.md) */

@@ -10,6 +10,7 @@
 #define LOG_MODULE "demo"
 #include "demo/demo.h"
 #include "demo/demo_hazard.h"
+#include "demo/demo_mhi.h"
 #include "demo/demo_risk.h"
 
 #include <errno.h>
@@ -812,6 +813,13 @@ static int load_all(const struct config *cfg, struct db *db, struct demo_report 
 	if (rc == 0)
 		rc = demo_risk_load(db, &c.hz, &rep->risk_enterprises, &rep->risk_points,
 				    &rep->hazards, why);
+	if (rc == 0) {
+		int64_t installations = 0;
+
+		rc = demo_mhi_load(db, &c.hz, &installations, why);
+		if (rc == 0)
+			log_debug("demo: %" PRId64 " major hazard installations", installations);
+	}
 	json_decref(c.counties);
 	free(c.grids);
 	free(c.hosts);

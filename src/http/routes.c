@@ -24,6 +24,8 @@
 #include "monitor/ingest.h"
 #include "monitor/kpi_api.h"
 #include "monitor/live_api.h"
+#include "monitor/point_api.h"
+#include "mhi/mhi_api.h"
 #include "notify/notify_api.h"
 #include "org/org_api.h"
 #include "risk/risk_check_api.h"
@@ -146,5 +148,8 @@ const struct route *const route_tables[] = {
 	ingest_routes,
 	live_routes,
 	kpi_routes,
+	point_routes,
+	soe_routes,
+	mhi_routes,
 	NULL,
 };

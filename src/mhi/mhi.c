@@ -710,6 +710,25 @@ int mhi_chemical_find(const struct mhi_tables *t, const char *key, const struct 
 	return 0;
 }
 
+size_t mhi_chemical_matches(const struct mhi_tables *t, const char *key,
+			    const struct mhi_chemical **out, size_t max)
+{
+	char nkey[NAME_MAX_BYTES];
+	size_t found = 0;
+	bool cas;
+
+	norm(key, nkey, sizeof(nkey));
+	cas = looks_like_cas(nkey);
+	for (size_t i = 0; nkey[0] && i < t->nchemicals; i++) {
+		if (chemical_matches(&t->chemicals[i], nkey, cas)) {
+			if (found < max)
+				out[found] = &t->chemicals[i];
+			found++;
+		}
+	}
+	return found;
+}
+
 const struct mhi_chemical *mhi_chemical_by_seq(const struct mhi_tables *t, int seq)
 {
 	for (size_t i = 0; i < t->nchemicals; i++) {

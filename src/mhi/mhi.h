@@ -142,6 +142,14 @@ bool mhi_cas_valid(const char *s);
  */
 int mhi_chemical_find(const struct mhi_tables *t, const char *key, const struct mhi_chemical **out,
 		      size_t *nmatch);
+/*
+ * The Table 1 rows key matches, as mhi_chemical_find() compares them (the candidates of
+ * an ambiguous key, for the caller to choose one by seq): at most max of them into
+ * out[] in table order. Returns: the number of rows matched (may exceed max); rows
+ * borrowed from t.
+ */
+size_t mhi_chemical_matches(const struct mhi_tables *t, const char *key,
+			    const struct mhi_chemical **out, size_t max);
 /* Returns: the Table 1 row with that sequence number (borrowed), or NULL. */
 const struct mhi_chemical *mhi_chemical_by_seq(const struct mhi_tables *t, int seq);
 /* Returns: the category with that symbol ("W5.3", case and spaces ignored), or NULL. */

@@ -748,6 +748,141 @@ REQUESTS.update({
         None, c),
 })
 # --- end of mon-live
+# --- monitoring points, set points, SOE (branch mon-points). Fixtures are made lazily by the
+# all-scope administrator; SOE rows are inserted directly (the runtime writes them).
+
+def mon_fixture(w):
+    """A device, a methane point and an SOE row in each enterprise; made once."""
+    if getattr(w, 'mon', None):
+        return w.mon
+    w.mon = {k: {} for k in ('device', 'point', 'soe')}
+    for where in ('in', 'out'):
+        w.mon['device'][where] = _mon_device(w, where)
+        w.mon['point'][where] = _mon_point(w, where)
+        w.mon['soe'][where] = _mon_soe(w, where)
+    return w.mon
+
+
+def _mon_device(w, where):
+    r = w.root.post('/api/v1/monitor/devices', {'enterprise_id': w.enterprise[where],
+                                                'name': w.name('网关'), 'protocol': 'mqtt'})
+    w.t.status(r, 201, 'throwaway monitor device')
+    return r.json['id']
+
+
+def _mon_point(w, where):
+    r = w.root.post('/api/v1/monitor/points', {'enterprise_id': w.enterprise[where],
+                                               'tag': w.name('GT'), 'name': '甲烷',
+                                               'kind': 'combustible', 'gas': 'methane'})
+    w.t.status(r, 201, 'throwaway monitor point')
+    return r.json['id']
+
+
+def _mon_soe(w, where):
+    w.s.sql('INSERT INTO soe (point_id, enterprise_id, source_ms, seq, sub, value, from_state, '
+            'to_state, from_cond, to_cond, cause, recorded_ms) VALUES (?, ?, ?, ?, 0, 30, 0, 1, '
+            '0, 1, \'reading\', 0)',
+            (w.mon['point'][where], w.enterprise[where], 1764460800000 + w.seq, w.seq))
+    w.seq += 1
+    return w.s.sql('SELECT MAX(id) FROM soe')[0][0]
+
+
+def _mon(method, path_of, body=None):
+    """A request on the monitoring fixture: path_of(w, where) gives the path."""
+    def build(w, role, where, c):
+        mon_fixture(w)
+# --- major hazard installations (branch mon-mhi): one installation in each enterprise, made
+# lazily by the all-scope administrator, with a position so that the map layer shows it.
+
+MHI_ITEMS = [{'chemical': '氯', 'quantity_t': 10}]
+
+
+def _mhi_body(w, where):
+    return {'enterprise_id': w.enterprise[where], 'name': w.name('液氯罐区'),
+            'unit_kind': 'storage', 'people_500m': 10, 'items': MHI_ITEMS,
+            'lon': 120.16, 'lat': 33.35}
+
+
+def mhi_fixture(w):
+    if getattr(w, 'mhi', None):
+        return w.mhi
+    w.mhi = {where: _mhi_installation(w, where) for where in ('in', 'out')}
+    return w.mhi
+
+
+def _mhi_installation(w, where):
+    r = w.root.post('/api/v1/mhi/installations', _mhi_body(w, where))
+    w.t.status(r, 201, 'mhi installation')
+    return r.json['id']
+
+
+def _mhi(method, path_of, body=None):
+    """A request on the installation fixture: path_of(w, where) gives the path."""
+    def build(w, role, where, c):
+        mhi_fixture(w)
+        b = body(w, where) if callable(body) else body
+        return method, path_of(w, where), b, c
+    return build
+
+
+REQUESTS.update({
+    'GET /api/v1/monitor/devices': _mon('GET', lambda w, x: '/api/v1/monitor/devices?limit=500'),
+    'POST /api/v1/monitor/devices': _mon(
+        'POST', lambda w, x: '/api/v1/monitor/devices',
+        lambda w, x: {'enterprise_id': w.enterprise[x], 'name': w.name('网关'),
+                      'protocol': 'http'}),
+    'GET /api/v1/monitor/devices/{id}': _mon(
+        'GET', lambda w, x: f'/api/v1/monitor/devices/{w.mon["device"][x]}'),
+    'PATCH /api/v1/monitor/devices/{id}': _mon(
+        'PATCH', lambda w, x: f'/api/v1/monitor/devices/{w.mon["device"][x]}',
+        {'active': True}),
+    'DELETE /api/v1/monitor/devices/{id}': _mon(
+        'DELETE', lambda w, x: f'/api/v1/monitor/devices/{_mon_device(w, x)}'),
+    'GET /api/v1/monitor/points': _mon('GET', lambda w, x: '/api/v1/monitor/points?limit=500'),
+    'POST /api/v1/monitor/points': _mon(
+        'POST', lambda w, x: '/api/v1/monitor/points',
+        lambda w, x: {'enterprise_id': w.enterprise[x], 'tag': w.name('AT'), 'name': '氧含量',
+                      'kind': 'oxygen'}),
+    'GET /api/v1/monitor/points/{id}': _mon(
+        'GET', lambda w, x: f'/api/v1/monitor/points/{w.mon["point"][x]}'),
+    'PATCH /api/v1/monitor/points/{id}': _mon(
+        'PATCH', lambda w, x: f'/api/v1/monitor/points/{w.mon["point"][x]}', {'lon': None}),
+    'DELETE /api/v1/monitor/points/{id}': _mon(
+        'DELETE', lambda w, x: f'/api/v1/monitor/points/{_mon_point(w, x)}'),
+    'GET /api/v1/monitor/points/{id}/setpoint-changes': _mon(
+        'GET', lambda w, x: f'/api/v1/monitor/points/{w.mon["point"][x]}/setpoint-changes'),
+    'GET /api/v1/monitor/points/{id}/defaults': _mon(
+        'GET', lambda w, x: f'/api/v1/monitor/points/{w.mon["point"][x]}/defaults'),
+    'GET /api/v1/monitor/points/{id}/trend': _mon(
+        'GET', lambda w, x: f'/api/v1/monitor/points/{w.mon["point"][x]}/trend'
+        '?from_ms=2&to_ms=1'),
+    'GET /api/v1/monitor/alarms': _any('GET', '/api/v1/monitor/alarms'),
+    'POST /api/v1/monitor/points/{id}/actions/{action}': _mon(
+        'POST', lambda w, x: f'/api/v1/monitor/points/{w.mon["point"][x]}/actions/acknowledge',
+        {'colour': 'red'}),
+    'GET /api/v1/monitor/soe': _mon('GET', lambda w, x: '/api/v1/monitor/soe?limit=500'),
+    'GET /api/v1/monitor/soe/export': _any('GET', '/api/v1/monitor/soe/export?format=csv'),
+    'POST /api/v1/monitor/soe/{id}/hazard': _mon(
+        'POST', lambda w, x: f'/api/v1/monitor/soe/{_mon_soe(w, x)}/hazard', {}),
+})
+# --- end of mon-points
+    'GET /api/v1/mhi/installations': _mhi(
+        'GET', lambda w, x: '/api/v1/mhi/installations?limit=500'),
+    'POST /api/v1/mhi/installations': _mhi(
+        'POST', lambda w, x: '/api/v1/mhi/installations', _mhi_body),
+    'GET /api/v1/mhi/installations/export': _any(
+        'GET', '/api/v1/mhi/installations/export?format=csv'),
+    'GET /api/v1/mhi/installations/{id}': _mhi(
+        'GET', lambda w, x: f'/api/v1/mhi/installations/{w.mhi[x]}'),
+    'PATCH /api/v1/mhi/installations/{id}': _mhi(
+        'PATCH', lambda w, x: f'/api/v1/mhi/installations/{w.mhi[x]}', {'description': '说明'}),
+    'DELETE /api/v1/mhi/installations/{id}': _mhi(
+        'DELETE', lambda w, x: f'/api/v1/mhi/installations/{_mhi_installation(w, x)}'),
+    'GET /api/v1/mhi/map': _mhi('GET', lambda w, x: '/api/v1/mhi/map'),
+    'GET /api/v1/mhi/chemicals': _any('GET', '/api/v1/mhi/chemicals?q=7782-50-5'),
+    'GET /api/v1/mhi/categories': _any('GET', '/api/v1/mhi/categories'),
+})
+# --- end of mon-mhi
 
 AFTER = {'POST /api/v1/me/password': _me_password_done}
 
@@ -789,6 +924,16 @@ LIST_KEYS.update({
     'GET /api/v1/risk/units': ('id', lambda w: w.risk['unit']),
     'GET /api/v1/risk/points': ('id', lambda w: w.risk['point']),
     'GET /api/v1/risk/zones': ('id', lambda w: w.risk['zone']),
+})
+# mon-points lists
+LIST_KEYS.update({
+    'GET /api/v1/monitor/devices': ('id', lambda w: w.mon['device']),
+    'GET /api/v1/monitor/points': ('id', lambda w: w.mon['point']),
+    'GET /api/v1/monitor/soe': ('id', lambda w: w.mon['soe']),
+# mon-mhi lists
+LIST_KEYS.update({
+    'GET /api/v1/mhi/installations': ('id', lambda w: w.mhi),
+    'GET /api/v1/mhi/map': ('id', lambda w: w.mhi),
 })
 
 

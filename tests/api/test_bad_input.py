@@ -706,7 +706,12 @@ def test_bad_ids_in_paths_are_400(t):
               ('POST', '/api/v1/risk/sources/{}/assessments', {'method': 'ls', 'l': 1, 's': 1}),
               ('DELETE', '/api/v1/risk/zones/{}', None),
               ('GET', '/api/v1/risk/enterprises/{}', None),
-              ('GET', '/api/v1/risk/tasks/{}', None)]
+              ('GET', '/api/v1/risk/tasks/{}', None),
+              # monitoring (branch mon-points)
+              ('GET', '/api/v1/monitor/points/{}', None),
+              ('PATCH', '/api/v1/monitor/devices/{}', {'name': 'x'}),
+              ('DELETE', '/api/v1/monitor/points/{}', None),
+              ('GET', '/api/v1/monitor/points/{}/setpoint-changes', None)]
     for method, pattern, body in routes:
         for i in ids:
             path = pattern.format(i)

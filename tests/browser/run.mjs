@@ -1186,6 +1186,55 @@ test('monitor: the leader sees the KPI page, the alarms flashing on the map, and
   await shot(page, '51-monitor-map-alarms')
 })
 
+/** The input of an Element Plus field whose data-test lands on the input or on its wrapper. */
+function inputOf(page, dataTest) {
+  return page.locator(`input[data-test=${dataTest}], [data-test=${dataTest}] input`).first()
+}
+
+/** Types into a Table 1 autocomplete and picks the suggestion holding `option`. */
+async function pickChemical(page, index, typed, option) {
+  await inputOf(page, `mhi-chemical-${index}`).fill(typed)
+  await page.locator('.el-autocomplete-suggestion li:visible', { hasText: option }).first().click()
+}
+
+test('mhi: the officer enters an inventory and sees S >= 1, R and the grade; the leader sees it in the list', async ({ page }) => {
+  await login(page, 'zhao.officer', OFFICER_PASSWORD)
+  await page.locator('[data-test=menu-mhi]').click()
+  await page.locator('[data-test=mhi-add]').click()
+  // STANDARDS.md §1's worked example: 30 t liquid chlorine + 100 t methanol (W5.3), 60 people.
+  await inputOf(page, 'mhi-name').fill('液氯储罐区')
+  await inputOf(page, 'mhi-people').fill('60')
+  await pickChemical(page, 0, '液氯', '12 氯')
+  await inputOf(page, 'mhi-qty-0').fill('30')
+  await page.locator('[data-test=mhi-add-item]').click()
+  await pickChemical(page, 1, '甲醇', '65 甲醇')
+  await pickOption(page, '[data-test=mhi-cats-1]', 'W5.3', 'W5.3')
+  await page.keyboard.press('Escape').catch(() => {})
+  await inputOf(page, 'mhi-qty-1').fill('100')
+  const resp = page.waitForResponse((r) => r.url().endsWith('/api/v1/mhi/installations') && r.request().method() === 'POST')
+  await page.locator('[data-test=mhi-save]').click()
+  const r = await resp
+  assert(r.status() === 201, `create: ${r.status()} ${await r.text()}`)
+  await page.locator('[data-test=mhi-result]').waitFor()
+  const s = Number((await page.locator('[data-test=mhi-s]').innerText()).trim())
+  assert(s >= 1 && Math.abs(s - 6.2) < 1e-3, `S reads ${s}, want 6.2`)
+  const rv = (await page.locator('[data-test=mhi-r]').innerText()).trim()
+  assert(rv === '36.30', `R reads ${rv}, want 36.30`)
+  const g = (await page.locator('[data-test=mhi-detail-grade]').innerText()).trim()
+  assert(g === '三级', `grade reads ${g}, want 三级`)
+  await page.waitForTimeout(600)
+  await shot(page, '48-mhi-officer-inventory')
+  await login(page, 'chen.leader', LEADER_PASSWORD)
+  const menu = await page.locator('[data-test=side-menu]').innerText()
+  assert(menu.includes('重大危险源'), `the leader's menu: ${menu}`)
+  await page.goto(srv.base + '/mhi/installations')
+  await seeText(page, '液氯储罐区', '[data-test=mhi-table]')
+  await seeText(page, '三级', '[data-test=mhi-table]')
+  assert((await page.locator('[data-test=mhi-add]').count()) === 0, 'the leader may not add installations')
+  await noUnavailable(page, 'mhi installations')
+  await shot(page, '49-mhi-leader-list')
+})
+
 test('injected clock: an overdue major hazard is proposed for supervision the next day, the leader lists it', async () => {
   const ins = await anon.login('li.inspector', INSPECTOR_PASSWORD)
   const crit = expectStatus(await ins.get(`/hazard-criteria?enterprise_id=${world.ids.e1}`), 200, 'criteria')

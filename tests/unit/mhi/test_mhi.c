@@ -365,6 +365,27 @@ static void test_lookup_ambiguous_rows_need_a_seq(void **state)
 	assert_null(mhi_chemical_by_seq(t, 86));
 }
 
+static void test_lookup_candidates_of_an_ambiguous_key(void **state)
+{
+	const struct mhi_tables *t = *state;
+	const struct mhi_chemical *c[4] = { NULL };
+
+	/* The candidates the API names for 9004-70-0: rows 37.. in table order, all counted. */
+	assert_int_equal(mhi_chemical_matches(t, "9004-70-0", c, 4), 6);
+	assert_int_equal(c[0]->seq, 37);
+	assert_int_equal(c[3]->seq, 40);
+	assert_int_equal(mhi_chemical_matches(t, "6484-52-2", c, 4), 2);
+	assert_int_equal(c[0]->seq, 43);
+	assert_int_equal(c[1]->seq, 44);
+	/* One match, as mhi_chemical_find; none; the empty key matches nothing. */
+	assert_int_equal(mhi_chemical_matches(t, "液氯", c, 4), 1);
+	assert_int_equal(c[0]->seq, 12);
+	assert_int_equal(mhi_chemical_matches(t, "不存在", c, 4), 0);
+	assert_int_equal(mhi_chemical_matches(t, "", c, 4), 0);
+	/* max 0: counts only. */
+	assert_int_equal(mhi_chemical_matches(t, "9004-70-0", c, 0), 6);
+}
+
 static void test_lookup_category_and_named_beta(void **state)
 {
 	const struct mhi_tables *t = *state;
@@ -737,6 +758,7 @@ int main(void)
 		cmocka_unit_test(test_check_refuses_a_gap_in_table6),
 		cmocka_unit_test(test_lookup_by_name_alias_cas_and_english),
 		cmocka_unit_test(test_lookup_ambiguous_rows_need_a_seq),
+		cmocka_unit_test(test_lookup_candidates_of_an_ambiguous_key),
 		cmocka_unit_test(test_lookup_category_and_named_beta),
 		cmocka_unit_test(test_alpha_brackets),
 		cmocka_unit_test(test_tonnes),

@@ -118,6 +118,12 @@ const routes: RouteRecordRaw[] = [
         meta: { perm: 'risk.read', title: 'rk.menu.overview' },
       },
       {
+        path: 'mhi/installations',
+        name: 'mhi-installations',
+        component: () => import('../views/mhi/Installations.vue'),
+        meta: { perm: 'monitor.read', title: 'mhi.menu' },
+      },
+      {
         path: 'monitor/live',
         name: 'monitor-live',
         component: () => import('../views/monitor/MonitorLive.vue'),
