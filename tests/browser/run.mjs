@@ -936,6 +936,256 @@ test('risk: the regulator sees the enterprise red on the map and in the risk ove
   assert(ct.includes('完成率') && ct.includes(E1), 'the completion export lacks its header or the enterprise')
 })
 
+// ---------------------------------------------------------------- monitoring (issue 6)
+// Points of the first enterprise get GB/T 50493-2019's default set points (combustible gas:
+// 一级 25 %LEL, 二级 50 %LEL, STANDARDS.md §4.1); readings are posted as the officer (perm
+// readings.ingest) through POST /readings, and the pages must follow over the live stream.
+const E1_USCC = uscc('320902', 'MA1WB001')
+const E2_USCC = uscc('320903', 'MA1WB002')
+const OFFICER2_PASSWORD = 'Officer2-Pass-2026'
+const mon = { points: {} }
+
+async function postReadings(api, credit, readings) {
+  const r = expectStatus(await api.post(`/readings?enterprise=${credit}`, { readings }), 200, 'readings')
+  assert(r.accepted === readings.length, `readings: ${readings.length} posted, ${r.accepted} accepted (${JSON.stringify(r)})`)
+  return r
+}
+
+async function pointLive(api, tag) {
+  return expectStatus(await api.get(`/monitor/points/${mon.points[tag]}`), 200, `point ${tag}`).live
+}
+
+/** The console table's row of a tag (on a phone the card itself is [data-test=mon-alarm-TAG]). */
+function consoleRow(page, tag) {
+  return page.locator('[data-test=mon-console-table] .el-table__row', { has: page.locator(`[data-test="mon-alarm-${tag}"]`) })
+}
+
+async function monAct(page, row, action, fill = async () => {}) {
+  await row.locator(`[data-test=mon-act-${action}]`).click()
+  const form = page.locator('[data-test=mon-action-form]')
+  await form.waitFor()
+  await fill(form)
+  await form.locator('[data-test=mon-action-submit]').click()
+  await form.waitFor({ state: 'hidden' })
+}
+
+test('monitor: fixtures — combustible gas points with the GB/T 50493-2019 defaults, an officer of the second enterprise', async () => {
+  const a = await adminApi()
+  for (const [e, tag, name] of [
+    [world.ids.e1, 'GT-101', '甲类仓库可燃气体1'],
+    [world.ids.e1, 'GT-102', '甲类仓库可燃气体2'],
+    [world.ids.e1, 'GT-103', '装卸区可燃气体'],
+    [world.ids.e2, 'GT-901', '喷漆间可燃气体'],
+  ]) {
+    const p = expectStatus(await a.post('/monitor/points', { enterprise_id: e, tag, name, kind: 'combustible', gas: '甲烷', unit: '%LEL', lon: 120.15, lat: 33.385 }), 201, `point ${tag}`)
+    // GB/T 50493-2019 §5.5.2: first stage <= 25 %LEL, second stage <= 50 %LEL.
+    assert(p.high1 === 25 && p.high2 === 50 && p.setpoint_source === 'default', `${tag}: defaults 25/50 %LEL expected, got ${p.high1}/${p.high2} (${p.setpoint_source})`)
+    mon.points[tag] = p.id
+  }
+  await makeUser('sun.officer', '孙安全', 'enterprise_officer', `enterprise:${E2_USCC}`, OFFICER2_PASSWORD)
+})
+
+test('monitor: the live page follows posted readings over the stream; the trend shows its resolution', async ({ page }) => {
+  const off = await anon.login('zhao.officer', OFFICER_PASSWORD)
+  await postReadings(off, E1_USCC, [{ tag: 'GT-101', v: 8.0 }, { tag: 'GT-102', v: 6.5 }, { tag: 'GT-103', v: 4.0 }])
+  await login(page, 'zhao.officer', OFFICER_PASSWORD)
+  await page.locator('[data-test=menu-monitor]').click()
+  await page.locator('[data-test=menu-mon-live]').click()
+  const tile = page.locator('[data-test="mon-point-GT-102"]')
+  await tile.waitFor()
+  await page.locator('[data-test=mon-stream-status][data-status=open]').waitFor()
+  assert(!(await page.locator('[data-test="mon-point-GT-901"]').count()), 'the officer sees a point of another enterprise')
+  // 30 %LEL is above the first stage (25) and below the second (50): high1, unacknowledged.
+  await postReadings(off, E1_USCC, [{ tag: 'GT-102', v: 30 }])
+  await page.locator('[data-test="mon-point-GT-102"][data-cond=high1][data-state=unack]').waitFor()
+  assert(/30\.0/.test(await tile.locator('[data-test=mon-value]').innerText()), 'the tile does not show 30.0 without a reload')
+  assert(await tile.evaluate((el) => el.classList.contains('flash')), 'the unacknowledged tile does not flash')
+  await tile.click()
+  await page.locator('[data-test=mon-trend-chart] canvas').waitFor()
+  assert((await page.locator('[data-test=mon-resolution]').getAttribute('data-resolution')) === 'raw', 'one hour of a few readings is not raw')
+  await shot(page, '43-monitor-live')
+  const week = page.waitForResponse((r) => r.url().includes('/trend?'))
+  await page.locator('[data-test=mon-window] label', { hasText: '7天' }).click()
+  const span = new URL((await week).url()).searchParams
+  assert(Number(span.get('to_ms')) - Number(span.get('from_ms')) === 7 * 86400e3, 'the 7-day window does not ask for 7 days')
+  const res = await page.locator('[data-test=mon-resolution]').getAttribute('data-resolution')
+  assert(res === 'raw' || res === 'minute', `resolution ${res}`)
+  // Maintenance: GT-103 out of service (a comment is required) and back.
+  await page.locator('[data-test="mon-point-GT-103"]').click()
+  const acts = page.locator('[data-test=mon-live-actions]')
+  await monAct(page, acts, 'out_of_service', (f) => f.locator('textarea[name=comment]').fill('更换探头'))
+  await page.locator('[data-test="mon-point-GT-103"][data-state=out_of_service]').waitFor()
+  assert((await pointLive(off, 'GT-103')).state === 'out_of_service', 'the server does not say out of service')
+  await monAct(page, acts, 'return_to_service')
+  await page.locator('[data-test="mon-point-GT-103"][data-state=normal]').waitFor()
+  await noUnavailable(page, 'live page')
+})
+
+test('monitor: the officer acknowledges and shelves an alarm raised by posted readings and sees it in the SOE', async ({ page }) => {
+  const off = await anon.login('zhao.officer', OFFICER_PASSWORD)
+  // 60 %LEL: above the second stage (50 %LEL).
+  const r = await postReadings(off, E1_USCC, [{ tag: 'GT-101', v: 60 }])
+  assert(r.transitions >= 1, `no transition for 60 %LEL: ${JSON.stringify(r)}`)
+  await login(page, 'zhao.officer', OFFICER_PASSWORD)
+  await page.goto(srv.base + '/monitor/alarms')
+  const row = consoleRow(page, 'GT-101')
+  await row.waitFor()
+  await seeText(page, '二级报警(高)', '[data-test=mon-console-table]')
+  assert(await row.evaluate((el) => el.classList.contains('alarm-flash')), 'the unacknowledged row does not flash')
+  await shot(page, '44-monitor-console')
+  await monAct(page, row, 'acknowledge')
+  await row.locator('[data-test=mon-state]', { hasText: '已确认' }).waitFor()
+  assert(!(await row.evaluate((el) => el.classList.contains('alarm-flash'))), 'the acknowledged row still flashes')
+  assert((await pointLive(off, 'GT-101')).state === 'acked', 'the server does not say acked')
+  // Shelve needs a comment: the dialog names the field and sends nothing.
+  await row.locator('[data-test=mon-act-shelve]').click()
+  const form = page.locator('[data-test=mon-action-form]')
+  await form.locator('[data-test=mon-action-submit]').click()
+  await form.locator('.el-form-item__error', { hasText: '必填' }).waitFor()
+  assert((await pointLive(off, 'GT-101')).state === 'acked', 'shelved without a comment')
+  await form.locator('[data-test=mon-duration] input').fill('30')
+  await form.locator('textarea[name=comment]').fill('探头标定，临时搁置')
+  const t0 = Date.now()
+  await form.locator('[data-test=mon-action-submit]').click()
+  await form.waitFor({ state: 'hidden' })
+  await row.locator('[data-test=mon-state]', { hasText: '已搁置' }).waitFor()
+  const live = await pointLive(off, 'GT-101')
+  assert(live.state === 'shelved', `state ${live.state}`)
+  assert(Math.abs(live.shelve_until_ms - (t0 + 30 * 60e3)) < 120e3, `shelved until ${live.shelve_until_ms}, not 30 min from now`)
+  await shot(page, '45-monitor-shelved')
+  // The SOE: the annunciation, the acknowledgement and the shelve with its comment and user.
+  await page.locator('[data-test=menu-mon-soe]').click()
+  await seeText(page, '探头标定，临时搁置', '[data-test=soe-table]')
+  await seeText(page, '赵安全', '[data-test=soe-table]')
+  await pickPlain(page, '[data-test=soe-f-cause]', '操作')
+  const filtered = page.waitForResponse((x) => x.url().includes('/monitor/soe?') && x.url().includes('cause=action'))
+  await page.locator('[data-test=soe-search]').click()
+  await filtered
+  await page.waitForTimeout(300)
+  const text = await page.locator('[data-test=soe-table] .el-table__body').innerText()
+  assert(/确认/.test(text) && /搁置/.test(text) && !/读数/.test(text), `the action filter shows: ${text.slice(0, 300)}`)
+  await shot(page, '46-monitor-soe')
+  const soe = expectStatus(await off.get(`/monitor/soe?point_id=${mon.points['GT-101']}&order=asc`), 200, 'soe').items
+  const seq = soe.map((x) => `${x.to_state}:${x.action || ''}`)
+  const iUnack = seq.indexOf('unack:'), iAck = seq.indexOf('acked:acknowledge'), iShelve = seq.indexOf('shelved:shelve')
+  assert(iUnack >= 0 && iAck > iUnack && iShelve > iAck, `SOE order: ${seq.join(' ')}`)
+  const { name, data } = await download(page, '[data-test=soe-export-xlsx]')
+  assert(/\.xlsx$/.test(name) && data[0] === 0x50 && data[1] === 0x4b, `the SOE export is not an XLSX: ${name}`)
+  assert(xlsxText(data).includes('探头标定，临时搁置'), 'the SOE export lacks the shelve comment')
+})
+
+test('monitor: the officer turns an alarm into a hidden hazard and follows the link to it', async ({ page }) => {
+  await login(page, 'zhao.officer', OFFICER_PASSWORD)
+  await page.goto(srv.base + '/monitor/alarms')
+  const row = consoleRow(page, 'GT-102')
+  await row.waitFor()
+  await row.locator('[data-test=mon-to-hazard]').click()
+  const form = page.locator('[data-test=mon-hazard-form]')
+  await form.waitFor()
+  assert(/GT-102/.test(await form.locator('textarea[name=description]').inputValue()), 'the description does not name the point')
+  await form.locator('[data-test=mon-hazard-submit]').click()
+  await form.waitFor({ state: 'hidden' })
+  const link = row.locator('[data-test=mon-hazard-link]')
+  await link.waitFor()
+  await shot(page, '47-monitor-to-hazard')
+  await link.click()
+  await page.waitForURL(/\/hazards\/\d+$/)
+  await seeText(page, 'GT-102', '[data-test=hz-detail]')
+  // A second time is a conflict on the server: the SOE row already has its hazard.
+  const off = await anon.login('zhao.officer', OFFICER_PASSWORD)
+  const ann = expectStatus(await off.get(`/monitor/soe?point_id=${mon.points['GT-102']}&to_state=unack&order=desc&limit=1`), 200, 'soe').items[0]
+  assert(ann && ann.hazard_id, 'the annunciation has no hazard')
+  expectStatus(await off.post(`/monitor/soe/${ann.id}/hazard`, {}), 409, 'second hazard of one alarm')
+})
+
+test('monitor: phone — the alarm console shows cards that fit, a new alarm appears without a reload and is acknowledged', async ({ page }) => {
+  await login(page, 'zhao.officer', OFFICER_PASSWORD)
+  await page.goto(srv.base + '/m/alarms')
+  await page.locator('[data-test=mon-stream-status][data-status=open]').waitFor()
+  const off = await anon.login('zhao.officer', OFFICER_PASSWORD)
+  await postReadings(off, E1_USCC, [{ tag: 'GT-103', v: 70 }])
+  const card = page.locator('[data-test="mon-alarm-GT-103"]')
+  await card.waitFor()
+  assert((await card.getAttribute('data-state')) === 'unack', 'the new alarm is not unacknowledged')
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+  assert(overflow <= 1, `the console is ${overflow}px wider than the phone`)
+  await shot(page, '48-monitor-console-phone')
+  await monAct(page, card, 'acknowledge')
+  await page.locator('[data-test="mon-alarm-GT-103"][data-state=acked]').waitFor()
+  await shot(page, '49-monitor-console-phone-acked')
+}, PHONE)
+
+test('monitor: scope — a grid patroller and the other officer see only their enterprises\' alarms, without actions', async ({ page }) => {
+  const off2 = await anon.login('sun.officer', OFFICER2_PASSWORD)
+  await postReadings(off2, E2_USCC, [{ tag: 'GT-901', v: 80 }])
+  // The first enterprise's officer may not post for the second (404) nor read its point.
+  const off = await anon.login('zhao.officer', OFFICER_PASSWORD)
+  expectStatus(await off.post(`/readings?enterprise=${E2_USCC}`, { readings: [{ tag: 'GT-901', v: 1 }] }), 404, 'readings out of scope')
+  expectStatus(await off.get(`/monitor/points/${mon.points['GT-901']}`), 404, 'point out of scope')
+  await login(page, 'wang.patrol', PATROL_PASSWORD)
+  await page.goto(srv.base + '/monitor/alarms')
+  await consoleRow(page, 'GT-102').waitFor()
+  assert(!(await consoleRow(page, 'GT-901').count()), 'the patroller of grid 1 sees the alarm of grid 2')
+  assert(!(await page.locator('[data-test^=mon-act-]').count()), 'a patroller (no alarm.operate) is offered alarm actions')
+  await login(page, 'sun.officer', OFFICER2_PASSWORD)
+  await page.goto(srv.base + '/monitor/alarms')
+  await consoleRow(page, 'GT-901').waitFor()
+  assert(!(await consoleRow(page, 'GT-101').count()), 'the second officer sees the first enterprise\'s alarm')
+})
+
+test('monitor: a chattering point — its SOE pages past 50 rows', async ({ page }) => {
+  // GT-901 (second enterprise, in alarm at 80 %LEL) swings 0 <-> 80 %LEL every 200 ms of
+  // source time: 60 transitions in 12 s, each return and re-annunciation an SOE row.
+  const off2 = await anon.login('sun.officer', OFFICER2_PASSWORD)
+  const t0 = Date.now()
+  const readings = []
+  for (let i = 0; i < 60; i++) readings.push({ tag: 'GT-901', ts: t0 + i * 200, v: i % 2 ? 80 : 0 })
+  const r = await postReadings(off2, E2_USCC, readings)
+  assert(r.transitions >= 60, `60 swings across both set points made ${r.transitions} transitions`)
+  await login(page, 'sun.officer', OFFICER2_PASSWORD)
+  await page.goto(srv.base + '/monitor/soe')
+  const rows = page.locator('[data-test=soe-table] .el-table__body tr')
+  await page.waitForFunction(() => document.querySelectorAll('[data-test=soe-table] .el-table__body tr').length === 50)
+  const FIRST = '[data-test=soe-table] .el-table__body tr'
+  const first = await page.locator(FIRST).first().textContent()
+  await page.locator('[data-test=soe-next]').click()
+  await seeText(page, '第 2 页')
+  await page.waitForFunction(([sel, f]) => document.querySelector(sel)?.textContent !== f, [FIRST, first])
+  const n2 = await rows.count()
+  assert(n2 >= 11, `page 2 has ${n2} rows, 61 or more were written`)
+  await page.locator('[data-test=soe-prev]').click()
+  await page.waitForFunction(([sel, f]) => document.querySelector(sel)?.textContent === f, [FIRST, first])
+})
+
+test('monitor: the leader sees the KPI page, the alarms flashing on the map, and exports the KPIs', async ({ page }) => {
+  await login(page, 'chen.leader', LEADER_PASSWORD)
+  await page.locator('[data-test=menu-monitor]').click()
+  await page.locator('[data-test=menu-mon-kpi]').click()
+  await page.locator('[data-test=kpi-alarms] .kval').waitFor()
+  await page.waitForFunction(() => /^\d+$/.test(document.querySelector('[data-test=kpi-alarms] .kval')?.textContent?.trim() || ''))
+  // Annunciations so far: GT-101, GT-102, GT-103 and GT-901 went to "unack" once each, and
+  // GT-901 30 times more while chattering.
+  const n = Number((await page.locator('[data-test=kpi-alarms] .kval').innerText()).trim())
+  assert(n >= 4 + 30, `the KPI page counts ${n} alarms, at least 34 were raised`)
+  await page.locator('[data-test=kpi-chart-day] canvas').waitFor()
+  // GT-901's 30 annunciations in 12 s: a flood (> 10 in 10 min) and a chattering point
+  // (>= 3 in 1 min), EEMUA 191 as monitor.kpi_* configure it.
+  const floods = Number((await page.locator('[data-test=kpi-floods] .kval').innerText()).trim())
+  assert(floods >= 1, `the KPI page shows ${floods} floods`)
+  await seeText(page, 'GT-901', '[data-test=kpi-chattering]')
+  await noUnavailable(page, 'KPI page')
+  await shot(page, '50-monitor-kpi')
+  const { name, data } = await download(page, '[data-test=kpi-export-xlsx]')
+  assert(/\.xlsx$/.test(name) && data[0] === 0x50 && data[1] === 0x4b, `the KPI export is not an XLSX: ${name}`)
+  await page.goto(srv.base + '/monitor/alarms')
+  await consoleRow(page, 'GT-901').waitFor()
+  assert(!(await page.locator('[data-test^=mon-act-]').count()), 'a leader (no alarm.operate) is offered alarm actions')
+  await page.goto(srv.base + '/map')
+  await page.locator('.mon-alarm-marker.mon-alarm-unack').first().waitFor()
+  assert((await page.locator('.mon-alarm-marker').count()) >= 2, 'the map does not mark both enterprises in alarm')
+  await shot(page, '51-monitor-map-alarms')
+})
+
 /** The input of an Element Plus field whose data-test lands on the input or on its wrapper. */
 function inputOf(page, dataTest) {
   return page.locator(`input[data-test=${dataTest}], [data-test=${dataTest}] input`).first()

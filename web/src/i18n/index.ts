@@ -5,6 +5,7 @@ import zh from './zh-CN'
 import en from './en'
 import { zh as hzZh, en as hzEn } from './hazard'
 import { zh as rkZh, en as rkEn } from './risk'
+import { zh as monZh, en as monEn } from './monitor'
 import { zh as mhiZh, en as mhiEn } from './mhi'
 
 export type Lang = 'zh-CN' | 'en'
@@ -18,7 +19,7 @@ export const i18n = createI18n({
   legacy: false,
   locale: initial(),
   fallbackLocale: 'zh-CN',
-  messages: { 'zh-CN': { ...zh, hz: hzZh, rk: rkZh, mhi: mhiZh }, en: { ...en, hz: hzEn, rk: rkEn, mhi: mhiEn } },
+  messages: { 'zh-CN': { ...zh, hz: hzZh, rk: rkZh, mhi: mhiZh, mon: monZh }, en: { ...en, hz: hzEn, rk: rkEn, mhi: mhiEn, mon: monEn } },
 })
 
 export function setLang(lang: Lang): void {

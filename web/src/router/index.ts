@@ -34,6 +34,13 @@ const routes: RouteRecordRaw[] = [
     meta: { perm: 'risk.check', title: 'rk.menu.checks' },
   },
   {
+    path: '/m/alarms',
+    name: 'm-alarms',
+    component: () => import('../views/monitor/AlarmConsole.vue'),
+    props: { mobile: true },
+    meta: { perm: 'monitor.read', title: 'mon.menu.alarms' },
+  },
+  {
     path: '/',
     component: MainLayout,
     children: [
@@ -115,6 +122,30 @@ const routes: RouteRecordRaw[] = [
         name: 'mhi-installations',
         component: () => import('../views/mhi/Installations.vue'),
         meta: { perm: 'monitor.read', title: 'mhi.menu' },
+      },
+      {
+        path: 'monitor/live',
+        name: 'monitor-live',
+        component: () => import('../views/monitor/MonitorLive.vue'),
+        meta: { perm: 'monitor.read', title: 'mon.menu.live' },
+      },
+      {
+        path: 'monitor/alarms',
+        name: 'monitor-alarms',
+        component: () => import('../views/monitor/AlarmConsole.vue'),
+        meta: { perm: 'monitor.read', title: 'mon.menu.alarms' },
+      },
+      {
+        path: 'monitor/soe',
+        name: 'monitor-soe',
+        component: () => import('../views/monitor/SoeView.vue'),
+        meta: { perm: 'monitor.read', title: 'mon.menu.soe' },
+      },
+      {
+        path: 'monitor/kpi',
+        name: 'monitor-kpi',
+        component: () => import('../views/monitor/AlarmKpi.vue'),
+        meta: { perm: 'monitor.read', title: 'mon.menu.kpi' },
       },
       {
         path: 'admin/grids',
