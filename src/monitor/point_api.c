@@ -11,7 +11,8 @@
  * "override". alarm_cfg_check runs on every write (422 naming the field), the Modbus
  * register map is checked against the device (point_reg_check), and a tag is unique in its
  * enterprise (409 naming tag). After a commit the runtime reloads the point
- * (monitor_point_changed) when it runs.
+ * (monitor_point_changed) when it runs, and the Modbus poller of the device concerned
+ * (modbus_device_changed) when Modbus is on.
  *
  * Live fields, trends and actions ask the runtime (app->monitor, opened by serve): without
  * it the live member is null, the alarm console is empty and trends and actions answer 503.
@@ -39,6 +40,7 @@
 #include "enterprise/enterprise_api.h"
 #include "monitor/alarm_names.h"
 #include "monitor/gas.h"
+#include "monitor/modbus.h"
 #include "monitor/monitor.h"
 #include "monitor/point.h"
 #include "monitor/point_db.h"
@@ -216,6 +218,26 @@ static void point_changed(struct req *rq, int64_t id)
 		log_warn("the runtime could not reload point %" PRId64, id);
 }
 
+/* Restarts the Modbus poller of device dev (0: none) after a commit (modbus.h). */
+static void modbus_reload(struct req *rq, int64_t dev)
+{
+	if (dev > 0 && rq->app->modbus != NULL &&
+	    modbus_device_changed(rq->app->modbus, rq->db, dev) < 0)
+		log_warn("the Modbus poller of device %" PRId64 " could not be restarted", dev);
+}
+
+/* The device of point id as stored now, or 0. */
+static int64_t point_device(struct req *rq, int64_t id)
+{
+	json_t *row = NULL;
+	int64_t dev = 0;
+
+	if (point_db_point_get(rq->db, id, &row) == 0)
+		dev = json_i64(row, "device_id", 0);
+	json_decref(row);
+	return dev;
+}
+
 /* ------------------------------------------------------------ devices */
 
 static const char *const protocols[] = { "mqtt", "http", "modbus", NULL };
@@ -358,6 +380,7 @@ static int device_patch(struct req *rq, struct resp *rs)
 							  "enterprise")
 					  : rc;
 	}
+	modbus_reload(rq, id);
 	return reply(rs, 200, after);
 }
 
@@ -384,7 +407,10 @@ static int device_delete(struct req *rq, struct resp *rs)
 		return resp_problem(rs, 409, NULL,
 				    "points still name the device: move or delete them first",
 				    NULL);
-	return rc < 0 ? rc : resp_no_content(rs);
+	if (rc < 0)
+		return rc;
+	modbus_reload(rq, id);
+	return resp_no_content(rs);
 }
 
 static const char *const id_sorts[] = { "id", NULL };
@@ -687,6 +713,7 @@ static int point_create(struct req *rq, struct resp *rs)
 	if (rc < 0)
 		return rc;
 	point_changed(rq, id);
+	modbus_reload(rq, point_device(rq, id));
 	return point_answer(rq, rs, id, 201);
 }
 
@@ -706,13 +733,14 @@ static int point_patch(struct req *rq, struct resp *rs)
 	struct field_errors fe = { 0 };
 	json_t *row = NULL, *m = NULL, *after = NULL, *was = NULL, *now = NULL;
 	const char *reason = json_str(rq->body, "reason");
-	int64_t id, eid;
+	int64_t id, eid, dev_before;
 	int n = 0, rc = load(rq, point_db_point_get, &row);
 
 	if (rc < 0)
 		return rc;
 	id = json_i64(row, "id", 0);
 	eid = json_i64(row, "enterprise_id", 0);
+	dev_before = json_i64(row, "device_id", 0);
 	if (json_check(rq->body, point_patch_fields, &fe) == 0) {
 		m = json_deep_copy(row);
 		json_object_update(m, rq->body);
@@ -760,18 +788,26 @@ static int point_patch(struct req *rq, struct resp *rs)
 	if (rc < 0)
 		return rc;
 	point_changed(rq, id);
+	{
+		int64_t dev_after = point_device(rq, id);
+
+		modbus_reload(rq, dev_before);
+		if (dev_after != dev_before)
+			modbus_reload(rq, dev_after);
+	}
 	return point_answer(rq, rs, id, 200);
 }
 
 static int point_delete(struct req *rq, struct resp *rs)
 {
 	json_t *row = NULL;
-	int64_t id;
+	int64_t id, dev;
 	int rc = load(rq, point_db_point_get, &row);
 
 	if (rc < 0)
 		return rc;
 	id = json_i64(row, "id", 0);
+	dev = json_i64(row, "device_id", 0);
 	rc = db_begin(rq->db);
 	if (rc == 0)
 		rc = point_db_point_delete(rq->db, id);
@@ -790,6 +826,7 @@ static int point_delete(struct req *rq, struct resp *rs)
 	if (rc < 0)
 		return rc;
 	point_changed(rq, id);
+	modbus_reload(rq, dev);
 	return resp_no_content(rs);
 }
 
