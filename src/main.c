@@ -622,7 +622,7 @@ static int cmd_hazard_scan(struct app *app, struct db *db)
 	int rc;
 
 	hazard_scan_rules_from(&app->cfg, &r);
-	rc = hazard_scan(db, app->cfg.fake_now_ms > 0 ? app->cfg.fake_now_ms : now_ms(), &r, &res);
+	rc = hazard_scan(db, config_now_ms(&app->cfg), &r, &res);
 	if (rc < 0) {
 		fprintf(stderr, "anjian: the hazard scan failed: %s; nothing was written\n",
 			err_str(rc));
@@ -645,8 +645,7 @@ static int cmd_risk_scan(struct app *app, struct db *db)
 	int rc;
 
 	audit_actor_cli(&actor);
-	rc = risk_scan(db, &app->cfg, app->cfg.fake_now_ms > 0 ? app->cfg.fake_now_ms : now_ms(), 0,
-		       &actor, &res);
+	rc = risk_scan(db, &app->cfg, config_now_ms(&app->cfg), 0, &actor, &res);
 	if (rc < 0) {
 		fprintf(stderr, "anjian: the risk scan failed: %s; nothing was written\n",
 			err_str(rc));

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/util.h"
@@ -436,4 +437,9 @@ int config_load_env(struct config *c, char *const *envp, struct errmsg *why)
 			return rc;
 	}
 	return 0;
+}
+
+int64_t config_now_ms(const struct config *c)
+{
+	return c->fake_now_ms > 0 ? c->fake_now_ms : now_ms();
 }

@@ -91,6 +91,8 @@ struct config {
 
 /* Fills c with the built-in defaults (see docs/configuration.md). */
 void config_defaults(struct config *c);
+/* "Now" for the date rules, UTC ms: c->fake_now_ms when set (tests), else the clock. */
+int64_t config_now_ms(const struct config *c);
 
 /*
  * Sets one key ("section.name", e.g. "server.port") from text. Returns 0, or

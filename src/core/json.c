@@ -305,3 +305,25 @@ void field_errors_first_per_field(struct field_errors *fe)
 	}
 	fe->n = k;
 }
+
+json_t *json_strip_private(json_t *o)
+{
+	const char *k;
+	json_t *v;
+	void *tmp;
+	size_t i;
+
+	if (json_is_object(o)) {
+		json_object_foreach_safe(o, tmp, k, v)
+		{
+			if (k[0] == '_')
+				json_object_del(o, k);
+			else
+				json_strip_private(v);
+		}
+	} else if (json_is_array(o)) {
+		json_array_foreach(o, i, v)
+			json_strip_private(v);
+	}
+	return o;
+}

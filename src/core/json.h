@@ -67,6 +67,13 @@ int json_check(const json_t *body, const struct json_field *spec, struct field_e
  * rules that run after it may name the same field again). */
 void field_errors_first_per_field(struct field_errors *fe);
 
+/*
+ * Deletes, in o and every object or array below it, the members whose name starts with '_'
+ * (the scope columns a query selects for the access check, never shown). Returns o (may be
+ * NULL), so that a reply can be built as resp_json(rs, 200, json_strip_private(row)).
+ */
+json_t *json_strip_private(json_t *o);
+
 /* Returns: owned compact serialisation (JSON_COMPACT | JSON_REAL_PRECISION(15)). */
 char *json_dump_compact(const json_t *j);
 

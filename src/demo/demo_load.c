@@ -801,7 +801,7 @@ static int load_all(const struct config *cfg, struct db *db, struct demo_report 
 	}
 	if (rc == 0) {
 		c.hz.today = c.lr.today;
-		c.hz.now_ms = cfg->fake_now_ms > 0 ? cfg->fake_now_ms : now_ms();
+		c.hz.now_ms = config_now_ms(cfg);
 		c.hz.bands.due_soon_days = cfg->hazard_due_soon_days;
 		c.hz.bands.overdue_long_days = cfg->hazard_overdue_long_days;
 		c.hz.max_extensions = cfg->hazard_max_extensions;

@@ -1092,3 +1092,11 @@ const struct route enterprise_routes[] = {
 		     "with field-level old/new values (phones masked as in the enterprise)" },
 	{ 0 },
 };
+
+bool enterprise_api_row_in_scope(const struct req *rq, const json_t *row)
+{
+	const char *uscc = json_str(row, "_uscc");
+
+	return enterprise_api_in_scope(rq, uscc ? uscc : "", json_str(row, "_region_code"),
+				       json_i64(row, "_grid_id", 0));
+}

@@ -22,6 +22,13 @@ extern const struct route enterprise_routes[];
 extern const struct route licence_routes[];
 
 /*
+ * enterprise_api_in_scope for a row that carries its enterprise's scope columns "_uscc",
+ * "_region_code" and "_grid_id" (selected by the module's query, stripped before the reply
+ * by json_strip_private).
+ */
+bool enterprise_api_row_in_scope(const struct req *rq, const json_t *row);
+
+/*
  * True when the enterprise (uscc, region_code, grid_id 0 = none) lies inside the
  * caller's data scope; grid scopes go by the enterprise's grid.
  */

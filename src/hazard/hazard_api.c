@@ -40,7 +40,7 @@
 
 int64_t hazard_api_now(const struct req *rq)
 {
-	return rq->app->cfg.fake_now_ms > 0 ? rq->app->cfg.fake_now_ms : now_ms();
+	return config_now_ms(&rq->app->cfg);
 }
 
 int hazard_bands(const struct config *c, struct hazard_deadline_bands *b)

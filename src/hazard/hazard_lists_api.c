@@ -43,7 +43,7 @@ static struct hazard_deadline_bands bands_of(const struct req *rq)
 /* "Now" of date rules: fake.now_ms in tests, else the clock. */
 static int64_t rule_now(const struct req *rq)
 {
-	return rq->app->cfg.fake_now_ms > 0 ? rq->app->cfg.fake_now_ms : now_ms();
+	return config_now_ms(&rq->app->cfg);
 }
 
 static int64_t rule_today(const struct req *rq)

@@ -326,7 +326,7 @@ static void run_pass(struct hazard_scheduler *s, struct db *db)
 	int64_t t0 = monotonic_ms();
 	int rc;
 
-	int64_t at = cfg->fake_now_ms > 0 ? cfg->fake_now_ms : now_ms();
+	int64_t at = config_now_ms(cfg);
 
 	hazard_scan_rules_from(cfg, &r);
 	rc = hazard_scan(db, at, &r, &res);

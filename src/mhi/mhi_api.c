@@ -58,30 +58,7 @@ struct inventory {
 
 static int64_t api_now(const struct req *rq)
 {
-	return rq->app->cfg.fake_now_ms > 0 ? rq->app->cfg.fake_now_ms : now_ms();
-}
-
-/* Strips the members starting with '_' (scope columns) from o and its children. */
-static json_t *public_view(json_t *o)
-{
-	const char *k;
-	json_t *v;
-	void *tmp;
-	size_t i;
-
-	if (json_is_object(o)) {
-		json_object_foreach_safe(o, tmp, k, v)
-		{
-			if (k[0] == '_')
-				json_object_del(o, k);
-			else
-				public_view(v);
-		}
-	} else if (json_is_array(o)) {
-		json_array_foreach(o, i, v)
-			public_view(v);
-	}
-	return o;
+	return config_now_ms(&rq->app->cfg);
 }
 
 static bool row_visible(const struct req *rq, const json_t *row)
@@ -507,7 +484,7 @@ static int reply_one(struct req *rq, struct resp *rs, const struct mhi_tables *t
 	if (rc < 0)
 		return rc;
 	add_explanation(t, row);
-	return resp_json(rs, status, public_view(row));
+	return resp_json(rs, status, json_strip_private(row));
 }
 
 /* The enterprise a create names (or the officer's own), checked against the scope. */
@@ -596,7 +573,7 @@ static int installation_get(struct req *rq, struct resp *rs)
 	if (rc < 0)
 		return rc;
 	add_explanation(t, row);
-	return resp_json(rs, 200, public_view(row));
+	return resp_json(rs, 200, json_strip_private(row));
 }
 
 static int installation_patch(struct req *rq, struct resp *rs)
@@ -765,7 +742,7 @@ static int installation_list(struct req *rq, struct resp *rs)
 	if (rc < 0)
 		return rc;
 	add_alpha(t, items);
-	return resp_json(rs, 200, list_page(public_view(items), &lp));
+	return resp_json(rs, 200, list_page(json_strip_private(items), &lp));
 }
 
 static const char *kind_zh(const char *k)

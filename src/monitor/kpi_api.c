@@ -89,7 +89,7 @@ static int parse_query(struct req *rq, struct resp *rs, bool export, struct kpi_
 	}
 	q->from_ms = day_start_ms(q->from_day);
 	q->to_ms = day_start_ms(q->to_day + 1);
-	q->now_ms = cfg->fake_now_ms > 0 ? cfg->fake_now_ms : now_ms();
+	q->now_ms = config_now_ms(cfg);
 	scope_bounds_of(&rq->user->scope, rq->user->user_id, q->scope_buf, sizeof(q->scope_buf),
 			&q->f.scope);
 	if (q->f.enterprise_id) {

@@ -51,37 +51,7 @@
 
 int64_t point_api_now(const struct req *rq)
 {
-	return rq->app->cfg.fake_now_ms > 0 ? rq->app->cfg.fake_now_ms : now_ms();
-}
-
-bool point_api_visible(const struct req *rq, const json_t *row)
-{
-	const char *uscc = json_str(row, "_uscc");
-
-	return enterprise_api_in_scope(rq, uscc ? uscc : "", json_str(row, "_region_code"),
-				       json_i64(row, "_grid_id", 0));
-}
-
-json_t *point_api_public(json_t *o)
-{
-	const char *k;
-	json_t *v;
-	void *tmp;
-	size_t i;
-
-	if (json_is_object(o)) {
-		json_object_foreach_safe(o, tmp, k, v)
-		{
-			if (k[0] == '_')
-				json_object_del(o, k);
-			else
-				point_api_public(v);
-		}
-	} else if (json_is_array(o)) {
-		json_array_foreach(o, i, v)
-			point_api_public(v);
-	}
-	return o;
+	return config_now_ms(&rq->app->cfg);
 }
 
 void point_api_scope(const struct req *rq, struct point_filter *f, char pre[16], char end[16])
@@ -122,7 +92,7 @@ static int load(struct req *rq, int (*get)(struct db *, int64_t, json_t **), jso
 	if (req_param_id(rq, "id", &id) < 0)
 		return ERR_INVALID;
 	rc = get(rq->db, id, row);
-	if (rc == 0 && !point_api_visible(rq, *row)) {
+	if (rc == 0 && !enterprise_api_row_in_scope(rq, *row)) {
 		json_decref(*row);
 		*row = NULL;
 		rc = ERR_NOT_FOUND;
@@ -208,7 +178,7 @@ static json_t *live_json(struct req *rq, int64_t point_id)
 
 static int reply(struct resp *rs, int status, json_t *o)
 {
-	return resp_json(rs, status, point_api_public(o));
+	return resp_json(rs, status, json_strip_private(o));
 }
 
 /* Tells the runtime that point id changed (after the commit). */
@@ -441,7 +411,7 @@ static int device_list(struct req *rq, struct resp *rs)
 	point_api_scope(rq, &f, pre, end);
 	rc = point_db_device_list(rq->db, &f, &lp, &items);
 	free(like);
-	return rc < 0 ? rc : resp_json(rs, 200, list_page(point_api_public(items), &lp));
+	return rc < 0 ? rc : resp_json(rs, 200, list_page(json_strip_private(items), &lp));
 }
 
 /* ------------------------------------------------------------ points */
@@ -886,7 +856,7 @@ static int point_list(struct req *rq, struct resp *rs)
 	if (rc < 0)
 		return rc;
 	/* The page is paged by id first, the alarm filter applied within it. */
-	out = list_page(point_api_public(items), &lp);
+	out = list_page(json_strip_private(items), &lp);
 	items = json_object_get(out, "items");
 	for (i = 0; i < json_array_size(items);) {
 		it = json_array_get(items, i);
@@ -1105,7 +1075,8 @@ static int alarms(struct req *rq, struct resp *rs)
 		json_array_append(out, v_items[i]);
 	free(v_items);
 	json_decref(items);
-	return resp_json(rs, 200, json_pack("{s:o, s:n}", "items", point_api_public(out), "next"));
+	return resp_json(rs, 200,
+			 json_pack("{s:o, s:n}", "items", json_strip_private(out), "next"));
 }
 
 /* ------------------------------------------------------------ operator actions */

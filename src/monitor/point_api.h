@@ -22,10 +22,6 @@ extern const struct route soe_routes[];
 
 /* Now for date rules and shelve bounds: fake.now_ms when set (tests), else the clock. UTC ms. */
 int64_t point_api_now(const struct req *rq);
-/* True when the row's _uscc, _region_code, _grid_id lie inside the caller's scope. */
-bool point_api_visible(const struct req *rq, const json_t *row);
-/* Drops the members starting with '_' (the scope columns) of o, recursively. Returns o. */
-json_t *point_api_public(json_t *o);
 /*
  * Fills f's scope members from the caller's scope; pre and end (16 bytes each, the
  * caller's) hold the region prefix and its end.

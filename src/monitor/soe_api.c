@@ -22,6 +22,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "db/db.h"
+#include "enterprise/enterprise_api.h"
 #include "enterprise/enterprise.h"
 #include "hazard/hazard.h"
 #include "hazard/hazard_api.h"
@@ -101,7 +102,7 @@ static int soe_list(struct req *rq, struct resp *rs)
 	if (fe.n)
 		return resp_problem(rs, 400, NULL, "invalid query", &fe);
 	rc = point_db_soe_list(rq->db, &f, &lp, &items);
-	return rc < 0 ? rc : resp_json(rs, 200, list_page(point_api_public(items), &lp));
+	return rc < 0 ? rc : resp_json(rs, 200, list_page(json_strip_private(items), &lp));
 }
 
 /* "YYYY-MM-DD HH:MM:SS.mmm" of instant ms in UTC+8 (the county's local time). */
@@ -285,7 +286,7 @@ static int soe_hazard(struct req *rq, struct resp *rs)
 	if (req_param_id(rq, "id", &id) < 0)
 		return ERR_INVALID;
 	rc = point_db_soe_get(rq->db, id, &s);
-	if (rc == 0 && !point_api_visible(rq, s))
+	if (rc == 0 && !enterprise_api_row_in_scope(rq, s))
 		rc = ERR_NOT_FOUND;
 	if (rc < 0) {
 		json_decref(s);

@@ -32,36 +32,6 @@
 
 /* ------------------------------------------------------------ shared helpers */
 
-bool risk_api_visible(const struct req *rq, const json_t *row)
-{
-	const char *uscc = json_str(row, "_uscc");
-
-	return enterprise_api_in_scope(rq, uscc ? uscc : "", json_str(row, "_region_code"),
-				       json_i64(row, "_grid_id", 0));
-}
-
-json_t *risk_api_public(json_t *o)
-{
-	const char *k;
-	json_t *v;
-	void *tmp;
-	size_t i;
-
-	if (json_is_object(o)) {
-		json_object_foreach_safe(o, tmp, k, v)
-		{
-			if (k[0] == '_')
-				json_object_del(o, k);
-			else
-				risk_api_public(v);
-		}
-	} else if (json_is_array(o)) {
-		json_array_foreach(o, i, v)
-			risk_api_public(v);
-	}
-	return o;
-}
-
 int risk_api_load(struct req *rq, int (*get)(struct db *, int64_t, json_t **), json_t **row)
 {
 	int64_t id;
@@ -71,7 +41,7 @@ int risk_api_load(struct req *rq, int (*get)(struct db *, int64_t, json_t **), j
 	if (req_param_id(rq, "id", &id) < 0)
 		return ERR_INVALID;
 	rc = get(rq->db, id, row);
-	if (rc == 0 && !risk_api_visible(rq, *row)) {
+	if (rc == 0 && !enterprise_api_row_in_scope(rq, *row)) {
 		json_decref(*row);
 		*row = NULL;
 		rc = ERR_NOT_FOUND;
@@ -81,7 +51,7 @@ int risk_api_load(struct req *rq, int (*get)(struct db *, int64_t, json_t **), j
 
 int64_t risk_api_now(const struct req *rq)
 {
-	return rq->app->cfg.fake_now_ms > 0 ? rq->app->cfg.fake_now_ms : now_ms();
+	return config_now_ms(&rq->app->cfg);
 }
 
 void risk_api_today(const struct req *rq, char out[16])
@@ -188,7 +158,7 @@ int risk_api_polygon(struct req *rq, int64_t enterprise_id, const json_t *v,
 
 int risk_api_reply(struct resp *rs, int status, json_t *o)
 {
-	return resp_json(rs, status, risk_api_public(o));
+	return resp_json(rs, status, json_strip_private(o));
 }
 
 json_t *risk_api_merged(const json_t *row, const json_t *body)
@@ -419,7 +389,7 @@ static int unit_list(struct req *rq, struct resp *rs)
 		return resp_problem(rs, 400, NULL, "invalid query", &fe);
 	risk_api_scope(rq, &f, pre, end);
 	rc = risk_db_unit_list(rq->db, &f, &lp, &items);
-	return rc < 0 ? rc : resp_json(rs, 200, list_page(risk_api_public(items), &lp));
+	return rc < 0 ? rc : resp_json(rs, 200, list_page(json_strip_private(items), &lp));
 }
 
 /* ------------------------------------------------------------ points */
@@ -456,7 +426,7 @@ int risk_api_point_load(struct req *rq, json_t **row)
 	if (req_param_id(rq, "id", &id) < 0)
 		return ERR_INVALID;
 	rc = point_get_row(rq, id, row);
-	if (rc == 0 && !risk_api_visible(rq, *row)) {
+	if (rc == 0 && !enterprise_api_row_in_scope(rq, *row)) {
 		json_decref(*row);
 		*row = NULL;
 		rc = ERR_NOT_FOUND;
@@ -475,7 +445,7 @@ static int point_create(struct req *rq, struct resp *rs)
 		return resp_invalid(rs, &fe);
 	uid = json_i64(rq->body, "unit_id", 0);
 	rc = risk_db_unit_get(rq->db, uid, &unit);
-	if (rc == ERR_NOT_FOUND || (rc == 0 && !risk_api_visible(rq, unit)))
+	if (rc == ERR_NOT_FOUND || (rc == 0 && !enterprise_api_row_in_scope(rq, unit)))
 		field_errors_add(&fe, "unit_id", "is not a unit you can see");
 	else if (rc < 0)
 		return rc;
@@ -641,7 +611,7 @@ static int point_list(struct req *rq, struct resp *rs)
 	risk_api_scope(rq, &f, pre, end);
 	rc = risk_db_point_list(rq->db, &f, &lp, &items);
 	free(like);
-	return rc < 0 ? rc : resp_json(rs, 200, list_page(risk_api_public(items), &lp));
+	return rc < 0 ? rc : resp_json(rs, 200, list_page(json_strip_private(items), &lp));
 }
 
 static int point_assessments(struct req *rq, struct resp *rs)

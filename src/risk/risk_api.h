@@ -22,17 +22,6 @@ extern const struct route risk_source_routes[];
 extern const struct route risk_plan_routes[];
 
 /*
- * True when the caller may see row, an object of risk_db.h carrying the private members
- * _uscc, _region_code and _grid_id of its enterprise (region prefix, own grids, own
- * enterprise: enterprise_api_in_scope).
- */
-bool risk_api_visible(const struct req *rq, const json_t *row);
-
-/* Removes the private members (names starting with '_') of o and of the objects and
- * arrays inside it. Returns o. */
-json_t *risk_api_public(json_t *o);
-
-/*
  * Loads the object whose id is the route's path parameter "id" with get (a risk_db_*_get
  * taking (db, id, row)) when the caller may see it. Returns 0 with *row owned, ERR_INVALID
  * (a malformed id), ERR_NOT_FOUND (absent or outside the caller's scope) or ERR_DB.

@@ -141,7 +141,7 @@ static int zone_list(struct req *rq, struct resp *rs)
 		return resp_problem(rs, 400, NULL, "invalid query", &fe);
 	risk_api_scope(rq, &f, pre, end);
 	rc = risk_db_zone_list(rq->db, &f, &lp, &items);
-	return rc < 0 ? rc : resp_json(rs, 200, list_page(risk_api_public(items), &lp));
+	return rc < 0 ? rc : resp_json(rs, 200, list_page(json_strip_private(items), &lp));
 }
 
 /* ------------------------------------------------------------ site plan */

@@ -486,7 +486,7 @@ static int dual_prevention(struct req *rq, struct resp *rs)
 	json_t *doc;
 	char *text, name[96], day[16];
 	/* the rule clock (fake.now_ms in tests), as the lists' file names */
-	int64_t id, now = rq->app->cfg.fake_now_ms > 0 ? rq->app->cfg.fake_now_ms : now_ms();
+	int64_t id, now = config_now_ms(&rq->app->cfg);
 	int rc;
 
 	if (query_params_check(rq, NULL, &fe) < 0)

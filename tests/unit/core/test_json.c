@@ -455,6 +455,24 @@ static void test_field_errors_first_per_field(void **state)
 	assert_string_equal(fe.e[2].field, "e");
 }
 
+/* json_strip_private: '_' members go at every depth, others stay; NULL passes through. */
+static void test_strip_private(void **state)
+{
+	json_t *o = json_loads("{\"id\":1,\"_uscc\":\"x\",\"items\":[{\"_grid_id\":2,\"a\":3},"
+			       "4],\"sub\":{\"_region_code\":\"32\",\"b\":{\"_c\":1}}}",
+			       0, NULL);
+	char *text;
+
+	(void)state;
+	assert_non_null(o);
+	assert_ptr_equal(json_strip_private(o), o);
+	text = json_dumps(o, JSON_SORT_KEYS | JSON_COMPACT);
+	assert_string_equal(text, "{\"id\":1,\"items\":[{\"a\":3},4],\"sub\":{\"b\":{}}}");
+	free(text);
+	json_decref(o);
+	assert_null(json_strip_private(NULL));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -476,6 +494,7 @@ int main(void)
 		cmocka_unit_test(test_accessors),
 		cmocka_unit_test(test_writers_match_jansson),
 		cmocka_unit_test(test_writers_keep_output_valid),
+		cmocka_unit_test(test_strip_private),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
