@@ -1,0 +1,51 @@
+#!/usr/bin/env python3
+"""Defects found by attacking the monitoring backend (issue 6, branch mon-break), one test each,
+over HTTP against the real binary. Each names the defect it pins down."""
+import json
+import time
+
+from test_monitor_points import Mon
+from harness import run
+
+
+def ingest(w, c, uscc, readings):
+    r = c.request('POST', f'/api/v1/readings?enterprise={uscc}',
+                  raw=json.dumps({'readings': readings}).encode())
+    w.t.status(r, 200, 'ingest')
+    return r.json
+
+
+def test_deleted_point_readings_do_not_pass_to_a_new_point(t):
+    """Defect: a point whose readings were all normal (no SOE row, no set point change) could
+    be deleted while its readings stayed in the store under its id; SQLite gives the next
+    point the same id, so another enterprise's new point showed the deleted point's readings
+    in its trend. Readings are history: such a point answers 409 (deactivate it instead)."""
+    w = Mon(t)
+    p = w.point(tag='GT-GONE')
+    base = int(time.time() * 1000) - 60000
+    got = ingest(w, w.officer, w.u1,
+                 [{'tag': 'GT-GONE', 'ts': base + i * 1000, 'v': 5.0 + i} for i in range(10)])
+    t.eq((got['accepted'], got['transitions']), (10, 0), 'stored, no alarm: no SOE row')
+    r = w.officer.delete(f'/api/v1/monitor/points/{p["id"]}')
+    t.problem(r, 409)
+    t.true('reading' in r.json['detail'], r.json['detail'])
+    q = w.point(c=w.officer2, tag='B-1')
+    t.true(q['id'] != p['id'], 'a new point never takes the id of one with readings')
+    r = w.officer2.get(f'/api/v1/monitor/points/{q["id"]}/trend?from_ms={base - 1000}'
+                       f'&to_ms={base + 20000}')
+    t.status(r, 200)
+    t.eq(r.json['points'], [], "another enterprise's new point shows none of them")
+    # Deactivated instead, it keeps its readings; a point that never had any still goes.
+    t.status(w.officer.patch(f'/api/v1/monitor/points/{p["id"]}', {'active': False}), 200)
+    r = w.officer.get(f'/api/v1/monitor/points/{p["id"]}/trend?from_ms={base - 1000}'
+                      f'&to_ms={base + 20000}')
+    t.eq(len(r.json['points']), 10)
+    fresh = w.point(tag='GT-NEW')
+    t.status(w.officer.delete(f'/api/v1/monitor/points/{fresh["id"]}'), 204)
+    # After a restart the readings are flushed to the tables, still refused.
+    w.s.stop()
+    w.s.start()
+    t.problem(w.officer.delete(f'/api/v1/monitor/points/{p["id"]}'), 409)
+
+
+run(globals())
