@@ -48,4 +48,43 @@ def test_deleted_point_readings_do_not_pass_to_a_new_point(t):
     t.problem(w.officer.delete(f'/api/v1/monitor/points/{p["id"]}'), 409)
 
 
+
+def wait_soe(t, c, point_id, n, timeout=10.0):
+    """The point's SOE rows (ascending) once there are at least n, or what there is at the end."""
+    end = time.time() + timeout
+    while True:
+        r = c.get(f'/api/v1/monitor/soe?point_id={point_id}&order=asc')
+        t.status(r, 200)
+        if len(r.json['items']) >= n or time.time() > end:
+            return r.json['items']
+        time.sleep(0.2)
+
+
+def test_reactivated_point_keeps_its_soe_rows(t):
+    """Defect: a point deactivated and activated again came back into the runtime's cache with
+    its SOE key counter (seq, sub) at zero, so its next tick or action transition took the key
+    of an earlier row; the SOE insert (ON CONFLICT DO NOTHING) then dropped it silently: a
+    communication loss annunciated live and on the console with no SOE row, and an
+    acknowledgement answered with the soe_id of nothing. Every transition must be recorded."""
+    w = Mon(t)
+    o = w.officer
+    p = w.point(tag='GT-CL', comms_timeout_ms=1000, reason='通信中断报警 1 s（测试）')
+    rows = wait_soe(t, o, p['id'], 1)
+    t.eq([(x['cause'], x['to_state'], x['to_cond']) for x in rows],
+         [('tick', 'unack', 'comms_loss')], 'a point that never reports is lost')
+    t.status(o.patch(f'/api/v1/monitor/points/{p["id"]}', {'active': False}), 200)
+    t.status(o.patch(f'/api/v1/monitor/points/{p["id"]}', {'active': True}), 200)
+    rows = wait_soe(t, o, p['id'], 2)
+    t.eq([(x['cause'], x['to_state'], x['to_cond']) for x in rows],
+         [('tick', 'unack', 'comms_loss')] * 2, 'the second loss is recorded too')
+    r = o.post(f'/api/v1/monitor/points/{p["id"]}/actions/acknowledge', {})
+    t.status(r, 200)
+    rows = wait_soe(t, o, p['id'], 3, timeout=1.0)
+    t.eq(rows[-1]['id'], r.json['soe_id'], 'the answered soe_id is the acknowledgement')
+    t.eq((rows[-1]['cause'], rows[-1]['action'], rows[-1]['to_state']),
+         ('action', 'acknowledge', 'acked'))
+    keys = [(x['seq'], x['sub']) for x in rows]
+    t.eq(len(set(keys)), len(keys), f'distinct SOE keys {keys}')
+
+
 run(globals())
