@@ -87,4 +87,30 @@ def test_reactivated_point_keeps_its_soe_rows(t):
     t.eq(len(set(keys)), len(keys), f'distinct SOE keys {keys}')
 
 
+
+def test_installation_chemical_and_seq_must_agree(t):
+    """Defect: an item naming a Table 1 chemical and a seq of another row was stored as the
+    seq's row without a word: 1 t of 氯 (chlorine, GB 18218-2018 Table 1 row 12, Q 5 t) with
+    seq 39 (硝化纤维素, Q 10 t) gave S = 0.1 instead of 0.2 and an unknown R. seq only picks
+    among the rows the name matches (硝化纤维素's CAS 9004-70-0: rows 37-42); one outside them
+    is 422 naming items[i].seq."""
+    w = Mon(t)
+    body = {'name': '液氯库', 'unit_kind': 'storage', 'people_500m': 10,
+            'items': [{'chemical': '氯', 'seq': 39, 'quantity_t': 1}]}
+    r = w.officer.post('/api/v1/mhi/installations', body)
+    t.problem(r, 422, 'items[0].seq')
+    reason = next(e['reason'] for e in r.json['errors'] if e['field'] == 'items[0].seq')
+    t.true('row 12 ' in reason and 'row 39' in reason, reason)
+    t.eq(w.s.sql('SELECT COUNT(*) FROM mhi_installation')[0][0], 0, 'nothing stored')
+    body['items'] = [{'chemical': '氯', 'seq': 12, 'quantity_t': 1}]
+    r = w.officer.post('/api/v1/mhi/installations', body)
+    t.status(r, 201)
+    t.eq((r.json['s'], r.json['lines'][0]['seq']), (0.2, 12), 'chlorine: 1 t / Q 5 t')
+    # The seq that picks one of an ambiguous key's rows is still taken.
+    body.update(name='硝化棉库', items=[{'chemical': '9004-70-0', 'seq': 39, 'quantity_t': 5}])
+    r = w.officer.post('/api/v1/mhi/installations', body)
+    t.status(r, 201)
+    t.eq((r.json['lines'][0]['seq'], r.json['lines'][0]['threshold_t']), (39, 10))
+
+
 run(globals())
