@@ -5,7 +5,7 @@ import json
 import time
 
 from test_monitor_points import Mon
-from harness import run
+from harness import run, Client, Stream
 
 
 def ingest(w, c, uscc, readings):
@@ -111,6 +111,40 @@ def test_installation_chemical_and_seq_must_agree(t):
     r = w.officer.post('/api/v1/mhi/installations', body)
     t.status(r, 201)
     t.eq((r.json['lines'][0]['seq'], r.json['lines'][0]['threshold_t']), (39, 10))
+
+
+
+def test_stream_ends_when_its_session_ends(t):
+    """Defect: GET /api/v1/monitor/stream checked the session once, when it opened; after
+    logout (or the account locked, its role or scope changed, an API token revoked) the open
+    stream went on pushing the enterprise's alarms and values for ever (the ping keeps it
+    open). The stream now ends at its next read once its session is no longer what it was."""
+    w = Mon(t)
+    w.point()
+    victim, _ = w.s.login('eoff1', 'Test-Pass-2026')
+    st = Stream(victim, '/api/v1/monitor/stream')
+    t.eq(st.status, 200)
+    t.status(victim.delete('/api/v1/session'), 204)
+    time.sleep(1.2)
+    ingest(w, w.officer, w.u1, [{'tag': 'GT-101', 'ts': int(time.time() * 1000), 'v': 70}])
+    st.read_until(lambda x: 'event: alarm' in x, 3)
+    t.true('event: alarm' not in st.text, f'logged out, still streaming: {st.text[:300]!r}')
+    st.close()
+    # The same for an account locked by the administrator while its stream is open.
+    c, _ = w.s.login('eoff1', 'Test-Pass-2026')
+    st = Stream(c, '/api/v1/monitor/stream')
+    t.eq(st.status, 200)
+    uid = w.s.sql("SELECT id FROM app_user WHERE login = 'eoff1'")[0][0]
+    t.status(w.a.patch(f'/api/v1/users/{uid}', {'locked': True}), 200)
+    time.sleep(1.2)
+    machine = w.a.post('/api/v1/users', {'login': 'gw.e1', 'role': 'enterprise_officer',
+                                         'scope': f'enterprise:{w.u1}', 'machine': True})
+    tok = w.a.post('/api/v1/tokens', {'user_id': machine.json['id'], 'name': 'gw'}).json
+    ingest(w, Client(w.s, token=tok['token']), w.u1,
+           [{'tag': 'GT-101', 'ts': int(time.time() * 1000), 'v': 5}])
+    st.read_until(lambda x: 'event: alarm' in x, 3)
+    t.true('event: alarm' not in st.text, f'locked, still streaming: {st.text[:300]!r}')
+    st.close()
 
 
 run(globals())
