@@ -129,6 +129,34 @@ static void ambiguous(const struct mhi_tables *t, const char *key, const char *f
 }
 
 /*
+ * Adds to fe why seq disagrees with chemical: when chemical names Table 1 rows (compared as
+ * in mhi_chemical_find) seq only picks among them, never another substance, whose Q (GB
+ * 18218-2018 4.1.2 a) and beta (Table 3) would be taken for the named one. A chemical that
+ * names no row (a name that only begins one, "汽油") leaves the choice to seq.
+ */
+static void seq_agrees(const struct mhi_tables *t, const char *chemical, int seq, const char *field,
+		       struct field_errors *fe)
+{
+	const struct mhi_chemical *c[CANDIDATES];
+	size_t n = mhi_chemical_matches(t, chemical, c, CANDIDATES);
+	char list[64] = "";
+
+	if (n == 0 || n > CANDIDATES)
+		return;
+	for (size_t k = 0; k < n; k++) {
+		size_t len = strlen(list);
+
+		if (c[k]->seq == seq)
+			return;
+		snprintf(list + len, sizeof(list) - len, "%s%d", k ? ", " : "", c[k]->seq);
+	}
+	field_errors_add(fe, field,
+			 "'%.40s' is row %s of Table 1 (%s), not row %d: give its seq or leave "
+			 "seq out",
+			 chemical, list, c[0]->name_zh, seq);
+}
+
+/*
  * A key that is no Table 1 name as written but begins one ("汽油" for row 66 "汽油(乙醇
  * 汽油、甲醇汽油)"): the rows it begins, so that the user picks one by seq, or gives the
  * categories when it is none of them (a qualifier such as 甲醛's "含量>90%" is a condition,
@@ -240,6 +268,9 @@ static void read_items(const struct mhi_tables *t, const json_t *arr, struct inv
 				ambiguous(t, m->chemical, field, fe);
 			else if (rc == ERR_NOT_FOUND && inv->cats[i][0] == '\0')
 				suggest(t, m->chemical, field, fe);
+		} else if (m->chemical && *m->chemical) {
+			snprintf(field, sizeof(field), "items[%zu].seq", i);
+			seq_agrees(t, m->chemical, m->seq, field, fe);
 		}
 	}
 	inv->n = json_array_size(arr);

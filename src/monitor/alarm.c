@@ -133,8 +133,13 @@ int alarm_cfg_check(const struct alarm_cfg *c, struct errmsg *m)
 
 	if (c->kind >= ALARM_KIND_COUNT_)
 		return errmsg_set(m, "kind", "unknown kind %u", (unsigned)c->kind);
-	if (!isfinite(c->range_lo) || !isfinite(c->range_hi) || !(c->range_lo < c->range_hi))
-		return errmsg_set(m, "range", "must be finite with range_lo < range_hi");
+	/* the span too: -1e308 .. 1e308 would make the fault band and the deadband bound
+	 * infinite (no value a fault, any deadband "below the span") */
+	if (!isfinite(c->range_lo) || !isfinite(c->range_hi) || !(c->range_lo < c->range_hi) ||
+	    !isfinite(c->range_hi - c->range_lo))
+		return errmsg_set(m, "range",
+				  "must be finite with range_lo < range_hi, and so must "
+				  "range_hi - range_lo");
 	for (int i = 0; i < 4; i++) {
 		if (isnan(sp[i]))
 			continue;

@@ -149,9 +149,9 @@ struct alarm_transition {
 };
 
 /*
- * Checks c: kind known, range finite with range_lo < range_hi, enabled set points finite,
- * ordered low2 < low1 < high1 < high2 and inside the range, deadband finite, >= 0 and below
- * the span; combustible and toxic points need high1, oxygen points need low1 and high1.
+ * Checks c: kind known, range finite with range_lo < range_hi and a finite span (the NAMUR
+ * NE 43 fault band is a share of it), enabled set points finite, ordered low2 < low1 < high1
+ * < high2 and inside the range, deadband finite, >= 0 and below the span; combustible and toxic points need high1, oxygen points need low1 and high1.
  * Returns 0, or ERR_INVALID with m (may be NULL) naming the field.
  */
 int alarm_cfg_check(const struct alarm_cfg *c, struct errmsg *m);

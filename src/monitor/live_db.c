@@ -6,6 +6,7 @@
 #define LOG_MODULE "live"
 #include "monitor/live_db.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "core/buf.h"
@@ -64,5 +65,36 @@ int live_db_scope_enterprises(struct db *db, const struct scope_bounds *b, int64
 	}
 	*ids = v;
 	*n = used;
+	return 0;
+}
+
+static const char SQL_SESSION_PRINCIPAL[] =
+	"SELECT app_user.role, app_user.scope FROM session JOIN app_user ON app_user.id = "
+	"session.user_id WHERE session.id = :id AND session.revoked_ms = 0 AND "
+	"app_user.locked = 0";
+static const char SQL_TOKEN_PRINCIPAL[] =
+	"SELECT app_user.role, app_user.scope FROM api_token JOIN app_user ON app_user.id = "
+	"api_token.user_id WHERE api_token.id = :id AND api_token.revoked_ms = 0 AND "
+	"app_user.locked = 0";
+
+int live_db_principal(struct db *db, int64_t session_id, int64_t token_id, char *out, size_t n)
+{
+	struct db_stmt *st =
+		db_stmt(db, session_id > 0 ? SQL_SESSION_PRINCIPAL : SQL_TOKEN_PRINCIPAL);
+	const char *role, *scope;
+	int rc;
+
+	if (st == NULL)
+		return ERR_DB;
+	db_bind_i64(st, ":id", session_id > 0 ? session_id : token_id);
+	rc = db_step(st);
+	if (rc == DB_DONE)
+		return ERR_NOT_FOUND;
+	if (rc != DB_ROW)
+		return ERR_DB;
+	role = db_col_text(st, 0);
+	scope = db_col_text(st, 1);
+	snprintf(out, n, "%s %s", role ? role : "", scope ? scope : "");
+	db_reset(st);
 	return 0;
 }

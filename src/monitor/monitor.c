@@ -1397,7 +1397,9 @@ static int reload_row(void *ctx, const struct mon_point_row *r)
 	x->found = true;
 	if (p == NULL) {
 		point_insert(m, point_new(r, clock_now(m)));
-		return 0;
+		/* activated again: its next SOE key follows its earlier rows (a key taken twice
+		 * would be dropped by the SOE's ON CONFLICT DO NOTHING) */
+		return mon_db_last_sub_of(m->db, r->id, sub_fix, m);
 	}
 	/* same point: keep the alarm state, take the new configuration and names */
 	keys_del(m, p);

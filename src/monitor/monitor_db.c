@@ -173,6 +173,28 @@ int mon_db_last_subs(struct db *db,
 	return rc < 0 ? ERR_DB : 0;
 }
 
+static const char SQL_LAST_SUB_OF[] =
+	"SELECT seq, MAX(sub) FROM soe WHERE point_id = :id AND seq = "
+	"(SELECT MAX(seq) FROM soe WHERE point_id = :id) GROUP BY seq";
+
+int mon_db_last_sub_of(struct db *db, int64_t point_id,
+		       int (*fn)(void *ctx, int64_t point_id, uint64_t seq, int64_t sub), void *ctx)
+{
+	struct db_stmt *s = db_stmt(db, SQL_LAST_SUB_OF);
+	int rc;
+
+	if (s == NULL)
+		return ERR_DB;
+	db_bind_i64(s, ":id", point_id);
+	rc = db_step(s);
+	if (rc == DB_ROW) {
+		rc = fn(ctx, point_id, (uint64_t)db_col_i64(s, 0), db_col_i64(s, 1));
+		db_reset(s);
+		return rc;
+	}
+	return rc < 0 ? ERR_DB : 0;
+}
+
 static const char SQL_SOE_OPS[] =
 	"SELECT point_id, enterprise_id, source_ms, seq, sub, value, from_state, to_state, "
 	"from_cond, to_cond, cause, action, until_ms, user_id FROM soe "

@@ -63,6 +63,16 @@ int mon_db_last_subs(struct db *db,
 		     int (*fn)(void *ctx, int64_t point_id, uint64_t seq, int64_t sub), void *ctx);
 
 /*
+ * The same for one point: fn is called once with point_id's highest SOE seq and the highest
+ * sub at it, or not at all when it has no SOE row. For a point entering the runtime's cache
+ * after start (created, or activated again), whose next tick or action key must follow its
+ * earlier rows. Returns 0, fn's error or ERR_DB.
+ */
+int mon_db_last_sub_of(struct db *db, int64_t point_id,
+		       int (*fn)(void *ctx, int64_t point_id, uint64_t seq, int64_t sub),
+		       void *ctx);
+
+/*
  * The tick and action rows with seq >= from_seq, in (seq, sub, point_id) order, for
  * recovery. fn gets each row (strings borrowed); returns 0 or stops with a negative err.
  */

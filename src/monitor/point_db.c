@@ -496,8 +496,10 @@ int point_db_point_get(struct db *db, int64_t id, json_t **out)
 	return get_by_id(db, SQL_POINT_GET, point_row, id, out);
 }
 
-static const char SQL_POINT_USED[] = "SELECT (SELECT COUNT(*) FROM soe WHERE point_id = :id) + "
-				     "(SELECT COUNT(*) FROM setpoint_change WHERE point_id = :id)";
+static const char SQL_POINT_USED[] =
+	"SELECT (SELECT COUNT(*) FROM soe WHERE point_id = :id) + "
+	"(SELECT COUNT(*) FROM setpoint_change WHERE point_id = :id) + "
+	"(SELECT COUNT(*) FROM reading_point WHERE point_id = :id)";
 static const char SQL_POINT_DELETE[] = "DELETE FROM monitor_point WHERE id = :id";
 
 int point_db_point_delete(struct db *db, int64_t id)

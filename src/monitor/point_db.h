@@ -74,8 +74,10 @@ int point_db_point_update(struct db *db, int64_t id, const json_t *p, int64_t no
 /* The point object without live. 0 with *out owned, ERR_NOT_FOUND, ERR_DB. */
 int point_db_point_get(struct db *db, int64_t id, json_t **out);
 /*
- * Deletes point id unless it has history (SOE rows, set point changes): that is kept, and
- * the point is deactivated instead. 0, ERR_CONFLICT, ERR_NOT_FOUND, ERR_DB.
+ * Deletes point id unless it has history (SOE rows, set point changes, readings flushed to
+ * the store's tables: reading_point): that is kept, and the point is deactivated instead
+ * (a deleted id may be given again to a new point, which must not inherit the readings).
+ * 0, ERR_CONFLICT, ERR_NOT_FOUND, ERR_DB.
  */
 int point_db_point_delete(struct db *db, int64_t id);
 /* A page of points by id (f: every member). 0 with *items owned. */

@@ -154,6 +154,40 @@ static void test_alarm_cfg_check_rejects_bad_config(void **state)
 	assert_string_equal(m.field, "kind");
 }
 
+/*
+ * A range of finite ends whose span overflows (-1e308 .. 1e308: span +inf) made the NAMUR NE
+ * 43 fault band (range_lo - 1.25 % .. range_hi + 3.125 % of the span) infinite, so no value
+ * was ever a sensor fault, and let any finite deadband pass "below the span" (1e308 with high1
+ * 1e308: an alarm that never returns). The span must be finite too.
+ */
+static void test_alarm_cfg_check_rejects_an_infinite_span(void **state)
+{
+	struct alarm_cfg c = {
+		.point_id = 9,
+		.range_lo = -1e308,
+		.range_hi = 1e308,
+		.high1 = 1e307,
+		.high2 = NAN,
+		.low1 = NAN,
+		.low2 = NAN,
+		.kind = ALARM_KIND_LEVEL,
+	};
+	struct errmsg m;
+	struct alarm_point p;
+	struct alarm_transition tr;
+
+	(void)state;
+	assert_int_equal(alarm_cfg_check(&c, &m), ERR_INVALID);
+	assert_string_equal(m.field, "range");
+	/* The widest span that is finite still is a range, and its fault band works. */
+	c.range_lo = 0;
+	c.range_hi = 1.7e308;
+	assert_int_equal(alarm_cfg_check(&c, &m), 0);
+	alarm_point_init(&p, 0);
+	assert_int_equal(feed(&c, &p, 1000, 1.77e308, &tr), 1); /* > 1.7e308 + 3.125 % */
+	assert_int_equal(tr.to_cond, ALARM_COND_FAULT);
+}
+
 /* ------------------------------------------------------------ set points */
 
 /* GB/T 50493-2019: first level at 25 %LEL, second at 50 %LEL, "at or above". */
@@ -622,6 +656,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_alarm_cfg_check_rejects_bad_config),
+		cmocka_unit_test(test_alarm_cfg_check_rejects_an_infinite_span),
 		cmocka_unit_test(test_alarm_high_levels_at_set_point_not_one_step_below),
 		cmocka_unit_test(test_alarm_deadband_return_both_sides),
 		cmocka_unit_test(test_alarm_deadband_stops_chattering),
