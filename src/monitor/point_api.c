@@ -83,7 +83,7 @@ void point_api_query_id(struct req *rq, const char *name, int64_t *out, struct f
 }
 
 /* Loads the object of path {id} with get, 404 outside the scope. */
-static int load(struct req *rq, int (*get)(struct db *, int64_t, json_t **), json_t **row)
+int point_api_load(struct req *rq, int (*get)(struct db *, int64_t, json_t **), json_t **row)
 {
 	int64_t id;
 	int rc;
@@ -100,7 +100,7 @@ static int load(struct req *rq, int (*get)(struct db *, int64_t, json_t **), jso
 	return rc;
 }
 
-static bool blank(const char *s)
+bool point_api_blank(const char *s)
 {
 	while (s && *s) {
 		if (*s == ' ' || (*s >= '\t' && *s <= '\r'))
@@ -118,7 +118,7 @@ static bool blank(const char *s)
  * The enterprise a new object belongs to: body's enterprise_id (inside the scope, else 403
  * naming it), or an enterprise officer's own. Returns the id, or 0 with an error in fe.
  */
-static int64_t enterprise_of(struct req *rq, const json_t *body, struct field_errors *fe)
+int64_t point_api_enterprise_of(struct req *rq, const json_t *body, struct field_errors *fe)
 {
 	json_t *v = json_object_get(body, "enterprise_id"), *e = NULL;
 	int64_t id = 0;
@@ -144,14 +144,14 @@ static int64_t enterprise_of(struct req *rq, const json_t *body, struct field_er
 	return id;
 }
 
-static void check_enum(const json_t *o, const char *key, const char *const *allowed,
-		       const char *list, struct field_errors *fe)
+void point_api_check_enum(const json_t *o, const char *key, const char *const *allowed,
+			  const char *list, struct field_errors *fe)
 {
 	if (!str_one_of(json_str(o, key), allowed))
 		field_errors_add(fe, key, "must be one of: %s", list);
 }
 
-static json_t *changes(const json_t *before, const json_t *after)
+json_t *point_api_changes(const json_t *before, const json_t *after)
 {
 	static const char *const skip[] = { "updated_ms", "_uscc",	 "_region_code", "_grid_id",
 					    "_protocol",  "point_count", "live",	 NULL };
@@ -160,7 +160,7 @@ static json_t *changes(const json_t *before, const json_t *after)
 }
 
 /* The point's live view as the API shows it, or null without the runtime. Returns: owned. */
-static json_t *live_json(struct req *rq, int64_t point_id)
+json_t *point_api_live_json(struct req *rq, int64_t point_id)
 {
 	struct monitor_live l;
 
@@ -176,7 +176,7 @@ static json_t *live_json(struct req *rq, int64_t point_id)
 			 l.shelve_until_ms > 0 ? json_integer(l.shelve_until_ms) : json_null());
 }
 
-static int reply(struct resp *rs, int status, json_t *o)
+int point_api_reply(struct resp *rs, int status, json_t *o)
 {
 	return resp_json(rs, status, json_strip_private(o));
 }
@@ -189,7 +189,7 @@ static void point_changed(struct req *rq, int64_t id)
 }
 
 /* Restarts the Modbus poller of device dev (0: none) after a commit (modbus.h). */
-static void modbus_reload(struct req *rq, int64_t dev)
+void point_api_modbus_reload(struct req *rq, int64_t dev)
 {
 	if (dev > 0 && rq->app->modbus != NULL &&
 	    modbus_device_changed(rq->app->modbus, rq->db, dev) < 0)
@@ -208,213 +208,16 @@ static int64_t point_device(struct req *rq, int64_t id)
 	return dev;
 }
 
-/* ------------------------------------------------------------ devices */
-
-static const char *const protocols[] = { "mqtt", "http", "modbus", NULL };
-
-static const struct json_field device_fields[] = {
-	{ "enterprise_id", JF_INT, 0, 0, 1, INT64_MAX },
-	{ "name", JF_STRING, JF_REQUIRED, 100, 0, 0 },
-	{ "protocol", JF_STRING, JF_REQUIRED, 10, 0, 0 },
-	{ "host", JF_STRING, JF_NULLABLE, 253, 0, 0 },
-	{ "port", JF_INT, JF_NULLABLE, 0, 1, 65535 },
-	{ "unit_id", JF_INT, JF_NULLABLE, 0, 0, 247 },
-	{ "poll_ms", JF_INT, JF_NULLABLE, 0, 100, 86400000 },
-	{ "active", JF_BOOL, 0, 0, 0, 0 },
-	{ NULL, 0, 0, 0, 0, 0 },
-};
-static const struct json_field device_patch_fields[] = {
-	{ "name", JF_STRING, 0, 100, 0, 0 },
-	{ "host", JF_STRING, JF_NULLABLE, 253, 0, 0 },
-	{ "port", JF_INT, JF_NULLABLE, 0, 1, 65535 },
-	{ "unit_id", JF_INT, JF_NULLABLE, 0, 0, 247 },
-	{ "poll_ms", JF_INT, JF_NULLABLE, 0, 100, 86400000 },
-	{ "active", JF_BOOL, 0, 0, 0, 0 },
-	{ NULL, 0, 0, 0, 0, 0 },
-};
-
-static bool present(const json_t *o, const char *key)
+bool point_api_present(const json_t *o, const char *key)
 {
 	const json_t *v = json_object_get(o, key);
 
 	return v != NULL && !json_is_null(v);
 }
 
-/*
- * Checks device d (merged) and fills the Modbus defaults: port 502 (Modbus/TCP), unit 1,
- * poll every 1000 ms. A pushing device (mqtt, http) has no host, port, unit or poll.
- */
-static void check_device(json_t *d, struct field_errors *fe)
-{
-	static const char *const modbus_only[] = { "host", "port", "unit_id", "poll_ms", NULL };
-	const char *protocol = json_str(d, "protocol");
-
-	if (blank(json_str(d, "name")))
-		field_errors_add(fe, "name", "must not be empty or blank");
-	check_enum(d, "protocol", protocols, "mqtt, http, modbus", fe);
-	if (protocol && strcmp(protocol, "modbus") == 0) {
-		if (blank(json_str(d, "host")))
-			field_errors_add(fe, "host", "a modbus device needs the host to poll");
-		if (!present(d, "port"))
-			json_object_set_new(d, "port", json_integer(502));
-		if (!present(d, "unit_id"))
-			json_object_set_new(d, "unit_id", json_integer(1));
-		if (!present(d, "poll_ms"))
-			json_object_set_new(d, "poll_ms", json_integer(1000));
-	} else if (protocol) {
-		for (size_t i = 0; modbus_only[i]; i++)
-			if (present(d, modbus_only[i]))
-				field_errors_add(fe, modbus_only[i],
-						 "is only for modbus devices (a %s device pushes)",
-						 protocol);
-	}
-}
-
-static int device_create(struct req *rq, struct resp *rs)
-{
-	struct field_errors fe = { 0 };
-	json_t *d = NULL, *row = NULL;
-	int64_t eid = 0, id = 0;
-	int rc;
-
-	if (json_check(rq->body, device_fields, &fe) < 0)
-		return resp_invalid(rs, &fe);
-	eid = enterprise_of(rq, rq->body, &fe);
-	d = json_deep_copy(rq->body);
-	check_device(d, &fe);
-	if (fe.n) {
-		json_decref(d);
-		return resp_invalid(rs, &fe);
-	}
-	rc = db_begin(rq->db);
-	if (rc == 0)
-		rc = point_db_device_insert(rq->db, eid, d, point_api_now(rq), &id);
-	if (rc == 0)
-		rc = audit_record(rq, "monitor.device.create", "monitor_device", id,
-				  json_pack("{s:I, s:s, s:s}", "enterprise_id", (json_int_t)eid,
-					    "name", json_str(d, "name"), "protocol",
-					    json_str(d, "protocol")));
-	rc = db_finish(rq->db, rc);
-	json_decref(d);
-	if (rc == ERR_CONFLICT)
-		return resp_invalid1(rs, "name",
-				     "is already the name of a device of the enterprise");
-	if (rc == 0)
-		rc = point_db_device_get(rq->db, id, &row);
-	return rc < 0 ? rc : reply(rs, 201, row);
-}
-
-static int device_get(struct req *rq, struct resp *rs)
-{
-	json_t *row = NULL;
-	int rc = load(rq, point_db_device_get, &row);
-
-	return rc < 0 ? rc : reply(rs, 200, row);
-}
-
-static int device_patch(struct req *rq, struct resp *rs)
-{
-	struct field_errors fe = { 0 };
-	json_t *row = NULL, *m = NULL, *after = NULL;
-	int64_t id;
-	int rc = load(rq, point_db_device_get, &row);
-
-	if (rc < 0)
-		return rc;
-	id = json_i64(row, "id", 0);
-	if (json_check(rq->body, device_patch_fields, &fe) == 0) {
-		m = json_deep_copy(row);
-		json_object_update(m, rq->body);
-		check_device(m, &fe);
-	}
-	if (fe.n) {
-		json_decref(row);
-		json_decref(m);
-		return resp_invalid(rs, &fe);
-	}
-	rc = db_begin(rq->db);
-	if (rc == 0)
-		rc = point_db_device_update(rq->db, id, m, point_api_now(rq));
-	if (rc == 0)
-		rc = point_db_device_get(rq->db, id, &after);
-	if (rc == 0)
-		rc = audit_record(rq, "monitor.device.update", "monitor_device", id,
-				  changes(row, after));
-	rc = db_finish(rq->db, rc);
-	json_decref(row);
-	json_decref(m);
-	if (rc < 0) {
-		json_decref(after);
-		return rc == ERR_CONFLICT ? resp_invalid1(rs, "name",
-							  "is already the name of a device of the "
-							  "enterprise")
-					  : rc;
-	}
-	modbus_reload(rq, id);
-	return reply(rs, 200, after);
-}
-
-static int device_delete(struct req *rq, struct resp *rs)
-{
-	json_t *row = NULL;
-	int64_t id;
-	int rc = load(rq, point_db_device_get, &row);
-
-	if (rc < 0)
-		return rc;
-	id = json_i64(row, "id", 0);
-	rc = db_begin(rq->db);
-	if (rc == 0)
-		rc = point_db_device_delete(rq->db, id);
-	if (rc == 0)
-		rc = audit_record(rq, "monitor.device.delete", "monitor_device", id,
-				  json_pack("{s:I, s:s}", "enterprise_id",
-					    (json_int_t)json_i64(row, "enterprise_id", 0), "name",
-					    json_str(row, "name")));
-	rc = db_finish(rq->db, rc);
-	json_decref(row);
-	if (rc == ERR_CONFLICT)
-		return resp_problem(rs, 409, NULL,
-				    "points still name the device: move or delete them first",
-				    NULL);
-	if (rc < 0)
-		return rc;
-	modbus_reload(rq, id);
-	return resp_no_content(rs);
-}
+/* ------------------------------------------------------------ points */
 
 static const char *const id_sorts[] = { "id", NULL };
-
-static int device_list(struct req *rq, struct resp *rs)
-{
-	static const char *const filters[] = { "enterprise_id", "q", NULL };
-	struct field_errors fe = { 0 };
-	struct point_filter f = { 0 };
-	struct list_params lp;
-	char pre[16], end[16], *like = NULL;
-	const char *v;
-	json_t *items = NULL;
-	int rc;
-
-	list_params_parse(rq, id_sorts, filters, &lp, &fe);
-	point_api_query_id(rq, "enterprise_id", &f.enterprise_id, &fe);
-	if ((v = req_query(rq, "q"))) {
-		if (v[0] == '\0' || utf8_len(v) > 100)
-			field_errors_add(&fe, "q", "must be 1 to 100 characters");
-		like = db_like_contains(v);
-		f.q_like = like;
-	}
-	if (fe.n) {
-		free(like);
-		return resp_problem(rs, 400, NULL, "invalid query", &fe);
-	}
-	point_api_scope(rq, &f, pre, end);
-	rc = point_db_device_list(rq->db, &f, &lp, &items);
-	free(like);
-	return rc < 0 ? rc : resp_json(rs, 200, list_page(json_strip_private(items), &lp));
-}
-
-/* ------------------------------------------------------------ points */
 
 static const struct json_field point_fields[] = {
 	{ "enterprise_id", JF_INT, 0, 0, 1, INT64_MAX },
@@ -490,7 +293,7 @@ static int gas_defaults(struct req *rq, const json_t *p, enum alarm_kind kind, s
 
 	if (kind == ALARM_KIND_OXYGEN)
 		return gas_default_cfg(NULL, kind, d, &m) < 0 ? ERR_INTERNAL : 0;
-	if (blank(gas)) {
+	if (point_api_blank(gas)) {
 		field_errors_add(fe, "gas",
 				 "a %s gas point names its gas (CAS number, formula, English or "
 				 "Chinese name of data/monitor/gas_properties.csv)",
@@ -526,9 +329,9 @@ static int check_point(struct req *rq, const json_t *p, int64_t eid, struct fiel
 	const char *protocol = NULL, *unit = json_str(p, "unit");
 	int kind = 0, rc;
 
-	if (blank(json_str(p, "name")))
+	if (point_api_blank(json_str(p, "name")))
 		field_errors_add(fe, "name", "must not be empty or blank");
-	if (blank(json_str(p, "tag")))
+	if (point_api_blank(json_str(p, "tag")))
 		field_errors_add(fe, "tag", "must not be empty or blank");
 	if (dev) {
 		rc = point_db_device_get(rq->db, dev, &d);
@@ -558,7 +361,7 @@ static int check_point(struct req *rq, const json_t *p, int64_t eid, struct fiel
 				 "points",
 				 alarm_kind_name((enum alarm_kind)kind),
 				 point_default_unit((enum alarm_kind)kind));
-	else if (blank(unit))
+	else if (point_api_blank(unit))
 		field_errors_add(fe, "unit", "is required for a %s point",
 				 json_str(p, "kind") ? json_str(p, "kind") : "");
 	if (point_alarm_cfg(p, &c, &m) < 0 || alarm_cfg_check(&c, &m) < 0)
@@ -569,12 +372,12 @@ static int check_point(struct req *rq, const json_t *p, int64_t eid, struct fiel
 				 "%s", m.text);
 	if (point_reg_check(p, protocol, &m) < 0)
 		field_errors_add(fe, m.field, "%s", m.text);
-	if (present(p, "lon") != present(p, "lat"))
-		field_errors_add(fe, present(p, "lon") ? "lat" : "lon",
+	if (point_api_present(p, "lon") != point_api_present(p, "lat"))
+		field_errors_add(fe, point_api_present(p, "lon") ? "lat" : "lon",
 				 "lon and lat come together");
-	if (present(p, "lon") && fabs(json_number_value(json_object_get(p, "lon"))) > 180)
+	if (point_api_present(p, "lon") && fabs(json_number_value(json_object_get(p, "lon"))) > 180)
 		field_errors_add(fe, "lon", "must be -180 to 180 degrees");
-	if (present(p, "lat") && fabs(json_number_value(json_object_get(p, "lat"))) > 90)
+	if (point_api_present(p, "lat") && fabs(json_number_value(json_object_get(p, "lat"))) > 90)
 		field_errors_add(fe, "lat", "must be -90 to 90 degrees");
 	json_decref(d);
 	return 0;
@@ -587,8 +390,8 @@ static int point_answer(struct req *rq, struct resp *rs, int64_t id, int status)
 
 	if (rc < 0)
 		return rc;
-	json_object_set_new(row, "live", live_json(rq, id));
-	return reply(rs, status, row);
+	json_object_set_new(row, "live", point_api_live_json(rq, id));
+	return point_api_reply(rs, status, row);
 }
 
 static int tag_conflict(struct resp *rs)
@@ -611,7 +414,7 @@ static int point_create(struct req *rq, struct resp *rs)
 
 	if (json_check(rq->body, point_fields, &fe) < 0)
 		return resp_invalid(rs, &fe);
-	eid = enterprise_of(rq, rq->body, &fe);
+	eid = point_api_enterprise_of(rq, rq->body, &fe);
 	p = json_deep_copy(rq->body);
 	json_object_del(p, "reason");
 	json_object_del(p, "enterprise_id");
@@ -643,7 +446,7 @@ static int point_create(struct req *rq, struct resp *rs)
 		point_fill_defaults(p, &d, unit, &overridden);
 		json_object_set_new(p, "setpoint_source",
 				    json_string(overridden ? "override" : "default"));
-		if (overridden && blank(reason))
+		if (overridden && point_api_blank(reason))
 			field_errors_add(&fe, "reason",
 					 "set points other than the GB/T 50493-2019 defaults need "
 					 "the reason");
@@ -683,19 +486,19 @@ static int point_create(struct req *rq, struct resp *rs)
 	if (rc < 0)
 		return rc;
 	point_changed(rq, id);
-	modbus_reload(rq, point_device(rq, id));
+	point_api_modbus_reload(rq, point_device(rq, id));
 	return point_answer(rq, rs, id, 201);
 }
 
 static int point_get(struct req *rq, struct resp *rs)
 {
 	json_t *row = NULL;
-	int rc = load(rq, point_db_point_get, &row);
+	int rc = point_api_load(rq, point_db_point_get, &row);
 
 	if (rc < 0)
 		return rc;
-	json_object_set_new(row, "live", live_json(rq, json_i64(row, "id", 0)));
-	return reply(rs, 200, row);
+	json_object_set_new(row, "live", point_api_live_json(rq, json_i64(row, "id", 0)));
+	return point_api_reply(rs, 200, row);
 }
 
 static int point_patch(struct req *rq, struct resp *rs)
@@ -704,7 +507,7 @@ static int point_patch(struct req *rq, struct resp *rs)
 	json_t *row = NULL, *m = NULL, *after = NULL, *was = NULL, *now = NULL;
 	const char *reason = json_str(rq->body, "reason");
 	int64_t id, eid, dev_before;
-	int n = 0, rc = load(rq, point_db_point_get, &row);
+	int n = 0, rc = point_api_load(rq, point_db_point_get, &row);
 
 	if (rc < 0)
 		return rc;
@@ -717,7 +520,7 @@ static int point_patch(struct req *rq, struct resp *rs)
 		json_object_del(m, "reason");
 		rc = check_point(rq, m, eid, &fe);
 		n = point_cfg_diff(row, m, &was, &now);
-		if (n > 0 && blank(reason))
+		if (n > 0 && point_api_blank(reason))
 			field_errors_add(&fe, "reason",
 					 "a change of range, set points, deadband, delays or "
 					 "communication timeout needs the reason");
@@ -741,7 +544,7 @@ static int point_patch(struct req *rq, struct resp *rs)
 	if (rc == 0)
 		rc = point_db_point_get(rq->db, id, &after);
 	if (rc == 0) {
-		json_t *summary = changes(row, after);
+		json_t *summary = point_api_changes(row, after);
 
 		if (n > 0)
 			json_object_set_new(summary, "reason", json_string(reason));
@@ -761,9 +564,9 @@ static int point_patch(struct req *rq, struct resp *rs)
 	{
 		int64_t dev_after = point_device(rq, id);
 
-		modbus_reload(rq, dev_before);
+		point_api_modbus_reload(rq, dev_before);
 		if (dev_after != dev_before)
-			modbus_reload(rq, dev_after);
+			point_api_modbus_reload(rq, dev_after);
 	}
 	return point_answer(rq, rs, id, 200);
 }
@@ -792,7 +595,7 @@ static int point_delete(struct req *rq, struct resp *rs)
 {
 	json_t *row = NULL;
 	int64_t id, dev;
-	int rc = load(rq, point_db_point_get, &row);
+	int rc = point_api_load(rq, point_db_point_get, &row);
 
 	if (rc < 0)
 		return rc;
@@ -819,12 +622,12 @@ static int point_delete(struct req *rq, struct resp *rs)
 	if (rc < 0)
 		return rc;
 	point_changed(rq, id);
-	modbus_reload(rq, dev);
+	point_api_modbus_reload(rq, dev);
 	return resp_no_content(rs);
 }
 
 /* True when the point's live state is not normal (the alarm filter). */
-static bool in_alarm(struct req *rq, int64_t id, struct monitor_live *l)
+bool point_api_in_alarm(struct req *rq, int64_t id, struct monitor_live *l)
 {
 	return rq->app->monitor != NULL && monitor_live_get(rq->app->monitor, id, l) == 0 &&
 	       l->state != ALARM_STATE_NORMAL;
@@ -883,11 +686,11 @@ static int point_list(struct req *rq, struct resp *rs)
 	items = json_object_get(out, "items");
 	for (i = 0; i < json_array_size(items);) {
 		it = json_array_get(items, i);
-		if (alarm && !in_alarm(rq, json_i64(it, "id", 0), &l)) {
+		if (alarm && !point_api_in_alarm(rq, json_i64(it, "id", 0), &l)) {
 			json_array_remove(items, i);
 			continue;
 		}
-		json_object_set_new(it, "live", live_json(rq, json_i64(it, "id", 0)));
+		json_object_set_new(it, "live", point_api_live_json(rq, json_i64(it, "id", 0)));
 		i++;
 	}
 	return resp_json(rs, 200, out);
@@ -899,7 +702,7 @@ static int setpoint_changes(struct req *rq, struct resp *rs)
 	struct list_params lp;
 	json_t *row = NULL, *items = NULL;
 	int64_t id;
-	int rc = load(rq, point_db_point_get, &row);
+	int rc = point_api_load(rq, point_db_point_get, &row);
 
 	if (rc < 0)
 		return rc;
@@ -916,7 +719,7 @@ static int point_defaults(struct req *rq, struct resp *rs)
 	struct field_errors fe = { 0 };
 	struct alarm_cfg d;
 	json_t *row = NULL, *o = NULL;
-	int kind = 0, rc = load(rq, point_db_point_get, &row);
+	int kind = 0, rc = point_api_load(rq, point_db_point_get, &row);
 
 	if (rc < 0)
 		return rc;
@@ -946,261 +749,6 @@ static int point_defaults(struct req *rq, struct resp *rs)
 	return resp_json(rs, 200, o);
 }
 
-/* ------------------------------------------------------------ trend */
-
-/* A query argument as an int64 within [lo, hi], else an error in fe. Absent: dflt. */
-static int64_t query_i64(struct req *rq, const char *name, int64_t dflt, int64_t lo, int64_t hi,
-			 struct field_errors *fe)
-{
-	const char *v = req_query(rq, name);
-	int64_t x;
-
-	if (v == NULL)
-		return dflt;
-	if (parse_i64(v, &x) < 0 || x < lo || x > hi) {
-		field_errors_add(fe, name, "must be an integer from %" PRId64 " to %" PRId64, lo,
-				 hi);
-		return dflt;
-	}
-	return x;
-}
-
-#define TREND_MAX_WINDOW_MS (400LL * 86400000LL) /* a little over the minute retention year */
-
-static int trend(struct req *rq, struct resp *rs)
-{
-	static const char *const allowed[] = { "from_ms", "to_ms", "budget", NULL };
-	struct field_errors fe = { 0 };
-	enum store_resolution res;
-	struct store_row *rows = NULL;
-	struct store_minute *mins = NULL;
-	struct store *st;
-	json_t *row = NULL, *pts;
-	int64_t id, from, to, budget, now = point_api_now(rq);
-	size_t n = 0;
-	int rc = load(rq, point_db_point_get, &row);
-
-	if (rc < 0)
-		return rc;
-	id = json_i64(row, "id", 0);
-	json_decref(row);
-	query_params_check(rq, allowed, &fe);
-	to = query_i64(rq, "to_ms", now, 1, INT64_MAX / 2, &fe);
-	from = query_i64(rq, "from_ms", to - 3600000, 0, INT64_MAX / 2, &fe);
-	budget = query_i64(rq, "budget", 1000, 10, 100000, &fe);
-	if (fe.n == 0 && from >= to)
-		field_errors_add(&fe, "from_ms", "must be before to_ms");
-	if (fe.n == 0 && to - from > TREND_MAX_WINDOW_MS)
-		field_errors_add(&fe, "from_ms", "the window is at most 400 days");
-	if (fe.n)
-		return resp_problem(rs, 400, NULL, "invalid query", &fe);
-	if (rq->app->monitor == NULL)
-		return resp_problem(rs, 503, NULL, "the monitoring runtime is not running", NULL);
-	st = monitor_store(rq->app->monitor);
-	rc = store_pick_resolution(st, id, from, to, (size_t)budget, &res);
-	if (rc < 0)
-		return rc;
-	pts = json_array();
-	if (res == STORE_RESOLUTION_RAW) {
-		rc = store_read(st, id, from, to, &rows, &n);
-		for (size_t i = 0; rc == 0 && i < n; i++)
-			json_array_append_new(
-				pts, json_pack("[I, o]", (json_int_t)rows[i].source_ms,
-					       isfinite(rows[i].value) ? json_real(rows[i].value)
-								       : json_null()));
-		free(rows);
-	} else {
-		rc = store_minutes(st, id, from, to, &mins, &n);
-		for (size_t i = 0; rc == 0 && i < n; i++)
-			json_array_append_new(
-				pts,
-				json_pack("[I, o, o, o, I]", (json_int_t)mins[i].minute_ms,
-					  mins[i].n ? json_real(mins[i].min) : json_null(),
-					  mins[i].n ? json_real(mins[i].max) : json_null(),
-					  mins[i].n ? json_real(mins[i].sum / (double)mins[i].n)
-						    : json_null(),
-					  (json_int_t)mins[i].n));
-		free(mins);
-	}
-	if (rc < 0) {
-		json_decref(pts);
-		return rc;
-	}
-	return resp_json(rs, 200,
-			 json_pack("{s:s, s:I, s:I, s:o}", "resolution",
-				   res == STORE_RESOLUTION_RAW ? "raw" : "minute", "from_ms",
-				   (json_int_t)from, "to_ms", (json_int_t)to, "points", pts));
-}
-
-/* ------------------------------------------------------------ alarm console */
-
-static int since_desc(const void *a, const void *b)
-{
-	const json_t *x = *(const json_t *const *)a, *y = *(const json_t *const *)b;
-	int64_t sx = json_i64(json_object_get(x, "live"), "since_ms", 0);
-	int64_t sy = json_i64(json_object_get(y, "live"), "since_ms", 0);
-
-	if (sx != sy)
-		return sx < sy ? 1 : -1;
-	return json_i64(x, "id", 0) < json_i64(y, "id", 0) ? 1 : -1;
-}
-
-#define ALARMS_SCAN_MAX 100000 /* active points looked at; docs/monitoring.md */
-
-static int alarms(struct req *rq, struct resp *rs)
-{
-	static const char *const allowed[] = { "enterprise_id", "state", "limit", NULL };
-	struct field_errors fe = { 0 };
-	struct point_filter f = { 0 };
-	struct list_params lp = { ALARMS_SCAN_MAX, 0, 0, false };
-	struct monitor_live l;
-	char pre[16], end[16];
-	const char *v;
-	json_t *items = NULL, *out, *it, **v_items = NULL;
-	int64_t limit;
-	int state = -1;
-	size_t i, n = 0;
-	int rc;
-
-	query_params_check(rq, allowed, &fe);
-	point_api_query_id(rq, "enterprise_id", &f.enterprise_id, &fe);
-	if ((v = req_query(rq, "state")) &&
-	    (alarm_state_parse(v, &state) < 0 || state == ALARM_STATE_NORMAL))
-		field_errors_add(&fe, "state",
-				 "must be one of: unack, acked, rtn_unack, shelved, suppressed, "
-				 "out_of_service");
-	limit = query_i64(rq, "limit", 200, 1, 500, &fe);
-	if (fe.n)
-		return resp_problem(rs, 400, NULL, "invalid query", &fe);
-	out = json_array();
-	if (rq->app->monitor == NULL)
-		return resp_json(rs, 200, json_pack("{s:o, s:n}", "items", out, "next"));
-	point_api_scope(rq, &f, pre, end);
-	f.active_only = true;
-	rc = point_db_point_list(rq->db, &f, &lp, &items);
-	if (rc < 0) {
-		json_decref(out);
-		return rc;
-	}
-	v_items = calloc(json_array_size(items) + 1, sizeof(*v_items));
-	if (v_items == NULL)
-		abort();
-	json_array_foreach(items, i, it) {
-		if (!in_alarm(rq, json_i64(it, "id", 0), &l))
-			continue;
-		if (state >= 0 && l.state != state)
-			continue;
-		json_object_set_new(it, "live", live_json(rq, json_i64(it, "id", 0)));
-		v_items[n++] = it;
-	}
-	qsort(v_items, n, sizeof(*v_items), since_desc);
-	for (i = 0; i < n && i < (size_t)limit; i++)
-		json_array_append(out, v_items[i]);
-	free(v_items);
-	json_decref(items);
-	return resp_json(rs, 200,
-			 json_pack("{s:o, s:n}", "items", json_strip_private(out), "next"));
-}
-
-/* ------------------------------------------------------------ operator actions */
-
-static const struct json_field action_fields[] = {
-	{ "comment", JF_STRING, 0, 500, 0, 0 },
-	{ "until_ms", JF_INT, 0, 0, 1, INT64_MAX / 2 },
-	{ "duration_min", JF_INT, 0, 0, 1, 10080 },
-	{ NULL, 0, 0, 0, 0, 0 },
-};
-
-static int action(struct req *rq, struct resp *rs)
-{
-	const struct config *cfg = &rq->app->cfg;
-	struct field_errors fe = { 0 };
-	enum monitor_action a;
-	json_t *row = NULL, *b = rq->body;
-	const char *comment = json_str(b, "comment"), *name = req_param(rq, "action");
-	/* The runtime acts at its own clock, the system clock in the server. */
-	int64_t id, soe_id = 0, until = 0, now = now_ms();
-	int64_t max_ms = (int64_t)cfg->monitor_shelve_max_min * 60000;
-	int rc = load(rq, point_db_point_get, &row);
-
-	if (rc < 0)
-		return rc;
-	id = json_i64(row, "id", 0);
-	json_decref(row);
-	if (json_check(b, action_fields, &fe) < 0)
-		return resp_invalid(rs, &fe);
-	if (rq->app->monitor == NULL)
-		return resp_problem(rs, 503, NULL, "the monitoring runtime is not running", NULL);
-	if (monitor_action_parse(name, &a) < 0)
-		return resp_problem(rs, 404, NULL,
-				    "no such action: acknowledge, shelve, unshelve, suppress, "
-				    "unsuppress, out_of_service or return_to_service",
-				    NULL);
-	if ((a == MONITOR_SHELVE || a == MONITOR_SUPPRESS || a == MONITOR_OUT_OF_SERVICE) &&
-	    blank(comment))
-		field_errors_add(&fe, "comment", "%s needs a comment saying why",
-				 monitor_action_name(a));
-	if (a == MONITOR_SHELVE) {
-		bool has_until = json_has(b, "until_ms"), has_dur = json_has(b, "duration_min");
-
-		if (has_until == has_dur)
-			field_errors_add(&fe, has_until ? "duration_min" : "until_ms",
-					 "shelve takes until_ms or duration_min (one of them)");
-		else if (has_dur && json_i64(b, "duration_min", 0) > cfg->monitor_shelve_max_min)
-			field_errors_add(&fe, "duration_min",
-					 "must be at most %d minutes (monitor.shelve_max_min)",
-					 cfg->monitor_shelve_max_min);
-		else if (has_dur)
-			until = now + json_i64(b, "duration_min", 0) * 60000;
-		else if ((until = json_i64(b, "until_ms", 0)) <= now)
-			field_errors_add(&fe, "until_ms", "must be in the future");
-		else if (until - now > max_ms)
-			field_errors_add(
-				&fe, "until_ms",
-				"must be at most %d minutes ahead (monitor.shelve_max_min)",
-				cfg->monitor_shelve_max_min);
-	} else {
-		if (json_has(b, "until_ms"))
-			field_errors_add(&fe, "until_ms", "is only for shelve");
-		if (json_has(b, "duration_min"))
-			field_errors_add(&fe, "duration_min", "is only for shelve");
-	}
-	if (fe.n)
-		return resp_invalid(rs, &fe);
-	rc = monitor_action(rq->app->monitor, id, a, until, rq->user->user_id, comment, &soe_id);
-	if (rc == ERR_CONFLICT) {
-		struct monitor_live l;
-		const char *st = monitor_live_get(rq->app->monitor, id, &l) == 0
-					 ? alarm_state_name((enum alarm_state)l.state)
-					 : "unknown";
-		char detail[160];
-
-		snprintf(detail, sizeof(detail), "the alarm's state (%s) does not allow %s", st,
-			 monitor_action_name(a));
-		return resp_problem(rs, 409, NULL, detail, NULL);
-	}
-	if (rc == ERR_NOT_FOUND)
-		return resp_problem(rs, 409, NULL, "the point is not active", NULL);
-	if (rc < 0)
-		return rc;
-	/* The SOE row (user, comment) is the runtime's record; the audit trail follows it. */
-	rc = db_begin(rq->db);
-	if (rc == 0)
-		rc = audit_record(rq, "monitor.alarm.action", "monitor_point", id,
-				  json_pack("{s:s, s:I, s:s?, s:o}", "action",
-					    monitor_action_name(a), "soe_id", (json_int_t)soe_id,
-					    "comment", comment, "until_ms",
-					    until ? json_integer(until) : json_null()));
-	rc = db_finish(rq->db, rc);
-	if (rc < 0)
-		log_error("action %s on point %" PRId64 " done (soe %" PRId64
-			  ") but its audit record failed",
-			  monitor_action_name(a), id, soe_id);
-	return resp_json(rs, 200,
-			 json_pack("{s:I, s:o}", "soe_id", (json_int_t)soe_id, "live",
-				   live_json(rq, id)));
-}
-
 /* ------------------------------------------------------------ routes */
 
 #define R(m, p, h, perm_, s)                                                      \
@@ -1214,17 +762,6 @@ static int action(struct req *rq, struct resp *rs)
 	}
 
 const struct route point_routes[] = {
-	R(HTTP_GET, "/api/v1/monitor/devices", device_list, PERM_MONITOR_READ,
-	  "monitoring devices in your scope (filters enterprise_id, q; limit, after)"),
-	W(HTTP_POST, "/api/v1/monitor/devices", device_create, PERM_MONITOR_WRITE,
-	  "add a device {enterprise_id (officers: own by default), name, protocol mqtt|http|"
-	  "modbus, host, port (502), unit_id (1), poll_ms (1000) for modbus, active?}"),
-	R(HTTP_GET, "/api/v1/monitor/devices/{id}", device_get, PERM_MONITOR_READ,
-	  "a device in your scope, else 404"),
-	W(HTTP_PATCH, "/api/v1/monitor/devices/{id}", device_patch, PERM_MONITOR_WRITE,
-	  "change a device (name, host, port, unit_id, poll_ms, active; the protocol is fixed)"),
-	R(HTTP_DELETE, "/api/v1/monitor/devices/{id}", device_delete, PERM_MONITOR_WRITE,
-	  "delete a device (409 while points name it)"),
 	R(HTTP_GET, "/api/v1/monitor/points", point_list, PERM_MONITOR_READ,
 	  "monitoring points in your scope with their live values (filters enterprise_id, "
 	  "device_id, installation_id, kind, alarm=1, q)"),
@@ -1245,15 +782,5 @@ const struct route point_routes[] = {
 	  "the point's set point changes, newest first (who, why, before, after)"),
 	R(HTTP_GET, "/api/v1/monitor/points/{id}/defaults", point_defaults, PERM_MONITOR_READ,
 	  "the GB/T 50493-2019 default set points of the point's kind and gas"),
-	R(HTTP_GET, "/api/v1/monitor/points/{id}/trend", trend, PERM_MONITOR_READ,
-	  "readings of a point over [from_ms, to_ms) (default the last hour), raw or one-minute "
-	  "aggregates to fit budget (default 1000)"),
-	R(HTTP_GET, "/api/v1/monitor/alarms", alarms, PERM_MONITOR_READ,
-	  "the alarm console: points in your scope not in the normal state, newest transition "
-	  "first (filters enterprise_id, state; limit)"),
-	W(HTTP_POST, "/api/v1/monitor/points/{id}/actions/{action}", action, PERM_ALARM_OPERATE,
-	  "an operator action (acknowledge, shelve, unshelve, suppress, unsuppress, "
-	  "out_of_service, return_to_service) {comment, until_ms | duration_min}: SOE row, 409 "
-	  "when the state does not allow it"),
 	{ 0 },
 };
