@@ -3,16 +3,21 @@
  * The application's ingestion of readings over MQTT (mqtt.h, docs/ingestion.md "MQTT"):
  * mqtt.connections subscribers of mqtt.c sharing "$share/anjian/anjian/v1/+/readings",
  * each message's enterprise resolved from its topic, its payload decoded (payload.c)
- * and handed to the runtime (monitor_ingest) before the PUBACK.
+ * and handed to the runtime (monitor_ingest) before the PUBACK. The connections run in
+ * mqtt.c's batch mode: the readings of every message already received on a connection
+ * (up to MQTT_BATCH_MAX messages, INGEST_BATCH_READINGS readings) go to monitor_ingest
+ * in one call, and the PUBACKs of those messages follow its return.
  */
 #define LOG_MODULE "mqtt"
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/app.h"
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/mem.h"
 #include "monitor/monitor.h"
 #include "monitor/mqtt.h"
 #include "monitor/payload.h"
@@ -20,11 +25,18 @@
 
 #define INGEST_FILTER	"$share/anjian/anjian/v1/+/readings"
 #define INGEST_MAX_CONN 64
+/* A connection's batch is flushed once it holds this many readings. */
+#define INGEST_BATCH_READINGS 50000
 
-/* One connection of the application's ingestion: its decode buffer is reused. */
+/*
+ * One connection of the application's ingestion: its decode buffer and its batch (the
+ * readings of the messages accepted since the last flush) are reused.
+ */
 struct ingest_conn {
 	struct app *app;
 	struct payload_out out;
+	monitor_reading *batch;
+	size_t n, cap;
 };
 
 static struct mqtt_sub *ingest_subs[INGEST_MAX_CONN];
@@ -83,7 +95,29 @@ int mqtt_ingest_message(void *ctx, const char *topic, size_t topic_len,
 			     out->unknown, (int)topic_len, topic, out->unknown_tag);
 	if (out->n == 0)
 		return 0;
-	return monitor_ingest(m, out->r, out->n, NULL);
+	if (conn->n + out->n > conn->cap) {
+		size_t cap = conn->cap ? conn->cap : 4096;
+		while (cap < conn->n + out->n)
+			cap *= 2;
+		conn->batch = xrealloc(conn->batch, cap * sizeof *conn->batch);
+		conn->cap = cap;
+	}
+	memcpy(conn->batch + conn->n, out->r, out->n * sizeof *out->r);
+	conn->n += out->n;
+	return conn->n >= INGEST_BATCH_READINGS ? MQTT_FLUSH : 0;
+}
+
+int mqtt_ingest_flush(void *ctx, bool commit)
+{
+	struct ingest_conn *conn = ctx;
+	size_t n = conn->n;
+	conn->n = 0;
+	if (!commit || n == 0)
+		return 0;
+	struct monitor *m = conn->app->monitor;
+	if (m == NULL)
+		return ERR_UNAVAILABLE;
+	return monitor_ingest(m, conn->batch, n, NULL);
 }
 
 int mqtt_ingest_start(struct app *app)
@@ -112,6 +146,7 @@ int mqtt_ingest_start(struct app *app)
 			.username = c->mqtt_username,
 			.password = c->mqtt_password,
 			.filter = INGEST_FILTER,
+			.flush = mqtt_ingest_flush,
 		};
 		ingest_conns[ingest_n].app = app;
 		int rc = mqtt_sub_start(&sc, mqtt_ingest_message, &ingest_conns[ingest_n],
@@ -133,6 +168,9 @@ void mqtt_ingest_stop(void)
 		mqtt_sub_stop(ingest_subs[k]);
 		ingest_subs[k] = NULL;
 		payload_free(&ingest_conns[k].out);
+		free(ingest_conns[k].batch);
+		ingest_conns[k].batch = NULL;
+		ingest_conns[k].n = ingest_conns[k].cap = 0;
 	}
 	ingest_n = 0;
 }
