@@ -21,6 +21,7 @@
 #include "monitor/monitor.h"
 #include "monitor/mqtt.h"
 #include "monitor/payload.h"
+#include "monitor/wal.h"
 #include "core/banned.h"
 
 #define INGEST_FILTER	"$share/anjian/anjian/v1/+/readings"
@@ -51,7 +52,7 @@ struct resolve_ctx {
 static int resolve(void *ctx, const char *tag, size_t len, int64_t *point_id)
 {
 	const struct resolve_ctx *c = ctx;
-	return monitor_resolve(c->m, c->enterprise_id, tag, len, point_id);
+	return monitor_resolve_held(c->m, c->enterprise_id, tag, len, point_id);
 }
 
 int mqtt_ingest_message(void *ctx, const char *topic, size_t topic_len,
@@ -78,8 +79,10 @@ int mqtt_ingest_message(void *ctx, const char *topic, size_t topic_len,
 		return 0;
 	}
 	struct resolve_ctx rc_ctx = { .m = m, .enterprise_id = eid };
+	monitor_resolve_hold(m); /* one read lock for the message's tags */
 	int rc = payload_decode_batch((const char *)payload, len, now_ms(), resolve, &rc_ctx, out,
 				      &err);
+	monitor_resolve_release(m);
 	if (rc == ERR_INVALID || rc == ERR_TOO_MANY) {
 		monitor_count_bad_payload(m);
 		log_every_ms(5000, LL_WARN,
@@ -95,6 +98,14 @@ int mqtt_ingest_message(void *ctx, const char *topic, size_t topic_len,
 			     out->unknown, (int)topic_len, topic, out->unknown_tag);
 	if (out->n == 0)
 		return 0;
+	if (conn->n && conn->n + out->n > WAL_BATCH_MAX) {
+		/* Too much for one call: commit what is there first (still before its PUBACKs). */
+		size_t n = conn->n;
+		conn->n = 0;
+		int rc2 = monitor_ingest(m, conn->batch, n, NULL);
+		if (rc2 < 0)
+			return rc2;
+	}
 	if (conn->n + out->n > conn->cap) {
 		size_t cap = conn->cap ? conn->cap : 4096;
 		while (cap < conn->n + out->n)
