@@ -253,13 +253,25 @@ static void smap_free(struct smap *m)
 
 static size_t ent_tag_key(char *out, size_t cap, int64_t ent, const char *tag, size_t len)
 {
-	int k = snprintf(out, cap, "%" PRId64 ":", ent);
+	/* "<ent>:<tag>", the decimal written by hand: this runs once per decoded reading */
+	char d[24];
+	size_t nd = 0, k = 0;
+	uint64_t u = ent < 0 ? (uint64_t)0 - (uint64_t)ent : (uint64_t)ent;
 
-	if (k < 0 || (size_t)k + len >= cap)
+	do {
+		d[nd++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if ((ent < 0 ? 1 : 0) + nd + 1 + len >= cap)
 		return 0;
+	if (ent < 0)
+		out[k++] = '-';
+	while (nd)
+		out[k++] = d[--nd];
+	out[k++] = ':';
 	memcpy(out + k, tag, len);
-	out[(size_t)k + len] = '\0';
-	return (size_t)k + len;
+	out[k + len] = '\0';
+	return k + len;
 }
 
 static struct mpoint *point_get(const struct monitor *m, int64_t id)
@@ -1215,10 +1227,30 @@ out:
 int monitor_resolve(struct monitor *m, int64_t enterprise_id, const char *tag, size_t tag_len,
 		    int64_t *point_id)
 {
+	int rc;
+
+	pthread_rwlock_rdlock(&m->rw);
+	rc = monitor_resolve_held(m, enterprise_id, tag, tag_len, point_id);
+	pthread_rwlock_unlock(&m->rw);
+	return rc;
+}
+
+void monitor_resolve_hold(struct monitor *m)
+{
+	pthread_rwlock_rdlock(&m->rw);
+}
+
+void monitor_resolve_release(struct monitor *m)
+{
+	pthread_rwlock_unlock(&m->rw);
+}
+
+int monitor_resolve_held(struct monitor *m, int64_t enterprise_id, const char *tag, size_t tag_len,
+			 int64_t *point_id)
+{
 	struct snode *e;
 	int rc = ERR_NOT_FOUND;
 
-	pthread_rwlock_rdlock(&m->rw);
 	if (enterprise_id == 0) {
 		e = smap_find(&m->tag1, tag, tag_len);
 		if (e && e->count > 1)
@@ -1233,7 +1265,6 @@ int monitor_resolve(struct monitor *m, int64_t enterprise_id, const char *tag, s
 		if (e)
 			*point_id = e->val, rc = 0;
 	}
-	pthread_rwlock_unlock(&m->rw);
 	return rc;
 }
 

@@ -90,6 +90,16 @@ int monitor_ingest(struct monitor *m, const monitor_reading *r, size_t n,
  */
 int monitor_resolve(struct monitor *m, int64_t enterprise_id, const char *tag, size_t tag_len,
 		    int64_t *point_id);
+/*
+ * The same without taking the lock each time, for a decoder resolving many tags: call
+ * monitor_resolve_held only between monitor_resolve_hold (takes the cache's read lock) and
+ * monitor_resolve_release, on the same thread, and call nothing else of the monitor in
+ * between (a point change waits for the release).
+ */
+void monitor_resolve_hold(struct monitor *m);
+void monitor_resolve_release(struct monitor *m);
+int monitor_resolve_held(struct monitor *m, int64_t enterprise_id, const char *tag, size_t tag_len,
+			 int64_t *point_id);
 /* Resolves an enterprise's unified social credit code (topic, payload) to its id. */
 int monitor_resolve_enterprise(struct monitor *m, const char *credit_code, size_t len,
 			       int64_t *enterprise_id);

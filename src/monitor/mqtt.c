@@ -47,7 +47,11 @@ struct mqtt_sub {
 	int port;
 	int keepalive_s;
 	mqtt_message_fn fn;
+	mqtt_flush_fn flush; /* NULL: no batch mode */
 	void *ctx;
+	unsigned pend_id[MQTT_BATCH_MAX]; /* batch mode: packet ids of the QoS 1 accepted */
+	int npend;			  /* ids in pend_id */
+	int naccepted;			  /* messages accepted since the last flush (QoS 0 too) */
 	pthread_t thread;
 	atomic_bool stop;
 	int fd;
@@ -126,8 +130,8 @@ static int read_exact(struct mqtt_sub *s, unsigned char *p, size_t n, int64_t de
 
 /*
  * Reads one packet: *type, *flags (low nibble), body in s->buf[0..*len). Waits until
- * deadline for its first byte. Returns 0, 1 (nothing arrived before the deadline: not an
- * error) or -1.
+ * deadline for its first byte (a deadline already past: only looks whether a byte is
+ * waiting). Returns 0, 1 (nothing arrived before the deadline: not an error) or -1.
  */
 static int read_packet(struct mqtt_sub *s, int *type, int *flags, size_t *len, int64_t deadline)
 {
@@ -136,14 +140,16 @@ static int read_packet(struct mqtt_sub *s, int *type, int *flags, size_t *len, i
 		if (atomic_load(&s->stop))
 			return -1;
 		int64_t left = deadline - monotonic_ms();
-		if (left <= 0)
-			return 1;
+		if (left < 0)
+			left = 0;
 		struct pollfd pf = { .fd = s->fd, .events = POLLIN };
 		int r = poll(&pf, 1, left < 200 ? (int)left : 200);
 		if (r < 0 && errno != EINTR)
 			return -1;
 		if (r > 0)
 			break;
+		if (left == 0)
+			return 1;
 	}
 	/* A packet has begun: the rest must follow within 30 s. */
 	int64_t rest = monotonic_ms() + 30000;
@@ -292,7 +298,48 @@ static void stat_add(struct mqtt_sub *s, uint64_t *field, int connected)
 	pthread_mutex_unlock(&s->lock);
 }
 
-/* One PUBLISH (§3.3) in s->buf[0..len) with the fixed header's flags. 0 or -1 (close). */
+/*
+ * Batch mode: flushes what was accepted since the last flush, then sends the PUBACKs of
+ * its QoS 1 messages in one write, in the order received (§4.6). 0 or -1 (close).
+ */
+static int flush_pending(struct mqtt_sub *s)
+{
+	if (s->naccepted == 0)
+		return 0;
+	int rc = s->flush(s->ctx, true);
+	int n = s->npend;
+	s->naccepted = 0;
+	s->npend = 0;
+	if (rc < 0) {
+		pthread_mutex_lock(&s->lock);
+		s->stats.refused += (uint64_t)n;
+		pthread_mutex_unlock(&s->lock);
+		log_every_ms(5000, LL_WARN,
+			     "%s: a batch of %d message(s) could not be stored (%s): not "
+			     "acknowledged, reconnecting so that the broker sends them again",
+			     s->client_id, n, err_str(rc));
+		return -1;
+	}
+	unsigned char ack[4 * MQTT_BATCH_MAX];
+	for (int k = 0; k < n; k++) {
+		ack[4 * k] = PKT_PUBACK << 4;
+		ack[4 * k + 1] = 2;
+		ack[4 * k + 2] = (unsigned char)(s->pend_id[k] >> 8);
+		ack[4 * k + 3] = (unsigned char)s->pend_id[k];
+	}
+	if (n && write_all(s->fd, ack, 4 * (size_t)n))
+		return -1;
+	pthread_mutex_lock(&s->lock);
+	s->stats.acked += (uint64_t)n;
+	s->stats.flushes++;
+	pthread_mutex_unlock(&s->lock);
+	return 0;
+}
+
+/*
+ * One PUBLISH (§3.3) in s->buf[0..len) with the fixed header's flags: acknowledged now,
+ * or in batch mode accepted (flushed at once when the batch is full). 0 or -1 (close).
+ */
 static int on_publish(struct mqtt_sub *s, int flags, size_t len)
 {
 	int qos = flags >> 1 & 3;
@@ -320,6 +367,14 @@ static int on_publish(struct mqtt_sub *s, int flags, size_t len)
 			     s->client_id, err_str(rc));
 		return -1;
 	}
+	if (s->flush) {
+		if (qos == 1)
+			s->pend_id[s->npend++] = id;
+		s->naccepted++;
+		if (rc == MQTT_FLUSH || s->naccepted >= MQTT_BATCH_MAX)
+			return flush_pending(s);
+		return 0;
+	}
 	if (qos == 1) {
 		unsigned char ack[4] = { PKT_PUBACK << 4, 2, (unsigned char)(id >> 8),
 					 (unsigned char)id };
@@ -330,8 +385,12 @@ static int on_publish(struct mqtt_sub *s, int flags, size_t len)
 	return 0;
 }
 
-/* Runs one connection until it fails or stop. */
-static void session(struct mqtt_sub *s)
+/*
+ * Runs one connection until it fails or stop. In batch mode, while messages are
+ * accepted and not flushed, it only looks whether another packet is waiting; when none
+ * is, it flushes.
+ */
+static void session_run(struct mqtt_sub *s)
 {
 	if (handshake(s))
 		return;
@@ -344,10 +403,20 @@ static void session(struct mqtt_sub *s)
 		size_t len;
 		int64_t now = monotonic_ms();
 		int64_t due = last_sent + ka / 2;
-		int r = read_packet(s, &type, &flags, &len, due > now ? due : now + 1);
+		if (s->naccepted)
+			due = now; /* only what is already there */
+		else if (due <= now)
+			due = now + 1;
+		int r = read_packet(s, &type, &flags, &len, due);
 		if (r < 0)
 			return;
 		now = monotonic_ms();
+		if (r == 1 && s->naccepted) {
+			if (flush_pending(s))
+				return;
+			last_sent = monotonic_ms();
+			continue;
+		}
 		if (r == 1) {
 			if (ping_out && now - last_recv > ka * 3 / 2) {
 				log_warn("%s: no answer to PINGREQ: reconnecting", s->client_id);
@@ -385,6 +454,16 @@ static void session(struct mqtt_sub *s)
 			return;
 		}
 	}
+}
+
+/* session_run, then drops what was accepted and not flushed (never acknowledged). */
+static void session(struct mqtt_sub *s)
+{
+	session_run(s);
+	if (s->naccepted)
+		s->flush(s->ctx, false);
+	s->naccepted = 0;
+	s->npend = 0;
 }
 
 static void sleep_ms(struct mqtt_sub *s, int64_t ms)
@@ -438,6 +517,7 @@ int mqtt_sub_start(const struct mqtt_sub_config *cfg, mqtt_message_fn fn, void *
 	s->filter = xstrdup(cfg->filter);
 	s->keepalive_s = cfg->keepalive_s > 0 ? cfg->keepalive_s : 30;
 	s->fn = fn;
+	s->flush = cfg->flush;
 	s->ctx = ctx;
 	s->fd = -1;
 	pthread_mutex_init(&s->lock, NULL);

@@ -17,6 +17,7 @@
 #ifndef MONITOR_MQTT_H
 #define MONITOR_MQTT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,6 +36,25 @@ struct errmsg;
 typedef int (*mqtt_message_fn)(void *ctx, const char *topic, size_t topic_len,
 			       const unsigned char *payload, size_t len);
 
+/* A message handler's "accepted, and flush the batch before the next message". */
+#define MQTT_FLUSH 1
+
+/* Most messages a batching connection accepts before it flushes (mqtt_flush_fn). */
+#define MQTT_BATCH_MAX 64
+
+/*
+ * The batch mode (mqtt_sub_config.flush): the message handler only accepts a message
+ * (returns 0, or MQTT_FLUSH when its batch is full) and the connection keeps reading
+ * every complete PUBLISH already received, up to MQTT_BATCH_MAX messages; then, when no
+ * further packet is waiting, it calls flush(ctx, true), which must make everything
+ * accepted since the last flush durable and return 0; only then are the PUBACKs of all
+ * those messages sent, in the order of their PUBLISHes (§4.6). A flush returning a
+ * negative err leaves all of them unacknowledged (the connection is closed and reopened;
+ * the broker redelivers them). When the connection ends with accepted messages not yet
+ * flushed, flush(ctx, false) is called: drop them (they were not acknowledged).
+ */
+typedef int (*mqtt_flush_fn)(void *ctx, bool commit);
+
 struct mqtt_sub_config {
 	const char *host;      /* broker host name or address (borrowed) */
 	int port;	       /* 1..65535 */
@@ -43,6 +63,8 @@ struct mqtt_sub_config {
 	const char *password;  /* NULL or "" = none (only with a username) */
 	const char *filter;    /* topic filter subscribed at QoS 1 */
 	int keepalive_s;       /* 0 = 30 */
+	mqtt_flush_fn flush;   /* NULL: each message acknowledged after its handler returned
+				  0; else the batch mode (mqtt_flush_fn) */
 };
 
 struct mqtt_sub;
@@ -52,7 +74,8 @@ struct mqtt_sub_stats {
 	uint64_t connects; /* CONNACKs accepted */
 	uint64_t messages; /* PUBLISH packets received */
 	uint64_t acked;	   /* PUBACKs sent */
-	uint64_t refused;  /* messages left unacknowledged by the handler */
+	uint64_t refused;  /* messages left unacknowledged by the handler or a flush */
+	uint64_t flushes;  /* batch mode: flush(ctx, true) calls that returned 0 */
 	int connected;	   /* 1 while subscribed */
 };
 
@@ -77,7 +100,10 @@ int mqtt_url_parse(const char *url, char *host, size_t n, int *port, struct errm
  * mqtt.connections connections with client ids "<mqtt.client_id>-1" .. "-N", all
  * subscribed to "$share/anjian/anjian/v1/+/readings"; each message's topic names the
  * enterprise by credit code, its payload is a batch object (payload.h) handed to
- * monitor_ingest() before the PUBACK. A bad payload (unknown enterprise, not decodable)
+ * monitor_ingest() before the PUBACK. Each connection runs in the batch mode
+ * (mqtt_flush_fn): the readings of all the messages already received on it (at most
+ * MQTT_BATCH_MAX messages; flushed early at 50000 readings) go to one monitor_ingest call,
+ * then their PUBACKs are sent. A bad payload (unknown enterprise, not decodable)
  * is counted (monitor_count_bad_payload), logged with its reason and acknowledged; only a
  * failure to store leaves a message unacknowledged. Returns 0 (also when off), or
  * ERR_INVALID (bad mqtt.url, logged) / ERR_INTERNAL.
@@ -87,10 +113,20 @@ int mqtt_ingest_start(struct app *app);
 void mqtt_ingest_stop(void);
 
 /*
- * The handler mqtt_ingest_start installs, ctx being its struct ingest_conn (the app and a
- * decode buffer reused from message to message). Topic "anjian/v1/<credit code>/readings".
+ * The handler mqtt_ingest_start installs, ctx being its struct ingest_conn (the app, a
+ * decode buffer and the connection's batch). Topic "anjian/v1/<credit code>/readings".
+ * Appends the message's decoded readings to the batch: returns 0, MQTT_FLUSH when the
+ * batch holds 50000 readings or more, 0 for a bad message (counted, logged: it is
+ * acknowledged with the batch), or ERR_UNAVAILABLE (no runtime) / ERR_NOMEM.
  */
 int mqtt_ingest_message(void *ctx, const char *topic, size_t topic_len,
 			const unsigned char *payload, size_t len);
+
+/*
+ * The flush mqtt_ingest_start installs (mqtt_flush_fn): commit true hands the batch to
+ * monitor_ingest (one call: durable and evaluated on return) and returns its result;
+ * commit false drops the batch. The batch is empty afterwards either way.
+ */
+int mqtt_ingest_flush(void *ctx, bool commit);
 
 #endif

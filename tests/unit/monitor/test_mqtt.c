@@ -10,6 +10,9 @@
  *    client was away is delivered when it comes back with the same client id;
  *  - a shared subscription ($share/<group>/...) splits the messages between two clients,
  *    each message to exactly one;
+ *  - the batch mode: a burst of messages flushed in fewer batches than messages, no
+ *    PUBACK of a batch sent before its flush returned 0, and a failed flush leaves the
+ *    whole batch unacknowledged (redelivered);
  *  - mqtt_url_parse.
  */
 #include <setjmp.h>
@@ -266,6 +269,139 @@ static void test_shared_subscription(void **state)
 	mqtt_sub_stop(sb);
 }
 
+/* What the batch mode's handler and flush saw. */
+struct batch_seen {
+	pthread_mutex_t lock;
+	struct mqtt_sub *sub;	 /* set once started: the flush reads its counters */
+	int accepted;		 /* handler calls */
+	int pending;		 /* accepted since the last flush */
+	int flushed;		 /* messages in the flushes that returned 0 */
+	int flushes;		 /* flush(commit) calls that returned 0 */
+	int fail_flushes;	 /* fail this many flushes first */
+	int failed;		 /* messages in the failed flushes */
+	int acked_too_early;	 /* flushes that found a PUBACK already sent for their batch */
+	char seen[64];		 /* seen[k]: message "b<k>" was in a successful flush */
+	int cur[MQTT_BATCH_MAX]; /* the numbers of the pending messages */
+};
+
+static int batch_handler(void *ctx, const char *topic, size_t tlen, const unsigned char *p,
+			 size_t len)
+{
+	(void)topic;
+	(void)tlen;
+	struct batch_seen *b = ctx;
+	char num[16];
+	snprintf(num, sizeof num, "%.*s", (int)(len < 15 ? len : 15), (const char *)p);
+	pthread_mutex_lock(&b->lock);
+	b->accepted++;
+	if (b->pending < MQTT_BATCH_MAX)
+		b->cur[b->pending] = (int)strtol(num + 1, NULL, 10);
+	b->pending++;
+	pthread_mutex_unlock(&b->lock);
+	return 0;
+}
+
+static int batch_flush(void *ctx, bool commit)
+{
+	struct batch_seen *b = ctx;
+	struct mqtt_sub *sub = NULL;
+	for (int k = 0; k < 200 && !sub; k++) {
+		pthread_mutex_lock(&b->lock);
+		sub = b->sub;
+		pthread_mutex_unlock(&b->lock);
+		if (!sub)
+			sleep_ms(10);
+	}
+	struct mqtt_sub_stats st = { 0 };
+	if (sub)
+		mqtt_sub_stats_get(sub, &st);
+	pthread_mutex_lock(&b->lock);
+	int rc = 0;
+	if (commit && b->fail_flushes > 0) {
+		b->fail_flushes--;
+		b->failed += b->pending;
+		rc = ERR_IO;
+	} else if (commit) {
+		/* Every PUBACK sent so far is of an earlier, successful flush. */
+		if (st.acked != (uint64_t)b->flushed)
+			b->acked_too_early++;
+		for (int k = 0; k < b->pending && k < MQTT_BATCH_MAX; k++)
+			if (b->cur[k] >= 0 && b->cur[k] < 64)
+				b->seen[b->cur[k]] = 1;
+		b->flushed += b->pending;
+		b->flushes++;
+	}
+	b->pending = 0;
+	pthread_mutex_unlock(&b->lock);
+	return rc;
+}
+
+static struct mqtt_sub *batch_start(struct batch_seen *b)
+{
+	struct mqtt_sub_config c = { .host = "127.0.0.1",
+				     .port = port,
+				     .client_id = "t-batch",
+				     .filter = "t5/#",
+				     .keepalive_s = 5,
+				     .flush = batch_flush };
+	struct mqtt_sub *sub = NULL;
+	assert_int_equal(mqtt_sub_start(&c, batch_handler, b, &sub), 0);
+	pthread_mutex_lock(&b->lock);
+	b->sub = sub;
+	pthread_mutex_unlock(&b->lock);
+	struct mqtt_sub_stats st;
+	for (int k = 0; k < 200; k++) {
+		mqtt_sub_stats_get(sub, &st);
+		if (st.connected)
+			break;
+		sleep_ms(50);
+	}
+	assert_int_equal(st.connected, 1);
+	return sub;
+}
+
+static void test_batch_mode(void **state)
+{
+	(void)state;
+	enum { N = 40 };
+	struct batch_seen b = { .lock = PTHREAD_MUTEX_INITIALIZER, .fail_flushes = 1 };
+	struct mqtt_sub *sub = batch_start(&b);
+	mqtt_sub_stop(sub); /* the session stays: the burst waits at the broker */
+	pthread_mutex_lock(&b.lock);
+	b.sub = NULL;
+	pthread_mutex_unlock(&b.lock);
+	char cmd[512];
+	snprintf(cmd, sizeof cmd,
+		 "for k in $(seq 0 %d); do echo b$k; done | "
+		 "mosquitto_pub -h 127.0.0.1 -p %d -q 1 -t t5/x -l",
+		 N - 1, port);
+	assert_int_equal(system(cmd), 0);
+	sub = batch_start(&b);
+	struct mqtt_sub_stats st = { 0 };
+	for (int k = 0; k < 200; k++) {
+		mqtt_sub_stats_get(sub, &st);
+		if (st.acked >= N)
+			break;
+		sleep_ms(50);
+	}
+	sleep_ms(300);
+	mqtt_sub_stats_get(sub, &st);
+	mqtt_sub_stop(sub);
+	/* The first flush failed: its messages were not acknowledged, and came again. */
+	assert_true(b.failed > 0);
+	assert_int_equal(st.refused, (uint64_t)b.failed);
+	assert_int_equal(st.acked, N);
+	assert_int_equal(b.flushed, N);
+	for (int k = 0; k < N; k++)
+		assert_int_equal(b.seen[k], 1);
+	assert_int_equal(b.acked_too_early, 0);
+	assert_int_equal(st.flushes, (uint64_t)b.flushes);
+	/* A burst: fewer flushes than messages. */
+	assert_true(b.flushes < N);
+	printf("# batch mode: %d messages (%d refused once) in %d flushes\n", N, b.failed,
+	       b.flushes);
+}
+
 static void test_url_parse(void **state)
 {
 	(void)state;
@@ -300,6 +436,7 @@ int main(void)
 		cmocka_unit_test(test_failure_means_redelivery),
 		cmocka_unit_test(test_persistent_session),
 		cmocka_unit_test(test_shared_subscription),
+		cmocka_unit_test(test_batch_mode),
 	};
 	return cmocka_run_group_tests(tests, broker_up, broker_down);
 }
