@@ -1235,6 +1235,27 @@ test('mhi: the officer enters an inventory and sees S >= 1, R and the grade; the
   await shot(page, '49-mhi-leader-list')
 })
 
+test('monitor: in English the major hazard grades are English in the list, the filter and the detail', async ({ page }) => {
+  await login(page, 'chen.leader', LEADER_PASSWORD)
+  await page.evaluate(() => localStorage.setItem('anjian.lang', 'en'))
+  try {
+    await page.goto(srv.base + '/mhi/installations')
+    await seeText(page, '液氯储罐区', '[data-test=mhi-table]')
+    const g = (await page.locator('[data-test=mhi-grade]').first().innerText()).trim()
+    assert(g === 'Grade 3', `the grade reads ${g} in English, want Grade 3`)
+    await page.locator('[data-test=mhi-filter-grade]').click()
+    await page.locator('.el-select-dropdown__item:visible', { hasText: 'Grade 1' }).first().waitFor()
+    await page.keyboard.press('Escape')
+    await page.locator('[data-test=mhi-table] .el-table__row', { hasText: '液氯储罐区' }).click()
+    const d = (await page.locator('[data-test=mhi-detail-grade]').innerText()).trim()
+    assert(d === 'Grade 3', `the detail grade reads ${d} in English`)
+    assert(!/[一二三四]级/.test(await page.locator('body').innerText()), 'a Chinese grade name is left on the English page')
+    await shot(page, '52-mhi-english')
+  } finally {
+    await page.evaluate(() => localStorage.removeItem('anjian.lang'))
+  }
+})
+
 test('injected clock: an overdue major hazard is proposed for supervision the next day, the leader lists it', async () => {
   const ins = await anon.login('li.inspector', INSPECTOR_PASSWORD)
   const crit = expectStatus(await ins.get(`/hazard-criteria?enterprise_id=${world.ids.e1}`), 200, 'criteria')
