@@ -1256,6 +1256,36 @@ test('monitor: in English the major hazard grades are English in the list, the f
   }
 })
 
+test('monitor: the trend legend of a minute-resolution trend has the colours of its lines', async ({ page }) => {
+  const a = await adminApi()
+  const p = expectStatus(await a.post('/monitor/points', { enterprise_id: world.ids.e1, tag: 'TT-501', name: '反应釜温度', kind: 'temperature', unit: '°C', range_lo: 0, range_hi: 200, high1: 150, high2: 180 }), 201, 'point TT-501')
+  mon.points['TT-501'] = p.id
+  // 1 200 readings over the last 50 minutes: more than the page's budget (800), so minutes.
+  const off = await anon.login('zhao.officer', OFFICER_PASSWORD)
+  const t0 = Date.now() - 50 * 60e3
+  const readings = []
+  for (let i = 0; i < 1200; i++) readings.push({ tag: 'TT-501', ts: t0 + i * 2500, v: 60 + 10 * Math.sin(i / 40) })
+  await postReadings(off, E1_USCC, readings)
+  await login(page, 'zhao.officer', OFFICER_PASSWORD)
+  await page.goto(srv.base + '/monitor/live')
+  await page.locator('[data-test="mon-point-TT-501"]').click()
+  await page.locator('[data-test=mon-resolution][data-resolution=minute]').waitFor()
+  await page.locator('[data-test=mon-trend-chart] canvas').waitFor()
+  await page.waitForTimeout(800)
+  // ECharts' default palette (#5470c6, #91cc75, #fac858) is drawn by no line: a legend icon in
+  // one of them names a line by a colour it does not have.
+  const stray = await page.locator('[data-test=mon-trend-chart] canvas').first().evaluate((c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data
+    const pal = [[84, 112, 198], [145, 204, 117], [250, 200, 88]]
+    let n = 0
+    for (let i = 0; i < d.length; i += 4)
+      if (d[i + 3] > 200 && pal.some(([r, g, b]) => Math.abs(d[i] - r) + Math.abs(d[i + 1] - g) + Math.abs(d[i + 2] - b) < 12)) n++
+    return n
+  })
+  await shot(page, '53-monitor-trend-minutes')
+  assert(stray < 4, `${stray} pixels of the trend chart are in ECharts' default palette: the legend does not match the lines`)
+})
+
 test('injected clock: an overdue major hazard is proposed for supervision the next day, the leader lists it', async () => {
   const ins = await anon.login('li.inspector', INSPECTOR_PASSWORD)
   const crit = expectStatus(await ins.get(`/hazard-criteria?enterprise_id=${world.ids.e1}`), 200, 'criteria')
