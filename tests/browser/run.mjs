@@ -1256,6 +1256,28 @@ test('monitor: in English the major hazard grades are English in the list, the f
   }
 })
 
+test('monitor: in English the installation form\'s long label wraps inside its own row', async ({ page }) => {
+  await login(page, 'zhao.officer', OFFICER_PASSWORD)
+  await page.evaluate(() => localStorage.setItem('anjian.lang', 'en'))
+  try {
+    await page.goto(srv.base + '/mhi/installations')
+    await page.locator('[data-test=mhi-table] .el-table__row', { hasText: '液氯储罐区' }).click()
+    const label = (text) => page.locator('.el-drawer .el-form-item__label', { hasText: text }).first()
+    await label('People within 500 m').waitFor()
+    const fit = await label('People within 500 m').evaluate((el) => {
+      const text = document.createRange()
+      text.selectNodeContents(el)
+      const t = text.getBoundingClientRect()
+      const b = el.getBoundingClientRect()
+      return { text: [t.top, t.bottom], box: [b.top, b.bottom] }
+    })
+    assert(fit.text[0] >= fit.box[0] - 0.5 && fit.text[1] <= fit.box[1] + 0.5, `the label's text runs out of its box: ${JSON.stringify(fit)}`)
+    await shot(page, '54-mhi-form-english')
+  } finally {
+    await page.evaluate(() => localStorage.removeItem('anjian.lang'))
+  }
+})
+
 test('monitor: the trend legend of a minute-resolution trend has the colours of its lines', async ({ page }) => {
   const a = await adminApi()
   const p = expectStatus(await a.post('/monitor/points', { enterprise_id: world.ids.e1, tag: 'TT-501', name: '反应釜温度', kind: 'temperature', unit: '°C', range_lo: 0, range_hi: 200, high1: 150, high2: 180 }), 201, 'point TT-501')
