@@ -1278,6 +1278,23 @@ test('monitor: in English the installation form\'s long label wraps inside its o
   }
 })
 
+test('monitor: an inventory item entered by name shows its Table 1 number and saves unchanged', async ({ page }) => {
+  const off = await anon.login('zhao.officer', OFFICER_PASSWORD)
+  const ins = expectStatus(await off.post('/mhi/installations', { name: '液氯钢瓶库', unit_kind: 'storage', people_500m: 0, items: [{ chemical: '液氯', quantity_t: 10 }] }), 201, 'installation by name')
+  await login(page, 'zhao.officer', OFFICER_PASSWORD)
+  await page.goto(srv.base + '/mhi/installations')
+  await page.locator('[data-test=mhi-table] .el-table__row', { hasText: '液氯钢瓶库' }).click()
+  const cell = page.locator('[data-test=mhi-items] .el-table__body tr').first().locator('td').nth(1)
+  await page.waitForFunction((el) => el.textContent.trim() !== '', await cell.elementHandle(), { timeout: 5000 }).catch(() => {})
+  const seq = (await cell.innerText()).trim()
+  assert(seq === '12', `Table 1 no. of 液氯 reads '${seq}', want 12`)
+  const resp = page.waitForResponse((r) => r.url().endsWith(`/api/v1/mhi/installations/${ins.id}`) && r.request().method() === 'PATCH')
+  await page.locator('[data-test=mhi-save]').click()
+  const r = await resp
+  assert(r.status() === 200, `saving unchanged: ${r.status()} ${await r.text()}`)
+  assert(Math.abs(Number((await page.locator('[data-test=mhi-s]').innerText()).trim()) - 2) < 1e-6, 'S of 10 t chlorine (Q 5 t) is not 2')
+})
+
 test('monitor: the trend legend of a minute-resolution trend has the colours of its lines', async ({ page }) => {
   const a = await adminApi()
   const p = expectStatus(await a.post('/monitor/points', { enterprise_id: world.ids.e1, tag: 'TT-501', name: '反应釜温度', kind: 'temperature', unit: '°C', range_lo: 0, range_hi: 200, high1: 150, high2: 180 }), 201, 'point TT-501')
