@@ -1295,6 +1295,35 @@ test('monitor: an inventory item entered by name shows its Table 1 number and sa
   assert(Math.abs(Number((await page.locator('[data-test=mhi-s]').innerText()).trim()) - 2) < 1e-6, 'S of 10 t chlorine (Q 5 t) is not 2')
 })
 
+test('monitor: in English the map toolbar with the installations and alarm layers wraps; the city name stays on one line', async ({ page }) => {
+  await login(page, 'chen.leader', LEADER_PASSWORD)
+  await page.evaluate(() => localStorage.setItem('anjian.lang', 'en'))
+  try {
+    await page.goto(srv.base + '/map')
+    await page.locator('[data-test=map-alarms]').waitFor()
+    await page.locator('[data-test=map-mhi]').waitFor()
+    // An item of the bar whose text is laid out on more than one line has been squeezed.
+    const wrapped = await page.locator('.map-bar').evaluate((bar) =>
+      [...bar.children]
+        .filter((c) => {
+          const w = document.createTreeWalker(c, NodeFilter.SHOW_TEXT)
+          for (let n = w.nextNode(); n; n = w.nextNode()) {
+            if (!n.textContent.trim()) continue
+            const r = document.createRange()
+            r.selectNodeContents(n)
+            if (new Set([...r.getClientRects()].filter((x) => x.width > 0).map((x) => Math.round(x.top))).size > 1) return true
+          }
+          return false
+        })
+        .map((c) => c.textContent.trim()),
+    )
+    assert(!wrapped.length, `toolbar items squeezed onto several lines: ${JSON.stringify(wrapped)}`)
+    await shot(page, '55-map-english-toolbar')
+  } finally {
+    await page.evaluate(() => localStorage.removeItem('anjian.lang'))
+  }
+})
+
 test('monitor: the trend legend of a minute-resolution trend has the colours of its lines', async ({ page }) => {
   const a = await adminApi()
   const p = expectStatus(await a.post('/monitor/points', { enterprise_id: world.ids.e1, tag: 'TT-501', name: '反应釜温度', kind: 'temperature', unit: '°C', range_lo: 0, range_hi: 200, high1: 150, high2: 180 }), 201, 'point TT-501')
