@@ -1098,6 +1098,20 @@ test('monitor: the officer turns an alarm into a hidden hazard and follows the l
   expectStatus(await off.post(`/monitor/soe/${ann.id}/hazard`, {}), 409, 'second hazard of one alarm')
 })
 
+test('monitor: the SOE row of an alarm turned into a hazard links to it by the hazard\'s number', async ({ page }) => {
+  const off = await anon.login('zhao.officer', OFFICER_PASSWORD)
+  const ann = expectStatus(await off.get(`/monitor/soe?point_id=${mon.points['GT-102']}&to_state=unack&order=desc&limit=1`), 200, 'soe').items[0]
+  assert(ann && ann.hazard_id, 'the annunciation has no hazard')
+  const h = expectStatus(await off.get(`/hazards/${ann.hazard_id}`), 200, 'hazard')
+  assert(ann.hazard_number === h.number, `the SOE row names hazard ${ann.hazard_number}, want ${h.number}`)
+  await login(page, 'zhao.officer', OFFICER_PASSWORD)
+  await page.goto(srv.base + '/monitor/soe')
+  const link = page.locator('[data-test=soe-hazard-link]').first()
+  await link.waitFor()
+  const text = (await link.innerText()).trim()
+  assert(text === h.number, `the SOE links the hazard as '${text}', want its number ${h.number}`)
+})
+
 test('monitor: phone — the alarm console shows cards that fit, a new alarm appears without a reload and is acknowledged', async ({ page }) => {
   await login(page, 'zhao.officer', OFFICER_PASSWORD)
   await page.goto(srv.base + '/m/alarms')
