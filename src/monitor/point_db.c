@@ -602,11 +602,12 @@ int point_db_setpoint_changes(struct db *db, int64_t point_id, const struct list
 	"SELECT s.id, s.point_id, p.tag, p.name, s.enterprise_id, e.name, s.source_ms, s.seq, " \
 	"s.sub, s.value, s.from_state, s.to_state, s.from_cond, s.to_cond, s.cause, s.action, " \
 	"s.until_ms, COALESCE(NULLIF(u.display_name, ''), u.login), s.comment, h.hazard_id, "   \
-	"e.uscc, e.region_code, COALESCE(e.grid_id, 0), p.unit "                                \
+	"e.uscc, e.region_code, COALESCE(e.grid_id, 0), p.unit, hz.number "                     \
 	"FROM soe s JOIN enterprise e ON e.id = s.enterprise_id "                               \
 	"LEFT JOIN monitor_point p ON p.id = s.point_id "                                       \
 	"LEFT JOIN app_user u ON u.id = s.user_id "                                             \
-	"LEFT JOIN alarm_hazard h ON h.soe_id = s.id "
+	"LEFT JOIN alarm_hazard h ON h.soe_id = s.id "                                          \
+	"LEFT JOIN hazard hz ON hz.id = h.hazard_id "
 
 static const char *state_name(int64_t v)
 {
@@ -641,6 +642,7 @@ static json_t *soe_row(struct db_stmt *st)
 	json_object_set_new(o, "user_name", text_or_null(st, 17));
 	json_object_set_new(o, "comment", text_or_null(st, 18));
 	json_object_set_new(o, "hazard_id", int_or_null(st, 19));
+	json_object_set_new(o, "hazard_number", text_or_null(st, 24));
 	scope_cols(o, st, 20);
 	json_object_set_new(o, "_unit", text_or_null(st, 23));
 	json_object_set_new(o, "_from_state", json_integer(db_col_i64(st, 10)));

@@ -1098,6 +1098,20 @@ test('monitor: the officer turns an alarm into a hidden hazard and follows the l
   expectStatus(await off.post(`/monitor/soe/${ann.id}/hazard`, {}), 409, 'second hazard of one alarm')
 })
 
+test('monitor: the SOE row of an alarm turned into a hazard links to it by the hazard\'s number', async ({ page }) => {
+  const off = await anon.login('zhao.officer', OFFICER_PASSWORD)
+  const ann = expectStatus(await off.get(`/monitor/soe?point_id=${mon.points['GT-102']}&to_state=unack&order=desc&limit=1`), 200, 'soe').items[0]
+  assert(ann && ann.hazard_id, 'the annunciation has no hazard')
+  const h = expectStatus(await off.get(`/hazards/${ann.hazard_id}`), 200, 'hazard')
+  assert(ann.hazard_number === h.number, `the SOE row names hazard ${ann.hazard_number}, want ${h.number}`)
+  await login(page, 'zhao.officer', OFFICER_PASSWORD)
+  await page.goto(srv.base + '/monitor/soe')
+  const link = page.locator('[data-test=soe-hazard-link]').first()
+  await link.waitFor()
+  const text = (await link.innerText()).trim()
+  assert(text === h.number, `the SOE links the hazard as '${text}', want its number ${h.number}`)
+})
+
 test('monitor: phone — the alarm console shows cards that fit, a new alarm appears without a reload and is acknowledged', async ({ page }) => {
   await login(page, 'zhao.officer', OFFICER_PASSWORD)
   await page.goto(srv.base + '/m/alarms')
@@ -1233,6 +1247,125 @@ test('mhi: the officer enters an inventory and sees S >= 1, R and the grade; the
   assert((await page.locator('[data-test=mhi-add]').count()) === 0, 'the leader may not add installations')
   await noUnavailable(page, 'mhi installations')
   await shot(page, '49-mhi-leader-list')
+})
+
+test('monitor: in English the major hazard grades are English in the list, the filter and the detail', async ({ page }) => {
+  await login(page, 'chen.leader', LEADER_PASSWORD)
+  await page.evaluate(() => localStorage.setItem('anjian.lang', 'en'))
+  try {
+    await page.goto(srv.base + '/mhi/installations')
+    await seeText(page, '液氯储罐区', '[data-test=mhi-table]')
+    const g = (await page.locator('[data-test=mhi-grade]').first().innerText()).trim()
+    assert(g === 'Grade 3', `the grade reads ${g} in English, want Grade 3`)
+    await page.locator('[data-test=mhi-filter-grade]').click()
+    await page.locator('.el-select-dropdown__item:visible', { hasText: 'Grade 1' }).first().waitFor()
+    await page.keyboard.press('Escape')
+    await page.locator('[data-test=mhi-table] .el-table__row', { hasText: '液氯储罐区' }).click()
+    const d = (await page.locator('[data-test=mhi-detail-grade]').innerText()).trim()
+    assert(d === 'Grade 3', `the detail grade reads ${d} in English`)
+    assert(!/[一二三四]级/.test(await page.locator('body').innerText()), 'a Chinese grade name is left on the English page')
+    await shot(page, '52-mhi-english')
+  } finally {
+    await page.evaluate(() => localStorage.removeItem('anjian.lang'))
+  }
+})
+
+test('monitor: in English the installation form\'s long label wraps inside its own row', async ({ page }) => {
+  await login(page, 'zhao.officer', OFFICER_PASSWORD)
+  await page.evaluate(() => localStorage.setItem('anjian.lang', 'en'))
+  try {
+    await page.goto(srv.base + '/mhi/installations')
+    await page.locator('[data-test=mhi-table] .el-table__row', { hasText: '液氯储罐区' }).click()
+    const label = (text) => page.locator('.el-drawer .el-form-item__label', { hasText: text }).first()
+    await label('People within 500 m').waitFor()
+    const fit = await label('People within 500 m').evaluate((el) => {
+      const text = document.createRange()
+      text.selectNodeContents(el)
+      const t = text.getBoundingClientRect()
+      const b = el.getBoundingClientRect()
+      return { text: [t.top, t.bottom], box: [b.top, b.bottom] }
+    })
+    assert(fit.text[0] >= fit.box[0] - 0.5 && fit.text[1] <= fit.box[1] + 0.5, `the label's text runs out of its box: ${JSON.stringify(fit)}`)
+    await shot(page, '54-mhi-form-english')
+  } finally {
+    await page.evaluate(() => localStorage.removeItem('anjian.lang'))
+  }
+})
+
+test('monitor: an inventory item entered by name shows its Table 1 number and saves unchanged', async ({ page }) => {
+  const off = await anon.login('zhao.officer', OFFICER_PASSWORD)
+  const ins = expectStatus(await off.post('/mhi/installations', { name: '液氯钢瓶库', unit_kind: 'storage', people_500m: 0, items: [{ chemical: '液氯', quantity_t: 10 }] }), 201, 'installation by name')
+  await login(page, 'zhao.officer', OFFICER_PASSWORD)
+  await page.goto(srv.base + '/mhi/installations')
+  await page.locator('[data-test=mhi-table] .el-table__row', { hasText: '液氯钢瓶库' }).click()
+  const cell = page.locator('[data-test=mhi-items] .el-table__body tr').first().locator('td').nth(1)
+  await page.waitForFunction((el) => el.textContent.trim() !== '', await cell.elementHandle(), { timeout: 5000 }).catch(() => {})
+  const seq = (await cell.innerText()).trim()
+  assert(seq === '12', `Table 1 no. of 液氯 reads '${seq}', want 12`)
+  const resp = page.waitForResponse((r) => r.url().endsWith(`/api/v1/mhi/installations/${ins.id}`) && r.request().method() === 'PATCH')
+  await page.locator('[data-test=mhi-save]').click()
+  const r = await resp
+  assert(r.status() === 200, `saving unchanged: ${r.status()} ${await r.text()}`)
+  assert(Math.abs(Number((await page.locator('[data-test=mhi-s]').innerText()).trim()) - 2) < 1e-6, 'S of 10 t chlorine (Q 5 t) is not 2')
+})
+
+test('monitor: in English the map toolbar with the installations and alarm layers wraps; the city name stays on one line', async ({ page }) => {
+  await login(page, 'chen.leader', LEADER_PASSWORD)
+  await page.evaluate(() => localStorage.setItem('anjian.lang', 'en'))
+  try {
+    await page.goto(srv.base + '/map')
+    await page.locator('[data-test=map-alarms]').waitFor()
+    await page.locator('[data-test=map-mhi]').waitFor()
+    // An item of the bar whose text is laid out on more than one line has been squeezed.
+    const wrapped = await page.locator('.map-bar').evaluate((bar) =>
+      [...bar.children]
+        .filter((c) => {
+          const w = document.createTreeWalker(c, NodeFilter.SHOW_TEXT)
+          for (let n = w.nextNode(); n; n = w.nextNode()) {
+            if (!n.textContent.trim()) continue
+            const r = document.createRange()
+            r.selectNodeContents(n)
+            if (new Set([...r.getClientRects()].filter((x) => x.width > 0).map((x) => Math.round(x.top))).size > 1) return true
+          }
+          return false
+        })
+        .map((c) => c.textContent.trim()),
+    )
+    assert(!wrapped.length, `toolbar items squeezed onto several lines: ${JSON.stringify(wrapped)}`)
+    await shot(page, '55-map-english-toolbar')
+  } finally {
+    await page.evaluate(() => localStorage.removeItem('anjian.lang'))
+  }
+})
+
+test('monitor: the trend legend of a minute-resolution trend has the colours of its lines', async ({ page }) => {
+  const a = await adminApi()
+  const p = expectStatus(await a.post('/monitor/points', { enterprise_id: world.ids.e1, tag: 'TT-501', name: '反应釜温度', kind: 'temperature', unit: '°C', range_lo: 0, range_hi: 200, high1: 150, high2: 180 }), 201, 'point TT-501')
+  mon.points['TT-501'] = p.id
+  // 1 200 readings over the last 50 minutes: more than the page's budget (800), so minutes.
+  const off = await anon.login('zhao.officer', OFFICER_PASSWORD)
+  const t0 = Date.now() - 50 * 60e3
+  const readings = []
+  for (let i = 0; i < 1200; i++) readings.push({ tag: 'TT-501', ts: t0 + i * 2500, v: 60 + 10 * Math.sin(i / 40) })
+  await postReadings(off, E1_USCC, readings)
+  await login(page, 'zhao.officer', OFFICER_PASSWORD)
+  await page.goto(srv.base + '/monitor/live')
+  await page.locator('[data-test="mon-point-TT-501"]').click()
+  await page.locator('[data-test=mon-resolution][data-resolution=minute]').waitFor()
+  await page.locator('[data-test=mon-trend-chart] canvas').waitFor()
+  await page.waitForTimeout(800)
+  // ECharts' default palette (#5470c6, #91cc75, #fac858) is drawn by no line: a legend icon in
+  // one of them names a line by a colour it does not have.
+  const stray = await page.locator('[data-test=mon-trend-chart] canvas').first().evaluate((c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data
+    const pal = [[84, 112, 198], [145, 204, 117], [250, 200, 88]]
+    let n = 0
+    for (let i = 0; i < d.length; i += 4)
+      if (d[i + 3] > 200 && pal.some(([r, g, b]) => Math.abs(d[i] - r) + Math.abs(d[i + 1] - g) + Math.abs(d[i + 2] - b) < 12)) n++
+    return n
+  })
+  await shot(page, '53-monitor-trend-minutes')
+  assert(stray < 4, `${stray} pixels of the trend chart are in ECharts' default palette: the legend does not match the lines`)
 })
 
 test('injected clock: an overdue major hazard is proposed for supervision the next day, the leader lists it', async () => {

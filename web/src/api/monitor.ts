@@ -74,6 +74,8 @@ export interface SoeRow {
   user_name: string | null
   comment: string | null
   hazard_id: number | null
+  /** The hazard's number (YH-…), with hazard_id. */
+  hazard_number: string | null
 }
 
 /** Trend: raw readings or minute aggregates (store_pick_resolution). */
