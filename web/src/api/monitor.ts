@@ -217,6 +217,11 @@ export interface PointConfig extends MonitorPoint {
   off_delay_ms: number
   comms_timeout_ms: number
   setpoint_source: 'default' | 'override' | 'manual'
+  reg_kind: string | null
+  reg_addr: number | null
+  reg_type: string | null
+  reg_scale: number
+  reg_offset: number
 }
 
 /** GET /monitor/points/{id}/defaults: GB/T 50493-2019 set points, or null for a manual kind. */
