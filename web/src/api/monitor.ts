@@ -195,3 +195,59 @@ export function fmtValue(v: number | null | undefined, unit?: string | null): st
 
 /** Trend windows of the picker, in minutes. */
 export const TREND_WINDOWS = [15, 60, 360, 1440, 10080] as const
+
+/** A monitoring device (docs/monitoring.md "Points and set points"): modbus ones are polled. */
+export interface MonitorDevice {
+  id: number
+  enterprise_id: number
+  enterprise_name: string
+  name: string
+  protocol: 'mqtt' | 'http' | 'modbus'
+  host: string | null
+  port: number | null
+  unit_id: number | null
+  poll_ms: number | null
+  active: boolean
+  point_count: number
+}
+
+/** A point's alarm configuration as the configuration page edits it (GET /monitor/points rows). */
+export interface PointConfig extends MonitorPoint {
+  on_delay_ms: number
+  off_delay_ms: number
+  comms_timeout_ms: number
+  setpoint_source: 'default' | 'override' | 'manual'
+  reg_kind: string | null
+  reg_addr: number | null
+  reg_type: string | null
+  reg_scale: number
+  reg_offset: number
+}
+
+/** GET /monitor/points/{id}/defaults: GB/T 50493-2019 set points, or null for a manual kind. */
+export interface PointDefaults {
+  kind: string
+  gas?: string | null
+  defaults: { unit: string | null; range_lo: number | null; range_hi: number | null; high1: number | null; high2: number | null; low1: number | null; low2: number | null } | null
+  standard: string
+}
+
+/** A row of GET /monitor/points/{id}/setpoint-changes (before/after hold the changed keys only). */
+export interface SetpointChange {
+  id: number
+  point_id: number
+  user_id: number
+  user_name: string | null
+  reason: string
+  before: Record<string, number | null> | null
+  after: Record<string, number | null> | null
+  changed_ms: number
+}
+
+/** The keys whose change needs a reason and is recorded (point_api.c; docs/monitoring.md). */
+export const SETPOINT_KEYS = ['range_lo', 'range_hi', 'high1', 'high2', 'low1', 'low2', 'deadband', 'on_delay_ms', 'off_delay_ms', 'comms_timeout_ms'] as const
+
+/** Kinds whose set points default from GB/T 50493-2019 (point_kind_has_defaults). */
+export function kindHasDefaults(kind: string): boolean {
+  return kind === 'combustible' || kind === 'toxic' || kind === 'oxygen'
+}

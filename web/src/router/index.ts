@@ -148,6 +148,12 @@ const routes: RouteRecordRaw[] = [
         meta: { perm: 'monitor.read', title: 'mon.menu.kpi' },
       },
       {
+        path: 'monitor/config',
+        name: 'monitor-config',
+        component: () => import('../views/monitor/MonitorConfig.vue'),
+        meta: { perm: 'monitor.write', title: 'mon.menu.config' },
+      },
+      {
         path: 'admin/grids',
         name: 'grids',
         component: () => import('../views/admin/GridsView.vue'),
