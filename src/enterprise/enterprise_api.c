@@ -1100,3 +1100,21 @@ bool enterprise_api_row_in_scope(const struct req *rq, const json_t *row)
 	return enterprise_api_in_scope(rq, uscc ? uscc : "", json_str(row, "_region_code"),
 				       json_i64(row, "_grid_id", 0));
 }
+
+int enterprise_api_load_row(struct req *rq, int (*getter)(struct db *, int64_t, json_t **),
+			    json_t **row)
+{
+	int64_t id;
+	int rc;
+
+	*row = NULL;
+	if (req_param_id(rq, "id", &id) < 0)
+		return ERR_INVALID;
+	rc = getter(rq->db, id, row);
+	if (rc == 0 && !enterprise_api_row_in_scope(rq, *row)) {
+		json_decref(*row);
+		*row = NULL;
+		rc = ERR_NOT_FOUND;
+	}
+	return rc;
+}

@@ -29,6 +29,15 @@ extern const struct route licence_routes[];
 bool enterprise_api_row_in_scope(const struct req *rq, const json_t *row);
 
 /*
+ * Loads the row of the path's {id} with getter (a module's *_db getter selecting the scope
+ * columns above) and checks it with enterprise_api_row_in_scope. Returns 0 with *row owned,
+ * ERR_INVALID (bad id), ERR_NOT_FOUND (none, or outside the scope: never told apart) or getter's
+ * error; *row is NULL on error.
+ */
+int enterprise_api_load_row(struct req *rq, int (*getter)(struct db *, int64_t, json_t **),
+			    json_t **row);
+
+/*
  * True when the enterprise (uscc, region_code, grid_id 0 = none) lies inside the
  * caller's data scope; grid scopes go by the enterprise's grid.
  */

@@ -61,7 +61,7 @@ static int trend(struct req *rq, struct resp *rs)
 	json_t *row = NULL, *pts;
 	int64_t id, from, to, budget, now = point_api_now(rq);
 	size_t n = 0;
-	int rc = point_api_load(rq, point_db_point_get, &row);
+	int rc = enterprise_api_load_row(rq, point_db_point_get, &row);
 
 	if (rc < 0)
 		return rc;
@@ -204,7 +204,7 @@ static int action(struct req *rq, struct resp *rs)
 	/* The runtime acts at its own clock, the system clock in the server. */
 	int64_t id, soe_id = 0, until = 0, now = now_ms();
 	int64_t max_ms = (int64_t)cfg->monitor_shelve_max_min * 60000;
-	int rc = point_api_load(rq, point_db_point_get, &row);
+	int rc = enterprise_api_load_row(rq, point_db_point_get, &row);
 
 	if (rc < 0)
 		return rc;

@@ -121,7 +121,7 @@ static int device_create(struct req *rq, struct resp *rs)
 static int device_get(struct req *rq, struct resp *rs)
 {
 	json_t *row = NULL;
-	int rc = point_api_load(rq, point_db_device_get, &row);
+	int rc = enterprise_api_load_row(rq, point_db_device_get, &row);
 
 	return rc < 0 ? rc : point_api_reply(rs, 200, row);
 }
@@ -131,7 +131,7 @@ static int device_patch(struct req *rq, struct resp *rs)
 	struct field_errors fe = { 0 };
 	json_t *row = NULL, *m = NULL, *after = NULL;
 	int64_t id;
-	int rc = point_api_load(rq, point_db_device_get, &row);
+	int rc = enterprise_api_load_row(rq, point_db_device_get, &row);
 
 	if (rc < 0)
 		return rc;
@@ -172,7 +172,7 @@ static int device_delete(struct req *rq, struct resp *rs)
 {
 	json_t *row = NULL;
 	int64_t id;
-	int rc = point_api_load(rq, point_db_device_get, &row);
+	int rc = enterprise_api_load_row(rq, point_db_device_get, &row);
 
 	if (rc < 0)
 		return rc;

@@ -82,24 +82,6 @@ void point_api_query_id(struct req *rq, const char *name, int64_t *out, struct f
 	}
 }
 
-/* Loads the object of path {id} with get, 404 outside the scope. */
-int point_api_load(struct req *rq, int (*get)(struct db *, int64_t, json_t **), json_t **row)
-{
-	int64_t id;
-	int rc;
-
-	*row = NULL;
-	if (req_param_id(rq, "id", &id) < 0)
-		return ERR_INVALID;
-	rc = get(rq->db, id, row);
-	if (rc == 0 && !enterprise_api_row_in_scope(rq, *row)) {
-		json_decref(*row);
-		*row = NULL;
-		rc = ERR_NOT_FOUND;
-	}
-	return rc;
-}
-
 bool point_api_blank(const char *s)
 {
 	while (s && *s) {
@@ -493,7 +475,7 @@ static int point_create(struct req *rq, struct resp *rs)
 static int point_get(struct req *rq, struct resp *rs)
 {
 	json_t *row = NULL;
-	int rc = point_api_load(rq, point_db_point_get, &row);
+	int rc = enterprise_api_load_row(rq, point_db_point_get, &row);
 
 	if (rc < 0)
 		return rc;
@@ -507,7 +489,7 @@ static int point_patch(struct req *rq, struct resp *rs)
 	json_t *row = NULL, *m = NULL, *after = NULL, *was = NULL, *now = NULL;
 	const char *reason = json_str(rq->body, "reason");
 	int64_t id, eid, dev_before;
-	int n = 0, rc = point_api_load(rq, point_db_point_get, &row);
+	int n = 0, rc = enterprise_api_load_row(rq, point_db_point_get, &row);
 
 	if (rc < 0)
 		return rc;
@@ -595,7 +577,7 @@ static int point_delete(struct req *rq, struct resp *rs)
 {
 	json_t *row = NULL;
 	int64_t id, dev;
-	int rc = point_api_load(rq, point_db_point_get, &row);
+	int rc = enterprise_api_load_row(rq, point_db_point_get, &row);
 
 	if (rc < 0)
 		return rc;
@@ -702,7 +684,7 @@ static int setpoint_changes(struct req *rq, struct resp *rs)
 	struct list_params lp;
 	json_t *row = NULL, *items = NULL;
 	int64_t id;
-	int rc = point_api_load(rq, point_db_point_get, &row);
+	int rc = enterprise_api_load_row(rq, point_db_point_get, &row);
 
 	if (rc < 0)
 		return rc;
@@ -719,7 +701,7 @@ static int point_defaults(struct req *rq, struct resp *rs)
 	struct field_errors fe = { 0 };
 	struct alarm_cfg d;
 	json_t *row = NULL, *o = NULL;
-	int kind = 0, rc = point_api_load(rq, point_db_point_get, &row);
+	int kind = 0, rc = enterprise_api_load_row(rq, point_db_point_get, &row);
 
 	if (rc < 0)
 		return rc;

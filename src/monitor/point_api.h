@@ -37,12 +37,6 @@ void point_api_scope(const struct req *rq, struct point_filter *f, char pre[16],
  */
 void point_api_query_id(struct req *rq, const char *name, int64_t *out, struct field_errors *fe);
 
-/*
- * Loads the row of the path's {id} with get and checks it lies in the caller's scope.
- * Returns 0 with *row owned, ERR_INVALID (bad id), ERR_NOT_FOUND (none, or out of scope) or
- * get's error.
- */
-int point_api_load(struct req *rq, int (*get)(struct db *, int64_t, json_t **), json_t **row);
 /* True when s is NULL, empty or only white space (ASCII or U+3000). */
 bool point_api_blank(const char *s);
 /* The point's live view as the API shows it ({value, ts_ms, state, cond, since_ms,

@@ -32,23 +32,6 @@
 
 /* ------------------------------------------------------------ shared helpers */
 
-int risk_api_load(struct req *rq, int (*get)(struct db *, int64_t, json_t **), json_t **row)
-{
-	int64_t id;
-	int rc;
-
-	*row = NULL;
-	if (req_param_id(rq, "id", &id) < 0)
-		return ERR_INVALID;
-	rc = get(rq->db, id, row);
-	if (rc == 0 && !enterprise_api_row_in_scope(rq, *row)) {
-		json_decref(*row);
-		*row = NULL;
-		rc = ERR_NOT_FOUND;
-	}
-	return rc;
-}
-
 int64_t risk_api_now(const struct req *rq)
 {
 	return config_now_ms(&rq->app->cfg);
@@ -223,7 +206,7 @@ int risk_api_delete(struct req *rq, struct resp *rs, int (*get)(struct db *, int
 {
 	json_t *row = NULL;
 	int64_t id;
-	int rc = risk_api_load(rq, get, &row);
+	int rc = enterprise_api_load_row(rq, get, &row);
 
 	if (rc < 0)
 		return rc;
@@ -321,7 +304,7 @@ static int unit_create(struct req *rq, struct resp *rs)
 static int unit_get(struct req *rq, struct resp *rs)
 {
 	json_t *row = NULL;
-	int rc = risk_api_load(rq, risk_db_unit_get, &row);
+	int rc = enterprise_api_load_row(rq, risk_db_unit_get, &row);
 
 	return rc < 0 ? rc : risk_api_reply(rs, 200, row);
 }
@@ -331,7 +314,7 @@ static int unit_patch(struct req *rq, struct resp *rs)
 	struct field_errors fe = { 0 };
 	json_t *row = NULL, *m = NULL, *after = NULL;
 	int64_t id;
-	int rc = risk_api_load(rq, risk_db_unit_get, &row);
+	int rc = enterprise_api_load_row(rq, risk_db_unit_get, &row);
 
 	if (rc < 0)
 		return rc;
@@ -416,7 +399,7 @@ static int point_get_row(struct req *rq, int64_t id, json_t **row)
 	return risk_db_point_get(rq->db, id, today, row);
 }
 
-/* risk_api_load() for points (their rows need today). */
+/* enterprise_api_load_row() for points (their rows need today). */
 int risk_api_point_load(struct req *rq, json_t **row)
 {
 	int64_t id;

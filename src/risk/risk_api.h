@@ -22,13 +22,6 @@ extern const struct route risk_source_routes[];
 extern const struct route risk_plan_routes[];
 
 /*
- * Loads the object whose id is the route's path parameter "id" with get (a risk_db_*_get
- * taking (db, id, row)) when the caller may see it. Returns 0 with *row owned, ERR_INVALID
- * (a malformed id), ERR_NOT_FOUND (absent or outside the caller's scope) or ERR_DB.
- */
-int risk_api_load(struct req *rq, int (*get)(struct db *, int64_t, json_t **), json_t **row);
-
-/*
  * The enterprise a write names: body's enterprise_id when present (which the caller must
  * see, else fe gets enterprise_id "is outside your data scope" with forbidden set, or
  * "does not exist"), else the officer's own enterprise; others must name one (fe:
@@ -78,7 +71,7 @@ int risk_api_update(struct req *rq, const char *action, const char *table, int64
 		    int (*get)(struct db *, int64_t, json_t **), const json_t *before,
 		    const json_t *m, json_t **after);
 /*
- * A DELETE route: loads the object of path parameter "id" with get (risk_api_load), then
+ * A DELETE route: loads the object of path parameter "id" with get (enterprise_api_load_row), then
  * in one transaction del(db, id) and the audit record action on table/id with
  * {id_key: row's id_key, text_key: row's text_key}. Answers 204, or 409 with detail
  * conflict when del answers ERR_CONFLICT (conflict NULL: the err is returned). Returns 0
@@ -88,7 +81,7 @@ int risk_api_delete(struct req *rq, struct resp *rs, int (*get)(struct db *, int
 		    int (*del)(struct db *, int64_t), const char *action, const char *table,
 		    const char *id_key, const char *text_key, const char *conflict);
 /*
- * risk_api_load() for the point of path parameter "id" (its row needs today). Returns 0 with
+ * enterprise_api_load_row() for the point of path parameter "id" (its row needs today). Returns 0 with
  * *row owned, ERR_INVALID, ERR_NOT_FOUND or ERR_DB.
  */
 int risk_api_point_load(struct req *rq, json_t **row);

@@ -92,7 +92,7 @@ static int zone_patch(struct req *rq, struct resp *rs)
 	struct field_errors fe = { 0 };
 	json_t *row = NULL, *m = NULL, *after = NULL;
 	int64_t id;
-	int rc = risk_api_load(rq, risk_db_zone_get, &row);
+	int rc = enterprise_api_load_row(rq, risk_db_zone_get, &row);
 
 	if (rc < 0)
 		return rc;

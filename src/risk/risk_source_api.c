@@ -17,6 +17,7 @@
 #include "audit/audit.h"
 #include "core/err.h"
 #include "db/db.h"
+#include "enterprise/enterprise_api.h"
 #include "risk/risk.h"
 #include "risk/risk_db.h"
 #include "core/banned.h"
@@ -100,7 +101,7 @@ static int source_patch(struct req *rq, struct resp *rs)
 	struct field_errors fe = { 0 };
 	json_t *row = NULL, *m = NULL, *after = NULL;
 	int64_t id;
-	int rc = risk_api_load(rq, risk_db_source_get, &row);
+	int rc = enterprise_api_load_row(rq, risk_db_source_get, &row);
 
 	if (rc < 0)
 		return rc;
@@ -168,7 +169,7 @@ static int assess(struct req *rq, struct resp *rs)
 	const char *method;
 	char day[16];
 	int64_t id = 0, sid, pid, eid;
-	int rc = risk_api_load(rq, risk_db_source_get, &src);
+	int rc = enterprise_api_load_row(rq, risk_db_source_get, &src);
 
 	if (rc < 0)
 		return rc;
@@ -307,7 +308,7 @@ static int measure_create(struct req *rq, struct resp *rs)
 	struct field_errors fe = { 0 };
 	json_t *src = NULL, *row = NULL;
 	int64_t id = 0, sid, pid, eid;
-	int rc = risk_api_load(rq, risk_db_source_get, &src);
+	int rc = enterprise_api_load_row(rq, risk_db_source_get, &src);
 
 	if (rc < 0)
 		return rc;
@@ -339,7 +340,7 @@ static int measure_patch(struct req *rq, struct resp *rs)
 	struct field_errors fe = { 0 };
 	json_t *row = NULL, *m = NULL, *after = NULL, *src = NULL;
 	int64_t id;
-	int rc = risk_api_load(rq, risk_db_measure_get, &row);
+	int rc = enterprise_api_load_row(rq, risk_db_measure_get, &row);
 
 	if (rc < 0)
 		return rc;
